@@ -1,0 +1,74 @@
+# Two commands do everything on a fresh Debian 12 machine: `make demo` and `make test`.
+# Each installs what is missing (Debian packages, the virtual environment, the plugin's Python
+# dependencies for QGIS's own Python) and is quick when nothing is.
+SHELL := /bin/bash
+ROOT := $(CURDIR)
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+SYS_PY := /usr/bin/python3
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEBS := python3-qgis qgis qgis-providers xvfb xauth fonts-noto-cjk poppler-utils \
+        python3-venv python3-pip qttools5-dev-tools
+PROFILE_DIR ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default
+QM := i18n/bluesky_zoning_zh_CN.qm
+export QT_QPA_PLATFORM ?= offscreen
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: all sysdeps venv runtime-deps translations install demo test test-analysis bench lint clean
+
+all: test
+
+## Debian packages: QGIS 3.22, Xvfb, CJK fonts, poppler, Qt's lrelease.
+sysdeps:
+	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "== installing Debian packages:" $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+## The virtual environment for tests and the demo: Debian's python, seeing QGIS through system site-packages.
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt requirements-runtime.txt | sysdeps
+	@echo "== virtual environment $(VENV)"
+	@[ -x $(PY) ] || $(SYS_PY) -m venv --system-site-packages $(VENV)
+	@$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+## QGIS desktop and qgis_process run Debian's own python: give it the plugin's dependencies in the
+## user site-packages, as a user of QGIS on Debian would (pip --user; Debian marks the system python
+## as externally managed, hence --break-system-packages, which only touches ~/.local).
+runtime-deps: | sysdeps
+	@$(SYS_PY) dependencies.py --quiet || { \
+	  echo "== installing the plugin's Python dependencies for QGIS's Python (pip --user)"; \
+	  $(SYS_PY) -m pip install -q --user --break-system-packages --disable-pip-version-check \
+	    -r requirements-runtime.txt && $(SYS_PY) dependencies.py; }
+
+translations: $(QM)
+$(QM): i18n/bluesky_zoning_zh_CN.ts | sysdeps
+	@lrelease -silent $< -qm $@ 2>/dev/null || /usr/lib/qt5/bin/lrelease -silent $< -qm $@
+
+## Install the plugin into a QGIS profile and enable it (PROFILE_DIR=... to choose another profile).
+install: runtime-deps translations
+	@$(SYS_PY) scripts/install_plugin.py --profile-dir "$(PROFILE_DIR)"
+
+## The main job on the embedded Shanxi demo data.
+demo: venv runtime-deps translations
+	@$(PY) scripts/demo.py
+
+## The whole test suite: analysis tests (no QGIS) and plugin tests (real QGIS, headless).
+test: venv runtime-deps translations
+	@$(PY) -m pytest -q
+
+test-analysis: venv
+	@$(PY) -m pytest -q -p no:pytest_qgis tests/analysis
+
+## Benchmarks (not part of the tests): BENCH_ARGS="--skip-10m" to skip the 10M step.
+bench: venv runtime-deps translations
+	@$(PY) scripts/bench.py $(BENCH_ARGS)
+
+lint: venv
+	@$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf .build out .cache $(QM)

@@ -1,0 +1,25 @@
+"""The provider's algorithms; each module holds one."""
+from __future__ import annotations
+
+from typing import List
+
+
+def all_algorithms() -> List[object]:
+    """New instances of every algorithm of the `bluesky` provider."""
+    from .build_zones import BuildZonesAlgorithm
+    from .export_packages import ExportCountyPackagesAlgorithm
+    from .flag_enterprises import FlagEnterprisesAlgorithm
+    from .import_list import ImportEnterpriseListAlgorithm
+    from .print_atlas import PrintAtlasAlgorithm
+    from .run_all import RunAllAlgorithm
+    from .summary_workbook import SummaryWorkbookAlgorithm
+
+    return [
+        ImportEnterpriseListAlgorithm(),
+        BuildZonesAlgorithm(),
+        FlagEnterprisesAlgorithm(),
+        ExportCountyPackagesAlgorithm(),
+        PrintAtlasAlgorithm(),
+        SummaryWorkbookAlgorithm(),
+        RunAllAlgorithm(),
+    ]
