@@ -79,6 +79,7 @@ class BlueSkyZoningPlugin:
             self.iface.removePluginMenu(MENU_NAME, action)
             if self.toolbar is not None:
                 self.toolbar.removeAction(action)
+            action.deleteLater()
         self.actions.clear()
         if self.toolbar is not None:
             self.toolbar.deleteLater()

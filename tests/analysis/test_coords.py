@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from pyproj import Geod
-
 from bluesky_zoning.analysis import coords
+from pyproj import Geod
 
 GEOD = Geod(ellps="WGS84")
 TAIYUAN = (112.55, 37.87)
