@@ -1,0 +1,253 @@
+"""Enterprise lists (XLSX / CSV tables or point layers) → canonical enterprise GeoDataFrames.
+
+Every value goes through the parsers of :mod:`.parsing`; whatever cannot be read is recorded in a
+problems table (ent_id, layer, row, field, raw, problem) — never silently dropped.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Union
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .fields import field_def, field_names, guess_field_mapping, unit_in_column
+from .parsing import DEFAULT_MW_PER_TPH, FIELD_PARSERS, parse_number, parse_series
+
+PROBLEM_COLUMNS = ["ent_id", "layer", "row", "field", "raw", "problem"]
+# A loose box around China: coordinates outside it are wrong, swapped or projected.
+LON_RANGE = (73.0, 136.0)
+LAT_RANGE = (3.0, 54.0)
+
+
+@dataclass
+class EnterpriseTable:
+    """Canonical enterprises of one layer and the problems met while reading them."""
+
+    gdf: gpd.GeoDataFrame
+    problems: pd.DataFrame
+    kind: str
+    layer_name: str
+    mapping: Dict[str, Optional[str]] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        """Number of input rows."""
+        return len(self.gdf)
+
+
+def read_table(path: Union[str, Path], sheet: Union[int, str] = 0) -> pd.DataFrame:
+    """Read an XLSX/XLS or CSV list as raw values (CSV encoding: UTF-8 with or without BOM, else GBK)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        df = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl" if suffix != ".xls" else None)
+    elif suffix in (".csv", ".txt"):
+        df = _read_csv_any_encoding(path)
+    else:
+        raise ValueError(f"不支持的表格格式 / unsupported table format: {path.name}")
+    df.columns = [str(c).strip() for c in df.columns]
+    return df.dropna(how="all").reset_index(drop=True) if len(df) else df
+
+
+def _read_csv_any_encoding(path: Path) -> pd.DataFrame:
+    # gb18030 is a superset of GBK/GB2312 and decodes what Chinese Excel writes as "CSV".
+    last: Optional[Exception] = None
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(path, dtype=str, encoding=enc, skipinitialspace=True)
+        except UnicodeDecodeError as exc:
+            last = exc
+    raise ValueError(f"无法识别 {path.name} 的编码（试过 UTF-8、GBK）") from last
+
+
+def _problem_frame(mask: np.ndarray, ent_ids: pd.Series, layer: str, rows: np.ndarray, fname: str,
+                   raw: pd.Series, problems: pd.Series) -> pd.DataFrame:
+    idx = np.flatnonzero(mask)
+    return pd.DataFrame({
+        "ent_id": ent_ids.to_numpy()[idx], "layer": layer, "row": rows[idx], "field": fname,
+        "raw": raw.to_numpy()[idx].astype(str) if len(idx) else np.array([], dtype=str),
+        "problem": problems.to_numpy()[idx],
+    })
+
+
+def _parse_column(raw: pd.Series, fname: str, column: Optional[str], mw_per_tph: float):
+    """Parse one mapped column to canonical values; numeric columns take a vectorised fast path."""
+    fdef_parser = FIELD_PARSERS[fname]
+    label = (field_def("plant", fname) or field_def("boiler", fname) or field_def("mine", fname)
+             or field_def("chp", fname))
+    label_text = label.label if label else fname
+    kwargs = {"label": label_text}
+    if fname == "capacity_tph":
+        unit = unit_in_column(column or "")
+        kwargs.update(default_unit="MW" if unit in ("mw", "兆瓦") else "t/h", mw_per_tph=mw_per_tph)
+    if label is not None and label.type == "number" and pd.api.types.is_numeric_dtype(raw.dtype) \
+            and fname != "capacity_tph":
+        values = raw.astype(float)
+        bad = values < 0
+        problems = pd.Series(np.where(bad, label_text + " '" + raw.astype(str) + "' 为负数，不合理", None),
+                             index=raw.index, dtype=object)
+        return values.where(~bad), problems
+    values, problems = parse_series(raw, fdef_parser, **kwargs)
+    if label is not None and label.type == "number":
+        values = pd.to_numeric(values, errors="coerce")
+    return values, problems
+
+
+def _coordinates(df: pd.DataFrame, mapping: Mapping[str, Optional[str]]):
+    """Numeric lon/lat arrays and their raw Series; unparseable cells become NaN with a problem."""
+    out = {}
+    for fname, label in (("lon", "经度"), ("lat", "纬度")):
+        col = mapping.get(fname)
+        raw = df[col] if col in df.columns else pd.Series(np.nan, index=df.index, dtype=object)
+        num = pd.to_numeric(raw, errors="coerce")
+        leftover = num.isna() & raw.notna()
+        problems = pd.Series(None, index=df.index, dtype=object)
+        if leftover.any():
+            vals, probs = parse_series(raw[leftover], parse_number, label=label, min_value=-360.0, max_value=360.0)
+            num = num.copy()
+            num[leftover] = pd.to_numeric(vals, errors="coerce")
+            problems[leftover] = probs
+        out[fname] = (num.to_numpy(dtype=float), raw, problems)
+    return out
+
+
+def _coordinate_problems(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Chinese problem per row for missing / out-of-China / swapped coordinates (None when fine)."""
+    msg = np.full(len(lon), None, dtype=object)
+    missing = np.isnan(lon) | np.isnan(lat)
+    in_box = (lon >= LON_RANGE[0]) & (lon <= LON_RANGE[1]) & (lat >= LAT_RANGE[0]) & (lat <= LAT_RANGE[1])
+    swapped = (lat >= LON_RANGE[0]) & (lat <= LON_RANGE[1]) & (lon >= LAT_RANGE[0]) & (lon <= LAT_RANGE[1])
+    msg[missing] = "缺少经纬度，无法定位"
+    bad = ~missing & ~in_box
+    msg[bad & swapped] = "经纬度可能填反，无法定位"
+    msg[bad & ~swapped] = "坐标不在中国范围内（是否为投影坐标？），无法定位"
+    return msg
+
+
+def _canonical_frame(df: pd.DataFrame, kind: str, mapping: Mapping[str, Optional[str]], layer: str,
+                     rows: np.ndarray, mw_per_tph: float):
+    """Canonical attribute columns (without coordinates) and the list of problem frames."""
+    out = pd.DataFrame(index=df.index)
+    problem_frames: List[pd.DataFrame] = []
+    id_col = mapping.get("ent_id")
+    ids_raw = df[id_col] if id_col in df.columns else pd.Series(np.nan, index=df.index, dtype=object)
+    ids, _ = parse_series(ids_raw, FIELD_PARSERS["ent_id"])
+    generated = ids.isna()
+    ids = ids.where(~generated, pd.Series([f"{layer}-{r}" for r in rows], index=df.index))
+    out["ent_id"] = ids.astype(str)
+    if id_col in df.columns and generated.any():
+        msg = pd.Series("编号为空，已按行号编为 " + out["ent_id"], index=df.index)
+        problem_frames.append(_problem_frame(generated.to_numpy(), out["ent_id"], layer, rows, "ent_id",
+                                             ids_raw, msg))
+    for fname in field_names(kind):
+        if fname in ("ent_id", "lon", "lat"):
+            continue
+        col = mapping.get(fname)
+        if col is None or col not in df.columns:
+            out[fname] = np.nan if field_def(kind, fname).type == "number" else None
+            continue
+        values, problems = _parse_column(df[col], fname, col, mw_per_tph)
+        out[fname] = values
+        bad = problems.notna().to_numpy()
+        if bad.any():
+            problem_frames.append(_problem_frame(bad, out["ent_id"], layer, rows, fname, df[col], problems))
+    return out, problem_frames
+
+
+def _finish(attrs: pd.DataFrame, lon: np.ndarray, lat: np.ndarray, rows: np.ndarray, kind: str,
+            problem_frames: List[pd.DataFrame]) -> gpd.GeoDataFrame:
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    geometry = gpd.points_from_xy(np.where(ok, lon, 0.0), np.where(ok, lat, 0.0), crs="EPSG:4326")
+    geometry = np.where(ok, np.asarray(geometry), None)
+    attrs = attrs.copy()
+    attrs["lon"] = lon
+    attrs["lat"] = lat
+    attrs["row"] = rows
+    attrs["kind"] = kind
+    cols = field_names(kind) + ["row", "kind"]
+    return gpd.GeoDataFrame(attrs[cols].reset_index(drop=True), geometry=list(geometry) if len(attrs) else [],
+                            crs="EPSG:4326")
+
+
+def _problems(frames: List[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in PROBLEM_COLUMNS})
+    return pd.concat(frames, ignore_index=True)[PROBLEM_COLUMNS].sort_values("row", kind="stable") \
+        .reset_index(drop=True)
+
+
+def enterprises_from_table(df: pd.DataFrame, kind: str, mapping: Optional[Mapping[str, Optional[str]]] = None,
+                           coord_system: str = "WGS84", layer_name: Optional[str] = None,
+                           mw_per_tph: float = DEFAULT_MW_PER_TPH) -> EnterpriseTable:
+    """Canonical enterprises from a table with lon/lat columns in ``coord_system`` (converted to WGS84).
+
+    ``row`` is the spreadsheet row number (header = row 1, first data row = 2), so a user can find it.
+    """
+    layer = layer_name or kind
+    mapping = dict(mapping) if mapping is not None else guess_field_mapping(df.columns, kind)
+    df = df.reset_index(drop=True)
+    rows = np.arange(len(df), dtype=np.int64) + 2
+    attrs, frames = _canonical_frame(df, kind, mapping, layer, rows, mw_per_tph)
+    coords = _coordinates(df, mapping)
+    lon, lat = coords["lon"][0], coords["lat"][0]
+    for fname in ("lon", "lat"):
+        _num, raw, probs = coords[fname]
+        bad = probs.notna().to_numpy()
+        if bad.any():
+            frames.append(_problem_frame(bad, attrs["ent_id"], layer, rows, fname, raw, probs))
+    parse_failed = coords["lon"][2].notna().to_numpy() | coords["lat"][2].notna().to_numpy()
+    msg = _coordinate_problems(lon, lat)
+    report = (msg != None) & ~parse_failed  # noqa: E711 - elementwise test on an object array
+    raw_pair = pd.Series([f"{a}, {b}" for a, b in zip(coords["lon"][1].to_numpy()[report],
+                                                       coords["lat"][1].to_numpy()[report])], dtype=object)
+    if report.any():
+        frames.append(pd.DataFrame({"ent_id": attrs["ent_id"].to_numpy()[report], "layer": layer,
+                                    "row": rows[report], "field": "lon,lat", "raw": raw_pair.to_numpy(),
+                                    "problem": msg[report]}))
+    usable = msg == None  # noqa: E711
+    lon = np.where(usable, lon, np.nan)
+    lat = np.where(usable, lat, np.nan)
+    if usable.any() and str(coord_system).upper().replace("-", "") not in ("WGS84", "CGCS2000"):
+        from .coords import to_wgs84  # lazy: only GCJ-02 / BD-09 lists need it
+
+        lon_w, lat_w = to_wgs84(lon[usable], lat[usable], coord_system)
+        lon[usable], lat[usable] = lon_w, lat_w
+    gdf = _finish(attrs, lon, lat, rows, kind, frames)
+    return EnterpriseTable(gdf, _problems(frames), kind, layer, dict(mapping))
+
+
+def enterprises_from_gdf(gdf: gpd.GeoDataFrame, kind: str, mapping: Optional[Mapping[str, Optional[str]]] = None,
+                         layer_name: Optional[str] = None, mw_per_tph: float = DEFAULT_MW_PER_TPH) -> EnterpriseTable:
+    """Canonical enterprises from a point layer that already has geometry (any CRS → EPSG:4326)."""
+    layer = layer_name or kind
+    cols = [c for c in gdf.columns if c != gdf.geometry.name]
+    mapping = dict(mapping) if mapping is not None else guess_field_mapping(cols, kind)
+    mapping["lon"] = mapping["lat"] = None  # position comes from the geometry
+    gdf = gdf.reset_index(drop=True)
+    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+        gdf = gdf.to_crs("EPSG:4326")
+    rows = np.arange(len(gdf), dtype=np.int64) + 1
+    attrs, frames = _canonical_frame(pd.DataFrame(gdf[cols]), kind, mapping, layer, rows, mw_per_tph)
+    geoms = gdf.geometry
+    is_point = (geoms.geom_type == "Point").to_numpy() & ~geoms.is_empty.to_numpy()
+    multi = (geoms.geom_type == "MultiPoint").to_numpy()
+    # A MultiPoint with one part is common from shapefile exports: take its first point.
+    pts = geoms.copy()
+    if multi.any():
+        pts[multi] = geoms[multi].apply(lambda g: g.geoms[0] if len(g.geoms) else None)
+        is_point |= multi & pts.notna().to_numpy()
+    parr = np.asarray(pts.values, dtype=object)
+    lon = np.where(is_point, shapely.get_x(parr), np.nan).astype(float)
+    lat = np.where(is_point, shapely.get_y(parr), np.nan).astype(float)
+    nonpoint = ~is_point & geoms.notna().to_numpy() & ~geoms.is_empty.to_numpy()
+    if nonpoint.any():
+        probs = pd.Series("几何类型不是点：" + geoms.geom_type.astype(str), index=gdf.index)
+        frames.append(_problem_frame(nonpoint, attrs["ent_id"], layer, rows, "geometry",
+                                     geoms.geom_type.astype(str), probs))
+    gdf_out = _finish(attrs, lon, lat, rows, kind, frames)
+    return EnterpriseTable(gdf_out, _problems(frames), kind, layer, dict(mapping))

@@ -1,0 +1,10 @@
+"""Exceptions shared by the analysis steps."""
+from __future__ import annotations
+
+
+class CanceledError(RuntimeError):
+    """The user canceled the run (``is_canceled()`` turned true between steps)."""
+
+
+class CountMismatchError(RuntimeError):
+    """Per layer, count in ≠ flagged + clear + to verify: an enterprise vanished or was counted twice."""

@@ -1,0 +1,454 @@
+"""The plan's rules, parameters and region lists as data: loading, validation, editing, writing.
+
+The shipped file is ``analysis/data/plan_rules.yaml``. Its schema (documented at the top of that file):
+
+``version``
+    1.
+``params``
+    ``{name: number}`` thresholds and distances (``b35_tph``, ``chp_radius_km``, ``mine_ring_km`` …).
+``regions``
+    ``key_city_groups`` (list of ``{group, key, cities}``), ``north_coal_zero`` and
+    ``cluster_counties`` (``{city: [county, …]}``), ``region_1p30`` (``{verified, note, members:
+    {city: "all" | [county, …]}}``).
+``rules``
+    a list of mappings with ``id, clause, clause_text, layer`` (kind or list of kinds), ``conditions``
+    (list of ``{field, op, value | param, if_missing}``; ops ``== != < <= > >= in not_in is_true
+    is_false``; ``if_missing`` is ``verify`` (default: a blank value sends the row to 需核实) or
+    ``false``), ``zone`` (``{id, where: inside|outside, cities, counties, groups}``, id ``ALL`` =
+    everywhere), ``action, action_class, severity`` (optional), ``deadline, lead_dept, level, enabled``
+    and ``reason`` (a Chinese template with ``{placeholders}``).
+
+Only ``yaml.safe_load``/``yaml.compose`` touch a file: nothing in a rules file is ever evaluated.
+Validation errors name the file, the line, the rule id and the field.
+"""
+from __future__ import annotations
+
+import copy
+import string
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+import yaml
+
+from .fields import BOOL, CATEGORY, LAYER_KINDS, NUMBER, field_def
+
+DEFAULT_RULES_PATH = Path(__file__).resolve().parent / "data" / "plan_rules.yaml"
+
+OPS = ("==", "!=", "<", "<=", ">", ">=", "in", "not_in", "is_true", "is_false")
+ORDER_OPS = ("<", "<=", ">", ">=")
+ZONE_IDS = ("Z-BAN", "Z-1P30", "Z-KEY8", "Z-NORTH", "Z-CLUSTER", "Z-CHP15", "Z-MINE", "Z-PLAN", "ALL")
+# Action classes and their severity: close/exit/eliminate/remove > merge > retrofit > rectify > build.
+ACTION_SEVERITY: Dict[str, int] = {
+    "close": 5, "exit": 5, "eliminate": 5, "remove": 5, "merge": 4, "retrofit": 3, "rectify": 2, "build": 1,
+}
+# Placeholders a reason template may use besides canonical fields and params (filled by the engine).
+CONTEXT_KEYS = (
+    "city", "county", "adcode", "group", "chp_name", "chp_id", "chp_mw", "distance_km", "ring_km",
+    "rail_target_pct", "fuel_label", "use_label", "method_label", "industry_label", "note_1p30",
+    "rule_id", "name", "ent_id",
+)
+PROVISIONAL_1P30_NOTE = "1+30 名单为预置参考名单，请以省大气办正式文件为准"
+REQUIRED_RULE_KEYS = ("id", "clause", "clause_text", "layer", "zone", "action", "action_class", "deadline",
+                      "lead_dept", "level", "reason")
+
+
+class RuleFileError(ValueError):
+    """A rules file that does not follow the schema; ``errors`` lists every problem found."""
+
+    def __init__(self, errors: Sequence[str]):
+        self.errors = list(errors)
+        super().__init__("规则文件有误 / invalid rules file:\n" + "\n".join(self.errors))
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One test on a canonical field; ``value`` already resolved when ``param`` names a parameter."""
+
+    field: str
+    op: str
+    value: Any = None
+    param: Optional[str] = None
+    if_missing: str = "verify"
+
+
+@dataclass(frozen=True)
+class ZoneSpec:
+    """Where a rule applies: a zone id, inside/outside, optionally narrowed to cities/counties/groups."""
+
+    id: str = "ALL"
+    where: str = "inside"
+    cities: Tuple[str, ...] = ()
+    counties: Tuple[str, ...] = ()
+    groups: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the plan."""
+
+    id: str
+    clause: str
+    clause_text: str
+    layers: Tuple[str, ...]
+    conditions: Tuple[Condition, ...]
+    zone: ZoneSpec
+    action: str
+    action_class: str
+    severity: int
+    deadline: str
+    lead_dept: str
+    level: str
+    enabled: bool
+    reason: str
+    line: int = 0
+
+    @property
+    def uses_1p30(self) -> bool:
+        """True when the rule's zone is the (possibly unverified) 1+30 region."""
+        return self.zone.id == "Z-1P30"
+
+
+@dataclass
+class RuleSet:
+    """All rules, parameters and region lists of one rules file."""
+
+    rules: List[Rule]
+    params: Dict[str, float]
+    regions: Dict[str, Any]
+    raw: Dict[str, Any] = field(repr=False, default_factory=dict)
+    source: Optional[Path] = None
+
+    def get(self, rule_id: str) -> Rule:
+        """The rule with this id (KeyError if none)."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    @property
+    def enabled_rules(self) -> List[Rule]:
+        """Rules with enabled: true."""
+        return [r for r in self.rules if r.enabled]
+
+    @property
+    def region_1p30_verified(self) -> bool:
+        """Whether the 1+30 membership is marked as verified."""
+        return bool(self.regions.get("region_1p30", {}).get("verified", False))
+
+    @property
+    def region_1p30_note(self) -> str:
+        """The provisional note to print wherever the unverified 1+30 list is used ('' if verified)."""
+        if self.region_1p30_verified:
+            return ""
+        return str(self.regions.get("region_1p30", {}).get("note") or PROVISIONAL_1P30_NOTE)
+
+    def with_params(self, **overrides: float) -> RuleSet:
+        """A copy with some parameters changed; condition values that refer to them follow."""
+        raw = copy.deepcopy(self.raw)
+        raw.setdefault("params", {}).update(overrides)
+        return ruleset_from_dict(raw, source=self.source)
+
+    def with_region_1p30(self, members: Union[Mapping[str, Any], Sequence[str]],
+                         verified: bool = False) -> RuleSet:
+        """A copy with a new 1+30 membership: ``{city: "all" | [county, …]}`` or ``["市/县", …]``."""
+        raw = copy.deepcopy(self.raw)
+        region = raw.setdefault("regions", {}).setdefault("region_1p30", {})
+        region["members"] = _members_dict(members)
+        region["verified"] = bool(verified)
+        region.setdefault("note", PROVISIONAL_1P30_NOTE)
+        return ruleset_from_dict(raw, source=self.source)
+
+    def with_rule_enabled(self, rule_id: str, enabled: bool) -> RuleSet:
+        """A copy with one rule switched on or off."""
+        raw = copy.deepcopy(self.raw)
+        for r in raw.get("rules", []):
+            if r.get("id") == rule_id:
+                r["enabled"] = bool(enabled)
+                break
+        else:
+            raise KeyError(rule_id)
+        return ruleset_from_dict(raw, source=self.source)
+
+    def dump(self, path: Union[str, Path]) -> Path:
+        """Write the rule set as YAML (UTF-8, Chinese kept readable)."""
+        path = Path(path)
+        header = ("# 山西省打赢蓝天保卫战2020年决战计划 —— 规则数据文件（由 Blue Sky Zoning 写出）\n"
+                  "# Schema: see the comments at the top of analysis/data/plan_rules.yaml\n")
+        text = yaml.safe_dump(self.raw, allow_unicode=True, sort_keys=False, width=120)
+        path.write_text(header + text, encoding="utf-8")
+        return path
+
+
+def _members_dict(members: Union[Mapping[str, Any], Sequence[str]]) -> Dict[str, Any]:
+    if isinstance(members, Mapping):
+        return {str(k): (v if isinstance(v, str) else list(v)) for k, v in members.items()}
+    out: Dict[str, Any] = {}
+    for item in members:
+        city, _, county = str(item).partition("/")
+        if not county or county in ("all", "*"):
+            out[city] = "all"
+        elif out.get(city) != "all":
+            out.setdefault(city, []).append(county)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Loading
+
+
+def load_rules(path: Union[str, Path, None] = None) -> RuleSet:
+    """Load and validate a rules file (default: the shipped plan_rules.yaml)."""
+    path = Path(path) if path is not None else DEFAULT_RULES_PATH
+    text = path.read_text(encoding="utf-8-sig")
+    return load_rules_text(text, source=path)
+
+
+def load_rules_text(text: str, source: Optional[Path] = None) -> RuleSet:
+    """Load and validate rules from YAML text."""
+    name = source.name if source else "<rules>"
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        raise RuleFileError([f"{name}:{line}: YAML 语法错误 / syntax error: {exc}"]) from exc
+    lines = _rule_lines(node)
+    return ruleset_from_dict(data, source=source, lines=lines)
+
+
+def _rule_lines(node: Any) -> List[Dict[str, int]]:
+    """For every rule: {'': line of the rule, key: line of that key, 'conditions[i]': …}."""
+    result: List[Dict[str, int]] = []
+    if not isinstance(node, yaml.MappingNode):
+        return result
+    for key, value in node.value:
+        if key.value == "rules" and isinstance(value, yaml.SequenceNode):
+            for item in value.value:
+                lines = {"": item.start_mark.line + 1}
+                if isinstance(item, yaml.MappingNode):
+                    for k, v in item.value:
+                        lines[k.value] = k.start_mark.line + 1
+                        if isinstance(v, yaml.SequenceNode):
+                            for i, sub in enumerate(v.value):
+                                lines[f"{k.value}[{i}]"] = sub.start_mark.line + 1
+                result.append(lines)
+    return result
+
+
+def ruleset_from_dict(data: Any, source: Optional[Path] = None,
+                      lines: Optional[List[Dict[str, int]]] = None) -> RuleSet:
+    """Validate a parsed rules document and build the RuleSet (raises RuleFileError)."""
+    name = source.name if source else "<rules>"
+    errors: List[str] = []
+    if not isinstance(data, dict):
+        raise RuleFileError([f"{name}:1: 顶层必须是映射 / top level must be a mapping"])
+    params = _validate_params(data.get("params") or {}, name, errors)
+    regions = data.get("regions") or {}
+    _validate_regions(regions, name, errors)
+    raw_rules = data.get("rules")
+    if not isinstance(raw_rules, list):
+        errors.append(f"{name}:1: 缺少规则列表 rules / missing list 'rules'")
+        raw_rules = []
+    rules: List[Rule] = []
+    seen: Dict[str, int] = {}
+    for i, raw in enumerate(raw_rules):
+        where = (lines[i] if lines and i < len(lines) else {"": 0})
+        rule = _build_rule(raw, params, where, name, errors)
+        if rule is None:
+            continue
+        if rule.id in seen:
+            errors.append(f"{name}:{where.get('id', where[''])}: 规则 {rule.id}: 字段 id: 与第 {seen[rule.id]} 行的"
+                          f"规则重复 / duplicate id")
+        seen[rule.id] = rule.line
+        rules.append(rule)
+    if errors:
+        raise RuleFileError(errors)
+    return RuleSet(rules=rules, params=params, regions=regions, raw=copy.deepcopy(data), source=source)
+
+
+def _validate_params(params: Any, name: str, errors: List[str]) -> Dict[str, float]:
+    if not isinstance(params, dict):
+        errors.append(f"{name}: params 必须是映射 / params must be a mapping")
+        return {}
+    out: Dict[str, float] = {}
+    for key, value in params.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            errors.append(f"{name}: 参数 params.{key}: 必须是数值 / must be a number, got {value!r}")
+        else:
+            out[str(key)] = float(value)
+    return out
+
+
+def _validate_regions(regions: Any, name: str, errors: List[str]) -> None:
+    if not isinstance(regions, dict):
+        errors.append(f"{name}: regions 必须是映射 / regions must be a mapping")
+        return
+    groups = regions.get("key_city_groups", [])
+    if not isinstance(groups, list) or not all(isinstance(g, dict) and "cities" in g for g in groups):
+        errors.append(f"{name}: regions.key_city_groups: 应为 [{{group, key, cities}}] 列表")
+    for key in ("north_coal_zero", "cluster_counties"):
+        if not isinstance(regions.get(key, {}), dict):
+            errors.append(f"{name}: regions.{key}: 应为 {{市: [县区, …]}} 映射")
+    r130 = regions.get("region_1p30", {})
+    if not isinstance(r130, dict) or not isinstance(r130.get("members", {}), dict):
+        errors.append(f"{name}: regions.region_1p30: 应为 {{verified, note, members: {{市: all | [县区]}}}}")
+
+
+def _err(errors: List[str], name: str, lines: Dict[str, int], rid: str, key: str, msg: str) -> None:
+    # Most specific first: 'conditions[1].op' → 'conditions[1]' → 'conditions' → the rule itself.
+    candidates = (key, key.split(".")[0], key.split("[")[0].split(".")[0], "")
+    line = next((lines[k] for k in candidates if k in lines), 0)
+    errors.append(f"{name}:{line}: 规则 {rid}: 字段 {key}: {msg}")
+
+
+def _build_rule(raw: Any, params: Dict[str, float], lines: Dict[str, int], name: str,
+                errors: List[str]) -> Optional[Rule]:
+    if not isinstance(raw, dict):
+        errors.append(f"{name}:{lines.get('', 0)}: 规则必须是映射 / a rule must be a mapping")
+        return None
+    rid = str(raw.get("id", f"<第{lines.get('', 0)}行>"))
+    n_before = len(errors)
+    for key in REQUIRED_RULE_KEYS:
+        if key not in raw or raw[key] is None and key != "zone":
+            _err(errors, name, lines, rid, key, "缺少必填项 / missing")
+    layers = raw.get("layer")
+    layers_t = tuple(layers) if isinstance(layers, list) else (layers,)
+    for kind in layers_t:
+        if kind not in LAYER_KINDS:
+            _err(errors, name, lines, rid, "layer", f"未知图层 {kind!r}，应为 {'/'.join(LAYER_KINDS)}")
+    conditions = _build_conditions(raw.get("conditions", []), layers_t, params, lines, rid, name, errors)
+    zone = _build_zone(raw.get("zone"), lines, rid, name, errors)
+    action_class = str(raw.get("action_class", ""))
+    if action_class not in ACTION_SEVERITY:
+        _err(errors, name, lines, rid, "action_class",
+             f"未知措施类别 {action_class!r}，应为 {'/'.join(ACTION_SEVERITY)}")
+    severity = raw.get("severity", ACTION_SEVERITY.get(action_class, 0))
+    if isinstance(severity, bool) or not isinstance(severity, int):
+        _err(errors, name, lines, rid, "severity", f"必须是整数 / must be an integer, got {severity!r}")
+        severity = 0
+    enabled = raw.get("enabled", True)
+    if not isinstance(enabled, bool):
+        _err(errors, name, lines, rid, "enabled", f"必须是 true/false, got {enabled!r}")
+    _check_template(str(raw.get("reason", "")), layers_t, params, lines, rid, name, errors)
+    if len(errors) > n_before:
+        return None
+    return Rule(
+        id=rid, clause=str(raw["clause"]), clause_text=str(raw["clause_text"]), layers=layers_t,
+        conditions=conditions, zone=zone, action=str(raw["action"]), action_class=action_class,
+        severity=int(severity), deadline=str(raw["deadline"]), lead_dept=str(raw["lead_dept"]),
+        level=str(raw["level"]), enabled=bool(enabled), reason=str(raw["reason"]), line=lines.get("", 0),
+    )
+
+
+def _build_conditions(raw: Any, layers: Tuple[str, ...], params: Dict[str, float], lines: Dict[str, int],
+                      rid: str, name: str, errors: List[str]) -> Tuple[Condition, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        _err(errors, name, lines, rid, "conditions", "必须是列表 / must be a list")
+        return ()
+    out = []
+    for i, c in enumerate(raw):
+        key = f"conditions[{i}]"
+        if not isinstance(c, dict):
+            _err(errors, name, lines, rid, key, "条件必须是映射 {field, op, value}")
+            continue
+        fname, op = c.get("field"), c.get("op")
+        fdefs = [field_def(k, str(fname)) for k in layers if k in LAYER_KINDS]
+        if not fdefs or any(f is None for f in fdefs):
+            _err(errors, name, lines, rid, f"{key}.field", f"图层 {'/'.join(map(str, layers))} 没有规范字段 {fname!r}")
+            continue
+        if op not in OPS:
+            _err(errors, name, lines, rid, f"{key}.op", f"未知运算符 {op!r}，应为 {' '.join(OPS)}")
+            continue
+        value, param = c.get("value"), c.get("param")
+        if param is not None:
+            if param not in params:
+                _err(errors, name, lines, rid, f"{key}.param", f"params 中没有参数 {param!r}")
+                continue
+            value = params[param]
+        msg = _check_value(fdefs[0], op, value)
+        if msg:
+            _err(errors, name, lines, rid, f"{key}.value", msg)
+            continue
+        if_missing = str(c.get("if_missing", "verify")).lower()
+        if if_missing not in ("verify", "false"):
+            _err(errors, name, lines, rid, f"{key}.if_missing", f"应为 verify 或 false，而非 {if_missing!r}")
+            continue
+        if isinstance(value, list):
+            value = tuple(value)
+        out.append(Condition(str(fname), str(op), value, param, if_missing))
+    return tuple(out)
+
+
+def _check_value(fdef: Any, op: str, value: Any) -> Optional[str]:
+    """Why ``value`` does not suit ``op`` on this field, or None."""
+    if op in ("is_true", "is_false"):
+        return None if fdef.type == BOOL else f"{op} 只能用于是/否字段，{fdef.name} 不是"
+    if fdef.type == BOOL:
+        return f"是/否字段 {fdef.name} 只能用 is_true / is_false"
+    if op in ORDER_OPS:
+        if fdef.type != NUMBER:
+            return f"{op} 只能用于数值字段，{fdef.name} 不是"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"{op} 需要数值，而非 {value!r}"
+        return None
+    if op in ("in", "not_in"):
+        if not isinstance(value, list) or not value:
+            return f"{op} 需要非空列表，而非 {value!r}"
+        values = value
+    else:
+        if value is None:
+            return f"{op} 需要 value 或 param"
+        values = [value]
+    if fdef.type == CATEGORY and fdef.categories:
+        bad = [v for v in values if v not in fdef.categories]
+        if bad:
+            return f"{fdef.name} 的取值应为 {'/'.join(fdef.categories)}，而非 {bad}"
+    return None
+
+
+def _build_zone(raw: Any, lines: Dict[str, int], rid: str, name: str, errors: List[str]) -> ZoneSpec:
+    if raw is None or raw == "ALL":
+        return ZoneSpec()
+    if isinstance(raw, str):
+        raw = {"id": raw}
+    if not isinstance(raw, dict):
+        _err(errors, name, lines, rid, "zone", "必须是映射 {id, where, cities}")
+        return ZoneSpec()
+    zid = str(raw.get("id", "ALL"))
+    if zid not in ZONE_IDS:
+        _err(errors, name, lines, rid, "zone.id", f"未知区域 {zid!r}，应为 {' '.join(ZONE_IDS)}")
+    where = str(raw.get("where", "inside"))
+    if where not in ("inside", "outside"):
+        _err(errors, name, lines, rid, "zone.where", f"应为 inside 或 outside，而非 {where!r}")
+    sel = {}
+    for key in ("cities", "counties", "groups"):
+        v = raw.get(key, [])
+        if not isinstance(v, list):
+            _err(errors, name, lines, rid, f"zone.{key}", "必须是列表")
+            v = []
+        sel[key] = tuple(str(x) for x in v)
+    return ZoneSpec(id=zid, where=where, **sel)
+
+
+def _check_template(template: str, layers: Tuple[str, ...], params: Dict[str, float], lines: Dict[str, int],
+                    rid: str, name: str, errors: List[str]) -> None:
+    try:
+        keys = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError as exc:
+        _err(errors, name, lines, rid, "reason", f"模板格式错误 / bad template: {exc}")
+        return
+    for key in keys:
+        base = key.split(".")[0].split("[")[0]
+        known = (base in params or base in CONTEXT_KEYS
+                 or any(field_def(k, base) for k in layers if k in LAYER_KINDS))
+        if not known:
+            _err(errors, name, lines, rid, "reason", f"模板占位符 {{{key}}} 未知 / unknown placeholder")
+
+
+def rule_replace(rule: Rule, **changes: Any) -> Rule:
+    """A copy of a rule with some attributes changed (for tests and the UI)."""
+    return replace(rule, **changes)

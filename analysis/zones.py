@@ -1,0 +1,334 @@
+"""One builder per zone of RULES.md §1; every builder returns a GeoDataFrame in EPSG:4326 with ``zone_id``.
+
+Distances are true ground distances: CHP rings are geodesic circles (vertices placed with
+``pyproj.Geod.fwd``), built-up rings are buffered in the run's metric CRS and densified before
+going back to lon/lat. Notes for the user (unmatched region members, fallbacks) are kept in
+``gdf.attrs["notes"]``.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Geod
+from shapely.geometry import Polygon
+
+from .errors import CanceledError
+from .metric import metric_crs
+from .rules import RuleSet
+
+GEOD = Geod(ellps="WGS84")
+ZONE_LAYERS: Dict[str, str] = {
+    "coal_ban_zone": "Z-BAN", "region_1p30": "Z-1P30", "key_city_groups": "Z-KEY8",
+    "north_coal_zero": "Z-NORTH", "cluster_counties": "Z-CLUSTER", "chp_heating_radius": "Z-CHP15",
+    "mine_closure_zone": "Z-MINE", "planning_area": "Z-PLAN",
+}
+ZONE_LAYER_OF: Dict[str, str] = {v: k for k, v in ZONE_LAYERS.items()}
+RING_VERTICES = 360  # sagitta of a 15 km geodesic circle with 360 vertices ≈ 0.6 m
+DENSIFY_M = 500.0
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+def _empty(zone_id: str, columns: Sequence[str]) -> gpd.GeoDataFrame:
+    data: Dict[str, Any] = {"zone_id": pd.Series([], dtype=object)}
+    data.update({c: pd.Series([], dtype=object) for c in columns})
+    return gpd.GeoDataFrame(data, geometry=[], crs="EPSG:4326")
+
+
+def _with_notes(gdf: gpd.GeoDataFrame, notes: List[str]) -> gpd.GeoDataFrame:
+    gdf.attrs["notes"] = list(notes)
+    return gdf
+
+
+def _strip(name: Any, suffixes: str) -> str:
+    text = str(name or "").strip()
+    return text[:-1] if len(text) > 1 and text[-1] in suffixes else text
+
+
+def city_key(name: Any) -> str:
+    """City name without its 市 suffix, so '太原' and '太原市' match."""
+    return _strip(name, "市")
+
+
+def county_key(name: Any) -> str:
+    """County name without 区/县/市 suffix, used only as a fallback match ('太谷县' ~ '太谷区')."""
+    return _strip(name, "区县市旗")
+
+
+def match_members(admin: gpd.GeoDataFrame, members: Mapping[str, Any]) -> Tuple[np.ndarray, List[str]]:
+    """Rows of ``admin`` listed in ``{city: "all" | [county, …]}`` and the members not found.
+
+    Counties match by exact name within their city, then by name without suffix (太谷县 → 太谷区).
+    """
+    mask = np.zeros(len(admin), dtype=bool)
+    missing: List[str] = []
+    cities = admin["city"].map(city_key).to_numpy()
+    counties = admin["county"].astype(str).to_numpy()
+    stems = np.array([county_key(c) for c in counties], dtype=object)
+    for city, sel in (members or {}).items():
+        in_city = cities == city_key(city)
+        if not in_city.any():
+            missing.append(f"{city}")
+            continue
+        if isinstance(sel, str) and sel.lower() in ("all", "*", "全部", "全市"):
+            mask |= in_city
+            continue
+        for county in (sel or []):
+            hit = in_city & (counties == str(county))
+            if not hit.any():
+                hit = in_city & (stems == county_key(county))
+            if hit.any():
+                mask |= hit
+            else:
+                missing.append(f"{city}{county}")
+    return mask, missing
+
+
+def _admin_rows(admin: gpd.GeoDataFrame, mask: np.ndarray, zone_id: str) -> gpd.GeoDataFrame:
+    cols = ["county", "city", "adcode", "city_adcode"]
+    out = admin.loc[mask, cols + ["geometry"]].copy().reset_index(drop=True)
+    out.insert(0, "zone_id", zone_id)
+    return out
+
+
+def region_1p30(admin: gpd.GeoDataFrame, ruleset: RuleSet) -> gpd.GeoDataFrame:
+    """Z-1P30: all of 太原市 plus the 30 member counties (editable list, ``verified`` flag and note)."""
+    region = ruleset.regions.get("region_1p30", {})
+    mask, missing = match_members(admin, region.get("members", {}))
+    out = _admin_rows(admin, mask, "Z-1P30")
+    out["verified"] = bool(region.get("verified", False))
+    out["note"] = ruleset.region_1p30_note
+    notes = [ruleset.region_1p30_note] if ruleset.region_1p30_note else []
+    if missing:
+        notes.append("1+30 名单中以下县区在行政区划图层中未找到：" + "、".join(missing))
+    return _with_notes(out, notes)
+
+
+def _county_list_zone(admin: gpd.GeoDataFrame, members: Mapping[str, Any], zone_id: str,
+                      label: str) -> gpd.GeoDataFrame:
+    mask, missing = match_members(admin, members)
+    out = _admin_rows(admin, mask, zone_id)
+    notes = [f"{label}名单中以下县区在行政区划图层中未找到：" + "、".join(missing)] if missing else []
+    return _with_notes(out, notes)
+
+
+def north_coal_zero(admin: gpd.GeoDataFrame, ruleset: RuleSet) -> gpd.GeoDataFrame:
+    """Z-NORTH: the eight northern plain districts where loose coal goes to zero (三(二)7)."""
+    return _county_list_zone(admin, ruleset.regions.get("north_coal_zero", {}), "Z-NORTH", "晋北散煤清零区")
+
+
+def cluster_counties(admin: gpd.GeoDataFrame, ruleset: RuleSet) -> gpd.GeoDataFrame:
+    """Z-CLUSTER: the fifteen industrial-cluster counties to rectify (三(一)3)."""
+    return _county_list_zone(admin, ruleset.regions.get("cluster_counties", {}), "Z-CLUSTER", "产业集群整治县")
+
+
+def city_groups(ruleset: RuleSet) -> Dict[str, Tuple[str, bool]]:
+    """{city key: (group name, is key city)} from the rules file."""
+    out: Dict[str, Tuple[str, bool]] = {}
+    for g in ruleset.regions.get("key_city_groups", []):
+        for city in g.get("cities", []):
+            out[city_key(city)] = (str(g.get("group", "")), bool(g.get("key", False)))
+    return out
+
+
+def key_city_groups(admin: gpd.GeoDataFrame, ruleset: RuleSet) -> gpd.GeoDataFrame:
+    """Z-KEY8: one row per city with its ``group`` and ``is_key`` (the 4 + 4 key cities are key)."""
+    if admin.empty:
+        return _empty("Z-KEY8", ["city", "city_adcode", "group", "is_key"])
+    groups = city_groups(ruleset)
+    dissolved = admin[["city", "city_adcode", "geometry"]].dissolve(by="city", as_index=False, aggfunc="first")
+    keys = dissolved["city"].map(city_key)
+    dissolved["group"] = [groups.get(k, ("其他地区", False))[0] for k in keys]
+    dissolved["is_key"] = [groups.get(k, ("", False))[1] for k in keys]
+    dissolved.insert(0, "zone_id", "Z-KEY8")
+    missing = sorted(set(groups) - set(keys))
+    notes = ["重点城市名单中以下城市在行政区划图层中未找到：" + "、".join(missing)] if missing else []
+    return _with_notes(gpd.GeoDataFrame(dissolved, geometry="geometry", crs="EPSG:4326"), notes)
+
+
+def _buffer_metric(geoms: gpd.GeoSeries, distance_m: float, metric_epsg: Optional[int]) -> gpd.GeoSeries:
+    """Buffer by a ground distance in the metric CRS; densified on the way back to EPSG:4326."""
+    metric = geoms.to_crs(metric_crs(metric_epsg))
+    buffered = metric.buffer(distance_m, resolution=16) if distance_m > 0 else metric
+    dense = gpd.GeoSeries(shapely.segmentize(np.asarray(buffered.values), DENSIFY_M), crs=metric.crs)
+    return dense.to_crs("EPSG:4326")
+
+
+def _intersect_admin(builtup: gpd.GeoDataFrame, admin: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Built-up pieces cut by county boundaries, each tagged with the county's attributes."""
+    cols = [c for c in ("county", "city", "adcode", "city_adcode", "is_city_district") if c in admin.columns]
+    if builtup.empty or admin.empty:
+        return gpd.GeoDataFrame({c: [] for c in cols}, geometry=[], crs="EPSG:4326")
+    return gpd.overlay(builtup[["geometry"]], admin[cols + ["geometry"]], how="intersection",
+                       keep_geom_type=True)
+
+
+def _area_km2(gdf: gpd.GeoDataFrame, metric_epsg: Optional[int]) -> np.ndarray:
+    return np.round(gdf.geometry.to_crs(metric_crs(metric_epsg)).area.to_numpy() / 1e6, 4)
+
+
+def coal_ban_zone(builtup: gpd.GeoDataFrame, admin: gpd.GeoDataFrame, fringe_km: float = 0.0,
+                  metric_epsg: Optional[int] = None) -> gpd.GeoDataFrame:
+    """Z-BAN: built-up areas (plus an optional 城乡结合部 ring) dissolved per county and tagged."""
+    cols = ["county", "city", "adcode", "city_adcode", "fringe_km", "area_km2"]
+    if builtup is None or builtup.empty:
+        return _with_notes(_empty("Z-BAN", cols), ["未提供建成区，禁煤区为空"])
+    base = builtup[["geometry"]]
+    if fringe_km and fringe_km > 0:
+        ring = _buffer_metric(base.geometry, fringe_km * 1000.0, metric_epsg)
+        base = gpd.GeoDataFrame(geometry=[shapely.union_all(np.asarray(ring.values))], crs="EPSG:4326")
+    pieces = _intersect_admin(base, admin)
+    if pieces.empty:
+        return _with_notes(_empty("Z-BAN", cols), ["建成区与行政区划没有交集，禁煤区为空"])
+    out = pieces.dissolve(by="adcode", as_index=False, aggfunc="first")
+    out["fringe_km"] = float(fringe_km or 0.0)
+    out["area_km2"] = _area_km2(out, metric_epsg)
+    out.insert(0, "zone_id", "Z-BAN")
+    return _with_notes(gpd.GeoDataFrame(out[["zone_id"] + cols + ["geometry"]], crs="EPSG:4326"), [])
+
+
+def prefecture_builtup(builtup: gpd.GeoDataFrame, admin: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Built-up areas lying in the prefecture cities' urban districts (adcode ends 01–20), per city."""
+    districts = admin[admin["is_city_district"].astype(bool)]
+    pieces = _intersect_admin(builtup, districts)
+    if pieces.empty:
+        return pieces
+    return pieces.dissolve(by="city", as_index=False, aggfunc="first")[["city", "city_adcode", "geometry"]]
+
+
+def mine_closure_zone(builtup: gpd.GeoDataFrame, admin: gpd.GeoDataFrame, ring_km: float = 3.0,
+                      metric_epsg: Optional[int] = None) -> gpd.GeoDataFrame:
+    """Z-MINE: each prefecture city's urban built-up area and a ring of ``ring_km`` from its edge."""
+    cols = ["city", "city_adcode", "ring_km", "area_km2"]
+    base = prefecture_builtup(builtup, admin) if builtup is not None and not builtup.empty else None
+    if base is None or base.empty:
+        return _with_notes(_empty("Z-MINE", cols), ["设区市市辖区内没有建成区，露天矿山关闭区为空"])
+    out = base.copy()
+    out["geometry"] = _buffer_metric(base.geometry, ring_km * 1000.0, metric_epsg).values
+    out["ring_km"] = float(ring_km)
+    out["area_km2"] = _area_km2(out, metric_epsg)
+    out.insert(0, "zone_id", "Z-MINE")
+    note = f"露天矿山关闭区 = 设区市建成区及周边 {ring_km:g} 公里（计划未规定“周边”距离，此为参数值）"
+    return _with_notes(gpd.GeoDataFrame(out[["zone_id"] + cols + ["geometry"]], crs="EPSG:4326"), [note])
+
+
+def planning_area(user_layer: Optional[gpd.GeoDataFrame], builtup: gpd.GeoDataFrame,
+                  admin: gpd.GeoDataFrame, ring_km: float = 1.0,
+                  metric_epsg: Optional[int] = None) -> gpd.GeoDataFrame:
+    """Z-PLAN: the user's 城市规划区 layer, or (fallback) prefecture built-up areas plus ``ring_km``."""
+    cols = ["city", "source", "ring_km"]
+    if user_layer is not None and not user_layer.empty:
+        g = user_layer if user_layer.crs is None or user_layer.crs.equals("EPSG:4326") \
+            else user_layer.to_crs("EPSG:4326")
+        geoms = shapely.make_valid(np.asarray(g.geometry.values))
+        out = gpd.GeoDataFrame({"zone_id": "Z-PLAN", "city": g["city"].astype(str).to_numpy()
+                                if "city" in g.columns else None,
+                                "source": "用户提供的城市规划区图层", "ring_km": np.nan},
+                               geometry=list(geoms), crs="EPSG:4326")
+        return _with_notes(out, [])
+    zone = mine_closure_zone(builtup, admin, ring_km, metric_epsg)
+    source = f"替代：设区市建成区外扩 {ring_km:g} 公里（未提供城市规划区图层）"
+    if zone.empty:
+        return _with_notes(_empty("Z-PLAN", cols), [source + "；设区市建成区为空"])
+    out = gpd.GeoDataFrame({"zone_id": "Z-PLAN", "city": zone["city"].to_numpy(), "source": source,
+                            "ring_km": float(ring_km)}, geometry=zone.geometry.values, crs="EPSG:4326")
+    return _with_notes(out, [source])
+
+
+_planning_area_zone = planning_area  # build_all_zones takes a parameter of the same name
+
+
+def geodesic_circle(lon: float, lat: float, radius_m: float, n: int = RING_VERTICES) -> Polygon:
+    """A polygon whose vertices lie exactly ``radius_m`` (on the WGS84 ellipsoid) from (lon, lat)."""
+    az = np.linspace(0.0, 360.0, n, endpoint=False)
+    lons, lats, _ = GEOD.fwd(np.full(n, lon), np.full(n, lat), az, np.full(n, radius_m))
+    return Polygon(np.column_stack([lons, lats]))
+
+
+def _plant_frame(chp: Any) -> gpd.GeoDataFrame:
+    """The CHP plants as a GeoDataFrame (accepts an EnterpriseTable or a GeoDataFrame)."""
+    gdf = getattr(chp, "gdf", chp)
+    if gdf is None:
+        return gpd.GeoDataFrame({"ent_id": [], "name": [], "capacity_mw": []}, geometry=[], crs="EPSG:4326")
+    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+        gdf = gdf.to_crs("EPSG:4326")
+    return gdf
+
+
+def chp_heating_radius(chp: Any, radius_km: float = 15.0, min_mw: float = 300.0) -> gpd.GeoDataFrame:
+    """Z-CHP15: a geodesic ring of ``radius_km`` around every CHP plant ≥ ``min_mw``, plus a union row.
+
+    Rows have ``part`` = 'plant' (with the plant's ent_id, name, capacity_mw) or 'union'.
+    """
+    cols = ["part", "ent_id", "name", "capacity_mw", "radius_km", "lon", "lat"]
+    plants = _plant_frame(chp)
+    if plants.empty or "capacity_mw" not in plants.columns:
+        return _with_notes(_empty("Z-CHP15", cols), ["没有 30 万千瓦及以上热电联产电厂，供热半径区为空"])
+    cap = pd.to_numeric(plants["capacity_mw"], errors="coerce").to_numpy()
+    geom = plants.geometry
+    ok = (cap >= min_mw) & geom.notna().to_numpy() & ~geom.is_empty.to_numpy()
+    big = plants[ok]
+    if big.empty:
+        return _with_notes(_empty("Z-CHP15", cols), [f"没有 {min_mw:g} MW 及以上热电联产电厂，供热半径区为空"])
+    xs, ys = shapely.get_x(np.asarray(big.geometry.values)), shapely.get_y(np.asarray(big.geometry.values))
+    rings = [geodesic_circle(x, y, radius_km * 1000.0) for x, y in zip(xs, ys)]
+    out = gpd.GeoDataFrame({
+        "zone_id": "Z-CHP15", "part": "plant", "ent_id": big["ent_id"].astype(str).to_numpy(),
+        "name": big["name"].to_numpy() if "name" in big.columns else None,
+        "capacity_mw": cap[ok], "radius_km": float(radius_km), "lon": xs, "lat": ys,
+    }, geometry=rings, crs="EPSG:4326")
+    union = gpd.GeoDataFrame({"zone_id": ["Z-CHP15"], "part": ["union"], "ent_id": [None], "name": ["供热半径合并"],
+                              "capacity_mw": [np.nan], "radius_km": [float(radius_km)], "lon": [np.nan],
+                              "lat": [np.nan]}, geometry=[shapely.union_all(rings)], crs="EPSG:4326")
+    return _with_notes(gpd.GeoDataFrame(pd.concat([out, union], ignore_index=True), crs="EPSG:4326"), [])
+
+
+def _checkpoint(progress: Optional[ProgressFn], is_canceled: Optional[Callable[[], bool]], step: int,
+                total: int, label: str) -> None:
+    if is_canceled is not None and is_canceled():
+        raise CanceledError("已取消 / canceled")
+    if progress is not None:
+        progress(step, total, label)
+
+
+def build_all_zones(admin: gpd.GeoDataFrame, builtup: gpd.GeoDataFrame, chp: Any, ruleset: RuleSet,
+                    planning_area: Optional[gpd.GeoDataFrame] = None,
+                    progress: Optional[ProgressFn] = None, is_canceled: Optional[Callable[[], bool]] = None,
+                    metric_epsg: Optional[int] = None) -> Dict[str, gpd.GeoDataFrame]:
+    """Every zone, keyed by its contract layer name (see ``ZONE_LAYERS``)."""
+    p = ruleset.params
+    plan_layer = planning_area
+    steps: List[Tuple[str, str, Callable[[], gpd.GeoDataFrame]]] = [
+        ("coal_ban_zone", "构建禁煤区…",
+         lambda: coal_ban_zone(builtup, admin, p.get("fringe_km", 0.0), metric_epsg)),
+        ("region_1p30", "构建“1+30”区域…", lambda: region_1p30(admin, ruleset)),
+        ("key_city_groups", "构建重点城市分组…", lambda: key_city_groups(admin, ruleset)),
+        ("north_coal_zero", "构建晋北散煤清零区…", lambda: north_coal_zero(admin, ruleset)),
+        ("cluster_counties", "构建产业集群整治县…", lambda: cluster_counties(admin, ruleset)),
+        ("chp_heating_radius", "构建热电联产供热半径…",
+         lambda: chp_heating_radius(chp, p.get("chp_radius_km", 15.0), p.get("chp_min_mw", 300.0))),
+        ("mine_closure_zone", "构建露天矿山关闭区…",
+         lambda: mine_closure_zone(builtup, admin, p.get("mine_ring_km", 3.0), metric_epsg)),
+        ("planning_area", "构建城市规划区…",
+         lambda: _planning_area_zone(plan_layer, builtup, admin, p.get("planning_ring_km", 1.0), metric_epsg)),
+    ]
+    zones: Dict[str, gpd.GeoDataFrame] = {}
+    for i, (key, label, build) in enumerate(steps):
+        _checkpoint(progress, is_canceled, i, len(steps), label)
+        zones[key] = build()
+    _checkpoint(progress, is_canceled, len(steps), len(steps), "区域构建完成")
+    return zones
+
+
+def zone_notes(zones: Mapping[str, gpd.GeoDataFrame]) -> List[str]:
+    """All notes attached to the zones, without repeats."""
+    seen: List[str] = []
+    for gdf in zones.values():
+        for note in gdf.attrs.get("notes", []):
+            if note not in seen:
+                seen.append(note)
+    return seen
