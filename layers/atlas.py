@@ -1,0 +1,543 @@
+"""The Chinese PDF atlas: a province overview page, then one page per county (tables continued when long).
+
+The page layout is the template ``layers/templates/atlas.qpt`` (items found by id: ``map``, ``title``,
+``subtitle``, ``legend``, ``scalebar``, ``north``, ``targets``, ``notes``, ``table``); it is built in code by
+:func:`build_layout` and written with :func:`write_template`, and an analyst may edit it in QGIS.
+
+How the pages come about: a memory *page layer* is the atlas coverage layer. Its first feature is the
+province (overview page); then every county has one feature per *part* of its task table: with more
+flagged rows than fit on a page, the county gets continuation features ("续1", "续2" …). Each feature has
+a ``page_key``; the task rows carry the key of their page, and the attribute table shows the rows whose
+key equals the atlas feature's. So page count = 1 + counties + continuation pages, and the map, title,
+targets and table all follow the atlas. Everything lives in an own ``QgsProject`` — the user's current
+project is never touched. The PDF is written to a temporary name and renamed when complete.
+"""
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Union
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from qgis.core import (
+    QgsApplication,
+    QgsCoordinateReferenceSystem,
+    QgsFeature,
+    QgsFeedback,
+    QgsField,
+    QgsFillSymbol,
+    QgsGeometry,
+    QgsLayout,
+    QgsLayoutExporter,
+    QgsLayoutFrame,
+    QgsLayoutItemAttributeTable,
+    QgsLayoutItemLabel,
+    QgsLayoutItemLegend,
+    QgsLayoutItemMap,
+    QgsLayoutItemPicture,
+    QgsLayoutItemScaleBar,
+    QgsLayoutMultiFrame,
+    QgsLayoutPoint,
+    QgsLayoutSize,
+    QgsLayoutTable,
+    QgsLayoutTableColumn,
+    QgsLegendStyle,
+    QgsPrintLayout,
+    QgsProject,
+    QgsReadWriteContext,
+    QgsRectangle,
+    QgsRenderContext,
+    QgsScaleBarSettings,
+    QgsTextFormat,
+    QgsUnitTypes,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QRectF, QVariant
+from qgis.PyQt.QtGui import QColor, QFont
+from qgis.PyQt.QtXml import QDomDocument
+
+from ..analysis.file_names import county_file_stem
+from .county_packages import ZONE_LAYER_TITLES, load_counties
+from .meeting import (
+    CITY_ORDER,
+    TARGETS_SOURCE,
+    city_targets,
+    data_notes,
+    meeting_order,
+)
+
+__all__ = ["AtlasResult", "TEMPLATE_PATH", "ROWS_PER_PAGE", "default_notes", "build_layout", "write_template",
+           "export_atlas"]
+
+PathLike = Union[str, os.PathLike]
+TEMPLATE_PATH = Path(__file__).resolve().parent / "templates" / "atlas.qpt"
+FONT_FAMILY = "Noto Sans CJK SC"
+ROWS_PER_PAGE = 32
+PAGE_W, PAGE_H = 420.0, 297.0  # A3 landscape, mm
+METRIC_CRS = "EPSG:4547"  # CGCS2000 3-degree GK CM 114E (Shanxi-wide)
+SHORT_TARGETS = {"太原市": "退出168城后10名", "大同市": "6项指标全面达二级标准", "晋城市": "退出168城后20名",
+                 "朔州市": "PM2.5达二级标准（35 µg/m³）", "临汾市": "巩固退出倒数第一",
+                 "吕梁市": "PM2.5达二级标准（35 µg/m³）"}
+TABLE_COLUMNS = [("seq", "序号", 7), ("name", "企业名称", 45), ("rule_id", "规则", 17), ("action", "处置措施", 31),
+                 ("clause", "条款", 13), ("deadline", "完成时限", 17)]
+
+
+@dataclass
+class AtlasResult:
+    path: Path
+    pages: int
+    county_pdfs: List[Path]
+
+
+def default_notes(zones_gpkg: Optional[PathLike] = None) -> List[str]:
+    """The data notes of the atlas (synthetic demo data, provisional 1+30, mine ring distance, date)."""
+    return data_notes(zones_gpkg)
+
+
+# --------------------------------------------------------------------------- layout (template)
+
+
+def _font(size: float, bold: bool = False) -> QFont:
+    font = QFont(FONT_FAMILY)
+    font.setPointSizeF(size)
+    font.setBold(bold)
+    return font
+
+
+def _text_format(size: float, bold: bool = False, color: str = "#202020") -> QgsTextFormat:
+    fmt = QgsTextFormat()
+    fmt.setFont(_font(size, bold))
+    fmt.setSize(size)
+    fmt.setSizeUnit(QgsUnitTypes.RenderPoints)
+    fmt.setColor(QColor(color))
+    return fmt
+
+
+def _place(item, x: float, y: float, w: float, h: float) -> None:
+    item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutMillimeters))
+    item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutMillimeters))
+
+
+def _label(layout: QgsLayout, item_id: str, text: str, size: float, rect, bold: bool = False,
+           frame: bool = False) -> QgsLayoutItemLabel:
+    label = QgsLayoutItemLabel(layout)
+    label.setId(item_id)
+    label.setText(text)
+    label.setFont(_font(size, bold))
+    label.setMarginX(1.5)
+    label.setMarginY(1.5)
+    label.setFrameEnabled(frame)
+    label.setBackgroundEnabled(frame)
+    label.setBackgroundColor(QColor("#ffffff"))
+    if frame:
+        label.setFrameStrokeColor(QColor("#9a9a9a"))
+    layout.addLayoutItem(label)
+    _place(label, *rect)
+    return label
+
+
+def _svg_path(name: str) -> str:
+    for folder in QgsApplication.svgPaths():
+        path = os.path.join(folder, name)
+        if os.path.exists(path):
+            return path
+    return ""
+
+
+def build_layout(project: QgsProject) -> QgsPrintLayout:
+    """The atlas page (A3 landscape) with every item, no data bound yet."""
+    layout = QgsPrintLayout(project)
+    layout.initializeDefaults()
+    layout.setName("蓝天管控分区图集")
+    page = layout.pageCollection().page(0)
+    page.setPageSize(QgsLayoutSize(PAGE_W, PAGE_H, QgsUnitTypes.LayoutMillimeters))
+
+    _label(layout, "title", '[% "title" %]', 20, (10, 6, 300, 13), bold=True)
+    _label(layout, "subtitle", '[% "subtitle" %]', 8.5, (10, 17, 250, 10))
+    _label(layout, "date", "蓝天管控分区 · 制图日期 [% format_date(now(), 'yyyy-MM-dd') %] · 第 [% @atlas_featurenumber %] / [% @atlas_totalfeatures %] 页",
+           8, (250, 8, 160, 6))
+
+    map_item = QgsLayoutItemMap(layout)
+    map_item.setId("map")
+    map_item.setFrameEnabled(True)
+    map_item.setBackgroundColor(QColor("#f7f7f4"))
+    layout.addLayoutItem(map_item)
+    _place(map_item, 10, 27, 250, 180)
+
+    north = QgsLayoutItemPicture(layout)
+    north.setId("north")
+    north.setPicturePath(_svg_path("arrows/NorthArrow_02.svg"))
+    layout.addLayoutItem(north)
+    _place(north, 244, 30, 13, 18)
+    north.setLinkedMap(map_item)
+
+    scalebar = QgsLayoutItemScaleBar(layout)
+    scalebar.setId("scalebar")
+    scalebar.setStyle("Single Box")
+    scalebar.setLinkedMap(map_item)
+    scalebar.setUnits(QgsUnitTypes.DistanceKilometers)
+    scalebar.setUnitLabel("公里")
+    scalebar.setNumberOfSegments(3)
+    scalebar.setNumberOfSegmentsLeft(0)
+    scalebar.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeFitWidth)
+    scalebar.setMinimumBarWidth(30)
+    scalebar.setMaximumBarWidth(60)
+    scalebar.setTextFormat(_text_format(8))
+    scalebar.setBackgroundEnabled(True)
+    scalebar.setBackgroundColor(QColor(255, 255, 255, 210))
+    layout.addLayoutItem(scalebar)
+    _place(scalebar, 13, 193, 70, 12)
+
+    legend = QgsLayoutItemLegend(layout)
+    legend.setId("legend")
+    legend.setTitle("图例")
+    legend.setLinkedMap(map_item)
+    legend.setFrameEnabled(True)
+    legend.setResizeToContents(False)
+    for style in (QgsLegendStyle.Title, QgsLegendStyle.Group, QgsLegendStyle.Subgroup, QgsLegendStyle.SymbolLabel):
+        legend.rstyle(style).setFont(_font(8.5 if style == QgsLegendStyle.Title else 6.5, style == QgsLegendStyle.Title))
+    legend.setSymbolHeight(3)
+    legend.setSymbolWidth(5)
+    legend.setColumnCount(2)
+    legend.setSplitLayer(True)
+    legend.setEqualColumnWidth(False)
+    layout.addLayoutItem(legend)
+    _place(legend, 10, 210, 112, 80)
+
+    _label(layout, "targets", '[% "targets" %]', 7, (125, 210, 68, 80), frame=True)
+    _label(layout, "notes", "数据说明", 6.5, (196, 210, 64, 80), frame=True)
+
+    table = QgsLayoutItemAttributeTable.create(layout)
+    table.setHeaderTextFormat(_text_format(8.5, bold=True, color="#1f4e79"))
+    table.setContentTextFormat(_text_format(7.5))
+    table.setHeaderHAlignment(QgsLayoutTable.FollowColumn)
+    table.setWrapBehavior(QgsLayoutTable.WrapText)
+    table.setEmptyTableBehavior(QgsLayoutTable.ShowMessage)
+    table.setEmptyTableMessage("本页无命中企业")
+    table.setGridStrokeWidth(0.15)
+    table.setGridColor(QColor("#9a9a9a"))
+    table.setBackgroundColor(QColor("#ffffff"))
+    table.setCellMargin(1.0)
+    table.setResizeMode(QgsLayoutMultiFrame.UseExistingFrames)
+    frame = QgsLayoutFrame(layout, table)
+    frame.setId("table")
+    frame.attemptSetSceneRect(QRectF(266, 27, 146, 263))
+    table.addFrame(frame)
+    layout.addMultiFrame(table)
+    _label(layout, "table_title", "[% \"table_title\" %]", 9, (266, 20, 146, 7), bold=True)
+    return layout
+
+
+def write_template(path: PathLike = TEMPLATE_PATH) -> Path:
+    """Write the layout of :func:`build_layout` as a .qpt template."""
+    project = QgsProject()
+    layout = build_layout(project)
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not layout.saveAsTemplate(str(out), QgsReadWriteContext()):
+        raise RuntimeError(f"cannot write the layout template {out}")
+    return out
+
+
+def _load_layout(project: QgsProject) -> QgsPrintLayout:
+    """The layout from the shipped template; built in code when the template is missing or incomplete."""
+    if TEMPLATE_PATH.exists():
+        layout = QgsPrintLayout(project)
+        doc = QDomDocument()
+        if doc.setContent(TEMPLATE_PATH.read_text(encoding="utf-8")):
+            _items, ok = layout.loadFromTemplate(doc, QgsReadWriteContext())
+            if ok and all(layout.itemById(i) for i in ("map", "legend", "targets", "notes", "title")) and \
+                    _table_of(layout) is not None:
+                return layout
+    return build_layout(project)
+
+
+def _table_of(layout: QgsLayout) -> Optional[QgsLayoutItemAttributeTable]:
+    for multi in layout.multiFrames():
+        if isinstance(multi, QgsLayoutItemAttributeTable):
+            return multi
+    return None
+
+
+# --------------------------------------------------------------------------- data layers
+
+
+def _gpkg_layers(path: PathLike) -> List[str]:
+    return [str(r[0]) for r in pyogrio.list_layers(str(path))]
+
+
+def _ogr_layer(path: PathLike, layer: str, name: str) -> QgsVectorLayer:
+    vl = QgsVectorLayer(f"{path}|layername={layer}", name, "ogr")
+    if not vl.isValid():
+        raise RuntimeError(f"cannot open layer {layer} of {path}")
+    return vl
+
+
+def _style(layer: QgsVectorLayer, name: str) -> None:
+    try:
+        from .styling import apply_style
+
+        apply_style(layer, name)
+    except Exception:  # noqa: BLE001 - a plain style still prints
+        if name == "admin":
+            layer.setRenderer(layer.renderer().__class__(QgsFillSymbol.createSimple(
+                {"color": "0,0,0,0", "outline_color": "80,80,80", "outline_width": "0.3"})))
+
+
+def _shapely_to_qgs(geom) -> QgsGeometry:
+    g = QgsGeometry()
+    g.fromWkb(geom.wkb)
+    return g
+
+
+def _pages_and_rows(counties, flags: pd.DataFrame, rows_per_page: int):
+    """(page records, task rows) — page 0 is the overview; every county ≥ 1 page; rows keyed by page."""
+    pages = []
+    province = counties.union_all()
+    overview_targets = ["城市目标（计划 二(二) 争取性指标）："]
+    for city in CITY_ORDER:
+        if city in SHORT_TARGETS:
+            overview_targets.append(f"· {city}：{SHORT_TARGETS[city]}")
+    overview_targets += ["· 11个设区市：SO2年均浓度达一级标准（20 µg/m³）", "· 各县（市）：SO2年均浓度达二级标准",
+                         "· 168城综合指数排名前移"]
+    pages.append({"page_key": "overview", "kind": "overview", "county": "", "city": "", "adcode": "",
+                  "title": "山西省 · 全省总览",
+                  "subtitle": f"{len(counties)} 个县（市、区），命中 {len(flags)} 条，涉及企业 "
+                              f"{flags.drop_duplicates(['ent_id', 'layer']).shape[0] if len(flags) else 0} 家"
+                              "（分市、分县统计见汇总表）",
+                  "table_title": "各县（市、区）企业任务见分县页",
+                  "targets": "\n".join(overview_targets), "geometry": province})
+    rows = []
+    ordered = meeting_order(flags) if len(flags) else flags
+    for c in counties.itertuples():
+        if len(ordered):
+            mine = ordered[(ordered["adcode"].astype(str) == c.adcode)] if "adcode" in ordered.columns else \
+                ordered[(ordered["county"] == c.county) & (ordered["city"] == c.city)]
+        else:
+            mine = ordered
+        parts = max(1, math.ceil(len(mine) / rows_per_page))
+        n_ent = mine.drop_duplicates(["ent_id", "layer"]).shape[0] if len(mine) else 0
+        targets = f"{c.city}目标（{TARGETS_SOURCE}）：\n" + "\n".join(f"· {t}" for t in city_targets(c.city))
+        for part in range(parts):
+            key = f"{c.adcode}#{part}"
+            suffix = "" if part == 0 else f"（续{part}）"
+            pages.append({"page_key": key, "kind": "county", "county": c.county, "city": c.city,
+                          "adcode": c.adcode, "title": f"{c.city} · {c.county}{suffix}",
+                          "subtitle": f"区划代码 {c.adcode}；命中 {len(mine)} 条，涉及企业 {n_ent} 家"
+                                      + (f"；任务表第 {part + 1}/{parts} 页" if parts > 1 else ""),
+                          "table_title": f"{c.county}企业任务清单" + (f"（{part + 1}/{parts}）" if parts > 1 else ""),
+                          "targets": targets, "geometry": c.geometry})
+            chunk = mine.iloc[part * rows_per_page:(part + 1) * rows_per_page]
+            for i, rec in enumerate(chunk.to_dict("records"), start=part * rows_per_page + 1):
+                rows.append({"page_key": key, "seq": i, "name": wrap_cjk(rec.get("name"), _WRAP_WIDTH["name"]),
+                             "rule_id": rec.get("rule_id"),
+                             "action": wrap_cjk(rec.get("action"), _WRAP_WIDTH["action"]),
+                             "clause": rec.get("clause"),
+                             "deadline": wrap_cjk(rec.get("deadline"), _WRAP_WIDTH["deadline"])})
+    return pages, rows
+
+
+_WRAP_WIDTH = {"name": 16.0, "action": 10.0, "deadline": 6.6}  # in CJK character widths per column
+
+
+def _char_width(char: str) -> float:
+    return 0.55 if ord(char) < 0x2E80 else 1.0
+
+
+def wrap_cjk(text: Optional[str], width: float) -> Optional[str]:
+    """Break ``text`` into lines of at most ``width`` CJK character widths (the table wraps only at spaces)."""
+    if text is None or not isinstance(text, str):
+        return text
+    lines, line, used = [], "", 0.0
+    for char in text:
+        w = _char_width(char)
+        if used + w > width and line:
+            lines.append(line)
+            line, used = "", 0.0
+        line += char
+        used += w
+    lines.append(line)
+    return "\n".join(lines)
+
+
+def _memory_layer(uri: str, name: str, records: Sequence[Dict], fields: Sequence[str],
+                  int_fields: Sequence[str] = ()) -> QgsVectorLayer:
+    vl = QgsVectorLayer(uri, name, "memory")
+    vl.dataProvider().addAttributes([QgsField(f, QVariant.Int if f in int_fields else QVariant.String)
+                                     for f in fields])
+    vl.updateFields()
+    feats = []
+    for rec in records:
+        feat = QgsFeature(vl.fields())
+        feat.setAttributes([None if rec.get(f) is None or (isinstance(rec.get(f), float) and pd.isna(rec.get(f)))
+                            else (int(rec[f]) if f in int_fields else str(rec[f])) for f in fields])
+        if "geometry" in rec:
+            feat.setGeometry(_shapely_to_qgs(rec["geometry"]))
+        feats.append(feat)
+    vl.dataProvider().addFeatures(feats)
+    vl.updateExtents()
+    return vl
+
+
+# --------------------------------------------------------------------------- export
+
+
+def _configure(layout: QgsPrintLayout, project: QgsProject, page_layer: QgsVectorLayer, task_layer: QgsVectorLayer,
+               map_layers: List[QgsVectorLayer], notes: Sequence[str]) -> None:
+    map_item: QgsLayoutItemMap = layout.itemById("map")
+    map_item.setCrs(QgsCoordinateReferenceSystem(METRIC_CRS))
+    map_item.setLayers(map_layers)
+    map_item.setKeepLayerSet(True)
+    map_item.setAtlasDriven(True)
+    map_item.setAtlasScalingMode(QgsLayoutItemMap.Auto)
+    map_item.setAtlasMargin(0.06)
+    # the atlas keeps the aspect ratio of the current extent: start from one of the item's own ratio
+    box = page_layer.extent()
+    ratio = map_item.rect().height() / map_item.rect().width()
+    half_w = max(box.width(), box.height() / ratio, 1.0) / 2
+    cx, cy = box.center().x(), box.center().y()
+    map_item.setExtent(QgsRectangle(cx - half_w, cy - half_w * ratio, cx + half_w, cy + half_w * ratio))
+
+    legend: QgsLayoutItemLegend = layout.itemById("legend")
+    legend.setLinkedMap(map_item)
+    legend.setAutoUpdateModel(False)
+    root = legend.model().rootGroup()
+    root.removeAllChildren()
+    for layer in map_layers:
+        root.addLayer(layer)
+    legend.setLegendFilterByMapEnabled(True)
+    legend.updateLegend()
+
+    notes_item: QgsLayoutItemLabel = layout.itemById("notes")
+    notes_item.setText("数据说明\n" + "\n".join(f"{i}. {n}" for i, n in enumerate(notes, start=1)))
+
+    table = _table_of(layout)
+    table.setVectorLayer(task_layer)
+    columns = []
+    for field, heading, width in TABLE_COLUMNS:
+        col = QgsLayoutTableColumn(heading)
+        col.setAttribute(field)
+        col.setWidth(width)
+        columns.append(col)
+    table.setColumns(columns)
+    table.setFilterFeatures(True)
+    table.setFeatureFilter("\"page_key\" = attribute(@atlas_feature, 'page_key')")
+    table.setMaximumNumberOfFeatures(ROWS_PER_PAGE + 10)
+    table.setDisplayOnlyVisibleFeatures(False)
+    table.setUseConditionalStyling(False)
+
+    atlas = layout.atlas()
+    atlas.setCoverageLayer(page_layer)
+    atlas.setEnabled(True)
+    atlas.setHideCoverage(True)
+    atlas.setPageNameExpression("\"title\"")
+    atlas.setSortFeatures(False)
+    atlas.setFilterFeatures(False)
+    project.layoutManager().addLayout(layout)
+
+
+def _export(layout: QgsPrintLayout, out_pdf: Path, feedback: Optional[QgsFeedback]) -> Optional[Path]:
+    """The atlas as one PDF (temporary name, then rename); None when canceled."""
+    settings = QgsLayoutExporter.PdfExportSettings()
+    settings.dpi = 150
+    settings.rasterizeWholeImage = False
+    settings.forceVectorOutput = False
+    settings.exportMetadata = True
+    settings.textRenderFormat = QgsRenderContext.TextFormatAlwaysText  # searchable text, not outlines
+    out_pdf.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_pdf.with_name(f".{out_pdf.stem}.part.pdf")
+    try:
+        result, error = QgsLayoutExporter.exportToPdf(layout.atlas(), str(tmp), settings, feedback)
+        if feedback is not None and feedback.isCanceled():
+            return None
+        if result != QgsLayoutExporter.Success:
+            raise RuntimeError(f"PDF export failed ({result}): {error}")
+        os.replace(tmp, out_pdf)
+        return out_pdf
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def export_atlas(zones_gpkg: PathLike, flags_gpkg: PathLike, admin_gpkg: PathLike, out_pdf: PathLike,
+                 notes: Optional[Sequence[str]] = None, per_county_dir: Optional[PathLike] = None,
+                 feedback: Optional[QgsFeedback] = None,
+                 rows_per_page: int = ROWS_PER_PAGE) -> Optional[AtlasResult]:
+    """Write the atlas PDF (overview + one page per county + continuation pages); per-county PDFs optionally.
+
+    Returns ``AtlasResult(path, pages, county_pdfs)``, or None when ``feedback`` was canceled (then no PDF
+    is left behind). Needs a running QgsApplication.
+    """
+    if feedback is not None and feedback.isCanceled():
+        return None
+    notes = list(notes) if notes is not None else default_notes(zones_gpkg)
+    project = QgsProject()
+    project.setCrs(QgsCoordinateReferenceSystem(METRIC_CRS))
+    counties = load_counties(zones_gpkg, admin_gpkg)
+    flags = pd.DataFrame(pyogrio.read_dataframe(str(flags_gpkg), layer="enterprise_flags", read_geometry=False))
+    for col in ("ent_id", "layer", "name", "rule_id", "action", "clause", "deadline", "county", "city"):
+        if col not in flags.columns:
+            flags[col] = ""
+    if "adcode" in flags.columns:
+        flags["adcode"] = flags["adcode"].fillna("").astype(str)
+    pages, rows = _pages_and_rows(counties, flags, rows_per_page)
+
+    page_fields = ["page_key", "kind", "county", "city", "adcode", "title", "subtitle", "table_title", "targets"]
+    # pages in the map's own CRS, so the atlas extent needs no reprojection
+    metric = gpd.GeoSeries([p["geometry"] for p in pages], crs=4326).to_crs(METRIC_CRS)
+    for page, geom in zip(pages, metric):
+        page["geometry"] = geom
+    page_layer = _memory_layer(f"MultiPolygon?crs={METRIC_CRS}", "atlas_pages", pages, page_fields)
+    task_layer = _memory_layer("None", "atlas_tasks", rows,
+                               ["page_key", "seq", "name", "rule_id", "action", "clause", "deadline"],
+                               int_fields=["seq"])
+
+    admin_name = next((n for n in ("counties", "admin") if n in _gpkg_layers(admin_gpkg)), _gpkg_layers(admin_gpkg)[0])
+    county_layer = _ogr_layer(admin_gpkg, admin_name, "县级行政区")
+    _style(county_layer, "admin")
+    zone_layers = []
+    present = set(_gpkg_layers(zones_gpkg))
+    for name, title in ZONE_LAYER_TITLES.items():
+        if name in present:
+            vl = _ogr_layer(zones_gpkg, name, title)
+            if vl.featureCount() == 0:
+                continue
+            _style(vl, name)
+            zone_layers.append(vl)
+    verdicts = _ogr_layer(flags_gpkg, "enterprise_verdicts", "企业（按综合结论）")
+    _style(verdicts, "enterprise_verdicts")
+    for vl in [county_layer, *zone_layers, verdicts, page_layer, task_layer]:
+        project.addMapLayer(vl, False)
+    # top to bottom: enterprises, zones (small over large), county outlines
+    map_layers = [verdicts, county_layer] + list(reversed(zone_layers))
+
+    layout = _load_layout(project)
+    _configure(layout, project, page_layer, task_layer, map_layers, notes)
+    if feedback is not None and hasattr(feedback, "pushInfo"):
+        feedback.pushInfo(f"图集：{page_layer.featureCount()} 页（1 总览 + {len(counties)} 县 + "
+                          f"{page_layer.featureCount() - 1 - len(counties)} 续页）")
+    path = _export(layout, Path(out_pdf), feedback)
+    if path is None:
+        return None
+
+    county_pdfs: List[Path] = []
+    if per_county_dir:
+        folder = Path(per_county_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        atlas = layout.atlas()
+        atlas.setFilterFeatures(True)
+        for i, c in enumerate(counties.itertuples()):
+            if feedback is not None:
+                if feedback.isCanceled():
+                    break
+                feedback.setProgress(100.0 * i / len(counties))
+            atlas.setFilterExpression(f"\"adcode\" = '{c.adcode}' AND \"kind\" = 'county'")
+            target = folder / f"{county_file_stem(c.adcode, c.county)}.pdf"
+            if _export(layout, target, None) is not None:
+                county_pdfs.append(target)
+    return AtlasResult(path, page_layer.featureCount(), county_pdfs)
+

@@ -1,0 +1,431 @@
+"""Per-county packages for the county bureaus: one zip per county with shapefiles, a dictionary and a GeoPackage.
+
+Each zip, named ``<adcode>_<county>.zip`` (Windows-safe), holds
+
+* ``county_boundary`` — the county polygon,
+* every zone layer of ``zones.gpkg`` clipped to the county (layers with nothing in the county are left out),
+* ``enterprise_flags`` (one row per rule hit) and ``enterprise_verdicts`` (one row per enterprise) of the
+  county's flagged enterprises, points,
+* each of them as a shapefile (``.shp .shx .dbf .prj .cpg``; field names of at most 10 bytes in the chosen
+  encoding),
+* ``字段说明.csv`` — the field dictionary (short name → full name → meaning), UTF-8 with BOM for Excel,
+* ``<adcode>_<county>.gpkg`` — the same layers with their full field names (lossless),
+* ``说明.txt`` — what the package is.
+
+Pure geopandas/pyogrio: no QGIS needed, so it also runs in ``make demo`` and from Processing.
+A zip is written under a temporary name and renamed when complete; a cancel leaves no partial zip.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from ..analysis.file_names import unique_county_file_names
+from ..analysis.shapefile_fields import field_dictionary_rows, normalize_encoding, shapefile_field_names
+
+__all__ = [
+    "ZONE_LAYER_TITLES",
+    "FLAG_LAYER_TITLES",
+    "CountyPackageError",
+    "load_counties",
+    "load_flag_layers",
+    "county_layers",
+    "export_county_packages",
+]
+
+PathLike = Union[str, os.PathLike]
+ProgressFn = Callable[[float], None]
+
+ZONE_LAYER_TITLES: Dict[str, str] = {
+    "coal_ban_zone": "禁煤区（建成区）",
+    "region_1p30": "太原及周边“1+30”区域",
+    "key_city_groups": "重点城市分组（京津冀及周边、汾渭平原）",
+    "north_coal_zero": "北部平原散煤清零区",
+    "cluster_counties": "产业集群综合整治县",
+    "chp_heating_radius": "30万千瓦及以上热电联产供热半径",
+    "mine_closure_zone": "露天矿山关闭区（设区市建成区及周边）",
+    "planning_area": "城市规划区",
+}
+FLAG_LAYER_TITLES: Dict[str, str] = {
+    "county_boundary": "县级行政区边界",
+    "enterprise_flags": "企业命中明细（每条规则一行）",
+    "enterprise_verdicts": "企业综合结论（每家企业一行）",
+    "to_verify": "需核实",
+}
+COUNTY_LAYER_NAMES = ("counties", "admin", "county_boundaries")
+DICTIONARY_NAME = "字段说明.csv"
+README_NAME = "说明.txt"
+
+
+class CountyPackageError(RuntimeError):
+    """The inputs cannot make county packages (no counties, unreadable GeoPackage…)."""
+
+
+@dataclass
+class FlagLayers:
+    flags: gpd.GeoDataFrame
+    verdicts: gpd.GeoDataFrame
+    to_verify: Optional[pd.DataFrame]
+    flag_keys: Dict[str, np.ndarray] = None  # type: ignore[assignment]
+    verdict_pairs: List[Tuple[str, str]] = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        self.flag_keys = _keys(self.flags)
+        vk = _keys(self.verdicts)
+        self.verdict_pairs = list(zip(vk.get("ent_id", []), vk.get("layer", [])))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _layer_names(path: PathLike) -> List[str]:
+    return [str(row[0]) for row in pyogrio.list_layers(str(path))]
+
+
+def _read(path: PathLike, layer: str) -> gpd.GeoDataFrame:
+    frame = pyogrio.read_dataframe(str(path), layer=layer)
+    if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None and frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(4326)
+    return frame
+
+
+def _as_str(series: pd.Series) -> pd.Series:
+    return series.astype(object).where(series.notna(), "").astype(str).str.strip()
+
+
+def load_counties(zones_gpkg: PathLike, admin_gpkg: Optional[PathLike] = None) -> gpd.GeoDataFrame:
+    """County polygons (county, city, adcode, geometry; EPSG:4326).
+
+    Looked up in ``admin_gpkg`` (a ``counties`` layer or its first layer), then a ``counties`` layer of
+    ``zones.gpkg``, then the embedded Shanxi boundaries.
+    """
+    for source in (admin_gpkg, zones_gpkg):
+        if not source or not Path(source).is_file():
+            continue
+        names = _layer_names(source)
+        wanted = [n for n in COUNTY_LAYER_NAMES if n in names]
+        if source == admin_gpkg and not wanted:
+            wanted = names[:1]
+        if wanted:
+            gdf = _read(source, wanted[0])
+            break
+    else:
+        from ..analysis.admin import load_shanxi_boundaries
+
+        gdf = load_shanxi_boundaries()
+    missing = {"county", "adcode"} - set(gdf.columns)
+    if missing:
+        raise CountyPackageError(f"county layer lacks the fields {sorted(missing)}")
+    if "city" not in gdf.columns:
+        gdf["city"] = ""
+    gdf = gdf[~gdf.geometry.isna() & ~gdf.geometry.is_empty].copy()
+    for col in ("county", "city", "adcode"):
+        gdf[col] = _as_str(gdf[col])
+    gdf = gdf.sort_values("adcode", kind="stable").reset_index(drop=True)
+    if gdf.empty:
+        raise CountyPackageError("no county polygons found")
+    return gdf
+
+
+def _points_for(flags: pd.DataFrame, verdicts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``flags`` as points: their own geometry, else lon/lat, else the verdict's point of the same enterprise."""
+    if isinstance(flags, gpd.GeoDataFrame) and flags.geometry.notna().any():
+        return flags
+    frame = pd.DataFrame(flags).drop(columns=["geometry"], errors="ignore")
+    if {"lon", "lat"} <= set(frame.columns):
+        geom = gpd.points_from_xy(pd.to_numeric(frame["lon"], errors="coerce"),
+                                  pd.to_numeric(frame["lat"], errors="coerce"))
+    elif len(verdicts) and {"ent_id", "layer"} <= set(verdicts.columns):
+        lookup = dict(zip(zip(_as_str(verdicts["ent_id"]), _as_str(verdicts["layer"])), verdicts.geometry))
+        keys = zip(_as_str(frame["ent_id"]), _as_str(frame["layer"]))
+        geom = gpd.GeoSeries([lookup.get(k) for k in keys], crs=4326)
+    else:
+        geom = gpd.GeoSeries([None] * len(frame), crs=4326)
+    return gpd.GeoDataFrame(frame, geometry=list(geom), crs=4326)
+
+
+def load_flag_layers(flags_gpkg: PathLike) -> FlagLayers:
+    """enterprise_flags (as points), enterprise_verdicts and to_verify of ``flags.gpkg``."""
+    names = _layer_names(flags_gpkg)
+    for needed in ("enterprise_flags", "enterprise_verdicts"):
+        if needed not in names:
+            raise CountyPackageError(f"{flags_gpkg} has no layer '{needed}' (layers: {', '.join(names)})")
+    verdicts = _read(flags_gpkg, "enterprise_verdicts")
+    if not isinstance(verdicts, gpd.GeoDataFrame):
+        verdicts = _points_for(verdicts, gpd.GeoDataFrame(geometry=[], crs=4326))
+    flags = _points_for(_read(flags_gpkg, "enterprise_flags"), verdicts)
+    to_verify = _read(flags_gpkg, "to_verify") if "to_verify" in names else None
+    return FlagLayers(flags, verdicts, to_verify)
+
+
+def _read_zone_layers(zones_gpkg: PathLike) -> Dict[str, gpd.GeoDataFrame]:
+    layers: Dict[str, gpd.GeoDataFrame] = {}
+    for name in _layer_names(zones_gpkg):
+        if name in COUNTY_LAYER_NAMES:
+            continue
+        gdf = _read(zones_gpkg, name)
+        if isinstance(gdf, gpd.GeoDataFrame) and len(gdf):
+            gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+            gdf = gdf.set_geometry(shapely.make_valid(gdf.geometry.values))
+            layers[name] = gdf.reset_index(drop=True)
+    return layers
+
+
+# --------------------------------------------------------------------------- selecting one county
+
+
+def _keys(frame: pd.DataFrame) -> Dict[str, np.ndarray]:
+    """Stripped text of adcode / county / city / ent_id / layer (compute once, pass around)."""
+    return {col: _as_str(frame[col]).to_numpy() for col in ("adcode", "county", "city", "ent_id", "layer")
+            if col in frame.columns}
+
+
+def _county_mask(frame: pd.DataFrame, adcode: str, city: str, county: str,
+                 keys: Optional[Dict[str, np.ndarray]] = None) -> np.ndarray:
+    """Rows of ``frame`` in the county: by adcode when present, else by (city, county) names."""
+    keys = keys if keys is not None else _keys(frame)
+    mask = np.zeros(len(frame), dtype=bool)
+    if "adcode" in keys:
+        codes = keys["adcode"]
+        mask |= codes == adcode
+        has_code = codes != ""
+    else:
+        has_code = np.zeros(len(frame), dtype=bool)
+    if "county" in keys:
+        same = keys["county"] == county
+        if "city" in keys and city:
+            same &= (keys["city"] == city) | (keys["city"] == "")
+        mask |= same & ~has_code
+    return mask
+
+
+def _clip(gdf: gpd.GeoDataFrame, polygon) -> gpd.GeoDataFrame:
+    idx = gdf.sindex.query(polygon, predicate="intersects")
+    if len(idx) == 0:
+        return gdf.iloc[0:0]
+    part = gdf.iloc[np.sort(idx)].copy()
+    geoms = shapely.intersection(part.geometry.values, polygon)
+    geoms = shapely.get_parts(geoms, return_index=True)  # drop stray lines/points of the cut
+    keep = shapely.get_type_id(geoms[0]) == 3
+    polys, owner = geoms[0][keep], geoms[1][keep]
+    if len(polys) == 0:
+        return gdf.iloc[0:0]
+    merged = [shapely.multipolygons(polys[owner == i]) for i in range(len(part))]
+    part = part.set_geometry(merged)
+    part = part[~part.geometry.is_empty & (shapely.area(part.geometry.values) > 1e-12)]
+    return part
+
+
+def county_layers(
+    county_row: pd.Series,
+    zones: Dict[str, gpd.GeoDataFrame],
+    flag_layers: FlagLayers,
+) -> Dict[str, gpd.GeoDataFrame]:
+    """The layers of one county's package, in package order (boundary, zones, verdicts, flags)."""
+    adcode, city, county = county_row["adcode"], county_row["city"], county_row["county"]
+    polygon = county_row.geometry
+    out: Dict[str, gpd.GeoDataFrame] = {
+        "county_boundary": gpd.GeoDataFrame(
+            {"county": [county], "city": [city], "adcode": [adcode]}, geometry=[polygon], crs=4326
+        )
+    }
+    for name, gdf in zones.items():
+        clipped = _clip(gdf, polygon)
+        if len(clipped):
+            out[name] = clipped.reset_index(drop=True)
+    flags = flag_layers.flags[_county_mask(flag_layers.flags, adcode, city, county, flag_layers.flag_keys)]
+    keys = set(zip(_as_str(flags["ent_id"]), _as_str(flags["layer"]))) if len(flags) else set()
+    verdicts = flag_layers.verdicts
+    if len(verdicts):
+        vkeys = flag_layers.verdict_pairs
+        in_flags = np.fromiter((k in keys for k in vkeys), dtype=bool, count=len(vkeys))
+        verdicts = verdicts[in_flags]
+    if len(verdicts):
+        out["enterprise_verdicts"] = verdicts.reset_index(drop=True)
+    if len(flags):
+        out["enterprise_flags"] = flags.reset_index(drop=True)
+    tv = flag_layers.to_verify
+    if tv is not None and len(tv) and ({"adcode", "county"} & set(tv.columns)):
+        tv = tv[_county_mask(tv, adcode, city, county)]
+        if len(tv):
+            out["to_verify"] = tv.reset_index(drop=True)
+    return out
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _shapefile_ready(gdf: gpd.GeoDataFrame, mapping: Dict[str, str]) -> gpd.GeoDataFrame:
+    """Columns renamed to their short names; booleans → 0/1, datetimes → ISO text (dBASE has neither)."""
+    frame = gdf.copy()
+    for col in mapping:
+        series = frame[col]
+        if pd.api.types.is_bool_dtype(series):
+            frame[col] = series.astype("int32")
+        elif pd.api.types.is_datetime64_any_dtype(series):
+            frame[col] = series.dt.strftime("%Y-%m-%d").fillna("")
+        elif series.dtype == object:
+            frame[col] = series.map(lambda v: v if v is None or isinstance(v, (str, int, float)) else str(v))
+    return frame.rename(columns=mapping)
+
+
+def _attribute_columns(gdf: pd.DataFrame) -> List[str]:
+    geom = gdf.geometry.name if isinstance(gdf, gpd.GeoDataFrame) else None
+    return [c for c in gdf.columns if c != geom]
+
+
+def _write_gpkg_layer(gdf: pd.DataFrame, gpkg: Path, name: str) -> None:
+    if gpkg.exists():
+        pyogrio.write_dataframe(gdf, str(gpkg), layer=name, driver="GPKG", append=True)
+    else:
+        pyogrio.write_dataframe(gdf, str(gpkg), layer=name, driver="GPKG", dataset_options={"VERSION": "1.2"})
+
+
+def _write_package(
+    layers: Dict[str, gpd.GeoDataFrame], stem: str, work: Path, encoding: str
+) -> List[Path]:
+    """Write shapefiles, GeoPackage, dictionary and readme of one county into ``work``; the files written."""
+    files: List[Path] = []
+    dictionary: List[Dict[str, str]] = []
+    gpkg = work / f"{stem}.gpkg"
+    for name, gdf in layers.items():
+        title = ZONE_LAYER_TITLES.get(name) or FLAG_LAYER_TITLES.get(name, name)
+        mapping = shapefile_field_names(_attribute_columns(gdf), encoding)
+        dictionary.extend(field_dictionary_rows(mapping, name, title))
+        if isinstance(gdf, gpd.GeoDataFrame):
+            shp = work / f"{name}.shp"
+            pyogrio.write_dataframe(_shapefile_ready(gdf, mapping), str(shp), driver="ESRI Shapefile",
+                                    encoding=encoding)
+            files.extend(p for p in (shp.with_suffix(s) for s in (".shp", ".shx", ".dbf", ".prj", ".cpg"))
+                         if p.exists())
+            _write_gpkg_layer(gdf, gpkg, name)
+        else:
+            dbf = work / f"{name}.dbf"
+            pyogrio.write_dataframe(_shapefile_ready(gdf, mapping), str(dbf), driver="ESRI Shapefile",
+                                    encoding=encoding)
+            files.extend(p for p in (dbf, dbf.with_suffix(".cpg")) if p.exists())
+            _write_gpkg_layer(gdf, gpkg, name)
+    for path in files:  # the .cpg names the encoding so QGIS / ArcGIS read the Chinese right
+        if path.suffix == ".cpg":
+            path.write_text(encoding, encoding="ascii")
+    csv = work / DICTIONARY_NAME
+    pd.DataFrame(dictionary, columns=["图层", "图层说明", "短字段名", "完整字段名", "含义"]).to_csv(
+        csv, index=False, encoding="utf-8-sig"
+    )
+    readme = work / README_NAME
+    readme.write_text(_readme_text(stem, layers, encoding), encoding="utf-8-sig")
+    return files + [gpkg, csv, readme]
+
+
+def _readme_text(stem: str, layers: Dict[str, gpd.GeoDataFrame], encoding: str) -> str:
+    lines = [
+        f"{stem} 蓝天管控分区数据包",
+        "",
+        f"Shapefile 编码：{encoding}（见 .cpg 文件）；字段名已缩写为不超过 10 字节，完整字段名见 {DICTIONARY_NAME}。",
+        f"{stem}.gpkg 为同样内容的 GeoPackage，保留完整字段名。坐标系：WGS84（EPSG:4326）。",
+        "",
+        "图层：",
+    ]
+    for name, gdf in layers.items():
+        title = ZONE_LAYER_TITLES.get(name) or FLAG_LAYER_TITLES.get(name, name)
+        lines.append(f"  {name}  {title}  {len(gdf)} 条")
+    lines += ["", "示例数据为合成数据；“1+30”名单为预置参考名单，请以省大气办正式文件为准。"]
+    return "\n".join(lines) + "\n"
+
+
+def _zip_atomically(files: Sequence[Path], target: Path) -> None:
+    part = target.with_name(target.name + ".part")
+    try:
+        with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            for path in files:
+                zf.write(path, arcname=path.name)
+        os.replace(part, target)
+    finally:
+        if part.exists():
+            part.unlink()
+
+
+def export_county_packages(
+    zones_gpkg: PathLike,
+    flags_gpkg: PathLike,
+    out_dir: PathLike,
+    encoding: str = "UTF-8",
+    progress: Optional[ProgressFn] = None,
+    is_canceled: Optional[Callable[[], bool]] = None,
+    admin_gpkg: Optional[PathLike] = None,
+    workers: int = 4,
+) -> List[Path]:
+    """Write one zip per county into ``out_dir``; return the zips written, in adcode order.
+
+    ``progress`` receives a percentage (0–100; ``QgsFeedback.setProgress`` fits). When ``is_canceled()``
+    turns true the export stops after removing the zip in the making; the complete ones are returned.
+    Counties come from ``admin_gpkg``, a ``counties`` layer of ``zones.gpkg`` or the embedded Shanxi set.
+    """
+    enc = normalize_encoding(encoding)
+    # GeoPackages in the temporary folder need no fsync per statement; GPKG 1.2 opens in older GDAL (QGIS 3.22)
+    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    counties = load_counties(zones_gpkg, admin_gpkg)
+    zones = _read_zone_layers(zones_gpkg)
+    flag_layers = load_flag_layers(flags_gpkg)
+    names = unique_county_file_names(zip(counties["adcode"], counties["county"]))
+    total = len(counties)
+    canceled = (lambda: False) if is_canceled is None else is_canceled
+    done: Dict[int, Path] = {}
+
+    def write_one(i: int, layers: Dict[str, gpd.GeoDataFrame], file_name: str, tmp: str) -> Optional[Path]:
+        work = Path(tmp) / f"c{i:04d}"
+        work.mkdir()
+        try:
+            files = _write_package(layers, file_name[: -len(".zip")], work, enc)
+            if canceled():
+                return None
+            target = out / file_name
+            _zip_atomically(files, target)
+            return target
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    # GDAL writes release the GIL: a few threads overlap the many small shapefile/GeoPackage writes
+    workers = max(1, min(workers, os.cpu_count() or 1))
+    with tempfile.TemporaryDirectory(prefix="bluesky_pkg_", dir=str(out)) as tmp, \
+            ThreadPoolExecutor(max_workers=workers) as pool:
+        pending = []
+        for i, file_name in enumerate(names):
+            if canceled():
+                break
+            layers = county_layers(counties.iloc[i], zones, flag_layers)
+            pending.append((i, pool.submit(write_one, i, layers, file_name, tmp)))
+            # keep memory bounded and progress honest: collect finished work as we go
+            while len(pending) > 2 * workers:
+                j, fut = pending.pop(0)
+                path = fut.result()
+                if path is not None:
+                    done[j] = path
+                if progress is not None:
+                    progress(100.0 * len(done) / total)
+        for j, fut in pending:
+            path = fut.result()
+            if path is not None:
+                done[j] = path
+            if progress is not None:
+                progress(100.0 * len(done) / total)
+    return [done[i] for i in sorted(done)]
+
+
+def package_summary(paths: Sequence[Path]) -> Tuple[int, int]:
+    """(number of zips, total bytes) — for messages."""
+    return len(paths), sum(p.stat().st_size for p in paths)

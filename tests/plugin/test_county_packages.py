@@ -1,0 +1,99 @@
+"""County packages: one zip per county, read back with pyogrio and with QGIS (/vsizip/), UTF-8 and GBK."""
+from __future__ import annotations
+
+import sys
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bluesky_zoning.layers.county_packages import export_county_packages  # noqa: E402
+from outputs_fixture import FIXTURE_ADCODES, build_outputs_fixture  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def fixture(tmp_path_factory):
+    return build_outputs_fixture(tmp_path_factory.mktemp("fx"))
+
+
+def _expected(fx, adcode):
+    flags = pyogrio.read_dataframe(fx.flags_gpkg, layer="enterprise_flags")
+    return flags[flags["adcode"] == adcode]
+
+
+@pytest.mark.parametrize("encoding", ["UTF-8", "GBK"])
+def test_packages_read_back_with_pyogrio(fixture, tmp_path, encoding):
+    paths = export_county_packages(fixture.zones_gpkg, fixture.flags_gpkg, tmp_path, encoding=encoding,
+                                   admin_gpkg=fixture.admin_gpkg)
+    names = sorted(p.name for p in paths)
+    assert names == ["140105_小店区.zip", "140302_城区.zip", "140502_城区.zip", "140728_平遥县.zip"]
+    assert not list(tmp_path.glob("*.part")) and [p for p in tmp_path.iterdir() if p.is_dir()] == []
+    for adcode, path in zip(sorted(FIXTURE_ADCODES), sorted(paths)):
+        expected = _expected(fixture, adcode)
+        with zipfile.ZipFile(path) as zf:
+            members = zf.namelist()
+            assert "county_boundary.shp" in members and "coal_ban_zone.shp" in members
+            assert zf.read("county_boundary.cpg").decode() == encoding
+            dictionary = zf.read("字段说明.csv")
+            assert dictionary.startswith(b"\xef\xbb\xbf")
+        gpkg_layers = [r[0] for r in pyogrio.list_layers(f"/vsizip/{path}/{path.stem}.gpkg")]
+        if len(expected) == 0:  # nothing flagged: still the boundary and the zones
+            assert "enterprise_flags" not in members
+            assert "coal_ban_zone" in gpkg_layers
+            continue
+        shp = pyogrio.read_dataframe(f"/vsizip/{path}/enterprise_flags.shp", encoding=None)
+        gpkg = pyogrio.read_dataframe(f"/vsizip/{path}/{path.stem}.gpkg", layer="enterprise_flags")
+        assert sorted(shp["ent_id"]) == sorted(expected["ent_id"]) == sorted(gpkg["ent_id"])
+        assert sorted(shp["name"]) == sorted(expected["name"])
+        assert set(shp["reason"]) == set(expected["reason"])
+        assert "dist_km" in shp.columns and "distance_km" in gpkg.columns  # short vs full names
+        assert all(len(c.encode("gbk" if encoding == "GBK" else "utf-8")) <= 10 for c in shp.columns)
+        verdicts = pyogrio.read_dataframe(f"/vsizip/{path}/enterprise_verdicts.shp")
+        assert sorted(verdicts["ent_id"]) == sorted(set(expected["ent_id"]))
+        d = pd.read_csv(f"zip://{path}!字段说明.csv" if False else zipfile.ZipFile(path).open("字段说明.csv"),
+                        encoding="utf-8-sig")
+        assert {"短字段名", "完整字段名", "含义"} <= set(d.columns)
+        assert d.loc[d["完整字段名"] == "distance_km", "短字段名"].iloc[0] == "dist_km"
+
+
+def test_packages_clip_zones_to_county(fixture, tmp_path):
+    paths = export_county_packages(fixture.zones_gpkg, fixture.flags_gpkg, tmp_path,
+                                   admin_gpkg=fixture.admin_gpkg)
+    for path in paths:
+        boundary = pyogrio.read_dataframe(f"/vsizip/{path}/county_boundary.shp").geometry.iloc[0]
+        zones = pyogrio.read_dataframe(f"/vsizip/{path}/key_city_groups.shp")
+        assert zones.geometry.union_all().difference(boundary.buffer(1e-6)).area < 1e-9
+
+
+@pytest.mark.parametrize("encoding", ["UTF-8", "GBK"])
+def test_packages_read_back_with_qgis(qgis_app, fixture, tmp_path, encoding):
+    from qgis.core import QgsVectorLayer
+
+    paths = export_county_packages(fixture.zones_gpkg, fixture.flags_gpkg, tmp_path, encoding=encoding,
+                                   admin_gpkg=fixture.admin_gpkg)
+    path = next(p for p in paths if p.name.startswith("140105"))
+    expected = _expected(fixture, "140105")
+    layer = QgsVectorLayer(f"/vsizip/{path}/enterprise_flags.shp", "flags", "ogr")
+    assert layer.isValid()
+    assert layer.featureCount() == len(expected)
+    got = sorted((f["ent_id"], f["name"], f["action"]) for f in layer.getFeatures())
+    assert got == sorted(zip(expected["ent_id"], expected["name"], expected["action"]))
+    assert any("小店区" in name for _, name, _ in got)
+    gpkg = QgsVectorLayer(f"/vsizip/{path}/{path.stem}.gpkg|layername=enterprise_flags", "g", "ogr")
+    assert gpkg.isValid() and "distance_km" in gpkg.fields().names()
+    assert sorted(f["name"] for f in gpkg.getFeatures()) == sorted(expected["name"])
+
+
+def test_cancel_leaves_no_partial_zip(fixture, tmp_path):
+    def cancel_once_one_zip_is_done():
+        return any(tmp_path.glob("*.zip"))
+
+    paths = export_county_packages(fixture.zones_gpkg, fixture.flags_gpkg, tmp_path, workers=1,
+                                   admin_gpkg=fixture.admin_gpkg, is_canceled=cancel_once_one_zip_is_done)
+    assert len(paths) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [paths[0].name]
+    with zipfile.ZipFile(paths[0]) as zf:
+        assert zf.testzip() is None

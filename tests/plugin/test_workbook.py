@@ -1,0 +1,58 @@
+"""Summary workbook: sheets, totals equal to the flags, meeting order, Chinese headers."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import openpyxl
+import pyogrio
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bluesky_zoning.layers.workbook import SHEETS, write_summary_workbook  # noqa: E402
+from outputs_fixture import build_outputs_fixture  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def fixture(tmp_path_factory):
+    return build_outputs_fixture(tmp_path_factory.mktemp("fx"))
+
+
+def test_workbook_totals_equal_flags(fixture, tmp_path):
+    out = write_summary_workbook(fixture.flags_gpkg, tmp_path / "汇总表.xlsx", zones_gpkg=fixture.zones_gpkg)
+    assert out.exists() and not list(tmp_path.glob("*.part*"))
+    flags = pyogrio.read_dataframe(fixture.flags_gpkg, layer="enterprise_flags")
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == SHEETS
+
+    county = wb["分县统计"]
+    header = [c.value for c in county[1]]
+    rows = list(county.iter_rows(min_row=2, values_only=True))
+    total = rows[-1]
+    assert total[0] == "合计"
+    assert total[header.index("命中合计")] == len(flags)
+    assert sum(r[header.index("命中合计")] for r in rows[:-1]) == len(flags)
+    for rule, n in flags["rule_id"].value_counts().items():
+        assert total[header.index(rule)] == n
+    assert county.freeze_panes == "A2"
+    by_county = {(r[0], r[1]): r[header.index("命中合计")] for r in rows[:-1]}
+    assert by_county[("太原市", "小店区")] == (flags["adcode"] == "140105").sum()
+    assert ("晋中市", "平遥县") not in by_county  # nothing flagged there
+
+    city = wb["分市统计"]
+    crow = list(city.iter_rows(min_row=2, values_only=True))
+    assert crow[-1][0] == "全省合计" and crow[-1][3] == len(flags)
+
+    tasks = list(wb["任务清单"].iter_rows(values_only=True))
+    assert len(tasks) - 1 == len(flags)
+    theader = tasks[0]
+    assert {"企业名称", "规则", "处置措施", "条款", "完成时限", "牵头部门", "落实层级"} <= set(theader)
+    cities = [r[theader.index("设区市")] for r in tasks[1:]]
+    assert cities == sorted(cities, key=["太原市", "阳泉市", "晋城市"].index)  # plan's city order
+    names = {r[theader.index("企业名称")] for r in tasks[1:]}
+    assert names == set(flags["name"])
+
+    verify = list(wb["需核实"].iter_rows(values_only=True))
+    assert len(verify) - 1 == 2 and "需核实原因" in verify[0]
+    notes = "\n".join(str(r[0]) for r in wb["说明"].iter_rows(values_only=True))
+    assert "合成" in notes and "1+30" in notes and "3 公里" in notes
