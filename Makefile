@@ -7,7 +7,7 @@ VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 SYS_PY := /usr/bin/python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBS := python3-qgis qgis qgis-providers xvfb xauth fonts-noto-cjk poppler-utils \
+DEBS := python3-qgis qgis qgis-providers xvfb xauth fonts-noto-cjk fonts-wqy-microhei poppler-utils \
         python3-venv python3-pip qttools5-dev-tools
 PROFILE_DIR ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default
 QM := i18n/bluesky_zoning_zh_CN.qm

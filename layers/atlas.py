@@ -75,7 +75,9 @@ __all__ = ["AtlasResult", "TEMPLATE_PATH", "ROWS_PER_PAGE", "default_notes", "bu
 
 PathLike = Union[str, os.PathLike]
 TEMPLATE_PATH = Path(__file__).resolve().parent / "templates" / "atlas.qpt"
-FONT_FAMILY = "Noto Sans CJK SC"
+# WenQuanYi Micro Hei first: with Noto CJK, Qt's PDF writer maps glyphs such as 长 and 马 back to their
+# CJK radical code points (⻓ ⻢), so county names could not be searched or copied from the PDF.
+FONT_FAMILY = "WenQuanYi Micro Hei"
 ROWS_PER_PAGE = 32
 PAGE_W, PAGE_H = 420.0, 297.0  # A3 landscape, mm
 METRIC_CRS = "EPSG:4547"  # CGCS2000 3-degree GK CM 114E (Shanxi-wide)
