@@ -8,7 +8,12 @@ PY := $(VENV)/bin/python
 SYS_PY := /usr/bin/python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBS := python3-qgis qgis qgis-providers xvfb xauth fonts-noto-cjk fonts-wqy-microhei poppler-utils \
-        python3-venv python3-pip qttools5-dev-tools
+        python3-venv python3-pip qttools5-dev-tools python3-pyproj python3-rasterio \
+        proj-bin libgeos-dev libgdal-dev python3-dev build-essential
+# proj-bin: its /usr/bin/proj is how pyproj in the venv finds /usr/share/proj/proj.db.
+# shapely and pyogrio are built from source against the system GEOS/GDAL (see requirements-runtime.txt);
+# the wheel cache lets the second build (venv or user site) reuse the first.
+PIP_FLAGS := -q --disable-pip-version-check --use-feature=no-binary-enable-wheel-cache
 PROFILE_DIR ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default
 QM := i18n/bluesky_zoning_zh_CN.qm
 export QT_QPA_PLATFORM ?= offscreen
@@ -32,7 +37,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-runtime.txt | sysdeps
 	@echo "== virtual environment $(VENV)"
 	@[ -x $(PY) ] || $(SYS_PY) -m venv --system-site-packages $(VENV)
-	@$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
+	@$(VENV)/bin/pip install $(PIP_FLAGS) -r requirements.txt
 	@touch $@
 
 ## QGIS desktop and qgis_process run Debian's own python: give it the plugin's dependencies in the
@@ -41,7 +46,7 @@ $(VENV)/.installed: requirements.txt requirements-runtime.txt | sysdeps
 runtime-deps: | sysdeps
 	@$(SYS_PY) dependencies.py --quiet || { \
 	  echo "== installing the plugin's Python dependencies for QGIS's Python (pip --user)"; \
-	  $(SYS_PY) -m pip install -q --user --break-system-packages --disable-pip-version-check \
+	  $(SYS_PY) -m pip install $(PIP_FLAGS) --user --break-system-packages \
 	    -r requirements-runtime.txt && $(SYS_PY) dependencies.py; }
 
 translations: $(QM)

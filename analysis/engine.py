@@ -72,13 +72,13 @@ class PointIndex:
         valid = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
         self.order = valid[np.argsort(x[valid], kind="stable")]
         self.xs = x[self.order]
+        self.ys = y[self.order]  # y in the same sorted order: a box's strip is a contiguous slice
 
     def in_box(self, minx: float, miny: float, maxx: float, maxy: float) -> np.ndarray:
         """Indices of points within the box (edges included)."""
         lo, hi = np.searchsorted(self.xs, minx, "left"), np.searchsorted(self.xs, maxx, "right")
-        cand = self.order[lo:hi]
-        yc = self.y[cand]
-        return cand[(yc >= miny) & (yc <= maxy)]
+        yc = self.ys[lo:hi]
+        return self.order[lo:hi][(yc >= miny) & (yc <= maxy)]
 
 
 def locate(index: PointIndex, geoms: Sequence[Any]) -> np.ndarray:
@@ -121,6 +121,17 @@ def _nearest_plants(index: PointIndex, plants: gpd.GeoDataFrame, own_ids: Option
         cand = index.in_box(lon0 - dlon, lat0 - dlat, lon0 + dlon, lat0 + dlat)
         if len(cand) == 0:
             continue
+        # Cheap local-plane distance (metres per degree of the WGS84 ellipsoid at the plant's latitude) to
+        # drop the box corners before the exact geodesic; its error here is well under 1 %, so with a 1 %
+        # + 50 m margin only points truly farther than r are dropped and the result is unchanged.
+        phi = np.radians(float(lat0))
+        m_lat = 111_132.92 - 559.82 * np.cos(2 * phi) + 1.175 * np.cos(4 * phi)
+        m_lon = 111_412.84 * np.cos(phi) - 93.5 * np.cos(3 * phi)
+        dx = (index.x[cand] - lon0) * m_lon
+        dy = (index.y[cand] - lat0) * m_lat
+        cand = cand[dx * dx + dy * dy <= (r * 1.01 + 50.0) ** 2]
+        if len(cand) == 0:
+            continue
         dist = _geod_dist(float(lon0), float(lat0), index.x[cand], index.y[cand])
         ok = (dist <= r) & (dist < best[cand])
         if own_ids is not None:
@@ -153,7 +164,31 @@ def _fmt_any(values: np.ndarray) -> np.ndarray:
 
 
 def render_template(template: str, columns: Mapping[str, Any], n: int) -> np.ndarray:
-    """Fill ``template`` for ``n`` rows; each placeholder's column is an array of text or a scalar."""
+    """Fill ``template`` for ``n`` rows; each placeholder's column is an array of text or a scalar.
+
+    Reasons repeat (a few cities × a few capacities), so when every array column is text the sentence is
+    built once per distinct combination of values and then taken per row; the text is the same either way.
+    """
+    names = list(dict.fromkeys(name for _lit, name, _spec, _conv in string.Formatter().parse(template)
+                               if name is not None and isinstance(columns.get(name), np.ndarray)))
+    if n >= 1000 and names and all(pd.api.types.infer_dtype(columns[nm], skipna=False) == "string"
+                                   for nm in names):
+        codes, sizes = [], []
+        for nm in names:
+            c, u = pd.factorize(columns[nm])
+            codes.append(c)
+            sizes.append(max(len(u), 1))
+        if float(np.prod(np.asarray(sizes, dtype=float))) < 2.0 ** 62:
+            combo, uniq = pd.factorize(np.ravel_multi_index(codes, sizes))
+            if len(uniq) <= n // 4:
+                first = np.empty(len(uniq), dtype=np.int64)
+                first[combo[::-1]] = np.arange(n - 1, -1, -1)  # first row of each combination
+                sub = {k: (v[first] if isinstance(v, np.ndarray) else v) for k, v in columns.items()}
+                return _render_rows(template, sub, len(uniq))[combo]
+    return _render_rows(template, columns, n)
+
+
+def _render_rows(template: str, columns: Mapping[str, Any], n: int) -> np.ndarray:
     acc = np.full(n, "", dtype=object)
     for literal, name, spec, _conv in string.Formatter().parse(template):
         if literal:
@@ -179,6 +214,9 @@ class _Layer:
     gdf: gpd.GeoDataFrame
     problems: pd.DataFrame
     source_layer: str
+    # The ids as given when they were integers: duplicates are found on them (str is one-to-one on
+    # integers, so the answer is the same) instead of on millions of strings.
+    id_keys: Optional[np.ndarray] = None
 
 
 def _as_layer(kind: str, value: Any) -> _Layer:
@@ -186,17 +224,23 @@ def _as_layer(kind: str, value: Any) -> _Layer:
         gdf, problems, name = value.gdf, value.problems, value.layer_name
     else:
         gdf, problems, name = value, pd.DataFrame(columns=PROBLEM_COLUMNS), kind
-    gdf = gdf.reset_index(drop=True)
+    if not isinstance(gdf.index, pd.RangeIndex) or gdf.index.start != 0 or gdf.index.step != 1:
+        gdf = gdf.reset_index(drop=True)
     if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
         gdf = gdf.to_crs("EPSG:4326")
+    # One assign (one copy of the frame) for every column added or normalised; the input is never modified.
+    new: Dict[str, Any] = {}
     if "ent_id" not in gdf.columns:
-        gdf = gdf.assign(ent_id=[f"{kind}-{i + 1}" for i in range(len(gdf))])
+        new["ent_id"] = [f"{kind}-{i + 1}" for i in range(len(gdf))]
     if "row" not in gdf.columns:
-        gdf = gdf.assign(row=np.arange(1, len(gdf) + 1))
+        new["row"] = np.arange(1, len(gdf) + 1)
     if "name" not in gdf.columns:
-        gdf = gdf.assign(name=None)
-    gdf = gdf.assign(ent_id=gdf["ent_id"].astype(str))
-    return _Layer(kind, gdf, problems, name)
+        new["name"] = None
+    ids = pd.Series(new["ent_id"], index=gdf.index) if "ent_id" in new else gdf["ent_id"]
+    id_keys = ids.to_numpy() if pd.api.types.is_integer_dtype(ids.dtype) else None
+    new["ent_id"] = ids.astype(str)
+    gdf = gdf.assign(**new)
+    return _Layer(kind, gdf, problems, name, id_keys)
 
 
 def _coords(gdf: gpd.GeoDataFrame) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -422,7 +466,7 @@ def _reason_context(ev: _LayerEval, rule: Rule, idx: np.ndarray, dist_m: Optiona
 
 def _evaluate_rule(ev: _LayerEval, rule: Rule, notes: List[str]):
     """(hit rows, unknown-by-field problem frame, flags frame) for one rule on one layer, or None."""
-    gdf, kind = ev.layer.gdf, ev.layer.kind
+    gdf = ev.layer.gdf
     if not ev.zone_available(rule.zone.id):
         notes.append(f"规则 {rule.id} 未评估：缺少区域 {rule.zone.id}")
         return None
@@ -454,17 +498,42 @@ def _evaluate_rule(ev: _LayerEval, rule: Rule, notes: List[str]):
     reason = render_template(rule.reason, ctx, len(idx))
     if rule.uses_1p30 and ev.ruleset.region_1p30_note and "{note_1p30}" not in rule.reason:
         reason = reason + f"（{ev.ruleset.region_1p30_note}）"
-    flags = pd.DataFrame({
-        "pos": idx, "ent_id": gdf["ent_id"].to_numpy(dtype=object)[idx], "layer": kind,
-        "name": gdf["name"].to_numpy(dtype=object)[idx], "rule_id": rule.id, "action": rule.action,
-        "clause": rule.clause, "deadline": rule.deadline, "lead_dept": rule.lead_dept, "reason": reason,
+    # Only the per-hit columns; the ones constant for a (layer, rule) pair (META_COLUMNS) are kept once
+    # per frame and spread to the rows by take when the output tables are built. Every array here is
+    # fresh, so copy=False (no copy, no block consolidation) is safe.
+    flags = pd.DataFrame(copy=False, data={
+        "pos": idx, "ent_id": gdf["ent_id"].to_numpy(dtype=object)[idx], "reason": reason,
         "county": ev.county[idx], "city": ev.city[idx], "adcode": ev.adcode[idx],
         "distance_km": np.round(dist_m[idx] / 1000.0, 3) if dist_m is not None else np.nan,
-        "level": rule.level, "severity": rule.severity, "action_class": rule.action_class,
         "lon": ev.x[idx], "lat": ev.y[idx], "row": gdf["row"].to_numpy()[idx],
-        "source_layer": ev.layer.source_layer,
     })
     return idx, problems, flags
+
+
+META_COLUMNS = ("layer", "rule_id", "action", "clause", "deadline", "lead_dept", "level", "severity",
+                "action_class", "source_layer")
+
+
+def _frame_meta(kind: str, rule: Rule, source_layer: str) -> Dict[str, Any]:
+    return {"layer": kind, "rule_id": rule.id, "action": rule.action, "clause": rule.clause,
+            "deadline": rule.deadline, "lead_dept": rule.lead_dept, "level": rule.level,
+            "severity": rule.severity, "action_class": rule.action_class, "source_layer": source_layer}
+
+
+def _flag_col(flags: pd.DataFrame, meta: Mapping[str, np.ndarray], col: str) -> np.ndarray:
+    """A column of the concatenated hits: per-hit columns as they are, per-frame ones taken by frame."""
+    if col == "name" and "name" in meta:
+        # Names are taken from the layers by position (an all-blank name column would otherwise make
+        # pandas test every value of it for NA when the rules' frames are concatenated).
+        layers, pos = _flag_col(flags, meta, "layer"), flags["pos"].to_numpy(dtype=np.int64)
+        out = np.empty(len(flags), dtype=object)
+        for kind in pd.unique(layers):
+            sel = layers == kind
+            out[sel] = meta["name"][kind][pos[sel]]
+        return out
+    if col in meta and "_f" in flags.columns:
+        return meta[col][flags["_f"].to_numpy()]
+    return flags[col].to_numpy()
 
 
 def _location_problems(ev: _LayerEval, table_problems: pd.DataFrame) -> pd.DataFrame:
@@ -485,7 +554,9 @@ def _location_problems(ev: _LayerEval, table_problems: pd.DataFrame) -> pd.DataF
         frames.append(pd.DataFrame({"pos": pos, "field": "lon,lat", "raw": raw.to_numpy(),
                                     "problem": ("点 (" + raw + ") 不在任何县区范围内").to_numpy()}))
     ids = gdf["ent_id"]
-    dup = ids.duplicated(keep=False).to_numpy()
+    keys = ev.layer.id_keys
+    dup = (pd.Series(keys).duplicated(keep=False).to_numpy() if keys is not None
+           else ids.duplicated(keep=False).to_numpy())
     if dup.any():
         pos = np.flatnonzero(dup)
         dup_ids = ids.iloc[pos]
@@ -500,15 +571,24 @@ def _missing_problems(ev: _LayerEval, frames: List[pd.DataFrame]) -> pd.DataFram
     if not frames:
         return pd.DataFrame(columns=["pos", "field", "raw", "problem"])
     df = pd.concat(frames, ignore_index=True)
-    grouped = df.groupby(["pos", "field"], sort=True)["rule_id"].agg(lambda s: "、".join(dict.fromkeys(s)))
-    grouped = grouped.reset_index()
+    pos = df["pos"].to_numpy(dtype=np.int64)
+    fcodes, fields = pd.factorize(df["field"], sort=True)
+    # Group by (pos, field) sorted; within a group the rules keep the order they were evaluated in.
+    srt = np.lexsort((np.arange(len(df)), fcodes, pos))
+    ps, fc = pos[srt], fcodes[srt]
+    starts = np.flatnonzero(np.r_[True, (ps[1:] != ps[:-1]) | (fc[1:] != fc[:-1])])
+    joined = np.add.reduceat((df["rule_id"].to_numpy(dtype=object)[srt] + "、").astype(object), starts)
+    rules = np.array([j[:-1] for j in joined], dtype=object)
+    g_pos, g_fc = ps[starts], fc[starts]
     gdf = ev.layer.gdf
-    problems = []
-    for _pos, fname, rules in zip(grouped["pos"], grouped["field"], grouped["rule_id"]):
-        problems.append(f"{field_label(fname)} 为空或无法识别，无法判断规则 {rules}")
-    raw = [str(gdf[f].iloc[p]) if f in gdf.columns else "" for p, f in zip(grouped["pos"], grouped["field"])]
-    return pd.DataFrame({"pos": grouped["pos"].to_numpy(), "field": grouped["field"].to_numpy(), "raw": raw,
-                         "problem": problems})
+    heads = np.array([f"{field_label(f)} 为空或无法识别，无法判断规则 " for f in fields], dtype=object)
+    raw = np.full(len(starts), "", dtype=object)
+    for k, fname in enumerate(fields):
+        sel = g_fc == k
+        if fname in gdf.columns:
+            raw[sel] = [str(v) for v in gdf[fname].iloc[g_pos[sel]]]
+    return pd.DataFrame({"pos": g_pos, "field": np.asarray(fields, dtype=object)[g_fc], "raw": raw,
+                         "problem": heads[g_fc] + rules})
 
 
 def _checkpoint(progress: Optional[ProgressFn], is_canceled: Optional[Callable[[], bool]], step: int,
@@ -530,34 +610,39 @@ def _take_geoms(layers: np.ndarray, pos: np.ndarray, geoms_of: Mapping[str, Any]
     return gpd.GeoSeries(pd.concat(parts, ignore_index=True), crs="EPSG:4326")
 
 
-def _verdicts(flags: pd.DataFrame, geoms_of: Mapping[str, Any], rule_order: Mapping[str, int]) -> gpd.GeoDataFrame:
+def _verdicts(flags: pd.DataFrame, geoms_of: Mapping[str, Any], rule_order: Mapping[str, int],
+              meta: Mapping[str, np.ndarray]) -> gpd.GeoDataFrame:
     """One row per flagged enterprise (layer, row): its most severe action and all its rule ids."""
     cols = VERDICT_COLUMNS + VERDICT_EXTRA_COLUMNS
     if flags.empty:
         return gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in cols}, geometry=[], crs="EPSG:4326")
-    layer_codes, _ = pd.factorize(flags["layer"], sort=True)
+    rule_ids = _flag_col(flags, meta, "rule_id")
+    layer_codes, _ = pd.factorize(_flag_col(flags, meta, "layer"), sort=True)
     pos = flags["pos"].to_numpy(dtype=np.int64)
-    order = flags["rule_id"].map(rule_order).to_numpy(dtype=np.int64)
-    sev = flags["severity"].to_numpy(dtype=np.int64)
+    order = pd.Series(rule_ids).map(rule_order).to_numpy(dtype=np.int64)
+    sev = _flag_col(flags, meta, "severity").astype(np.int64)
     # Most severe first within an enterprise, ties broken by the rules file's order.
     srt = np.lexsort((order, -sev, pos, layer_codes))
     lc, ps = layer_codes[srt], pos[srt]
     starts = np.flatnonzero(np.r_[True, (lc[1:] != lc[:-1]) | (ps[1:] != ps[:-1])])
-    first = flags.iloc[srt[starts]].reset_index(drop=True)
+    take = srt[starts]
+    # Only the columns used below, taken as arrays (no wide-frame take, copy and block consolidation).
+    first = {c: _flag_col(flags, meta, c)[take] for c in ("ent_id", "layer", "name", "action", "county", "city",
+                                                           "action_class", "severity", "adcode", "row", "pos")}
     # rule_ids in the file's order: sort by order inside each group, then join with reduceat.
     srt2 = np.lexsort((order, pos, layer_codes))
-    ids = (flags["rule_id"].to_numpy(dtype=object)[srt2] + ",").astype(object)
+    ids = (rule_ids.astype(object)[srt2] + ",").astype(object)
     joined = np.add.reduceat(ids, starts)
     joined = np.array([j[:-1] for j in joined], dtype=object)
     n_rules = np.diff(np.r_[starts, len(srt)])
-    out = pd.DataFrame({
+    out = pd.DataFrame(copy=False, data={
         "ent_id": first["ent_id"], "layer": first["layer"], "name": first["name"], "verdict": first["action"],
         "rule_ids": joined, "county": first["county"], "city": first["city"],
         "verdict_class": first["action_class"], "severity": first["severity"], "adcode": first["adcode"],
         "n_rules": n_rules, "row": first["row"],
     })
-    geoms = _take_geoms(first["layer"].to_numpy(dtype=object), first["pos"].to_numpy(dtype=np.int64), geoms_of)
-    return gpd.GeoDataFrame(out, geometry=geoms.values, crs="EPSG:4326")
+    geoms = _take_geoms(first["layer"].astype(object), first["pos"].astype(np.int64), geoms_of)
+    return gpd.GeoDataFrame(out, geometry=geoms.values, crs="EPSG:4326", copy=False)
 
 
 def flag_enterprises(zones: Mapping[str, gpd.GeoDataFrame], admin: gpd.GeoDataFrame,
@@ -577,10 +662,13 @@ def flag_enterprises(zones: Mapping[str, gpd.GeoDataFrame], admin: gpd.GeoDataFr
         raise ValueError(f"unknown enterprise layer kinds {sorted(unknown)}; expected {LAYER_KINDS}")
     total = max(len(layers), 1)
     geoms_of: Dict[str, Any] = {}
+    names_of: Dict[str, np.ndarray] = {}
+    frame_meta: List[Dict[str, Any]] = []
     for step, (kind, layer) in enumerate(layers.items()):
         _checkpoint(progress, is_canceled, step, total, f"判定{layer.source_layer}…")
         ev = _LayerEval(layer, admin, zones, ruleset)
         geoms_of[kind] = layer.gdf.geometry.values
+        names_of[kind] = layer.gdf["name"].to_numpy(dtype=object)
         flagged_pos: List[np.ndarray] = []
         missing_frames: List[pd.DataFrame] = []
         for rule in ruleset.enabled_rules:
@@ -593,6 +681,8 @@ def flag_enterprises(zones: Mapping[str, gpd.GeoDataFrame], admin: gpd.GeoDataFr
             flagged_pos.append(idx)
             missing_frames.extend(problems)
             if flags is not None:
+                flags["_f"] = len(frame_meta)
+                frame_meta.append(_frame_meta(kind, rule, layer.source_layer))
                 flag_frames.append(flags)
             if rule.uses_1p30 and ruleset.region_1p30_note and ruleset.region_1p30_note not in notes:
                 notes.append(ruleset.region_1p30_note)
@@ -606,8 +696,12 @@ def flag_enterprises(zones: Mapping[str, gpd.GeoDataFrame], admin: gpd.GeoDataFr
     flags_df = pd.concat(flag_frames, ignore_index=True) if flag_frames else pd.DataFrame(
         columns=["pos"] + FLAG_COLUMNS + FLAG_EXTRA_COLUMNS)
     _checkpoint(progress, is_canceled, total, total, "汇总判定结果…")
-    verdicts = _verdicts(flags_df, geoms_of, rule_order)
-    flags = _flags_gdf(flags_df, geoms_of, rule_order)
+    meta = {c: np.array([m[c] for m in frame_meta], dtype=np.int64 if c == "severity" else object)
+            for c in META_COLUMNS} if frame_meta else {}
+    if frame_meta:
+        meta["name"] = names_of
+    verdicts = _verdicts(flags_df, geoms_of, rule_order, meta)
+    flags = _flags_gdf(flags_df, geoms_of, rule_order, meta)
     to_verify = _to_verify_gdf(verify_frames, geoms_of)
     counts = pd.DataFrame(count_rows, columns=COUNT_COLUMNS)
     _check_counts(counts, verdicts, verify_frames)
@@ -661,16 +755,18 @@ def _check_counts(counts: pd.DataFrame, verdicts: gpd.GeoDataFrame, verify_frame
 
 
 def _flags_gdf(flags_df: pd.DataFrame, geoms_of: Mapping[str, np.ndarray],
-               rule_order: Mapping[str, int]) -> gpd.GeoDataFrame:
+               rule_order: Mapping[str, int], meta: Mapping[str, np.ndarray]) -> gpd.GeoDataFrame:
     cols = FLAG_COLUMNS + FLAG_EXTRA_COLUMNS
     if flags_df.empty:
         return gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in cols}, geometry=[], crs="EPSG:4326")
-    layer_codes, _ = pd.factorize(flags_df["layer"], sort=True)
-    srt = np.lexsort((flags_df["rule_id"].map(rule_order).to_numpy(), flags_df["pos"].to_numpy(), layer_codes))
-    df = flags_df.iloc[srt].reset_index(drop=True)
-    df["distance_km"] = df["distance_km"].astype(float)
-    geoms = _take_geoms(df["layer"].to_numpy(dtype=object), df["pos"].to_numpy(dtype=np.int64), geoms_of)
-    return gpd.GeoDataFrame(df[cols], geometry=geoms.values, crs="EPSG:4326")
+    layer_codes, _ = pd.factorize(_flag_col(flags_df, meta, "layer"), sort=True)
+    srt = np.lexsort((pd.Series(_flag_col(flags_df, meta, "rule_id")).map(rule_order).to_numpy(),
+                      flags_df["pos"].to_numpy(), layer_codes))
+    # Column-wise takes of just the output columns (no wide-frame take, reset_index copy, consolidation).
+    data = {c: _flag_col(flags_df, meta, c)[srt] for c in cols}
+    data["distance_km"] = data["distance_km"].astype(float)
+    geoms = _take_geoms(data["layer"].astype(object), flags_df["pos"].to_numpy(dtype=np.int64)[srt], geoms_of)
+    return gpd.GeoDataFrame(data, geometry=geoms.values, crs="EPSG:4326", copy=False)
 
 
 def _to_verify_gdf(frames: List[pd.DataFrame], geoms_of: Mapping[str, np.ndarray]) -> gpd.GeoDataFrame:

@@ -21,6 +21,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -293,6 +294,23 @@ def _write_gpkg_layer(gdf: pd.DataFrame, gpkg: Path, name: str) -> None:
         pyogrio.write_dataframe(gdf, str(gpkg), layer=name, driver="GPKG", dataset_options={"VERSION": "1.2"})
 
 
+# GDAL's process-wide SHAPE_ENCODING option decides how shapefile text is recoded. QGIS's OGR provider
+# sets it to "" (no recoding) once it has opened a shapefile, and pyogrio shares that GDAL inside QGIS:
+# a GBK package written afterwards would hold UTF-8 bytes under a GBK .cpg. So each write clears the
+# option and restores it, one write at a time.
+_SHAPEFILE_WRITE_LOCK = threading.Lock()
+
+
+def _write_shapefile(gdf: gpd.GeoDataFrame, path: Path, encoding: str) -> None:
+    with _SHAPEFILE_WRITE_LOCK:
+        previous = pyogrio.get_gdal_config_option("SHAPE_ENCODING")
+        pyogrio.set_gdal_config_options({"SHAPE_ENCODING": None})
+        try:
+            pyogrio.write_dataframe(gdf, str(path), driver="ESRI Shapefile", encoding=encoding)
+        finally:
+            pyogrio.set_gdal_config_options({"SHAPE_ENCODING": previous})
+
+
 def _write_package(
     layers: Dict[str, gpd.GeoDataFrame], stem: str, work: Path, encoding: str
 ) -> List[Path]:
@@ -306,15 +324,13 @@ def _write_package(
         dictionary.extend(field_dictionary_rows(mapping, name, title))
         if isinstance(gdf, gpd.GeoDataFrame):
             shp = work / f"{name}.shp"
-            pyogrio.write_dataframe(_shapefile_ready(gdf, mapping), str(shp), driver="ESRI Shapefile",
-                                    encoding=encoding)
+            _write_shapefile(_shapefile_ready(gdf, mapping), shp, encoding)
             files.extend(p for p in (shp.with_suffix(s) for s in (".shp", ".shx", ".dbf", ".prj", ".cpg"))
                          if p.exists())
             _write_gpkg_layer(gdf, gpkg, name)
         else:
             dbf = work / f"{name}.dbf"
-            pyogrio.write_dataframe(_shapefile_ready(gdf, mapping), str(dbf), driver="ESRI Shapefile",
-                                    encoding=encoding)
+            _write_shapefile(_shapefile_ready(gdf, mapping), dbf, encoding)
             files.extend(p for p in (dbf, dbf.with_suffix(".cpg")) if p.exists())
             _write_gpkg_layer(gdf, gpkg, name)
     for path in files:  # the .cpg names the encoding so QGIS / ArcGIS read the Chinese right

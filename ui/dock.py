@@ -1,11 +1,748 @@
-"""Placeholder dock; the real one is being built."""
-from qgis.gui import QgsDockWidget
+"""The dock "蓝天管控分区": data → rules → run → results → to verify → outputs."""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import shutil
+from typing import Any, Dict, List, Optional, Tuple
+
+from qgis.core import (
+    Qgis,
+    QgsApplication,
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsFieldProxyModel,
+    QgsMapLayerProxyModel,
+    QgsProject,
+    QgsRasterLayer,
+    QgsRectangle,
+    QgsSettings,
+    QgsVectorLayer,
+)
+from qgis.gui import QgsDockWidget, QgsFileWidget
+from qgis.PyQt import uic
+from qgis.PyQt.QtCore import QCoreApplication, Qt
+from qgis.PyQt.QtWidgets import QListWidgetItem, QTableWidgetItem, QWidget
+
+from .tasks import BlueSkyTask
+
+FORM_CLASS, _ = uic.loadUiType(os.path.join(os.path.dirname(__file__), "dock.ui"))
+SETTINGS = "bluesky_zoning/"
+LIST_KINDS = (("boiler", "boilersCombo"), ("mine", "minesCombo"), ("plant", "plantsCombo"), ("chp", "chpCombo"))
+DEMO_COORDS_FALLBACK = {"boilers": "GCJ02", "mines": "WGS84", "plants": "WGS84", "chp": "WGS84"}
+DEMO_KIND = {"boilers": "boiler", "mines": "mine", "plants": "plant", "chp": "chp"}
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("BlueSkyDock", text)
+
+
+def demo_cache_dir() -> str:
+    return os.path.join(QgsApplication.qgisSettingsDirPath(), "bluesky_zoning", "demo")
+
+
+def default_output_dir() -> str:
+    return os.path.join(QgsApplication.qgisSettingsDirPath(), "bluesky_zoning", "runs")
 
 
 class BlueSkyDock(QgsDockWidget):
-    def __init__(self, iface):
-        super().__init__("蓝天管控分区")
-        self.iface = iface
+    """The plugin's dock; every long step runs in a BlueSkyTask."""
 
-    def close_and_cleanup(self):
-        pass
+    def __init__(self, iface) -> None:
+        super().__init__(tr("Blue Sky Zoning"))
+        self.setObjectName("BlueSkyZoningDock")
+        self.iface = iface
+        self.ui = _Form()
+        self.setWidget(self.ui)
+        self.tasks: List[BlueSkyTask] = []
+        self.run_task: Optional[BlueSkyTask] = None
+        self.result = None
+        self.result_paths: Dict[str, str] = {}
+        self.result_group = None
+        self.admin_norm = None  # normalised admin GeoDataFrame of the last run
+        self._flag_index: Dict[Tuple[str, str], List[Tuple[str, str]]] = {}
+        self.ruleset = None
+        self._setup_widgets()
+        self._connect()
+        self._restore_settings()
+        self.load_rules_table()
+        self.update_admin_fields()
+        self.update_mapping_info()
+
+    # -- set-up ---------------------------------------------------------------------------------------
+    def _setup_widgets(self) -> None:
+        u = self.ui
+        u.demoLink.setText('<a href="demo">{}</a>'.format(tr("Load the Shanxi demo data")))
+        u.adminCombo.setFilters(QgsMapLayerProxyModel.PolygonLayer)
+        u.builtupCombo.setFilters(QgsMapLayerProxyModel.PolygonLayer | QgsMapLayerProxyModel.RasterLayer)
+        for name in ("boilersCombo", "minesCombo", "plantsCombo", "chpCombo"):
+            combo = getattr(u, name)
+            combo.setFilters(QgsMapLayerProxyModel.PointLayer)
+            combo.setAllowEmptyLayer(True)
+            combo.setLayer(None)
+        u.planningCombo.setFilters(QgsMapLayerProxyModel.PolygonLayer)
+        u.planningCombo.setAllowEmptyLayer(True)
+        u.planningCombo.setLayer(None)
+        for combo in (u.cityField, u.adcodeField):
+            combo.setAllowEmptyFieldName(True)
+        u.countyField.setFilters(QgsFieldProxyModel.String)
+        u.rulesFile.setFilter(tr("Rules (*.yaml *.yml)"))
+        u.outDir.setStorageMode(QgsFileWidget.GetDirectory)
+        u.note1p30.setText(tr("The 1+30 list is a provisional reference list; the provincial air office's official document prevails."))
+        u.rulesTable.setColumnCount(7)
+        u.rulesTable.setHorizontalHeaderLabels([tr("On"), tr("Id"), tr("Clause"), tr("What"), tr("Threshold"), tr("Action"), tr("Deadline")])
+        u.verifyTable.setColumnCount(5)
+        u.verifyTable.setHorizontalHeaderLabels([tr("Layer"), tr("Id"), tr("Name"), tr("County"), tr("Problem")])
+        u.verifyTable.horizontalHeader().setStretchLastSection(True)
+        u.tabs.setTabText(0, tr("Data"))
+        u.tabs.setTabText(1, tr("Rules"))
+        u.tabs.setTabText(2, tr("Analysis"))
+        u.tabs.setTabText(3, tr("Results"))
+        u.tabs.setTabText(4, tr("To verify"))
+        u.tabs.setTabText(5, tr("Output"))
+
+    def _connect(self) -> None:
+        u = self.ui
+        u.demoLink.linkActivated.connect(lambda _link: self.load_demo_data())
+        u.adminCombo.layerChanged.connect(self.update_admin_fields)
+        u.builtupCombo.layerChanged.connect(self._update_threshold_enabled)
+        for _, name in LIST_KINDS:
+            getattr(u, name).layerChanged.connect(self.update_mapping_info)
+        u.importButton.clicked.connect(self.open_import_dialog)
+        u.rulesFile.fileChanged.connect(lambda _p: self.load_rules_table())
+        u.runButton.clicked.connect(self.run_analysis)
+        u.cancelButton.clicked.connect(self.cancel_run)
+        u.resultTable.cellClicked.connect(self.on_result_cell)
+        u.verifyTable.cellClicked.connect(self.on_verify_cell)
+        u.packagesButton.clicked.connect(self.export_packages)
+        u.atlasButton.clicked.connect(self.print_atlas)
+        u.workbookButton.clicked.connect(self.write_workbook)
+        u.projectButton.clicked.connect(self.save_project)
+
+    def _restore_settings(self) -> None:
+        s = QgsSettings()
+        u = self.ui
+        u.outDir.setFilePath(s.value(SETTINGS + "output_dir", default_output_dir(), type=str))
+        u.rulesFile.setFilePath(s.value(SETTINGS + "rules_file", "", type=str))
+        u.tabs.setCurrentIndex(int(s.value(SETTINGS + "last_tab", 0, type=int) or 0))
+        for key, combo in self._layer_settings().items():
+            layer_id = s.value(SETTINGS + f"layers/{key}", "", type=str)
+            layer = QgsProject.instance().mapLayer(layer_id) if layer_id else None
+            if layer is not None:
+                combo.setLayer(layer)
+
+    def _layer_settings(self) -> Dict[str, Any]:
+        u = self.ui
+        return {"admin": u.adminCombo, "builtup": u.builtupCombo, "boiler": u.boilersCombo, "mine": u.minesCombo,
+                "plant": u.plantsCombo, "chp": u.chpCombo, "planning": u.planningCombo}
+
+    def save_settings(self) -> None:
+        s = QgsSettings()
+        u = self.ui
+        s.setValue(SETTINGS + "output_dir", u.outDir.filePath())
+        s.setValue(SETTINGS + "rules_file", u.rulesFile.filePath())
+        s.setValue(SETTINGS + "last_tab", u.tabs.currentIndex())
+        for key, spin in self._param_spins().items():
+            s.setValue(SETTINGS + f"params/{key}", spin.value())
+        s.setValue(SETTINGS + "builtup_threshold", u.thresholdSpin.value())
+        for key, combo in self._layer_settings().items():
+            layer = combo.currentLayer()
+            s.setValue(SETTINGS + f"layers/{key}", layer.id() if layer else "")
+
+    def close_and_cleanup(self) -> None:
+        """Called by plugin.unload: cancel running work and remember the choices."""
+        try:
+            self.save_settings()
+        except Exception:  # noqa: BLE001 - never block unloading
+            pass
+        for task in list(self.tasks):
+            try:
+                if not task.done:
+                    task.cancel()
+            except RuntimeError:
+                pass
+        self.tasks.clear()
+
+    def _param_spins(self) -> Dict[str, Any]:
+        u = self.ui
+        return {"b35_tph": u.b35Spin, "b10_tph": u.b10Spin, "chp_radius_km": u.chpRadiusSpin,
+                "mine_ring_km": u.mineRingSpin, "fringe_km": u.fringeSpin}
+
+    # -- data tab -------------------------------------------------------------------------------------
+    def update_admin_fields(self, *_args) -> None:
+        from ..analysis.admin import guess_admin_fields
+
+        u = self.ui
+        layer = u.adminCombo.currentLayer()
+        for combo in (u.countyField, u.cityField, u.adcodeField):
+            combo.setLayer(layer)
+        if layer is None:
+            return
+        guess = guess_admin_fields([f.name() for f in layer.fields()])
+        u.countyField.setField(guess.get("county") or "")
+        u.cityField.setField(guess.get("city") or "")
+        u.adcodeField.setField(guess.get("adcode") or "")
+        self.load_region_list()
+
+    def _update_threshold_enabled(self, *_args) -> None:
+        self.ui.thresholdSpin.setEnabled(isinstance(self.ui.builtupCombo.currentLayer(), QgsRasterLayer))
+
+    def update_mapping_info(self, *_args) -> None:
+        """For each list: the canonical fields found in its columns (✔) or missing (✘)."""
+        from ..analysis.fields import fields_for, guess_field_mapping
+
+        lines = []
+        for kind, name in LIST_KINDS:
+            layer = getattr(self.ui, name).currentLayer()
+            if layer is None:
+                continue
+            columns = [f.name() for f in layer.fields()]
+            mapping = guess_field_mapping(columns, kind)
+            parts = []
+            for fdef in fields_for(kind):
+                if fdef.name in ("lon", "lat"):
+                    continue
+                column = mapping.get(fdef.name)
+                parts.append(f"✔ {fdef.label} ← {column}" if column else f"<span style='color:#a33'>✘ {fdef.label}</span>")
+            lines.append(f"<b>{layer.name()}</b>: " + "；".join(parts))
+        self.ui.mappingInfo.setHtml("<br>".join(lines) or tr("Choose the enterprise layers or import a list."))
+
+    def open_import_dialog(self) -> None:
+        from .import_dialog import ImportDialog
+
+        dialog = ImportDialog(self)
+        if dialog.exec_() and dialog.layer is not None:
+            QgsProject.instance().addMapLayer(dialog.layer)
+            kind = dialog.current_kind()
+            combo = dict(LIST_KINDS).get(kind)
+            if combo:
+                getattr(self.ui, combo).setLayer(dialog.layer)
+
+    def load_demo_data(self) -> Optional[BlueSkyTask]:
+        """Generate (or reuse) the Shanxi demo in the profile's cache, import its lists, then load it."""
+        cache = demo_cache_dir()
+
+        def work(task: BlueSkyTask):
+            from ..analysis.demo_data import ensure_demo_data
+            from ..provider.algorithms.import_list import import_table_to_gpkg
+
+            task.report(0, 5, tr("Generating the demo data"))
+            demo = ensure_demo_data(cache)
+            systems = dict(DEMO_COORDS_FALLBACK)
+            systems.update(getattr(demo, "coord_systems", {}) or {})
+            imported = {}
+            for i, (key, path) in enumerate(demo.lists.items(), start=1):
+                if task.isCanceled():
+                    return None
+                task.report(i, 5, tr("Importing {name}").format(name=os.path.basename(str(path))))
+                out = os.path.join(cache, "imported", f"{key}.gpkg")
+                os.makedirs(os.path.dirname(out), exist_ok=True)
+                import_table_to_gpkg(str(path), DEMO_KIND[key], systems.get(key, "WGS84"), out)
+                imported[key] = out
+            return demo, imported
+
+        def done(result) -> None:
+            if result is None:
+                return
+            demo, imported = result
+            self._add_demo_layers(demo, imported)
+            self.iface.messageBar().pushMessage(tr("Blue Sky Zoning"), tr("Shanxi demo data loaded."), Qgis.MessageLevel.Success, 5)
+
+        return self._start_task(tr("Loading the Shanxi demo data"), work, done)
+
+    def _add_demo_layers(self, demo, imported: Dict[str, str]) -> None:
+        project = QgsProject.instance()
+        admin = QgsVectorLayer(f"{demo.admin_gpkg}|layername=counties", tr("Shanxi counties (demo)"), "ogr")
+        builtup = QgsRasterLayer(str(demo.builtup_tif), tr("Built-up raster (demo)"), "gdal")
+        names = {"boilers": tr("Boilers (demo)"), "mines": tr("Mines (demo)"), "plants": tr("Plants (demo)"), "chp": tr("CHP plants (demo)")}
+        lists = {key: QgsVectorLayer(f"{path}|layername=points", names[key], "ogr") for key, path in imported.items()}
+        project.addMapLayers([builtup, admin] + list(lists.values()))
+        from ..layers.styling import apply_style
+
+        apply_style(admin, "admin")
+        node = project.layerTreeRoot().findLayer(builtup.id())
+        if node is not None:  # the raster is an input; the coal-ban zones drawn from it are what matters
+            node.setItemVisibilityChecked(False)
+            node.setExpanded(False)
+        for layer in lists.values():  # the raw points sit under the verdict points of a run
+            node = project.layerTreeRoot().findLayer(layer.id())
+            if node is not None:
+                node.setItemVisibilityChecked(False)
+        u = self.ui
+        u.adminCombo.setLayer(admin)
+        u.builtupCombo.setLayer(builtup)
+        u.boilersCombo.setLayer(lists.get("boilers"))
+        u.minesCombo.setLayer(lists.get("mines"))
+        u.plantsCombo.setLayer(lists.get("plants"))
+        u.chpCombo.setLayer(lists.get("chp"))
+        self.update_admin_fields()
+        self.update_mapping_info()
+        self._zoom_to_layer(admin)
+
+    # -- rules tab ------------------------------------------------------------------------------------
+    def load_rules_table(self) -> None:
+        from ..analysis.rules import load_rules
+
+        u = self.ui
+        try:
+            self.ruleset = load_rules(u.rulesFile.filePath() or None)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.ruleset = None
+            u.rulesTable.setRowCount(0)
+            self._log(tr("Rules file error: {error}").format(error=exc))
+            return
+        rules = self.ruleset.rules
+        u.rulesTable.setRowCount(len(rules))
+        params = self.ruleset.params
+        for row, rule in enumerate(rules):
+            enabled = QTableWidgetItem()
+            enabled.setFlags(Qt.ItemIsUserCheckable | Qt.ItemIsEnabled)
+            enabled.setCheckState(Qt.Checked if rule.enabled else Qt.Unchecked)
+            u.rulesTable.setItem(row, 0, enabled)
+            what = "；".join(f"{c.field} {c.op} {c.param or c.value}" for c in rule.conditions)
+            threshold = "；".join(f"{c.param}={params.get(c.param)}" for c in rule.conditions if c.param)
+            zone = rule.zone.id if rule.zone.id != "ALL" else ""
+            for col, text in enumerate((rule.id, rule.clause, f"{'/'.join(rule.layers)} {zone} {what}".strip(),
+                                        threshold, rule.action, rule.deadline), start=1):
+                item = QTableWidgetItem(str(text))
+                item.setToolTip(rule.clause_text if col == 2 else str(text))
+                u.rulesTable.setItem(row, col, item)
+        u.rulesTable.resizeColumnsToContents()
+        s = QgsSettings()
+        for key, spin in self._param_spins().items():
+            default = float(params.get(key, 0.0))
+            spin.setValue(float(s.value(SETTINGS + f"params/{key}", default, type=float)))
+        u.thresholdSpin.setValue(float(s.value(SETTINGS + "builtup_threshold", params.get("builtup_threshold", 0.5), type=float)))
+        self.load_region_list()
+
+    def load_region_list(self) -> None:
+        """The 1+30 checklist: the admin layer's counties of the members' cities, members ticked."""
+        u = self.ui
+        u.region1p30List.clear()
+        if self.ruleset is None:
+            return
+        region = self.ruleset.regions.get("region_1p30", {}) or {}
+        members = region.get("members", {}) or {}
+        u.note1p30.setVisible(not region.get("verified", False))
+        counties_by_city: Dict[str, List[str]] = {}
+        layer = u.adminCombo.currentLayer()
+        county_f, city_f = u.countyField.currentField(), u.cityField.currentField()
+        if layer is not None and county_f and city_f:
+            for feature in layer.getFeatures():
+                counties_by_city.setdefault(str(feature[city_f]), []).append(str(feature[county_f]))
+
+        def short(name: str) -> str:
+            return name[:-1] if len(name) > 2 and name[-1] in "市县区" else name
+
+        for city, spec in members.items():
+            cities = [c for c in counties_by_city if short(c) == short(str(city))]
+            counties = sorted(counties_by_city.get(cities[0], [])) if cities else []
+            listed = [str(x) for x in spec] if isinstance(spec, (list, tuple)) else []
+            if not counties:
+                counties = listed or [tr("(whole city)")]
+            for county in counties:
+                ticked = spec == "all" or any(short(county) == short(x) for x in listed)
+                item = QListWidgetItem(f"{city}/{county}")
+                item.setFlags(Qt.ItemIsUserCheckable | Qt.ItemIsEnabled)
+                item.setCheckState(Qt.Checked if ticked else Qt.Unchecked)
+                u.region1p30List.addItem(item)
+        self._region_default = self.region_members()
+
+    def region_members(self) -> List[str]:
+        u = self.ui
+        return [u.region1p30List.item(i).text() for i in range(u.region1p30List.count())
+                if u.region1p30List.item(i).checkState() == Qt.Checked]
+
+    def disabled_rules(self) -> List[str]:
+        u = self.ui
+        return [u.rulesTable.item(r, 1).text() for r in range(u.rulesTable.rowCount())
+                if u.rulesTable.item(r, 0).checkState() != Qt.Checked]
+
+    # -- run ------------------------------------------------------------------------------------------
+    def job_inputs(self):
+        """Snapshot the chosen layers and settings (main thread) into layers.run_job.JobInputs."""
+        from ..layers.run_job import JobInputs, snapshot_raster, snapshot_vector
+
+        u = self.ui
+        admin = u.adminCombo.currentLayer()
+        builtup = u.builtupCombo.currentLayer()
+        if admin is None:
+            raise ValueError(tr("Choose the county boundary layer."))
+        if builtup is None:
+            raise ValueError(tr("Choose the built-up layer."))
+        enterprises = {}
+        for kind, name in LIST_KINDS[:3]:
+            layer = getattr(u, name).currentLayer()
+            if layer is not None:
+                enterprises[kind] = snapshot_vector(layer)
+        if not enterprises:
+            raise ValueError(tr("Choose at least one enterprise layer (boilers, mines or plants)."))
+        region = self.region_members()
+        return JobInputs(
+            admin=snapshot_vector(admin),
+            builtup_vector=snapshot_vector(builtup) if isinstance(builtup, QgsVectorLayer) else None,
+            builtup_raster=snapshot_raster(builtup) if isinstance(builtup, QgsRasterLayer) else None,
+            enterprises=enterprises,
+            chp=snapshot_vector(u.chpCombo.currentLayer()),
+            planning_area=snapshot_vector(u.planningCombo.currentLayer()),
+            admin_fields={"county": u.countyField.currentField() or None, "city": u.cityField.currentField() or None,
+                          "adcode": u.adcodeField.currentField() or None},
+            rules_path=u.rulesFile.filePath() or None,
+            params={key: spin.value() for key, spin in self._param_spins().items()},
+            region_1p30=region if region and region != getattr(self, "_region_default", None) else None,
+            disabled_rules=self.disabled_rules(),
+            builtup_threshold=u.thresholdSpin.value() if isinstance(builtup, QgsRasterLayer) else None,
+        )
+
+    def run_analysis(self) -> Optional[BlueSkyTask]:
+        """Start the analysis task; on success the result group appears, on cancel nothing changes."""
+        if self.run_task is not None and not self.run_task.done:
+            return None
+        try:
+            inputs = self.job_inputs()
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self._warn(str(exc))
+            return None
+        self.save_settings()
+        base = self.ui.outDir.filePath() or default_output_dir()
+        out_dir = os.path.join(base, "run_" + _dt.datetime.now().strftime("%Y%m%d_%H%M%S"))
+        os.makedirs(base, exist_ok=True)
+
+        def work(task: BlueSkyTask):
+            from ..layers.run_job import run_job
+
+            staging = out_dir + ".part"
+            try:
+                result, paths = run_job(inputs, staging, task.report, task.isCanceled)
+                if task.isCanceled():
+                    raise _canceled()
+                os.replace(staging, out_dir)
+            finally:
+                if os.path.exists(staging):
+                    shutil.rmtree(staging, ignore_errors=True)
+            paths = {k: os.path.join(out_dir, os.path.basename(str(v))) for k, v in paths.items()}
+            return result, paths
+
+        self.ui.runButton.setEnabled(False)
+        self.ui.cancelButton.setEnabled(True)
+        self.ui.progressBar.setValue(0)
+        self.ui.stepLabel.setText(tr("Starting…"))
+        self._log(tr("Run started: {dir}").format(dir=out_dir))
+        task = self._start_task(tr("Blue Sky Zoning analysis"), work, self._run_done, self._run_error, self._run_canceled)
+        task.step.connect(self._on_step)
+        task.progressChanged.connect(lambda p: self.ui.progressBar.setValue(int(p)))
+        self.run_task = task
+        return task
+
+    def cancel_run(self) -> None:
+        if self.run_task is not None and not self.run_task.done:
+            self.run_task.cancel()
+            self.ui.stepLabel.setText(tr("Canceling…"))
+
+    def _on_step(self, step: int, total: int, name: str) -> None:
+        self.ui.stepLabel.setText(f"{name}… {step}/{total}")
+
+    def _run_finished_ui(self) -> None:
+        self.ui.runButton.setEnabled(True)
+        self.ui.cancelButton.setEnabled(False)
+
+    def _run_canceled(self) -> None:
+        self._run_finished_ui()
+        self.ui.progressBar.setValue(0)
+        self.ui.stepLabel.setText(tr("Canceled: nothing was added."))
+        self._log(tr("Canceled: nothing was added."))
+
+    def _run_error(self, exc: BaseException, trace: str) -> None:
+        self._run_finished_ui()
+        self.ui.stepLabel.setText(tr("Failed"))
+        self._log(trace or str(exc))
+        self._warn(tr("The analysis failed: {error}").format(error=exc))
+
+    def _run_done(self, payload) -> None:
+        from ..layers.result_group import add_results_from_gpkg, group_layers
+
+        self._run_finished_ui()
+        result, paths = payload
+        self.result, self.result_paths = result, {k: str(v) for k, v in paths.items()}
+        zones = self.result_paths.get("zones") or self._find_path("zones.gpkg")
+        flags = self.result_paths.get("flags") or self._find_path("flags.gpkg")
+        self.result_paths["zones"], self.result_paths["flags"] = zones, flags
+        self.result_group = add_results_from_gpkg(zones, flags)
+        self.result_layers = group_layers(self.result_group)
+        self.admin_norm = getattr(result, "admin", None)
+        self.ui.progressBar.setValue(100)
+        self.ui.stepLabel.setText(tr("Done"))
+        self.fill_result_table()
+        self.fill_verify_table()
+        self.ui.tabs.setCurrentIndex(3)
+        notes = list(getattr(result, "notes", []) or [])
+        self._log(tr("Results written to {dir}").format(dir=os.path.dirname(flags)))
+        for note in notes:
+            self._log(str(note))
+        self.iface.messageBar().pushMessage(tr("Blue Sky Zoning"), tr("Analysis complete."), Qgis.MessageLevel.Success, 5)
+
+    def _find_path(self, name: str) -> str:
+        for value in self.result_paths.values():
+            candidate = os.path.join(os.path.dirname(value), name)
+            if os.path.exists(candidate):
+                return candidate
+        return ""
+
+    # -- results tab ----------------------------------------------------------------------------------
+    def _flags_frame(self):
+        import geopandas as gpd
+
+        flags = getattr(self.result, "flags", None)
+        if flags is None and self.result_paths.get("flags"):
+            flags = gpd.read_file(self.result_paths["flags"], layer="enterprise_flags")
+        return flags
+
+    def fill_result_table(self) -> None:
+        """County × rule counts of the flags; the last column is the county's flagged enterprises."""
+        u = self.ui
+        table = u.resultTable
+        table.clear()
+        flags = self._flags_frame()
+        self._flag_index = {}
+        if flags is None or len(flags) == 0:
+            table.setRowCount(0)
+            table.setColumnCount(0)
+            u.summaryLabel.setText(tr("No enterprise was flagged."))
+            return
+        flags = flags.fillna({"county": "?", "city": ""})
+        rules = sorted(flags["rule_id"].astype(str).unique())
+        groups = flags.groupby(["city", "county"], sort=True)
+        table.setColumnCount(len(rules) + 2)
+        table.setHorizontalHeaderLabels([tr("County")] + rules + [tr("Enterprises")])
+        table.setRowCount(len(groups))
+        for row, ((city, county), frame) in enumerate(groups):
+            item = QTableWidgetItem(f"{city} · {county}" if city else str(county))
+            item.setData(Qt.UserRole, str(county))
+            table.setItem(row, 0, item)
+            for col, rule in enumerate(rules, start=1):
+                hits = frame[frame["rule_id"].astype(str) == rule]
+                keys = list(zip(hits["layer"].astype(str), hits["ent_id"].astype(str)))
+                self._flag_index[(str(county), rule)] = keys
+                cell = QTableWidgetItem(str(len(hits)) if len(hits) else "")
+                cell.setTextAlignment(Qt.AlignCenter)
+                cell.setToolTip(f"{county} · {rule} · {len(hits)}")
+                table.setItem(row, col, cell)
+            keys = sorted(set(zip(frame["layer"].astype(str), frame["ent_id"].astype(str))))
+            self._flag_index[(str(county), "*")] = keys
+            total = QTableWidgetItem(str(len(keys)))
+            total.setTextAlignment(Qt.AlignCenter)
+            table.setItem(row, len(rules) + 1, total)
+        table.resizeColumnsToContents()
+        n_ent = len(set(zip(flags["layer"].astype(str), flags["ent_id"].astype(str))))
+        n_verify = len(getattr(self.result, "to_verify", []) or []) if self.result is not None else 0
+        u.summaryLabel.setText(tr("{hits} rule hits on {ents} enterprises in {counties} counties; {verify} rows to verify. Click a cell to zoom and select.").format(
+            hits=len(flags), ents=n_ent, counties=len(groups), verify=n_verify))
+
+    def on_result_cell(self, row: int, col: int) -> None:
+        table = self.ui.resultTable
+        county_item = table.item(row, 0)
+        if county_item is None:
+            return
+        county = county_item.data(Qt.UserRole)
+        header = table.horizontalHeaderItem(col).text() if col > 0 else "*"
+        rule = "*" if col == 0 or col == table.columnCount() - 1 else header
+        self.zoom_to_county(county)
+        self.select_enterprises(self._flag_index.get((county, rule), []))
+
+    def select_enterprises(self, keys: List[Tuple[str, str]]) -> int:
+        """Select the verdict points of these (layer, ent_id) keys; returns how many were selected."""
+        layer = getattr(self, "result_layers", {}).get("enterprise_verdicts")
+        if layer is None:
+            return 0
+        wanted = set(keys)
+        ids = [f.id() for f in layer.getFeatures() if (str(f["layer"]), str(f["ent_id"])) in wanted]
+        layer.selectByIds(ids)
+        if ids:
+            self.iface.setActiveLayer(layer)
+        return len(ids)
+
+    def zoom_to_county(self, county: str) -> None:
+        admin = self.admin_norm
+        if admin is None or "county" not in getattr(admin, "columns", []):
+            return
+        part = admin[admin["county"].astype(str) == str(county)]
+        if part.empty:
+            return
+        xmin, ymin, xmax, ymax = part.total_bounds
+        self._zoom_rect(QgsRectangle(xmin, ymin, xmax, ymax), QgsCoordinateReferenceSystem("EPSG:4326"))
+
+    def _zoom_rect(self, rect: QgsRectangle, crs: QgsCoordinateReferenceSystem) -> None:
+        canvas = self.iface.mapCanvas()
+        dest = canvas.mapSettings().destinationCrs()
+        if dest.isValid() and dest != crs:
+            rect = QgsCoordinateTransform(crs, dest, QgsProject.instance()).transformBoundingBox(rect)
+        if rect.width() == 0 and rect.height() == 0:
+            rect = rect.buffered(0.01 if not dest.isValid() or dest.isGeographic() else 1000.0)
+        else:
+            rect.scale(1.1)
+        canvas.setExtent(rect)
+        canvas.refresh()
+
+    def _zoom_to_layer(self, layer) -> None:
+        self._zoom_rect(layer.extent(), layer.crs())
+
+    # -- to-verify tab --------------------------------------------------------------------------------
+    def fill_verify_table(self) -> None:
+        table = self.ui.verifyTable
+        frame = getattr(self.result, "to_verify", None)
+        table.setRowCount(0)
+        if frame is None or len(frame) == 0:
+            return
+        frame = frame.reset_index(drop=True)
+        table.setRowCount(len(frame))
+        for row, rec in frame.iterrows():
+            values = [rec.get("layer", ""), rec.get("ent_id", ""), rec.get("name", ""), rec.get("county", ""), rec.get("problem", "")]
+            for col, value in enumerate(values):
+                text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
+                table.setItem(row, col, QTableWidgetItem(text))
+        table.resizeColumnsToContents()
+        self.ui.tabs.setTabText(4, tr("To verify") + f" ({len(frame)})")
+
+    def on_verify_cell(self, row: int, _col: int) -> None:
+        table = self.ui.verifyTable
+        layer_name = table.item(row, 0).text() if table.item(row, 0) else ""
+        ent_id = table.item(row, 1).text() if table.item(row, 1) else ""
+        county = table.item(row, 3).text() if table.item(row, 3) else ""
+        layer = getattr(self, "result_layers", {}).get("to_verify")
+        if layer is not None and layer.isSpatial():
+            ids = [f.id() for f in layer.getFeatures() if str(f["ent_id"]) == ent_id and str(f["layer"]) == layer_name]
+            layer.selectByIds(ids)
+            geoms = [f.geometry() for f in layer.getFeatures() if f.id() in ids and f.hasGeometry()]
+            if geoms:
+                self._zoom_rect(geoms[0].boundingBox(), layer.crs())
+                self.iface.setActiveLayer(layer)
+                return
+        if county:
+            self.zoom_to_county(county)
+
+    # -- output tab -----------------------------------------------------------------------------------
+    def _need_results(self) -> bool:
+        if not self.result_paths.get("flags"):
+            self._warn(tr("Run the analysis first."))
+            return False
+        return True
+
+    def _out_dir(self) -> str:
+        return os.path.dirname(self.result_paths["flags"])
+
+    def _output_done(self, what: str):
+        def done(path) -> None:
+            text = tr("{what} written: {path}").format(what=what, path=path)
+            self.ui.outputStatus.setText(text)
+            self._log(text)
+            self.iface.messageBar().pushMessage(tr("Blue Sky Zoning"), text, Qgis.MessageLevel.Success, 8)
+        return done
+
+    def export_packages(self) -> Optional[BlueSkyTask]:
+        if not self._need_results():
+            return None
+        zones, flags, out = self.result_paths["zones"], self.result_paths["flags"], os.path.join(self._out_dir(), "county_packages")
+
+        def work(task: BlueSkyTask):
+            from ..layers.county_packages import export_county_packages
+
+            paths = export_county_packages(zones, flags, out, progress=task.setProgress, is_canceled=task.isCanceled)
+            return f"{out} ({len(paths)})"
+
+        return self._start_task(tr("Exporting county packages"), work, self._output_done(tr("County packages")))
+
+    def print_atlas(self) -> Optional[BlueSkyTask]:
+        if not self._need_results():
+            return None
+        zones, flags, out_dir = self.result_paths["zones"], self.result_paths["flags"], self._out_dir()
+        admin = self.admin_norm
+        notes = [str(n) for n in (getattr(self.result, "notes", []) or [])]
+
+        def work(task: BlueSkyTask):
+            from ..layers.atlas import export_atlas
+
+            admin_gpkg = os.path.join(out_dir, "admin.gpkg")
+            if admin is not None and not os.path.exists(admin_gpkg):
+                admin.to_file(admin_gpkg + ".part.gpkg", layer="counties", driver="GPKG", engine="pyogrio")
+                os.replace(admin_gpkg + ".part.gpkg", admin_gpkg)
+            res = export_atlas(zones, flags, admin_gpkg, os.path.join(out_dir, "atlas.pdf"), notes)
+            return str(getattr(res, "path", res))
+
+        return self._start_task(tr("Printing the atlas"), work, self._output_done(tr("Atlas")))
+
+    def write_workbook(self) -> Optional[BlueSkyTask]:
+        if not self._need_results():
+            return None
+        zones, flags, out = self.result_paths["zones"], self.result_paths["flags"], os.path.join(self._out_dir(), "summary.xlsx")
+
+        def work(task: BlueSkyTask):
+            from ..layers.workbook import write_summary_workbook
+
+            return str(write_summary_workbook(flags, out, zones))
+
+        return self._start_task(tr("Writing the summary workbook"), work, self._output_done(tr("Summary workbook")))
+
+    def save_project(self) -> None:
+        """Save a QGIS project of the inputs and results (main thread: it touches the project)."""
+        if not self._need_results():
+            return
+        try:
+            from ..layers.project import save_project
+
+            sources = {}
+            for key, combo in self._layer_settings().items():
+                layer = combo.currentLayer()
+                if layer is not None:
+                    sources[key] = layer.source()
+            path = save_project(os.path.join(self._out_dir(), "bluesky.qgz"), sources,
+                                self.result_paths["zones"], self.result_paths["flags"])
+            self._output_done(tr("Project"))(path)
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self._warn(tr("Saving the project failed: {error}").format(error=exc))
+
+    # -- helpers --------------------------------------------------------------------------------------
+    def _start_task(self, description: str, work, on_done=None, on_error=None, on_canceled=None) -> BlueSkyTask:
+        def error(exc, trace):
+            (on_error or (lambda e, t: self._warn(f"{description}: {e}")))(exc, trace)
+
+        task = BlueSkyTask(description, work, on_done, error, on_canceled)
+        self.tasks.append(task)
+        task.taskCompleted.connect(lambda: self._forget(task))
+        task.taskTerminated.connect(lambda: self._forget(task))
+        QgsApplication.taskManager().addTask(task)
+        return task
+
+    def _forget(self, task: BlueSkyTask) -> None:
+        if task in self.tasks and task is not self.run_task:
+            self.tasks.remove(task)
+
+    def _log(self, text: str) -> None:
+        self.ui.runLog.appendPlainText(text)
+
+    def _warn(self, text: str) -> None:
+        self._log(text)
+        self.iface.messageBar().pushMessage(tr("Blue Sky Zoning"), text, Qgis.MessageLevel.Warning, 8)
+
+
+def _step_args(args) -> Tuple[int, int, str]:
+    """(step, total, name) from whatever a progress callback was given."""
+    if len(args) >= 3:
+        return int(args[0]), int(args[1]), str(args[2])
+    if len(args) == 2:
+        return int(args[0]), int(args[1]), ""
+    return int(args[0]) if args else 0, 100, ""
+
+
+def _canceled() -> Exception:
+    try:
+        from ..analysis.pipeline import CanceledError
+
+        return CanceledError("canceled")
+    except Exception:  # noqa: BLE001
+        return RuntimeError("CanceledError")
+
+
+class _Form(QWidget, FORM_CLASS):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setupUi(self)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from bluesky_zoning.analysis.file_names import (
     county_file_stem,
     safe_file_stem,

@@ -1,0 +1,138 @@
+"""The result group of a run: "蓝天管控分析 <yyyy-mm-dd HH:MM>" in the layer tree.
+
+Every layer is loaded and styled first, off the tree; only then is the whole group inserted at the
+top of the tree in one step, so nothing half-made appears, and the previous result group stays until
+the new one is complete (it is then hidden, or removed when asked).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from qgis.core import QgsLayerTreeGroup, QgsMapLayer, QgsProject, QgsVectorLayer
+
+from .convert import gpkg_layer, gpkg_layer_names
+from .styling import STYLE_NAMES, ZONE_LAYERS, apply_style
+
+GROUP_PREFIX = "蓝天管控分析"
+GROUP_PROPERTY = "bluesky_zoning/result_group"
+
+#: Order of the layers inside the group, top first (points over zones).
+FLAG_LAYERS: Tuple[str, ...] = ("enterprise_verdicts", "to_verify", "enterprise_flags")
+LAYER_TITLES: Dict[str, str] = {
+    "enterprise_verdicts": "企业处置结论",
+    "enterprise_flags": "企业命中规则明细",
+    "to_verify": "需核实",
+    "coal_ban_zone": "禁煤区",
+    "region_1p30": "“1+30”区域",
+    "key_city_groups": "重点城市组",
+    "north_coal_zero": "北部平原散煤清零区",
+    "cluster_counties": "产业集群整治县",
+    "chp_heating_radius": "热电联产15公里供热半径",
+    "mine_closure_zone": "露天矿山关闭区",
+    "planning_area": "城市规划区",
+}
+#: Layers shown unchecked in a new group (detail rows duplicate the verdict points).
+HIDDEN_BY_DEFAULT = ("enterprise_flags", "region_1p30", "key_city_groups")
+
+
+def group_title(when: Optional[_dt.datetime] = None) -> str:
+    """"蓝天管控分析 2026-11-28 14:05"."""
+    return f"{GROUP_PREFIX} {(when or _dt.datetime.now()).strftime('%Y-%m-%d %H:%M')}"
+
+
+def load_result_layers(zones_gpkg: Optional[str], flags_gpkg: Optional[str]) -> List[Tuple[str, QgsVectorLayer]]:
+    """(contract name, styled layer) of every layer of zones.gpkg and flags.gpkg, flags first."""
+    out: List[Tuple[str, QgsVectorLayer]] = []
+    for path, order in ((flags_gpkg, FLAG_LAYERS), (zones_gpkg, ZONE_LAYERS)):
+        if not path or not os.path.exists(path):
+            continue
+        present = list(gpkg_layer_names(path))
+        for name in [n for n in order if n in present] + [n for n in present if n not in order]:
+            layer = gpkg_layer(path, name, LAYER_TITLES.get(name, name))
+            if not layer.isValid():
+                continue
+            if name in STYLE_NAMES:
+                apply_style(layer, name)
+            layer.setCustomProperty("bluesky_zoning/name", name)
+            out.append((name, layer))
+    return out
+
+
+def add_result_group(
+    layers: Sequence[Tuple[str, QgsMapLayer]],
+    project: Optional[QgsProject] = None,
+    title: Optional[str] = None,
+    replace_previous: bool = False,
+) -> QgsLayerTreeGroup:
+    """Insert one group holding `layers` (already styled) at the top of the layer tree.
+
+    The layers join the project without a tree node, the group is assembled detached and then
+    inserted whole. Older result groups are hidden (or removed with `replace_previous`) afterwards.
+    """
+    project = project or QgsProject.instance()
+    root = project.layerTreeRoot()
+    previous = result_groups(project)
+    group = QgsLayerTreeGroup(title or group_title())
+    group.setCustomProperty(GROUP_PROPERTY, True)
+    project.addMapLayers([layer for _, layer in layers], False)
+    for name, layer in layers:
+        node = group.addLayer(layer)
+        if name in HIDDEN_BY_DEFAULT:
+            node.setItemVisibilityChecked(False)
+    root.insertChildNode(0, group)
+    for old in previous:
+        if replace_previous:
+            remove_group(old, project)
+        else:
+            old.setItemVisibilityChecked(False)
+            old.setExpanded(False)
+    return root.findGroup(group.name()) or group
+
+
+def add_results_from_gpkg(
+    zones_gpkg: Optional[str], flags_gpkg: Optional[str], project: Optional[QgsProject] = None,
+    title: Optional[str] = None, replace_previous: bool = False,
+) -> QgsLayerTreeGroup:
+    """Load, style and add the layers of a run's zones.gpkg and flags.gpkg as one result group."""
+    layers = load_result_layers(zones_gpkg, flags_gpkg)
+    return add_result_group(layers, project, title, replace_previous)
+
+
+def result_groups(project: Optional[QgsProject] = None) -> List[QgsLayerTreeGroup]:
+    """The result groups of earlier runs, newest (top) first."""
+    project = project or QgsProject.instance()
+    groups = []
+    for child in project.layerTreeRoot().children():
+        if isinstance(child, QgsLayerTreeGroup) and (
+            child.customProperty(GROUP_PROPERTY) or child.name().startswith(GROUP_PREFIX)
+        ):
+            groups.append(child)
+    return groups
+
+
+def group_layers(group: QgsLayerTreeGroup) -> Dict[str, QgsMapLayer]:
+    """Contract name -> layer of a result group."""
+    out = {}
+    for node in group.findLayers():
+        layer = node.layer()
+        if layer is not None:
+            out[str(layer.customProperty("bluesky_zoning/name", layer.name()))] = layer
+    return out
+
+
+def remove_group(group: QgsLayerTreeGroup, project: Optional[QgsProject] = None) -> None:
+    """Remove a group and the layers it holds (layers also used elsewhere in the tree are kept)."""
+    project = project or QgsProject.instance()
+    root = project.layerTreeRoot()
+    ids = [node.layerId() for node in group.findLayers()]
+    parent = group.parent() or root
+    parent.removeChildNode(group)
+    still_used = {node.layerId() for node in root.findLayers()}
+    project.removeMapLayers([i for i in ids if i not in still_used])
+
+
+def remove_groups(groups: Iterable[QgsLayerTreeGroup], project: Optional[QgsProject] = None) -> None:
+    for group in list(groups):
+        remove_group(group, project)

@@ -1,0 +1,258 @@
+"""One analysis run on QGIS layers, shared by the dock's task and the `bluesky:run_all` algorithm.
+
+Layers are snapshotted on the main thread (`snapshot_vector`, `snapshot_raster`): a file-backed OGR
+layer becomes a reader that opens its file with pyogrio in the worker thread; any other layer is read
+feature by feature right away. `run_job` then runs in any thread: it reads the snapshots, builds the
+canonical inputs, calls `analysis.pipeline.run_analysis` and, unless cancelled, `write_results`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Optional
+
+import geopandas as gpd
+from qgis.core import QgsMapLayer, QgsRasterLayer, QgsVectorLayer
+
+from .convert import _ogr_source, layer_crs_for_geopandas, layer_to_gdf, read_ogr_file, to_wgs84_frame
+
+ENTERPRISE_KINDS = ("boiler", "mine", "plant")
+Progress = Callable[[int, int, str], None]
+
+
+class Snapshot:
+    """A vector layer's content, readable from a worker thread as a GeoDataFrame in EPSG:4326."""
+
+    def __init__(self, layer: QgsVectorLayer) -> None:
+        self.name = layer.name()
+        self.fields = [f.name() for f in layer.fields()]
+        self._gdf: Optional[gpd.GeoDataFrame] = None
+        self._src = _ogr_source(layer)
+        self._encoding = layer.dataProvider().encoding() if layer.dataProvider() else ""
+        self._crs = layer_crs_for_geopandas(layer)
+        if self._src is None:
+            self._gdf = layer_to_gdf(layer)
+
+    @classmethod
+    def from_gdf(cls, name: str, gdf: gpd.GeoDataFrame) -> Snapshot:
+        """A snapshot of a GeoDataFrame already read (EPSG:4326)."""
+        snap = cls.__new__(cls)
+        snap.name, snap.fields, snap._src, snap._encoding, snap._crs = name, [c for c in gdf.columns if c != "geometry"], None, "", None
+        snap._gdf = gdf
+        return snap
+
+    def read(self) -> gpd.GeoDataFrame:
+        if self._gdf is None:
+            gdf = None
+            try:
+                gdf = read_ogr_file(self._src, self._encoding, self._crs)
+            except Exception:  # noqa: BLE001 - re-raised below with the layer name
+                gdf = None
+            if gdf is None:
+                raise RuntimeError(f"cannot read layer {self.name} from {self._src['path']}")
+            self._gdf = to_wgs84_frame(gdf)
+        return self._gdf.copy()
+
+
+def snapshot_vector(layer: Optional[QgsMapLayer]) -> Optional[Snapshot]:
+    if layer is None:
+        return None
+    if not isinstance(layer, QgsVectorLayer) or not layer.isValid():
+        raise ValueError(f"not a valid vector layer: {layer.name()}")
+    return Snapshot(layer)
+
+
+def snapshot_raster(layer: Optional[QgsMapLayer]) -> Optional[str]:
+    """The file path of a GDAL raster layer (read by rasterio in the worker)."""
+    if layer is None:
+        return None
+    if not isinstance(layer, QgsRasterLayer) or layer.providerType() != "gdal":
+        raise ValueError(f"not a file-backed raster layer: {layer.name()}")
+    return layer.source().split("|")[0]
+
+
+@dataclass
+class JobInputs:
+    """Everything a run needs, captured on the main thread."""
+
+    admin: Snapshot
+    builtup_vector: Optional[Snapshot] = None
+    builtup_raster: Optional[str] = None
+    enterprises: Dict[str, Snapshot] = field(default_factory=dict)  # kind -> snapshot
+    chp: Optional[Snapshot] = None
+    planning_area: Optional[Snapshot] = None
+    admin_fields: Dict[str, Optional[str]] = field(default_factory=dict)
+    field_mappings: Dict[str, Dict[str, Optional[str]]] = field(default_factory=dict)
+    rules_path: Optional[str] = None
+    params: Dict[str, Any] = field(default_factory=dict)
+    region_1p30: Optional[list] = None
+    disabled_rules: Optional[list] = None
+    builtup_threshold: Optional[float] = None  # None: the rules file's builtup_threshold
+    builtup_min_area_m2: Optional[float] = None
+    builtup_max_hole_m2: Optional[float] = None
+
+
+def _pick(*values: Optional[float]) -> float:
+    return next(float(v) for v in values if v is not None)
+
+
+def _noop(*_a: Any) -> None:
+    return None
+
+
+def load_ruleset(rules_path: Optional[str], params: Dict[str, Any], region_1p30: Optional[list] = None,
+                 disabled_rules: Optional[list] = None):
+    """The rule set of a run: the file (or the shipped one) with the user's parameters applied."""
+    from ..analysis.rules import load_rules
+
+    ruleset = load_rules(rules_path or None)
+    clean = {k: v for k, v in (params or {}).items() if v is not None}
+    if clean:
+        ruleset = ruleset.with_params(**clean)
+    if region_1p30:
+        ruleset = ruleset.with_region_1p30(list(region_1p30))
+    if disabled_rules:
+        ruleset = disable_rules(ruleset, disabled_rules)
+    return ruleset
+
+
+def disable_rules(ruleset, rule_ids):
+    """The rule set with the given rules switched off."""
+    for rule_id in rule_ids:
+        try:
+            ruleset = ruleset.with_rule_enabled(rule_id, False)
+        except KeyError:
+            continue
+    return ruleset
+
+
+def prepare_admin(gdf: gpd.GeoDataFrame, admin_fields: Optional[Dict[str, Optional[str]]] = None) -> gpd.GeoDataFrame:
+    """The admin layer normalised to county, city, adcode, … (fields guessed where not given)."""
+    from ..analysis.admin import guess_admin_fields, normalize_admin
+
+    fields = dict(guess_admin_fields([c for c in gdf.columns if c != "geometry"]))
+    for key, value in (admin_fields or {}).items():
+        if value:
+            fields[key] = value
+    if not fields.get("county"):
+        raise ValueError("no county name field found in the admin layer / 行政区划图层中找不到县区名称字段")
+    return normalize_admin(gdf, fields["county"], fields.get("city"), fields.get("adcode"))
+
+
+def prepare_enterprises(gdf: gpd.GeoDataFrame, kind: str, layer_name: str, mapping: Optional[Dict[str, Optional[str]]] = None):
+    """EnterpriseTable of a point layer, mapping guessed and overridden by `mapping`."""
+    from ..analysis.enterprises import enterprises_from_gdf
+    from ..analysis.fields import guess_field_mapping
+
+    guessed = dict(guess_field_mapping([c for c in gdf.columns if c != "geometry"], kind))
+    for key, value in (mapping or {}).items():
+        if value:
+            guessed[key] = value
+    return enterprises_from_gdf(gdf, kind, guessed, layer_name)
+
+
+def run_job(inputs: JobInputs, out_dir: Optional[str], progress: Progress = _noop,
+            is_canceled: Callable[[], bool] = lambda: False, write: bool = True):
+    """Read the snapshots, run the analysis and write zones.gpkg / flags.gpkg to `out_dir`.
+
+    Returns (AnalysisResult, {name: path}). Raises analysis.pipeline.CanceledError when cancelled;
+    nothing is written then.
+    """
+    from ..analysis.builtup import builtup_from_polygons, builtup_from_raster
+    from ..analysis.pipeline import CanceledError, run_analysis, write_results
+
+    progress(0, 1, "读取输入图层")
+    admin = prepare_admin(inputs.admin.read(), inputs.admin_fields)
+    if is_canceled():
+        raise CanceledError("canceled")
+    ruleset = load_ruleset(inputs.rules_path, inputs.params, inputs.region_1p30, inputs.disabled_rules)
+    if inputs.builtup_raster:
+        p = ruleset.params
+        builtup = builtup_from_raster(
+            inputs.builtup_raster,
+            _pick(inputs.builtup_threshold, p.get("builtup_threshold"), 0.5),
+            _pick(inputs.builtup_min_area_m2, p.get("builtup_min_area_m2"), 20000.0),
+            _pick(inputs.builtup_max_hole_m2, p.get("builtup_max_hole_m2"), 50000.0),
+        )
+    elif inputs.builtup_vector is not None:
+        builtup = builtup_from_polygons(inputs.builtup_vector.read())
+    else:
+        raise ValueError("a built-up layer is required / 需要建成区图层")
+    if is_canceled():
+        raise CanceledError("canceled")
+    enterprises = {}
+    for kind, snap in inputs.enterprises.items():
+        if snap is None:
+            continue
+        enterprises[kind] = prepare_enterprises(snap.read(), kind, snap.name, inputs.field_mappings.get(kind))
+    chp = None
+    if inputs.chp is not None:
+        chp = prepare_enterprises(inputs.chp.read(), "chp", inputs.chp.name, inputs.field_mappings.get("chp"))
+    planning = inputs.planning_area.read() if inputs.planning_area is not None else None
+    result = run_analysis(admin, builtup, enterprises, chp, ruleset, planning_area=planning,
+                          progress=progress, is_canceled=is_canceled)
+    if is_canceled():
+        raise CanceledError("canceled")
+    try:
+        result.admin = admin  # the normalised counties, for zooming and the atlas
+    except AttributeError:
+        pass
+    paths: Dict[str, Any] = {}
+    if write and out_dir:
+        paths = write_results(result, out_dir)
+    return result, paths
+
+
+def write_gpkg_atomically(frames: Dict[str, gpd.GeoDataFrame], path: str) -> str:
+    """Write several layers to one GeoPackage: a temporary file first, renamed over `path` when complete."""
+    import os
+
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    tmp = f"{path}.part.gpkg"
+    if os.path.exists(tmp):
+        os.remove(tmp)
+    try:
+        for name, frame in frames.items():
+            if frame is None:
+                continue
+            if not isinstance(frame, gpd.GeoDataFrame):
+                frame = gpd.GeoDataFrame(frame)
+            frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def read_gpkg_layers(path: str) -> Dict[str, gpd.GeoDataFrame]:
+    """Every layer of a GeoPackage by name."""
+    import pyogrio
+
+    return {str(row[0]): gpd.read_file(path, layer=str(row[0]), engine="pyogrio") for row in pyogrio.list_layers(path)}
+
+
+def in_python_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call fn in a thread started by Python and wait for it; returns its result or raises its exception.
+
+    pyproj's bundled PROJ crashes (proj_create segfault) when first used in a Qt pool thread (QgsTask,
+    Processing's background task) beside QGIS's own PROJ; in a Python-created thread it works. Workers
+    therefore run their GeoPandas part through this. In the main thread fn is simply called.
+    """
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        return fn(*args, **kwargs)
+    box: Dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = fn(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, name="bluesky-worker", daemon=True)
+    worker.start()
+    worker.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("result")

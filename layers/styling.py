@@ -1,0 +1,277 @@
+"""Styles of the result layers: shipped .qml files (layers/styles/) applied by layer name.
+
+`apply_style(layer, name)` loads ``layers/styles/<name>.qml``; when the file is missing it builds the
+same style in code. The verdict and flag layers are categorised by their verdict/action value: the
+shipped categories cover the plan's actions in English keys and Chinese words, and any other value
+present in the layer gets a category coloured by its class (close, merge, retrofit, rectify, build,
+to verify). `write_style_files()` regenerates the .qml files from the code (see `make styles`).
+"""
+from __future__ import annotations
+
+import os
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsFillSymbol,
+    QgsLineSymbol,
+    QgsMarkerSymbol,
+    QgsPalLayerSettings,
+    QgsRendererCategory,
+    QgsSingleSymbolRenderer,
+    QgsSymbol,
+    QgsTextBufferSettings,
+    QgsTextFormat,
+    QgsUnitTypes,
+    QgsVectorLayer,
+    QgsVectorLayerSimpleLabeling,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtGui import QColor, QFont
+
+STYLE_DIR = os.path.join(os.path.dirname(__file__), "styles")
+
+ZONE_LAYERS: Tuple[str, ...] = (
+    "coal_ban_zone",
+    "region_1p30",
+    "key_city_groups",
+    "north_coal_zero",
+    "cluster_counties",
+    "chp_heating_radius",
+    "mine_closure_zone",
+    "planning_area",
+)
+POINT_LAYERS: Tuple[str, ...] = ("enterprise_verdicts", "enterprise_flags", "to_verify")
+STYLE_NAMES: Tuple[str, ...] = ZONE_LAYERS + POINT_LAYERS + ("admin",)
+
+#: Labels of enterprises show only when zoomed in beyond 1:LABEL_MAX_SCALE.
+LABEL_MAX_SCALE = 100000
+
+# fill RGBA, outline RGB, outline style, brush style of each zone type (semi-transparent fills)
+ZONE_STYLES: Dict[str, Dict[str, str]] = {
+    "coal_ban_zone": {"color": "227,26,28,90", "outline_color": "177,0,38", "outline_style": "solid", "style": "solid"},
+    "region_1p30": {"color": "152,78,163,45", "outline_color": "106,61,154", "outline_style": "dash", "style": "solid"},
+    "key_city_groups": {"color": "255,255,153,50", "outline_color": "204,153,0", "outline_style": "solid", "style": "solid"},
+    "north_coal_zero": {"color": "31,120,180,60", "outline_color": "31,120,180", "outline_style": "solid", "style": "solid"},
+    "cluster_counties": {"color": "231,41,138,110", "outline_color": "231,41,138", "outline_style": "solid", "style": "b_diagonal"},
+    "chp_heating_radius": {"color": "255,127,0,40", "outline_color": "255,127,0", "outline_style": "dash", "style": "solid"},
+    "mine_closure_zone": {"color": "140,81,10,70", "outline_color": "140,81,10", "outline_style": "solid", "style": "solid"},
+    "planning_area": {"color": "53,151,143,35", "outline_color": "1,102,94", "outline_style": "dot", "style": "solid"},
+}
+
+# verdict classes in severity order, with their colour and the values (English key, Chinese word) of each
+VERDICT_CLASSES: Tuple[Tuple[str, str, Tuple[str, ...]], ...] = (
+    ("close", "215,25,28", ("close", "eliminate", "exit", "remove", "关闭", "关停", "淘汰", "退出", "依法清理", "清理")),
+    ("merge", "253,141,60", ("merge", "关停整合", "整合")),
+    ("retrofit", "255,217,47", ("retrofit", "改造", "低氮改造", "超低排放改造", "干法熄焦改造")),
+    ("rectify", "44,123,182", ("rectify", "综合整治", "整治")),
+    ("build", "26,150,65", ("build", "修建铁路专用线", "门禁和视频监控", "建设")),
+    ("to_verify", "150,150,150", ("to_verify", "verify", "需核实", "待核实")),
+    ("clear", "220,220,220", ("clear", "none", "无", "达标")),
+)
+_CLASS_COLOR = {key: color for key, color, _ in VERDICT_CLASSES}
+_VALUE_CLASS = {value.lower(): key for key, _, values in VERDICT_CLASSES for value in values}
+_CLASS_LABEL_ZH = {
+    "close": "关闭/淘汰/退出/清理",
+    "merge": "关停整合",
+    "retrofit": "改造",
+    "rectify": "整治",
+    "build": "建设",
+    "to_verify": "需核实",
+    "clear": "无需处置",
+}
+_CATEGORY_FIELD = {"enterprise_verdicts": "verdict", "enterprise_flags": "action"}
+
+
+def style_path(name: str) -> str:
+    """Path of the shipped .qml of a style name."""
+    return os.path.join(STYLE_DIR, f"{name}.qml")
+
+
+def verdict_class(value: object) -> str:
+    """The verdict class (close, merge, retrofit, rectify, build, to_verify, clear) of a verdict/action value."""
+    text = str(value or "").strip().lower()
+    if not text:
+        return "to_verify"
+    if text in _VALUE_CLASS:
+        return _VALUE_CLASS[text]
+    for key, _, values in VERDICT_CLASSES:  # severity order: the first class whose word occurs wins
+        if any(v.lower() in text for v in values if len(v) > 1):
+            return key
+    return "to_verify"
+
+
+def _qcolor(rgb: str) -> QColor:
+    parts = [int(p) for p in rgb.split(",")]
+    return QColor(*parts)
+
+
+def _marker(rgb: str, size: float = 2.4, shape: str = "circle") -> QgsMarkerSymbol:
+    return QgsMarkerSymbol.createSimple(
+        {"name": shape, "color": rgb, "outline_color": "40,40,40", "outline_width": "0.2", "size": str(size)}
+    )
+
+
+def _zone_symbol(name: str, geometry_type: int) -> QgsSymbol:
+    spec = ZONE_STYLES[name]
+    if geometry_type == QgsWkbTypes.LineGeometry:
+        return QgsLineSymbol.createSimple({"line_color": spec["outline_color"], "line_width": "0.5", "line_style": spec["outline_style"]})
+    if geometry_type == QgsWkbTypes.PointGeometry:
+        return _marker(spec["outline_color"])
+    return QgsFillSymbol.createSimple(
+        {
+            "color": spec["color"],
+            "style": spec["style"],
+            "outline_color": spec["outline_color"],
+            "outline_width": "0.4",
+            "outline_style": spec["outline_style"],
+        }
+    )
+
+
+def _text_format(size: float = 8.0, rgb: str = "30,30,30") -> QgsTextFormat:
+    fmt = QgsTextFormat()
+    font = QFont("Noto Sans CJK SC")
+    fmt.setFont(font)
+    fmt.setSize(size)
+    fmt.setSizeUnit(QgsUnitTypes.RenderPoints)
+    fmt.setColor(_qcolor(rgb))
+    buffer = QgsTextBufferSettings()
+    buffer.setEnabled(True)
+    buffer.setSize(0.8)
+    buffer.setColor(QColor(255, 255, 255, 220))
+    fmt.setBuffer(buffer)
+    return fmt
+
+
+def _labeling(field: str, size: float, max_scale: Optional[int]) -> QgsVectorLayerSimpleLabeling:
+    settings = QgsPalLayerSettings()
+    settings.fieldName = field
+    settings.enabled = True
+    settings.setFormat(_text_format(size))
+    if max_scale:
+        settings.scaleVisibility = True
+        settings.minimumScale = float(max_scale)  # most zoomed-out scale at which labels show
+        settings.maximumScale = 0.0
+    return QgsVectorLayerSimpleLabeling(settings)
+
+
+def _category_values(field: str, layer: Optional[QgsVectorLayer]) -> List[str]:
+    """The shipped category values plus any value present in the layer."""
+    values: List[str] = []
+    for _, _, words in VERDICT_CLASSES:
+        values.append(words[0])
+    if layer is not None and layer.fields().indexOf(field) >= 0:
+        idx = layer.fields().indexOf(field)
+        for value in sorted(str(v) for v in layer.uniqueValues(idx) if v is not None and str(v) != "NULL"):
+            if value not in values:
+                values.append(value)
+    return values
+
+
+def _category_label(value: str) -> str:
+    key = verdict_class(value)
+    if value == key:
+        return _CLASS_LABEL_ZH.get(key, value)
+    return value
+
+
+def _categorised_renderer(name: str, layer: Optional[QgsVectorLayer] = None) -> QgsCategorizedSymbolRenderer:
+    field = _CATEGORY_FIELD[name]
+    categories = []
+    size = 2.8 if name == "enterprise_verdicts" else 2.0
+    for value in _category_values(field, layer):
+        key = verdict_class(value)
+        symbol = _marker(_CLASS_COLOR[key], size, "square" if key == "to_verify" else "circle")
+        categories.append(QgsRendererCategory(value, symbol, _category_label(value), True))
+    return QgsCategorizedSymbolRenderer(field, categories)
+
+
+def build_style(layer: QgsVectorLayer, name: str) -> None:
+    """Apply the style of `name` to `layer` built in code (the source of the shipped .qml)."""
+    gtype = layer.geometryType()
+    if name in ZONE_STYLES:
+        layer.setRenderer(QgsSingleSymbolRenderer(_zone_symbol(name, gtype)))
+        layer.setLabelsEnabled(False)
+    elif name in _CATEGORY_FIELD:
+        layer.setRenderer(_categorised_renderer(name, layer))
+        layer.setLabeling(_labeling("name", 8.0, LABEL_MAX_SCALE))
+        layer.setLabelsEnabled(True)
+    elif name == "to_verify":
+        layer.setRenderer(QgsSingleSymbolRenderer(_marker(_CLASS_COLOR["to_verify"], 2.6, "square")))
+        layer.setLabelsEnabled(False)
+    elif name == "admin":
+        symbol = QgsFillSymbol.createSimple(
+            {"color": "0,0,0,0", "style": "no", "outline_color": "90,90,90", "outline_width": "0.3"}
+        )
+        layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+        layer.setLabeling(_labeling("county", 8.0, 2500000))
+        layer.setLabelsEnabled(True)
+    else:
+        raise KeyError(f"unknown style name: {name}")
+
+
+def _fit_label_field(layer: QgsVectorLayer, wanted: str, fallbacks: Iterable[str]) -> None:
+    """Point the labels at an existing field when the styled field is absent (e.g. admin 'county')."""
+    if not layer.labelsEnabled() or layer.labeling() is None:
+        return
+    if layer.fields().indexOf(wanted) >= 0:
+        return
+    for name in fallbacks:
+        if layer.fields().indexOf(name) >= 0:
+            settings = layer.labeling().settings()
+            settings.fieldName = name
+            layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+            return
+    layer.setLabelsEnabled(False)
+
+
+def apply_style(layer: QgsVectorLayer, name: str) -> bool:
+    """Style `layer` as result layer `name` (a zone layer id, enterprise_verdicts, enterprise_flags,
+    to_verify or admin). Returns True when the shipped .qml was used, False when built in code."""
+    if name not in STYLE_NAMES:
+        raise KeyError(f"unknown style name: {name}")
+    used_qml = False
+    path = style_path(name)
+    if os.path.exists(path):
+        _, used_qml = layer.loadNamedStyle(path)
+    if not used_qml:
+        build_style(layer, name)
+    if name in _CATEGORY_FIELD and isinstance(layer.renderer(), QgsCategorizedSymbolRenderer):
+        _add_missing_categories(layer, name)
+    if name == "admin":
+        _fit_label_field(layer, "county", ("name", "NAME", "县", "区县", "county_name"))
+    layer.triggerRepaint()
+    return used_qml
+
+
+def _add_missing_categories(layer: QgsVectorLayer, name: str) -> None:
+    renderer: QgsCategorizedSymbolRenderer = layer.renderer()
+    field = _CATEGORY_FIELD[name]
+    idx = layer.fields().indexOf(field)
+    if idx < 0:
+        return
+    known = {str(c.value()) for c in renderer.categories()}
+    size = 2.8 if name == "enterprise_verdicts" else 2.0
+    for value in layer.uniqueValues(idx):
+        if value is None or str(value) == "NULL" or str(value) in known:
+            continue
+        key = verdict_class(value)
+        renderer.addCategory(QgsRendererCategory(str(value), _marker(_CLASS_COLOR[key], size), _category_label(str(value)), True))
+
+
+def write_style_files(out_dir: str = STYLE_DIR) -> List[str]:
+    """Regenerate the shipped .qml files from `build_style` (needs a running QGIS)."""
+    os.makedirs(out_dir, exist_ok=True)
+    written = []
+    for name in STYLE_NAMES:
+        if name in POINT_LAYERS:
+            uri = "Point?crs=EPSG:4326&field=ent_id:string&field=name:string&field=verdict:string&field=action:string"
+        else:
+            uri = "MultiPolygon?crs=EPSG:4326&field=county:string&field=name:string"
+        layer = QgsVectorLayer(uri, name, "memory")
+        build_style(layer, name)
+        path = os.path.join(out_dir, f"{name}.qml")
+        layer.saveNamedStyle(path)
+        written.append(path)
+    return written

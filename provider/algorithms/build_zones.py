@@ -1,0 +1,110 @@
+"""bluesky:build_zones — the plan's zones (Z-BAN … Z-PLAN) as zones.gpkg."""
+from __future__ import annotations
+
+import os
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingMultiStepFeedback,
+    QgsProcessingOutputFile,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterMapLayer,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterVectorLayer,
+)
+
+from ._common import BlueSkyAlgorithm
+from .run_all import _rules_param, builtup_param, snapshot_param
+
+DISTANCES = ("CHP_RADIUS_KM", "MINE_RING_KM", "FRINGE_KM")
+
+
+class BuildZonesAlgorithm(BlueSkyAlgorithm):
+    ADMIN = "ADMIN"
+    BUILTUP = "BUILTUP"
+    BUILTUP_THRESHOLD = "BUILTUP_THRESHOLD"
+    CHP = "CHP"
+    PLANNING_AREA = "PLANNING_AREA"
+    RULES = "RULES"
+    OUTPUT_DIR = "OUTPUT_DIR"
+
+    def name(self) -> str:
+        return "build_zones"
+
+    def displayName(self) -> str:  # noqa: N802 - QGIS API name
+        return self.tr("Build the zones")
+
+    def shortHelpString(self) -> str:  # noqa: N802 - QGIS API name
+        return self.tr(
+            "Builds the plan's zones from the county boundaries, the built-up areas (polygons, or a raster "
+            "thresholded and polygonised) and the CHP plants: coal-ban zones, the 1+30 region, key-city "
+            "groups, northern coal-zero districts, industrial-cluster counties, CHP heating rings, the "
+            "open-pit mine closure zone and the planning areas. Writes zones.gpkg to the output folder."
+        )
+
+    def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API name
+        self.addParameter(QgsProcessingParameterVectorLayer(self.ADMIN, self.tr("County boundaries"), [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(QgsProcessingParameterMapLayer(self.BUILTUP, self.tr("Built-up areas (polygons or raster)")))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.BUILTUP_THRESHOLD, self.tr("Built-up raster threshold (cell value at or above it is built-up)"),
+            QgsProcessingParameterNumber.Double, _rules_param("builtup_threshold", 0.5), True))
+        self.addParameter(QgsProcessingParameterVectorLayer(self.CHP, self.tr("CHP plants"), [QgsProcessing.TypeVectorPoint], None, True))
+        self.addParameter(QgsProcessingParameterVectorLayer(self.PLANNING_AREA, self.tr("City planning areas"), [QgsProcessing.TypeVectorPolygon], None, True))
+        self.addParameter(QgsProcessingParameterFile(self.RULES, self.tr("Rules file (YAML; the shipped plan when empty)"),
+                                                     QgsProcessingParameterFile.File, "yaml", None, True,
+                                                     self.tr("Rules (*.yaml *.yml)")))
+        self.add_distance_params(DISTANCES)
+        self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_DIR, self.tr("Output folder")))
+        self.addOutput(QgsProcessingOutputFile("ZONES", self.tr("Zones GeoPackage")))
+
+    def process(self, parameters, context, feedback):
+        from ...analysis.builtup import builtup_from_polygons, builtup_from_raster
+        from ...analysis.pipeline import CanceledError
+        from ...analysis.zones import build_all_zones
+        from ...layers.run_job import load_ruleset, prepare_admin, prepare_enterprises, write_gpkg_atomically
+
+        multi = QgsProcessingMultiStepFeedback(3, feedback)
+        out_dir = self.parameterAsString(parameters, self.OUTPUT_DIR, context)
+        multi.setCurrentStep(0)
+        try:
+            ruleset = load_ruleset(self.parameterAsFile(parameters, self.RULES, context) or None,
+                                   self.rule_params(parameters, context, DISTANCES))
+        except Exception as exc:  # noqa: BLE001
+            raise self.fail("规则文件有误", "invalid rules file", exc) from exc
+        admin = prepare_admin(snapshot_param(self, parameters, self.ADMIN, context, multi).read())
+        vector, raster = builtup_param(self, parameters, self.BUILTUP, context, multi)
+        if raster:
+            p = ruleset.params
+            threshold = p.get("builtup_threshold", 0.5)
+            if parameters.get(self.BUILTUP_THRESHOLD) not in (None, ""):
+                threshold = self.parameterAsDouble(parameters, self.BUILTUP_THRESHOLD, context)
+            builtup = builtup_from_raster(raster, threshold, p.get("builtup_min_area_m2", 20000), p.get("builtup_max_hole_m2", 50000))
+        else:
+            builtup = builtup_from_polygons(vector.read())
+        chp_snap = snapshot_param(self, parameters, self.CHP, context, multi)
+        chp = prepare_enterprises(chp_snap.read(), "chp", chp_snap.name) if chp_snap else None
+        plan_snap = snapshot_param(self, parameters, self.PLANNING_AREA, context, multi)
+        if multi.isCanceled():
+            return {}
+        multi.setCurrentStep(1)
+
+        def progress(step, total, name):
+            multi.setProgressText(f"{name} {step}/{total}")
+            multi.setProgress(100.0 * step / max(total, 1))
+
+        try:
+            zones = build_all_zones(admin, builtup, chp, ruleset, planning_area=plan_snap.read() if plan_snap else None,
+                                    progress=progress, is_canceled=multi.isCanceled)
+        except CanceledError:
+            return {}
+        except Exception as exc:  # noqa: BLE001
+            raise self.fail("构建管控分区失败", "building the zones failed", f"{type(exc).__name__}: {exc}") from exc
+        if multi.isCanceled():
+            return {}
+        multi.setCurrentStep(2)
+        from ...analysis.pipeline import _multi
+
+        zones = {name: _multi(frame) for name, frame in zones.items() if frame is not None}
+        path = write_gpkg_atomically(zones, os.path.join(out_dir, "zones.gpkg"))
+        return {self.OUTPUT_DIR: out_dir, "ZONES": path}

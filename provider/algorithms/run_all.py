@@ -1,0 +1,271 @@
+"""bluesky:run_all — the whole job: zones, flags, and optionally packages, atlas, workbook, project."""
+from __future__ import annotations
+
+import os
+from typing import Any, Dict
+
+from qgis.core import (
+    QgsProcessing,
+    QgsProcessingMultiStepFeedback,
+    QgsProcessingOutputFolder,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterMapLayer,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterVectorLayer,
+    QgsRasterLayer,
+    QgsVectorLayer,
+)
+
+from ._common import BlueSkyAlgorithm, rule_defaults
+
+DISTANCES = ("CHP_RADIUS_KM", "MINE_RING_KM", "FRINGE_KM", "B35_TPH", "B10_TPH")
+
+
+def snapshot_param(alg: BlueSkyAlgorithm, parameters, name: str, context, feedback):
+    """A thread-safe snapshot (layers.run_job.Snapshot) of a vector parameter, None when not given."""
+    from ...layers.convert import _ogr_source, source_to_gdf
+    from ...layers.run_job import Snapshot
+
+    layer = alg.parameterAsVectorLayer(parameters, name, context)
+    if layer is None:
+        return None
+    if _ogr_source(layer) is not None:
+        return Snapshot(layer)
+    source = alg.parameterAsSource(parameters, name, context)
+    return Snapshot.from_gdf(layer.name(), source_to_gdf(source, feedback))
+
+
+def builtup_param(alg: BlueSkyAlgorithm, parameters, name: str, context, feedback):
+    """(vector snapshot, raster path) of the built-up parameter, exactly one of them set."""
+    from ...layers.convert import _ogr_source, layer_to_gdf
+    from ...layers.run_job import Snapshot, snapshot_raster
+
+    layer = alg.parameterAsLayer(parameters, name, context)
+    if layer is None:
+        raise alg.fail("需要建成区图层", "a built-up layer is required")
+    if isinstance(layer, QgsRasterLayer):
+        try:
+            return None, snapshot_raster(layer)
+        except ValueError as exc:
+            raise alg.fail("建成区栅格须为文件", "the built-up raster must be a file (GDAL)", exc) from exc
+    if isinstance(layer, QgsVectorLayer):
+        return (Snapshot(layer) if _ogr_source(layer) else Snapshot.from_gdf(layer.name(), layer_to_gdf(layer))), None
+    raise alg.fail("建成区图层类型不支持", "unsupported built-up layer type", layer.name())
+
+
+class RunAllAlgorithm(BlueSkyAlgorithm):
+    ADMIN = "ADMIN"
+    BUILTUP = "BUILTUP"
+    BUILTUP_THRESHOLD = "BUILTUP_THRESHOLD"
+    BOILERS = "BOILERS"
+    MINES = "MINES"
+    PLANTS = "PLANTS"
+    CHP = "CHP"
+    PLANNING_AREA = "PLANNING_AREA"
+    RULES = "RULES"
+    OUTPUT_DIR = "OUTPUT_DIR"
+    EXPORT_PACKAGES = "EXPORT_PACKAGES"
+    PRINT_ATLAS = "PRINT_ATLAS"
+    WRITE_WORKBOOK = "WRITE_WORKBOOK"
+    SAVE_PROJECT = "SAVE_PROJECT"
+
+    def name(self) -> str:
+        return "run_all"
+
+    def displayName(self) -> str:  # noqa: N802 - QGIS API name
+        return self.tr("Run the whole analysis")
+
+    def shortHelpString(self) -> str:  # noqa: N802 - QGIS API name
+        return self.tr(
+            "Builds the zones of Shanxi's 2020 Blue Sky plan (coal-ban zones from the built-up areas, the "
+            "1+30 region, key-city groups, CHP heating rings, open-pit mine closure zone, planning areas), "
+            "flags every boiler, mine and plant with the plan's rules and writes zones.gpkg and flags.gpkg "
+            "to the output folder; optionally also the per-county packages, the PDF atlas, the summary "
+            "workbook and a QGIS project. Field names of the point layers are guessed from their column "
+            "names (Chinese or English). Distances and thresholds default to the rules file's values."
+        )
+
+    def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API name
+        defaults = rule_defaults()
+        self.addParameter(QgsProcessingParameterVectorLayer(self.ADMIN, self.tr("County boundaries"), [QgsProcessing.TypeVectorPolygon]))
+        self.addParameter(QgsProcessingParameterMapLayer(self.BUILTUP, self.tr("Built-up areas (polygons or raster)")))
+        self.addParameter(QgsProcessingParameterNumber(
+            self.BUILTUP_THRESHOLD, self.tr("Built-up raster threshold (cell value at or above it is built-up)"),
+            QgsProcessingParameterNumber.Double, _rules_param("builtup_threshold", 0.5), True))
+        point = [QgsProcessing.TypeVectorPoint]
+        self.addParameter(QgsProcessingParameterVectorLayer(self.BOILERS, self.tr("Boilers"), point, None, True))
+        self.addParameter(QgsProcessingParameterVectorLayer(self.MINES, self.tr("Mines"), point, None, True))
+        self.addParameter(QgsProcessingParameterVectorLayer(self.PLANTS, self.tr("Industrial plants"), point, None, True))
+        self.addParameter(QgsProcessingParameterVectorLayer(self.CHP, self.tr("CHP plants"), point, None, True))
+        self.addParameter(QgsProcessingParameterVectorLayer(self.PLANNING_AREA, self.tr("City planning areas"), [QgsProcessing.TypeVectorPolygon], None, True))
+        self.addParameter(QgsProcessingParameterFile(self.RULES, self.tr("Rules file (YAML; the shipped plan when empty)"),
+                                                     QgsProcessingParameterFile.File, "yaml", None, True,
+                                                     self.tr("Rules (*.yaml *.yml)")))
+        self.add_distance_params(DISTANCES)
+        for name, label, default in (
+            (self.EXPORT_PACKAGES, self.tr("Export per-county packages"), False),
+            (self.PRINT_ATLAS, self.tr("Print the PDF atlas"), False),
+            (self.WRITE_WORKBOOK, self.tr("Write the summary workbook"), False),
+            (self.SAVE_PROJECT, self.tr("Save a QGIS project"), False),
+        ):
+            self.addParameter(QgsProcessingParameterBoolean(name, label, default))
+        self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_DIR, self.tr("Output folder")))
+        for name, label in (("FLAGGED", self.tr("Enterprises flagged")), ("FLAGS", self.tr("Rule hits")),
+                            ("TO_VERIFY", self.tr("Rows to verify")), ("ENTERPRISES", self.tr("Enterprises read"))):
+            self.addOutput(QgsProcessingOutputNumber(name, label))
+        self.addOutput(QgsProcessingOutputFolder("PACKAGES_DIR", self.tr("Per-county packages")))
+        _ = defaults
+
+    # -- run ---------------------------------------------------------------------------------------
+    def process(self, parameters, context, feedback):
+        from ...analysis.pipeline import CanceledError
+        from ...layers.run_job import JobInputs, run_job
+
+        export = self.parameterAsBool(parameters, self.EXPORT_PACKAGES, context)
+        atlas = self.parameterAsBool(parameters, self.PRINT_ATLAS, context)
+        workbook = self.parameterAsBool(parameters, self.WRITE_WORKBOOK, context)
+        project = self.parameterAsBool(parameters, self.SAVE_PROJECT, context)
+        steps = 2 + int(export) + int(atlas) + int(workbook) + int(project)
+        multi = QgsProcessingMultiStepFeedback(steps, feedback)
+        out_dir = self.parameterAsString(parameters, self.OUTPUT_DIR, context)
+
+        multi.setCurrentStep(0)
+        multi.pushInfo(self.tr("Reading the input layers"))
+        admin = snapshot_param(self, parameters, self.ADMIN, context, multi)
+        if admin is None:
+            raise self.fail("需要行政区划图层", "a county boundary layer is required")
+        builtup_vector, builtup_raster = builtup_param(self, parameters, self.BUILTUP, context, multi)
+        enterprises = {}
+        for kind, name in (("boiler", self.BOILERS), ("mine", self.MINES), ("plant", self.PLANTS)):
+            snap = snapshot_param(self, parameters, name, context, multi)
+            if snap is not None:
+                enterprises[kind] = snap
+        if not enterprises:
+            raise self.fail("至少需要一个企业图层（锅炉、矿山或工业企业）", "at least one enterprise layer (boilers, mines or plants) is required")
+        threshold = None
+        if parameters.get(self.BUILTUP_THRESHOLD) not in (None, ""):
+            threshold = self.parameterAsDouble(parameters, self.BUILTUP_THRESHOLD, context)
+        inputs = JobInputs(
+            admin=admin,
+            builtup_vector=builtup_vector,
+            builtup_raster=builtup_raster,
+            enterprises=enterprises,
+            chp=snapshot_param(self, parameters, self.CHP, context, multi),
+            planning_area=snapshot_param(self, parameters, self.PLANNING_AREA, context, multi),
+            rules_path=self.parameterAsFile(parameters, self.RULES, context) or None,
+            params=self.rule_params(parameters, context, DISTANCES),
+            builtup_threshold=threshold,
+        )
+        if multi.isCanceled():
+            return {}
+
+        def progress(step: int, total: int, name: str) -> None:
+            multi.setProgressText(f"{name} {step}/{total}")
+            multi.setProgress(100.0 * step / max(total, 1))
+
+        try:
+            result, paths = run_job(inputs, out_dir, progress, multi.isCanceled)
+        except CanceledError:
+            multi.reportError(self.tr("Canceled: nothing was written."), False)
+            return {}
+        except Exception as exc:  # noqa: BLE001 - reported as a Processing error
+            raise self.fail("分析失败", "the analysis failed", f"{type(exc).__name__}: {exc}") from exc
+
+        zones_gpkg = str(paths.get("zones", os.path.join(out_dir, "zones.gpkg")))
+        flags_gpkg = str(paths.get("flags", os.path.join(out_dir, "flags.gpkg")))
+        counts = counts_of(result)
+        for key, value in counts.items():
+            multi.pushInfo(f"{key}: {value}")
+        outputs: Dict[str, Any] = {self.OUTPUT_DIR: out_dir, "ZONES": zones_gpkg, "FLAGS_GPKG": flags_gpkg}
+        outputs.update(counts)
+        step = 1
+        notes = list(getattr(result, "notes", []) or [])
+        if export:
+            step += 1
+            multi.setCurrentStep(step - 1)
+            multi.pushInfo(self.tr("Exporting the per-county packages"))
+            from ...layers.county_packages import export_county_packages
+
+            packages_dir = os.path.join(out_dir, "county_packages")
+            zips = export_county_packages(zones_gpkg, flags_gpkg, packages_dir, progress=multi.setProgress,
+                                          is_canceled=multi.isCanceled, admin_gpkg=self._admin_gpkg(result, out_dir))
+            outputs["PACKAGES"] = len(zips)
+            outputs["PACKAGES_DIR"] = packages_dir
+        if multi.isCanceled():
+            return outputs
+        if atlas:
+            step += 1
+            multi.setCurrentStep(step - 1)
+            multi.pushInfo(self.tr("Printing the atlas"))
+            from ...layers.atlas import export_atlas
+
+            admin_gpkg = self._admin_gpkg(result, out_dir)
+            res = export_atlas(zones_gpkg, flags_gpkg, admin_gpkg, os.path.join(out_dir, "atlas.pdf"), notes, feedback=multi)
+            outputs["ATLAS"] = str(getattr(res, "path", res))
+        if multi.isCanceled():
+            return outputs
+        if workbook:
+            step += 1
+            multi.setCurrentStep(step - 1)
+            multi.pushInfo(self.tr("Writing the summary workbook"))
+            from ...layers.workbook import write_summary_workbook
+
+            outputs["WORKBOOK"] = str(write_summary_workbook(flags_gpkg, os.path.join(out_dir, "summary.xlsx"), zones_gpkg))
+        if project:
+            step += 1
+            multi.setCurrentStep(step - 1)
+            multi.pushInfo(self.tr("Saving the QGIS project"))
+            from ...layers.project import save_project
+
+            sources = {"admin": self.parameterAsVectorLayer(parameters, self.ADMIN, context).source()}
+            outputs["PROJECT"] = str(save_project(os.path.join(out_dir, "bluesky.qgz"), sources, zones_gpkg, flags_gpkg))
+        multi.setCurrentStep(steps - 1)
+        multi.setProgress(100)
+        return outputs
+
+    @staticmethod
+    def _admin_gpkg(result, out_dir: str) -> str:
+        """The normalised admin layer written next to the results (the atlas needs county polygons)."""
+        path = os.path.join(out_dir, "admin.gpkg")
+        admin = getattr(result, "admin", None)
+        if admin is not None and not os.path.exists(path):
+            tmp = path + ".part.gpkg"
+            admin.to_file(tmp, layer="counties", driver="GPKG", engine="pyogrio")
+            os.replace(tmp, path)
+        return path
+
+
+def _rules_param(name: str, fallback: float) -> float:
+    try:
+        from ...analysis.rules import load_rules
+
+        return float(load_rules().params.get(name, fallback))
+    except Exception:  # noqa: BLE001
+        return fallback
+
+
+def counts_of(result) -> Dict[str, int]:
+    """FLAGGED, FLAGS, TO_VERIFY and ENTERPRISES of an AnalysisResult."""
+    def n(frame) -> int:
+        try:
+            return int(len(frame))
+        except TypeError:
+            return 0
+
+    verdicts = getattr(result, "verdicts", None)
+    out = {
+        "FLAGS": n(getattr(result, "flags", None)),
+        "FLAGGED": n(verdicts),
+        "TO_VERIFY": n(getattr(result, "to_verify", None)),
+    }
+    counts = getattr(result, "counts", None)
+    try:
+        out["ENTERPRISES"] = int(counts["count_in"].sum())
+        out["FLAGGED"] = int(counts["flagged"].sum())
+        out["TO_VERIFY"] = int(counts["to_verify"].sum())
+    except Exception:  # noqa: BLE001 - counts of another shape: keep the frame lengths
+        out["ENTERPRISES"] = 0
+    return out

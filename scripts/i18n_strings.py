@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Collect the tr() strings of the dock, the import dialog, the algorithms and the .ui files by context.
+
+Used by scripts/update_ts.py; prints them when run alone. Contexts follow what the code passes to
+QCoreApplication.translate: BlueSkyDock (ui/dock.py), ImportDialog (ui/import_dialog.py),
+BlueSkyAlgorithm (provider/algorithms, BlueSkyAlgorithm.tr), and the form class names of the .ui files.
+"""
+from __future__ import annotations
+
+import ast
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Dict, List
+
+ROOT = Path(__file__).resolve().parents[1]
+PY_CONTEXTS = {
+    "BlueSkyDock": ["ui/dock.py"],
+    "ImportDialog": ["ui/import_dialog.py"],
+    "BlueSkyAlgorithm": ["provider/algorithms/_common.py", "provider/algorithms/import_list.py",
+                         "provider/algorithms/build_zones.py", "provider/algorithms/flag_enterprises.py",
+                         "provider/algorithms/run_all.py"],
+}
+UI_FILES = ["ui/dock.ui", "ui/import_dialog.ui"]
+
+
+def py_strings(path: Path) -> List[str]:
+    out: List[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        arg = node.args[0]
+        if name == "tr" and isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            if arg.value not in out:
+                out.append(arg.value)
+    return out
+
+
+def ui_strings(path: Path) -> Dict[str, List[str]]:
+    tree = ET.parse(path)
+    context = tree.getroot().findtext("class")
+    out: List[str] = []
+    for el in tree.iter("string"):
+        if el.text and el.get("notr") != "true" and el.text not in out:
+            out.append(el.text)
+    return {context: out}
+
+
+def collect() -> Dict[str, List[str]]:
+    result: Dict[str, List[str]] = {}
+    for context, files in PY_CONTEXTS.items():
+        strings: List[str] = []
+        for rel in files:
+            for s in py_strings(ROOT / rel):
+                if s not in strings:
+                    strings.append(s)
+        result[context] = strings
+    for rel in UI_FILES:
+        result.update(ui_strings(ROOT / rel))
+    return result
+
+
+if __name__ == "__main__":
+    for ctx, strings in collect().items():
+        print(f"== {ctx}")
+        for s in strings:
+            print(repr(s))
