@@ -56,16 +56,19 @@ def builtup_from_raster(path: Union[str, Path], threshold: float = 0.5, min_area
     from rasterio.features import shapes
 
     with rasterio.open(path) as src:
-        data = src.read(band, masked=True)
+        data = src.read(band)
+        valid = src.read_masks(band) > 0  # what a masked read would leave unmasked (nodata, internal masks)
         transform, crs = src.transform, src.crs
     if crs is None:
         raise ValueError(f"栅格 {Path(path).name} 没有坐标系 / raster has no CRS")
-    arr = np.ma.filled(data.astype("float64"), np.nan)
+    # Thresholds on the raster's own dtype (no float64 copy of the whole raster); NaN compares false.
     if values is not None:
-        mask = np.isin(arr, list(values))
+        mask = np.isin(data, list(values))
     else:
-        mask = np.nan_to_num(arr, nan=-np.inf) >= threshold
-    mask_u8 = mask.astype("uint8")
+        mask = data >= threshold
+    mask &= valid
+    del data, valid
+    mask_u8 = mask.view(np.uint8)
     geoms = [shape(g) for g, v in shapes(mask_u8, mask=mask, transform=transform, connectivity=4) if v == 1]
     return clean_polygons(geoms, crs, min_area_m2, max_hole_m2, metric_epsg)
 

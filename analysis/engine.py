@@ -26,6 +26,7 @@ from .errors import CanceledError, CountMismatchError
 from .fields import (
     FUEL_LABELS,
     INDUSTRY_LABELS,
+    LAYER_KIND_LABELS,
     LAYER_KINDS,
     METHOD_LABELS,
     USE_LABELS,
@@ -104,88 +105,144 @@ def _geod_dist(lon0: float, lat0: float, x: np.ndarray, y: np.ndarray) -> np.nda
     return np.asarray(GEOD.inv(np.full(len(x), lon0), np.full(len(x), lat0), x, y)[2])
 
 
-def _nearest_plants(index: PointIndex, plants: gpd.GeoDataFrame, own_ids: Optional[np.ndarray]):
-    """Geodesic distance (m) to the nearest ring plant whose radius covers the point, and that plant's row.
+class _NearestPlants:
+    """Which points lie within a ring plant's radius (geodesic, WGS84), and — for the rows asked for — the
+    distance (m) to the nearest such plant and that plant's row. A plant never counts for itself (same
+    ent_id). Points within no radius get inf / -1.
 
-    Points not within any plant's radius get inf / -1. A plant never counts for itself (same ent_id).
+    Per plant, a generous box (1.3 × r in degrees at this latitude) and then a cheap local-plane distance
+    (metres per degree of the WGS84 ellipsoid at the plant's latitude; its error here is well under 1 %)
+    narrow the candidates: with a 1 % + 50 m margin, points farther than r*1.01 + 50 m are surely outside
+    and points nearer than r*0.99 - 50 m surely inside. Only the band between needs the exact geodesic for
+    membership; exact distances for every covering plant are computed only for the rows asked for (the
+    rule's hits), in plant order, so the nearest plant and its distance are what a full pass would give.
     """
-    n = len(index.x)
-    best = np.full(n, np.inf)
-    which = np.full(n, -1, dtype=np.int64)
-    for j, (lon0, lat0, radius_km, pid) in enumerate(zip(plants["lon"], plants["lat"], plants["radius_km"],
-                                                          plants["ent_id"])):
-        r = float(radius_km) * 1000.0
-        # The box is generous (1.3 × r in degrees at this latitude); the geodesic test decides.
-        dlat = 1.3 * r / 111_000.0
-        dlon = dlat / max(np.cos(np.radians(lat0)), 0.1)
-        cand = index.in_box(lon0 - dlon, lat0 - dlat, lon0 + dlon, lat0 + dlat)
-        if len(cand) == 0:
-            continue
-        # Cheap local-plane distance (metres per degree of the WGS84 ellipsoid at the plant's latitude) to
-        # drop the box corners before the exact geodesic; its error here is well under 1 %, so with a 1 %
-        # + 50 m margin only points truly farther than r are dropped and the result is unchanged.
-        phi = np.radians(float(lat0))
-        m_lat = 111_132.92 - 559.82 * np.cos(2 * phi) + 1.175 * np.cos(4 * phi)
-        m_lon = 111_412.84 * np.cos(phi) - 93.5 * np.cos(3 * phi)
-        dx = (index.x[cand] - lon0) * m_lon
-        dy = (index.y[cand] - lat0) * m_lat
-        cand = cand[dx * dx + dy * dy <= (r * 1.01 + 50.0) ** 2]
-        if len(cand) == 0:
-            continue
-        dist = _geod_dist(float(lon0), float(lat0), index.x[cand], index.y[cand])
-        ok = (dist <= r) & (dist < best[cand])
-        if own_ids is not None:
-            ok &= own_ids[cand] != str(pid)
-        best[cand[ok]] = dist[ok]
-        which[cand[ok]] = j
-    return best, which
+
+    def __init__(self, index: PointIndex, plants: gpd.GeoDataFrame, own_ids: Optional[np.ndarray]):
+        self.index, self.own_ids = index, own_ids
+        n = len(index.x)
+        self.member = np.zeros(n, bool)
+        self.cands: List[Tuple[float, float, float, str, np.ndarray]] = []
+        for lon0, lat0, radius_km, pid in zip(plants["lon"], plants["lat"], plants["radius_km"], plants["ent_id"]):
+            r = float(radius_km) * 1000.0
+            dlat = 1.3 * r / 111_000.0
+            dlon = dlat / max(np.cos(np.radians(lat0)), 0.1)
+            cand = index.in_box(lon0 - dlon, lat0 - dlat, lon0 + dlon, lat0 + dlat)
+            if len(cand):
+                phi = np.radians(float(lat0))
+                m_lat = 111_132.92 - 559.82 * np.cos(2 * phi) + 1.175 * np.cos(4 * phi)
+                m_lon = 111_412.84 * np.cos(phi) - 93.5 * np.cos(3 * phi)
+                dx = (index.x[cand] - lon0) * m_lon
+                dy = (index.y[cand] - lat0) * m_lat
+                d2 = dx * dx + dy * dy
+                keep = d2 <= (r * 1.01 + 50.0) ** 2
+                cand, d2 = cand[keep], d2[keep]
+                if own_ids is not None:
+                    not_own = own_ids[cand] != str(pid)
+                    cand, d2 = cand[not_own], d2[not_own]
+                inner = max(r * 0.99 - 50.0, 0.0)
+                sure = d2 <= inner * inner
+                self.member[cand[sure]] = True
+                band = cand[~sure & ~self.member[cand]]
+                if len(band):
+                    dist = _geod_dist(float(lon0), float(lat0), index.x[band], index.y[band])
+                    self.member[band[dist <= r]] = True
+            self.cands.append((float(lon0), float(lat0), r, str(pid), cand))
+
+    def at(self, idx: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
+        """(distance m, plant row) of the nearest covering plant for rows ``idx`` (inf / -1 if none)."""
+        n = len(self.index.x)
+        wanted = np.zeros(n, bool)
+        wanted[idx] = True
+        best = np.full(n, np.inf)
+        which = np.full(n, -1, dtype=np.int64)
+        for j, (lon0, lat0, r, _pid, cand) in enumerate(self.cands):
+            c = cand[wanted[cand]]
+            if len(c) == 0:
+                continue
+            dist = _geod_dist(lon0, lat0, self.index.x[c], self.index.y[c])
+            ok = (dist <= r) & (dist < best[c])
+            best[c[ok]] = dist[ok]
+            which[c[ok]] = j
+        return best[idx], which[idx]
 
 
 # --------------------------------------------------------------------------------------------------
 # Formatting
 
 
-def _fmt_numbers(values: np.ndarray, decimals: int = 2) -> np.ndarray:
-    """Numbers as short text (20.0 → '20', 34.90 → '34.9'), formatted once per distinct value."""
+@dataclass
+class _Coded:
+    """A text column as codes into its distinct texts (``texts[codes]``), so a reason sentence can be built
+    once per combination of codes without turning every row into text first."""
+
+    codes: np.ndarray
+    texts: np.ndarray
+
+    def values(self) -> np.ndarray:
+        return self.texts[self.codes]
+
+
+def _fmt_numbers_coded(values: np.ndarray, decimals: int = 2) -> _Coded:
     codes, uniques = pd.factorize(pd.Series(values, dtype=float), use_na_sentinel=True)
     texts = [f"{u:.{decimals}f}".rstrip("0").rstrip(".") for u in uniques] + ["未填"]
-    return np.array(texts, dtype=object)[codes]
+    return _Coded(np.where(codes < 0, len(texts) - 1, codes), np.array(texts, dtype=object))
+
+
+def _fmt_numbers(values: np.ndarray, decimals: int = 2) -> np.ndarray:
+    """Numbers as short text (20.0 → '20', 34.90 → '34.9'), formatted once per distinct value."""
+    return _fmt_numbers_coded(values, decimals).values()
+
+
+def _fmt_any_coded(values: np.ndarray) -> _Coded:
+    s = pd.Series(values)
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        return _fmt_numbers_coded(s.to_numpy(dtype=float))
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    texts = ["是" if v is True else "否" if v is False else
+             (f"{v:.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v)) for v in uniques]
+    texts.append("未填")
+    return _Coded(np.where(codes < 0, len(texts) - 1, codes), np.array(texts, dtype=object))
 
 
 def _fmt_any(values: np.ndarray) -> np.ndarray:
     """Any column as text for a reason; numbers short, blanks '未填', booleans 是/否."""
-    s = pd.Series(values)
-    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-        return _fmt_numbers(s.to_numpy(dtype=float))
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    texts = ["是" if v is True else "否" if v is False else
-             (f"{v:.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v)) for v in uniques]
-    return np.array(texts + ["未填"], dtype=object)[codes]
+    return _fmt_any_coded(values).values()
 
 
 def render_template(template: str, columns: Mapping[str, Any], n: int) -> np.ndarray:
-    """Fill ``template`` for ``n`` rows; each placeholder's column is an array of text or a scalar.
+    """Fill ``template`` for ``n`` rows; each placeholder's column is an array of text, a :class:`_Coded`
+    text column or a scalar.
 
     Reasons repeat (a few cities × a few capacities), so when every array column is text the sentence is
     built once per distinct combination of values and then taken per row; the text is the same either way.
+    Coded columns bring their codes, so only plain text arrays need factorizing.
     """
     names = list(dict.fromkeys(name for _lit, name, _spec, _conv in string.Formatter().parse(template)
-                               if name is not None and isinstance(columns.get(name), np.ndarray)))
-    if n >= 1000 and names and all(pd.api.types.infer_dtype(columns[nm], skipna=False) == "string"
+                               if name is not None and isinstance(columns.get(name), (np.ndarray, _Coded))))
+    if n >= 1000 and names and all(isinstance(columns[nm], _Coded) or
+                                   pd.api.types.infer_dtype(columns[nm], skipna=False) == "string"
                                    for nm in names):
         codes, sizes = [], []
         for nm in names:
-            c, u = pd.factorize(columns[nm])
+            v = columns[nm]
+            if isinstance(v, _Coded):
+                c, size = v.codes, len(v.texts)
+            else:
+                c, u = pd.factorize(v)
+                size = len(u)
             codes.append(c)
-            sizes.append(max(len(u), 1))
+            sizes.append(max(size, 1))
         if float(np.prod(np.asarray(sizes, dtype=float))) < 2.0 ** 62:
             combo, uniq = pd.factorize(np.ravel_multi_index(codes, sizes))
             if len(uniq) <= n // 4:
                 first = np.empty(len(uniq), dtype=np.int64)
                 first[combo[::-1]] = np.arange(n - 1, -1, -1)  # first row of each combination
-                sub = {k: (v[first] if isinstance(v, np.ndarray) else v) for k, v in columns.items()}
+                sub = {k: (v.texts[v.codes[first]] if isinstance(v, _Coded) else
+                           v[first] if isinstance(v, np.ndarray) else v) for k, v in columns.items()}
                 return _render_rows(template, sub, len(uniq))[combo]
-    return _render_rows(template, columns, n)
+    plain = {k: (v.values() if isinstance(v, _Coded) else v) for k, v in columns.items()}
+    return _render_rows(template, plain, n)
 
 
 def _render_rows(template: str, columns: Mapping[str, Any], n: int) -> np.ndarray:
@@ -209,6 +266,26 @@ def _render_rows(template: str, columns: Mapping[str, Any], n: int) -> np.ndarra
 
 
 @dataclass
+class PointTable:
+    """Enterprises given as coordinate arrays and an attribute table, with no geometry objects.
+
+    The fast path for big layers: ``x``/``y`` (in ``crs``, EPSG:4326 when None) are used directly, and a
+    point geometry is made only for the rows that end up in an output table (None where x or y is not
+    finite). Results are the same as for a GeoDataFrame of those points with the same attributes.
+    """
+
+    frame: pd.DataFrame
+    x: np.ndarray
+    y: np.ndarray
+    crs: Any = None
+    layer_name: Optional[str] = None
+    problems: Optional[pd.DataFrame] = None
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+@dataclass
 class _Layer:
     kind: str
     gdf: gpd.GeoDataFrame
@@ -217,16 +294,74 @@ class _Layer:
     # The ids as given when they were integers: duplicates are found on them (str is one-to-one on
     # integers, so the answer is the same) instead of on millions of strings.
     id_keys: Optional[np.ndarray] = None
+    # Coordinates of a PointTable layer (EPSG:4326); None when the layer has geometries.
+    xy: Optional[Tuple[np.ndarray, np.ndarray]] = None
+    _id_text: Optional[np.ndarray] = None
+    _id_done: Optional[np.ndarray] = None
+    _geom: Optional[np.ndarray] = None
+    _geom_done: Optional[np.ndarray] = None
+
+    def id_text(self, pos: np.ndarray) -> np.ndarray:
+        """The ids of rows ``pos`` as text. Integer ids are turned into text only for the rows asked for
+        (those in an output table), each once; ``str`` of an integer is what the full conversion gave."""
+        if self.id_keys is None:
+            return self.gdf["ent_id"].to_numpy(dtype=object)[pos]
+        if self._id_text is None:
+            self._id_text = np.empty(len(self.id_keys), dtype=object)
+            self._id_done = np.zeros(len(self.id_keys), dtype=bool)
+        need = pos[~self._id_done[pos]]
+        if len(need):
+            need = np.unique(need)
+            self._id_text[need] = [str(v) for v in self.id_keys[need].tolist()]
+            self._id_done[need] = True
+        return self._id_text[pos]
+
+
+    def geoms(self) -> Any:
+        """What ``_take_geoms`` takes output geometries from: the geometry array, or this layer."""
+        return self if self.xy is not None else self.gdf.geometry.values
+
+    def take(self, pos: np.ndarray) -> np.ndarray:
+        """Point geometries of rows ``pos`` of a PointTable layer, each row's point made once and shared
+        by every output table (as a geometry array's take shares its objects)."""
+        if self._geom is None:
+            self._geom = np.empty(len(self.gdf), dtype=object)
+            self._geom_done = np.zeros(len(self.gdf), dtype=bool)
+        need = pos[~self._geom_done[pos]]
+        if len(need):
+            need = np.unique(need)
+            x, y = self.xy[0][need], self.xy[1][need]
+            ok = np.isfinite(x) & np.isfinite(y)  # rows without coordinates get no geometry (None)
+            self._geom[need[ok]] = shapely.points(x[ok], y[ok])
+            self._geom_done[need] = True
+        return self._geom[pos]
 
 
 def _as_layer(kind: str, value: Any) -> _Layer:
-    if isinstance(value, EnterpriseTable):
+    xy = None
+    if isinstance(value, PointTable):
+        gdf = value.frame
+        problems = value.problems if value.problems is not None else pd.DataFrame(columns=PROBLEM_COLUMNS)
+        name = value.layer_name or kind
+        x, y = np.asarray(value.x, dtype=float), np.asarray(value.y, dtype=float)
+        if len(x) != len(gdf) or len(y) != len(gdf):
+            raise ValueError(f"{kind}: x/y arrays and the attribute table differ in length")
+        if value.crs is not None:
+            from pyproj import CRS, Transformer
+
+            crs = CRS.from_user_input(value.crs)
+            if not crs.equals("EPSG:4326"):
+                tr = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+                x, y = tr.transform(x, y)
+                x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        xy = (x, y)
+    elif isinstance(value, EnterpriseTable):
         gdf, problems, name = value.gdf, value.problems, value.layer_name
     else:
         gdf, problems, name = value, pd.DataFrame(columns=PROBLEM_COLUMNS), kind
     if not isinstance(gdf.index, pd.RangeIndex) or gdf.index.start != 0 or gdf.index.step != 1:
         gdf = gdf.reset_index(drop=True)
-    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+    if xy is None and gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
         gdf = gdf.to_crs("EPSG:4326")
     # One assign (one copy of the frame) for every column added or normalised; the input is never modified.
     new: Dict[str, Any] = {}
@@ -238,14 +373,22 @@ def _as_layer(kind: str, value: Any) -> _Layer:
         new["name"] = None
     ids = pd.Series(new["ent_id"], index=gdf.index) if "ent_id" in new else gdf["ent_id"]
     id_keys = ids.to_numpy() if pd.api.types.is_integer_dtype(ids.dtype) else None
-    new["ent_id"] = ids.astype(str)
+    if id_keys is None:
+        new["ent_id"] = ids.astype(str)
+    elif "ent_id" in new:
+        new["ent_id"] = ids
+    # (integer ids stay integers in this internal copy; _Layer.id_text gives the text of output rows)
     gdf = gdf.assign(**new)
-    return _Layer(kind, gdf, problems, name, id_keys)
+    return _Layer(kind, gdf, problems, name, id_keys, xy)
 
 
-def _coords(gdf: gpd.GeoDataFrame) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _coords(layer: _Layer) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """x, y (NaN when no usable point) and a mask of rows whose geometry is a usable point."""
-    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    if layer.xy is not None:
+        x, y = layer.xy
+        ok = np.isfinite(x) & np.isfinite(y)
+        return np.where(ok, x, np.nan), np.where(ok, y, np.nan), ok
+    geoms = np.asarray(layer.gdf.geometry.values, dtype=object)
     is_point = shapely.get_type_id(geoms) == 0
     x = np.where(is_point, shapely.get_x(geoms), np.nan)
     y = np.where(is_point, shapely.get_y(geoms), np.nan)
@@ -260,7 +403,7 @@ class _LayerEval:
                  ruleset: RuleSet):
         self.layer, self.admin, self.zones, self.ruleset = layer, admin, zones, ruleset
         self.n = len(layer.gdf)
-        self.x, self.y, self.has_point = _coords(layer.gdf)
+        self.x, self.y, self.has_point = _coords(layer)
         self.index = PointIndex(self.x, self.y)
         self.admin_idx = locate(self.index, list(admin.geometry.values))
         self.judged = self.admin_idx >= 0
@@ -273,6 +416,14 @@ class _LayerEval:
         self.a_city_key = np.array([city_key(c) if c else "" for c in self.a_city], dtype=object)
         self.county, self.city, self.adcode = self.a_county[self.ai], self.a_city[self.ai], self.a_adcode[self.ai]
         self._cache: Dict[str, Any] = {}
+
+    def text_of(self, col: str) -> np.ndarray:
+        """The per-county texts of ``county``/``city``/``adcode`` (slot -1, no county: 'None')."""
+        key = "text:" + col
+        if key not in self._cache:
+            arr = {"county": self.a_county, "city": self.a_city, "adcode": self.a_adcode}[col]
+            self._cache[key] = arr.astype(str).astype(object)
+        return self._cache[key]
 
     def per_point(self, per_admin: np.ndarray) -> np.ndarray:
         """A per-county array (with the trailing 'no county' slot) spread to the points."""
@@ -314,15 +465,15 @@ class _LayerEval:
             self._cache[key] = locate(self.index, list(z.geometry.values))
         return self._cache[key] >= 0
 
-    def chp(self) -> Tuple[np.ndarray, np.ndarray]:
-        """Distance (m) to the nearest covering CHP plant (inf if none) and that plant's row in the zone."""
+    def chp(self) -> Tuple[_NearestPlants, gpd.GeoDataFrame]:
+        """Membership of the CHP heating radii; ``.at(idx)`` gives distance (m) to the nearest covering
+        plant (inf if none) and that plant's row in ``plants`` (the second element)."""
         if "chp" not in self._cache:
             z = self._zone("Z-CHP15")
             plants = z[z["part"] == "plant"].reset_index(drop=True) if "part" in z.columns else z
-            own = self.layer.gdf["ent_id"].to_numpy(dtype=object) if self.layer.kind == "chp" else None
-            dist, which = _nearest_plants(self.index, plants, own)
-            self._cache["chp"] = (dist, which, plants)
-        return self._cache["chp"][:2]
+            own = self.layer.id_text(np.arange(self.n)) if self.layer.kind == "chp" else None
+            self._cache["chp"] = (_NearestPlants(self.index, plants, own), plants)
+        return self._cache["chp"]
 
     def zone_mask(self, zone_id: str) -> np.ndarray:
         """Inside-zone mask over all points (False for points not judged)."""
@@ -333,7 +484,7 @@ class _LayerEval:
         if zone_id in ("Z-1P30", "Z-NORTH", "Z-CLUSTER"):
             return self._by_adcode(zone_id)
         if zone_id == "Z-CHP15":
-            return np.isfinite(self.chp()[0]) & self.judged
+            return self.chp()[0].member & self.judged
         return self._by_geometry(zone_id) & self.judged
 
     def rule_zone_mask(self, rule: Rule) -> np.ndarray:
@@ -419,34 +570,41 @@ def _label_column(values: np.ndarray, labels: Mapping[str, str]) -> np.ndarray:
     return np.array([labels.get(v, "未填" if v is None else str(v)) for v in values], dtype=object)
 
 
-def _reason_context(ev: _LayerEval, rule: Rule, idx: np.ndarray, dist_m: Optional[np.ndarray]) -> Dict[str, Any]:
+def _reason_context(ev: _LayerEval, rule: Rule, idx: np.ndarray,
+                    chp_at: Optional[Tuple[np.ndarray, np.ndarray]]) -> Dict[str, Any]:
     gdf = ev.layer.gdf
     ctx: Dict[str, Any] = {k: (f"{v:.2f}").rstrip("0").rstrip(".") for k, v in ev.ruleset.params.items()}
     names = [f for _, f, _, _ in string.Formatter().parse(rule.reason) if f]
     for name in names:
-        if name in gdf.columns and name not in ("city", "county", "adcode"):
-            ctx[name] = _fmt_any(gdf[name].to_numpy()[idx])
-    ctx.update(city=ev.city[idx].astype(str), county=ev.county[idx].astype(str), adcode=ev.adcode[idx].astype(str),
-               rule_id=rule.id)
+        if name == "ent_id":
+            ctx[name] = ev.layer.id_text(idx)
+        elif name in gdf.columns and name not in ("city", "county", "adcode"):
+            ctx[name] = _fmt_any_coded(gdf[name].to_numpy()[idx])
+    # County attributes as codes (the point's county slot) into the per-county texts.
+    ai = ev.ai[idx]
+    ctx.update(city=_Coded(ai, ev.text_of("city")), county=_Coded(ai, ev.text_of("county")),
+               adcode=_Coded(ai, ev.text_of("adcode")), rule_id=rule.id)
     if "group" in names:
-        ctx["group"] = ev.groups()[0][idx]
+        ev.groups()
+        ctx["group"] = _Coded(ai, ev._cache["a_groups"][0])
     for name, col, labels in (("fuel_label", "fuel", FUEL_LABELS), ("use_label", "use", USE_LABELS),
                               ("method_label", "method", METHOD_LABELS),
                               ("industry_label", "industry", INDUSTRY_LABELS)):
         if name in names and col in gdf.columns:
             ctx[name] = _label_column(gdf[col].to_numpy(dtype=object)[idx], labels)
-    if dist_m is not None and ev.zone_available("Z-CHP15") and rule.zone.id == "Z-CHP15":
-        _d, which = ev.chp()
-        plants = ev._cache["chp"][2]
-        w = which[idx]
-        ctx["distance_km"] = _fmt_numbers(dist_m[idx] / 1000.0)
-        wi = np.where(w >= 0, w, 0)
-        names_arr = plants["name"].astype(str).to_numpy(dtype=object)
-        ids_arr = plants["ent_id"].astype(str).to_numpy(dtype=object)
-        mw_arr = pd.to_numeric(plants["capacity_mw"], errors="coerce").to_numpy(dtype=float)
-        ctx["chp_name"] = np.where(w >= 0, names_arr[wi], "").astype(object)
-        ctx["chp_id"] = np.where(w >= 0, ids_arr[wi], "").astype(object)
-        ctx["chp_mw"] = _fmt_numbers(np.where(w >= 0, mw_arr[wi], np.nan))
+    if chp_at is not None and ev.zone_available("Z-CHP15") and rule.zone.id == "Z-CHP15":
+        plants = ev.chp()[1]
+        dist_m, w = chp_at
+        ctx["distance_km"] = _fmt_numbers_coded(dist_m / 1000.0)
+        # Plant attributes as codes (the plant's row; the extra last slot, text '', for no plant).
+        wc = np.where(w >= 0, w, len(plants))
+        names_arr = np.append(plants["name"].astype(str).to_numpy(dtype=object), "").astype(object)
+        ids_arr = np.append(plants["ent_id"].astype(str).to_numpy(dtype=object), "").astype(object)
+        mw_arr = np.append(pd.to_numeric(plants["capacity_mw"], errors="coerce").to_numpy(dtype=float), np.nan)
+        ctx["chp_name"] = _Coded(wc, names_arr)
+        ctx["chp_id"] = _Coded(wc, ids_arr)
+        mw = _fmt_numbers_coded(mw_arr)
+        ctx["chp_mw"] = _Coded(mw.codes[wc], mw.texts)
     if "ring_km" in names:
         z = ev.zones.get("mine_closure_zone")
         ring = z["ring_km"].iloc[0] if z is not None and len(z) else ev.ruleset.params.get("mine_ring_km", 3)
@@ -493,8 +651,8 @@ def _evaluate_rule(ev: _LayerEval, rule: Rule, notes: List[str]):
     idx = np.flatnonzero(hit)
     if len(idx) == 0:
         return idx, problems, None
-    dist_m = ev.chp()[0] if rule.zone.id == "Z-CHP15" else None
-    ctx = _reason_context(ev, rule, idx, dist_m)
+    chp_at = ev.chp()[0].at(idx) if rule.zone.id == "Z-CHP15" else None
+    ctx = _reason_context(ev, rule, idx, chp_at)
     reason = render_template(rule.reason, ctx, len(idx))
     if rule.uses_1p30 and ev.ruleset.region_1p30_note and "{note_1p30}" not in rule.reason:
         reason = reason + f"（{ev.ruleset.region_1p30_note}）"
@@ -502,9 +660,9 @@ def _evaluate_rule(ev: _LayerEval, rule: Rule, notes: List[str]):
     # per frame and spread to the rows by take when the output tables are built. Every array here is
     # fresh, so copy=False (no copy, no block consolidation) is safe.
     flags = pd.DataFrame(copy=False, data={
-        "pos": idx, "ent_id": gdf["ent_id"].to_numpy(dtype=object)[idx], "reason": reason,
+        "pos": idx, "reason": reason,
         "county": ev.county[idx], "city": ev.city[idx], "adcode": ev.adcode[idx],
-        "distance_km": np.round(dist_m[idx] / 1000.0, 3) if dist_m is not None else np.nan,
+        "distance_km": np.round(chp_at[0] / 1000.0, 3) if chp_at is not None else np.nan,
         "lon": ev.x[idx], "lat": ev.y[idx], "row": gdf["row"].to_numpy()[idx],
     })
     return idx, problems, flags
@@ -520,20 +678,41 @@ def _frame_meta(kind: str, rule: Rule, source_layer: str) -> Dict[str, Any]:
             "severity": rule.severity, "action_class": rule.action_class, "source_layer": source_layer}
 
 
-def _flag_col(flags: pd.DataFrame, meta: Mapping[str, np.ndarray], col: str) -> np.ndarray:
-    """A column of the concatenated hits: per-hit columns as they are, per-frame ones taken by frame."""
-    if col == "name" and "name" in meta:
+def _flag_col(flags: pd.DataFrame, meta: Mapping[str, np.ndarray], col: str,
+              rows: Optional[np.ndarray] = None) -> np.ndarray:
+    """A column of the concatenated hits (at ``rows`` only, when given): per-hit columns as they are,
+    per-frame ones taken by frame, ids and names taken from the layers by position."""
+    f = flags["_f"].to_numpy() if "_f" in flags.columns else None
+    if f is not None and rows is not None:
+        f = f[rows]
+    if col in ("ent_id", "name") and col in meta and f is not None:
         # Names are taken from the layers by position (an all-blank name column would otherwise make
-        # pandas test every value of it for NA when the rules' frames are concatenated).
-        layers, pos = _flag_col(flags, meta, "layer"), flags["pos"].to_numpy(dtype=np.int64)
-        out = np.empty(len(flags), dtype=object)
-        for kind in pd.unique(layers):
-            sel = layers == kind
-            out[sel] = meta["name"][kind][pos[sel]]
+        # pandas test every value of it for NA when the rules' frames are concatenated); integer ids are
+        # turned into text for these rows only.
+        pos = flags["pos"].to_numpy(dtype=np.int64)
+        if rows is not None:
+            pos = pos[rows]
+        kinds = pd.unique(meta["layer"])
+        out = np.empty(len(pos), dtype=object)
+        for kind in kinds:
+            sel = slice(None) if len(kinds) == 1 else meta["layer"][f] == kind
+            src = meta[col][kind]
+            out[sel] = src.id_text(pos[sel]) if col == "ent_id" else src[pos[sel]]
         return out
-    if col in meta and "_f" in flags.columns:
-        return meta[col][flags["_f"].to_numpy()]
-    return flags[col].to_numpy()
+    if col in meta and f is not None:
+        return meta[col][f]
+    v = flags[col].to_numpy()
+    return v if rows is None else v[rows]
+
+
+def _frame_codes(flags: pd.DataFrame, meta: Mapping[str, np.ndarray],
+                 rule_order: Mapping[str, int]) -> Tuple[np.ndarray, np.ndarray]:
+    """Per hit: the layer's code (rank among the layers present, as a sorted factorize gives it) and the
+    rule's position in the rules file — worked out once per (layer, rule) frame and taken per hit."""
+    f = flags["_f"].to_numpy()
+    lc, _ = pd.factorize(meta["layer"], sort=True)
+    order = pd.Series(meta["rule_id"]).map(rule_order).to_numpy(dtype=np.int64)
+    return lc[f], order[f]
 
 
 def _location_problems(ev: _LayerEval, table_problems: pd.DataFrame) -> pd.DataFrame:
@@ -553,13 +732,12 @@ def _location_problems(ev: _LayerEval, table_problems: pd.DataFrame) -> pd.DataF
         raw = (pd.Series(ev.x[pos]).round(6).astype(str) + ", " + pd.Series(ev.y[pos]).round(6).astype(str))
         frames.append(pd.DataFrame({"pos": pos, "field": "lon,lat", "raw": raw.to_numpy(),
                                     "problem": ("点 (" + raw + ") 不在任何县区范围内").to_numpy()}))
-    ids = gdf["ent_id"]
     keys = ev.layer.id_keys
     dup = (pd.Series(keys).duplicated(keep=False).to_numpy() if keys is not None
-           else ids.duplicated(keep=False).to_numpy())
+           else gdf["ent_id"].duplicated(keep=False).to_numpy())
     if dup.any():
         pos = np.flatnonzero(dup)
-        dup_ids = ids.iloc[pos]
+        dup_ids = pd.Series(ev.layer.id_text(pos), dtype=object)
         counts = dup_ids.map(dup_ids.value_counts()).astype(str)
         frames.append(pd.DataFrame({"pos": pos, "field": "ent_id", "raw": dup_ids.to_numpy(),
                                     "problem": ("编号 '" + dup_ids + "' 重复（共 " + counts + " 条）").to_numpy()}))
@@ -610,31 +788,63 @@ def _take_geoms(layers: np.ndarray, pos: np.ndarray, geoms_of: Mapping[str, Any]
     return gpd.GeoSeries(pd.concat(parts, ignore_index=True), crs="EPSG:4326")
 
 
+def _group_order(layer_codes: np.ndarray, pos: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """The permutation sorting rows by (layer, pos, rule order), as ``np.lexsort`` would.
+
+    The hits are concatenated layer by layer and rule by rule in the file's order, so a stable sort on one
+    integer key (layer, pos) keeps the rule order within each enterprise; checked, else lexsort.
+    """
+    n = len(pos)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    key = layer_codes.astype(np.int64) * (int(pos.max()) + 1) + pos
+    srt = np.argsort(key, kind="stable")
+    ks, os_ = key[srt], order[srt]
+    if bool(((ks[1:] != ks[:-1]) | (os_[1:] > os_[:-1])).all()):
+        return srt
+    return np.lexsort((order, pos, layer_codes))
+
+
 def _verdicts(flags: pd.DataFrame, geoms_of: Mapping[str, Any], rule_order: Mapping[str, int],
               meta: Mapping[str, np.ndarray]) -> gpd.GeoDataFrame:
     """One row per flagged enterprise (layer, row): its most severe action and all its rule ids."""
     cols = VERDICT_COLUMNS + VERDICT_EXTRA_COLUMNS
     if flags.empty:
         return gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in cols}, geometry=[], crs="EPSG:4326")
-    rule_ids = _flag_col(flags, meta, "rule_id")
-    layer_codes, _ = pd.factorize(_flag_col(flags, meta, "layer"), sort=True)
+    layer_codes, order = _frame_codes(flags, meta, rule_order)
     pos = flags["pos"].to_numpy(dtype=np.int64)
-    order = pd.Series(rule_ids).map(rule_order).to_numpy(dtype=np.int64)
     sev = _flag_col(flags, meta, "severity").astype(np.int64)
-    # Most severe first within an enterprise, ties broken by the rules file's order.
-    srt = np.lexsort((order, -sev, pos, layer_codes))
-    lc, ps = layer_codes[srt], pos[srt]
-    starts = np.flatnonzero(np.r_[True, (lc[1:] != lc[:-1]) | (ps[1:] != ps[:-1])])
-    take = srt[starts]
+    # Rows grouped by enterprise (layer, pos), rules in the file's order inside a group.
+    srt2 = _group_order(layer_codes, pos, order)
+    lc2, ps2 = layer_codes[srt2], pos[srt2]
+    starts = np.flatnonzero(np.r_[True, (lc2[1:] != lc2[:-1]) | (ps2[1:] != ps2[:-1])])
+    sizes = np.diff(np.r_[starts, len(srt2)])
+    # The verdict row of a group: most severe, ties broken by the rules file's order (earliest).
+    k = int(order.max()) + 2 if len(order) else 1
+    score = (sev * k + (k - 1 - order))[srt2]
+    best = np.flatnonzero(score == np.repeat(np.maximum.reduceat(score, starts), sizes))
+    if len(best) == len(starts):
+        take = srt2[best]
+        srt = None
+    else:  # a rule hit one enterprise twice: the general sort
+        srt = np.lexsort((order, -sev, pos, layer_codes))
+        take = srt[starts]
     # Only the columns used below, taken as arrays (no wide-frame take, copy and block consolidation).
-    first = {c: _flag_col(flags, meta, c)[take] for c in ("ent_id", "layer", "name", "action", "county", "city",
+    first = {c: _flag_col(flags, meta, c, take) for c in ("ent_id", "layer", "name", "action", "county", "city",
                                                            "action_class", "severity", "adcode", "row", "pos")}
-    # rule_ids in the file's order: sort by order inside each group, then join with reduceat.
-    srt2 = np.lexsort((order, pos, layer_codes))
-    ids = (rule_ids.astype(object)[srt2] + ",").astype(object)
-    joined = np.add.reduceat(ids, starts)
-    joined = np.array([j[:-1] for j in joined], dtype=object)
-    n_rules = np.diff(np.r_[starts, len(srt)])
+    # rule_ids in the file's order. Few distinct combinations occur, so each combination's text is built
+    # once (from a bit set of rule positions) and taken per enterprise.
+    if k <= 62 and srt is None:
+        bits = np.bitwise_or.reduceat(np.left_shift(np.int64(1), order[srt2]), starts)
+        codes, combos = pd.factorize(bits)
+        rid_of = {o: r for r, o in rule_order.items()}
+        texts = [",".join(rid_of[o] for o in range(k) if (int(c) >> o) & 1) for c in combos]
+        joined = np.asarray(texts, dtype=object)[codes]
+    else:
+        ids = (_flag_col(flags, meta, "rule_id", srt2).astype(object) + ",").astype(object)
+        joined = np.add.reduceat(ids, starts)
+        joined = np.array([j[:-1] for j in joined], dtype=object)
+    n_rules = sizes
     out = pd.DataFrame(copy=False, data={
         "ent_id": first["ent_id"], "layer": first["layer"], "name": first["name"], "verdict": first["action"],
         "rule_ids": joined, "county": first["county"], "city": first["city"],
@@ -649,7 +859,11 @@ def flag_enterprises(zones: Mapping[str, gpd.GeoDataFrame], admin: gpd.GeoDataFr
                      enterprises: Mapping[str, Any], ruleset: RuleSet,
                      progress: Optional[ProgressFn] = None,
                      is_canceled: Optional[Callable[[], bool]] = None) -> FlagResult:
-    """Apply every enabled rule to every enterprise layer (keyed by kind: boiler/mine/plant/chp)."""
+    """Apply every enabled rule to every enterprise layer (keyed by kind: boiler/mine/plant/chp).
+
+    Each layer is an :class:`EnterpriseTable`, a GeoDataFrame of points, or — for big layers — a
+    :class:`PointTable` (attributes plus x/y arrays; point geometries are then made for output rows only).
+    """
     if admin.crs is not None and not admin.crs.equals("EPSG:4326"):
         admin = admin.to_crs("EPSG:4326")
     admin = admin.reset_index(drop=True)
@@ -665,9 +879,10 @@ def flag_enterprises(zones: Mapping[str, gpd.GeoDataFrame], admin: gpd.GeoDataFr
     names_of: Dict[str, np.ndarray] = {}
     frame_meta: List[Dict[str, Any]] = []
     for step, (kind, layer) in enumerate(layers.items()):
-        _checkpoint(progress, is_canceled, step, total, f"判定{layer.source_layer}…")
+        shown = LAYER_KIND_LABELS.get(kind, kind) if layer.source_layer == kind else layer.source_layer
+        _checkpoint(progress, is_canceled, step, total, f"判定{shown}…")
         ev = _LayerEval(layer, admin, zones, ruleset)
-        geoms_of[kind] = layer.gdf.geometry.values
+        geoms_of[kind] = layer.geoms()
         names_of[kind] = layer.gdf["name"].to_numpy(dtype=object)
         flagged_pos: List[np.ndarray] = []
         missing_frames: List[pd.DataFrame] = []
@@ -700,6 +915,7 @@ def flag_enterprises(zones: Mapping[str, gpd.GeoDataFrame], admin: gpd.GeoDataFr
             for c in META_COLUMNS} if frame_meta else {}
     if frame_meta:
         meta["name"] = names_of
+        meta["ent_id"] = layers
     verdicts = _verdicts(flags_df, geoms_of, rule_order, meta)
     flags = _flags_gdf(flags_df, geoms_of, rule_order, meta)
     to_verify = _to_verify_gdf(verify_frames, geoms_of)
@@ -724,7 +940,7 @@ def _layer_to_verify(ev: _LayerEval, layer: _Layer, missing_frames: List[pd.Data
         return pd.DataFrame(columns=["pos", "ent_id", "layer", "problem", "row", "field", "raw", "source_layer"])
     df = pd.concat(parts, ignore_index=True)
     pos = df["pos"].to_numpy(dtype=np.int64)
-    df["ent_id"] = gdf["ent_id"].to_numpy(dtype=object)[pos]
+    df["ent_id"] = layer.id_text(pos)
     df["layer"] = layer.kind
     df["row"] = gdf["row"].to_numpy()[pos]
     df["source_layer"] = layer.source_layer
@@ -759,11 +975,10 @@ def _flags_gdf(flags_df: pd.DataFrame, geoms_of: Mapping[str, np.ndarray],
     cols = FLAG_COLUMNS + FLAG_EXTRA_COLUMNS
     if flags_df.empty:
         return gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in cols}, geometry=[], crs="EPSG:4326")
-    layer_codes, _ = pd.factorize(_flag_col(flags_df, meta, "layer"), sort=True)
-    srt = np.lexsort((pd.Series(_flag_col(flags_df, meta, "rule_id")).map(rule_order).to_numpy(),
-                      flags_df["pos"].to_numpy(), layer_codes))
+    layer_codes, order = _frame_codes(flags_df, meta, rule_order)
+    srt = _group_order(layer_codes, flags_df["pos"].to_numpy(dtype=np.int64), order)
     # Column-wise takes of just the output columns (no wide-frame take, reset_index copy, consolidation).
-    data = {c: _flag_col(flags_df, meta, c)[srt] for c in cols}
+    data = {c: _flag_col(flags_df, meta, c, srt) for c in cols}
     data["distance_km"] = data["distance_km"].astype(float)
     geoms = _take_geoms(data["layer"].astype(object), flags_df["pos"].to_numpy(dtype=np.int64)[srt], geoms_of)
     return gpd.GeoDataFrame(data, geometry=geoms.values, crs="EPSG:4326", copy=False)

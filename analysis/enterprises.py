@@ -234,20 +234,44 @@ def enterprises_from_gdf(gdf: gpd.GeoDataFrame, kind: str, mapping: Optional[Map
     rows = np.arange(len(gdf), dtype=np.int64) + 1
     attrs, frames = _canonical_frame(pd.DataFrame(gdf[cols]), kind, mapping, layer, rows, mw_per_tph)
     geoms = gdf.geometry
-    is_point = (geoms.geom_type == "Point").to_numpy() & ~geoms.is_empty.to_numpy()
-    multi = (geoms.geom_type == "MultiPoint").to_numpy()
-    # A MultiPoint with one part is common from shapefile exports: take its first point.
-    pts = geoms.copy()
+    garr = np.asarray(geoms.values, dtype=object)
+    missing = shapely.is_missing(garr)
+    empty = ~missing & shapely.is_empty(np.where(missing, None, garr))
+    types = shapely.get_type_id(garr)  # -1 None, 0 Point, 4 MultiPoint
+    is_point = (types == 0) & ~empty
+    multi = (types == 4) & ~empty
+    # A MultiPoint with one part is common from shapefile exports: take its first point (and say so
+    # when it has several).
+    parr = np.where(is_point, garr, None)
+    n_parts = np.zeros(len(garr), dtype=np.int64)
     if multi.any():
-        pts[multi] = geoms[multi].apply(lambda g: g.geoms[0] if len(g.geoms) else None)
-        is_point |= multi & pts.notna().to_numpy()
-    parr = np.asarray(pts.values, dtype=object)
-    lon = np.where(is_point, shapely.get_x(parr), np.nan).astype(float)
-    lat = np.where(is_point, shapely.get_y(parr), np.nan).astype(float)
-    nonpoint = ~is_point & geoms.notna().to_numpy() & ~geoms.is_empty.to_numpy()
+        n_parts[multi] = shapely.get_num_geometries(garr[multi])
+        parr[multi] = shapely.get_geometry(garr[multi], 0)
+        is_point = is_point | multi
+    lon = np.full(len(garr), np.nan)
+    lat = np.full(len(garr), np.nan)
+    if is_point.any():
+        lon[is_point] = shapely.get_x(parr[is_point])
+        lat[is_point] = shapely.get_y(parr[is_point])
+    is_point &= np.isfinite(lon) & np.isfinite(lat)
+    type_names = pd.Series(np.asarray(geoms.geom_type.astype(object).fillna("None").astype(str)), index=gdf.index)
+    nonpoint = ~is_point & ~missing & ~empty
     if nonpoint.any():
-        probs = pd.Series("几何类型不是点：" + geoms.geom_type.astype(str), index=gdf.index)
-        frames.append(_problem_frame(nonpoint, attrs["ent_id"], layer, rows, "geometry",
-                                     geoms.geom_type.astype(str), probs))
+        probs = pd.Series("几何类型不是点：" + type_names, index=gdf.index)
+        frames.append(_problem_frame(nonpoint, attrs["ent_id"], layer, rows, "geometry", type_names, probs))
+    if empty.any():
+        probs = pd.Series("空几何（" + type_names + " EMPTY），无法定位", index=gdf.index)
+        frames.append(_problem_frame(empty, attrs["ent_id"], layer, rows, "geometry", type_names + " EMPTY", probs))
+    if missing.any():
+        probs = pd.Series("几何为空（NULL），无坐标，无法定位", index=gdf.index)
+        frames.append(_problem_frame(missing, attrs["ent_id"], layer, rows, "geometry",
+                                     pd.Series("NULL", index=gdf.index), probs))
+    several = multi & (n_parts > 1)
+    if several.any():
+        probs = pd.Series("多点几何有 " + pd.Series(n_parts, index=gdf.index).astype(str) + " 个点，只用了第一个点",
+                          index=gdf.index)
+        frames.append(_problem_frame(several, attrs["ent_id"], layer, rows, "geometry", type_names, probs))
+    lon = np.where(is_point, lon, np.nan)
+    lat = np.where(is_point, lat, np.nan)
     gdf_out = _finish(attrs, lon, lat, rows, kind, frames)
     return EnterpriseTable(gdf_out, _problems(frames), kind, layer, dict(mapping))

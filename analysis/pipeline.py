@@ -26,7 +26,7 @@ from .engine import (
 from .errors import CanceledError
 from .metric import DEFAULT_METRIC_EPSG, metric_crs
 from .rules import RuleSet
-from .zones import ZONE_LAYERS, build_all_zones, zone_notes
+from .zones import ZONE_LAYERS, ZONE_STEPS, build_all_zones, zone_notes
 
 __all__ = ["AnalysisResult", "CanceledError", "run_analysis", "write_results", "ZONE_LAYER_NAMES",
            "FLAG_LAYER_NAMES"]
@@ -76,12 +76,20 @@ def run_analysis(admin: gpd.GeoDataFrame, builtup: Any, enterprises: Mapping[str
                  metric_epsg: Optional[int] = None) -> AnalysisResult:
     """Build every zone, judge every enterprise, summarise. ``chp`` defaults to ``enterprises['chp']``.
 
-    ``progress(step, total, label)`` reports the step; ``is_canceled()`` turning true raises
-    :class:`CanceledError` at the next step boundary.
+    ``progress(step, total, label)`` reports each fine-grained step with its Chinese name — the built-up
+    areas, each zone builder (``zones.ZONE_STEPS``), each enterprise layer judged, the summary — as
+    0 … total−1, then ``(total, total, "完成")``; ``is_canceled()`` is asked before every step, and turning
+    true raises :class:`CanceledError` there.
     """
     epsg = int(metric_epsg or DEFAULT_METRIC_EPSG)
     metric_crs(epsg)  # fail early on an unsupported choice
-    total = 5
+    if chp is None:
+        chp = enterprises.get("chp")
+    # One sequence of fine-grained steps: built-up areas, each zone builder, each enterprise layer judged,
+    # then the summary; ``total`` is known up front so the dock can show "构建禁煤区… 2/14".
+    n_zones = len(ZONE_STEPS)
+    n_layers = max(sum(1 for v in enterprises.values() if v is not None), 1)
+    total = 1 + n_zones + n_layers + 1
 
     def step(i: int, label: str) -> None:
         if is_canceled is not None and is_canceled():
@@ -91,20 +99,25 @@ def run_analysis(admin: gpd.GeoDataFrame, builtup: Any, enterprises: Mapping[str
 
     step(0, "准备建成区…")
     built = _builtup(builtup, ruleset.params, epsg)
-    if chp is None:
-        chp = enterprises.get("chp")
-    step(1, "构建管控区域…")
-    zones = build_all_zones(admin, built, chp, ruleset, planning_area, progress=None,
+
+    def zone_step(i: int, n: int, label: str) -> None:
+        if i < n:  # the builders' own "done" step is the next one of ours
+            step(1 + i, label)
+
+    zones = build_all_zones(admin, built, chp, ruleset, planning_area, progress=zone_step,
                             is_canceled=is_canceled, metric_epsg=epsg)
-    step(2, "判定企业…")
-    result: FlagResult = flag_enterprises(zones, admin, enterprises, ruleset, progress=None,
+
+    def flag_step(i: int, n: int, label: str) -> None:
+        if i < n:  # the engine's last step ("汇总判定结果…") is reported below as ours
+            step(1 + n_zones + i, label)
+
+    result: FlagResult = flag_enterprises(zones, admin, enterprises, ruleset, progress=flag_step,
                                           is_canceled=is_canceled)
-    step(3, "汇总…")
+    step(total - 1, "汇总…")
     summary = summary_by_county(result.flags)
     summary_city = summary_by_city(result.flags)
     notes = list(dict.fromkeys(zone_notes(zones) + result.notes))
     rule_counts = result.flags["rule_id"].value_counts().to_dict() if len(result.flags) else {}
-    step(4, "完成")
     if progress is not None:
         progress(total, total, "完成")
     return AnalysisResult(zones, result.flags, result.verdicts, result.to_verify, summary, summary_city,

@@ -200,7 +200,12 @@ def _members_dict(members: Union[Mapping[str, Any], Sequence[str]]) -> Dict[str,
 def load_rules(path: Union[str, Path, None] = None) -> RuleSet:
     """Load and validate a rules file (default: the shipped plan_rules.yaml)."""
     path = Path(path) if path is not None else DEFAULT_RULES_PATH
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RuleFileError([f"{path.name}: 规则文件须为 UTF-8 编码 / the rules file must be UTF-8 ({exc})"]) from exc
+    except OSError as exc:
+        raise RuleFileError([f"{path}: 无法读取规则文件 / cannot read the rules file ({exc})"]) from exc
     return load_rules_text(text, source=path)
 
 
@@ -213,7 +218,12 @@ def load_rules_text(text: str, source: Optional[Path] = None) -> RuleSet:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
-        raise RuleFileError([f"{name}:{line}: YAML 语法错误 / syntax error: {exc}"]) from exc
+        if "python/" in str(exc) or "could not determine a constructor" in str(exc):
+            # yaml.safe_load refuses !!python/… tags: nothing in a rules file is ever run as code
+            raise RuleFileError([f"{name}:{line}: 第 {line} 行使用了不允许的 YAML 标签（如 !!python），规则文件中的内容"
+                                 f"不会被当作代码执行 / line {line}: YAML tag not allowed (e.g. !!python); nothing "
+                                 f"in a rules file is run as code: {exc}"]) from exc
+        raise RuleFileError([f"{name}:{line}: 第 {line} 行 YAML 语法错误 / line {line}: YAML syntax error: {exc}"]) from exc
     lines = _rule_lines(node)
     return ruleset_from_dict(data, source=source, lines=lines)
 
@@ -300,7 +310,7 @@ def _err(errors: List[str], name: str, lines: Dict[str, int], rid: str, key: str
     # Most specific first: 'conditions[1].op' → 'conditions[1]' → 'conditions' → the rule itself.
     candidates = (key, key.split(".")[0], key.split("[")[0].split(".")[0], "")
     line = next((lines[k] for k in candidates if k in lines), 0)
-    errors.append(f"{name}:{line}: 规则 {rid}: 字段 {key}: {msg}")
+    errors.append(f"{name}:{line}: 规则 {rid}（第 {line} 行）字段 {key}：{msg} / rule {rid} (line {line}) field {key}")
 
 
 def _build_rule(raw: Any, params: Dict[str, float], lines: Dict[str, int], name: str,

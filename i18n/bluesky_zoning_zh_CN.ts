@@ -11,16 +11,16 @@
     <context>
         <name>BlueSkyDock</name>
         <message>
+            <source>The 1+30 list is a provisional reference list; the provincial air office's official document prevails.</source>
+            <translation>1+30 名单为预置参考名单，请以省大气办正式文件为准</translation>
+        </message>
+        <message>
             <source>Blue Sky Zoning</source>
             <translation>蓝天管控分区</translation>
         </message>
         <message>
             <source>Rules (*.yaml *.yml)</source>
             <translation>规则文件 (*.yaml *.yml)</translation>
-        </message>
-        <message>
-            <source>The 1+30 list is a provisional reference list; the provincial air office's official document prevails.</source>
-            <translation>1+30 名单为预置参考名单，请以省大气办正式文件为准</translation>
         </message>
         <message>
             <source>Data</source>
@@ -147,12 +147,16 @@
             <translation>图层</translation>
         </message>
         <message>
-            <source>Name</source>
-            <translation>名称</translation>
+            <source>Row</source>
+            <translation>行号</translation>
         </message>
         <message>
-            <source>County</source>
-            <translation>县区</translation>
+            <source>Field</source>
+            <translation>字段</translation>
+        </message>
+        <message>
+            <source>Raw value</source>
+            <translation>原始值</translation>
         </message>
         <message>
             <source>Problem</source>
@@ -219,8 +223,8 @@
             <translation>结果已写入 {dir}</translation>
         </message>
         <message>
-            <source>Enterprises</source>
-            <translation>企业数</translation>
+            <source>Total</source>
+            <translation>合计</translation>
         </message>
         <message>
             <source>{hits} rule hits on {ents} enterprises in {counties} counties; {verify} rows to verify. Click a cell to zoom and select.</source>
@@ -237,6 +241,10 @@
         <message>
             <source>(whole city)</source>
             <translation>（全市）</translation>
+        </message>
+        <message>
+            <source>County</source>
+            <translation>县区</translation>
         </message>
         <message>
             <source>Importing {name}</source>
@@ -670,6 +678,10 @@
         <message>
             <source>Results</source>
             <translation>结果</translation>
+        </message>
+        <message>
+            <source>Open the attribute table of the selection</source>
+            <translation>打开所选企业的属性表（条款、时限、牵头部门、原因）</translation>
         </message>
         <message>
             <source>To verify</source>

@@ -56,7 +56,7 @@ from qgis.core import (
     QgsUnitTypes,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QRectF, QVariant
+from qgis.PyQt.QtCore import QRectF, Qt, QVariant
 from qgis.PyQt.QtGui import QColor, QFont
 from qgis.PyQt.QtXml import QDomDocument
 
@@ -290,6 +290,64 @@ def _style(layer: QgsVectorLayer, name: str) -> None:
                 {"color": "0,0,0,0", "outline_color": "80,80,80", "outline_width": "0.3"})))
 
 
+SIMPLIFY_M = 40.0  # metres: 0.1 mm on a county page (≈1:400 000), far less on the overview
+
+
+def _context_layer(frame: gpd.GeoDataFrame, style: str, title: str) -> QgsVectorLayer:
+    """A styled memory copy of a polygon layer in METRIC_CRS, simplified by SIMPLIFY_M."""
+    frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    if frame.crs is None:
+        frame = frame.set_crs(4326)
+    metric = frame.to_crs(METRIC_CRS)
+    geoms = metric.geometry.simplify(SIMPLIFY_M, preserve_topology=True)
+    fields = [c for c in metric.columns if c != metric.geometry.name][:12]
+    records = []
+    for rec, geom in zip(metric[fields].to_dict("records"), geoms):
+        rec = {k: (None if v is None or (isinstance(v, float) and pd.isna(v)) else v) for k, v in rec.items()}
+        rec["geometry"] = geom
+        records.append(rec)
+    layer = _memory_layer(f"MultiPolygon?crs={METRIC_CRS}", title, records, fields)
+    _style(layer, style)
+    _no_pattern_brush(layer)
+    return layer
+
+
+def _no_pattern_brush(layer: QgsVectorLayer) -> None:
+    """Hatched fills become solid translucent ones: Qt's PDF writer turns a hatch brush into a page-sized
+    raster image on every page, which is most of the atlas's size."""
+    renderer = layer.renderer()
+    symbols = renderer.symbols(QgsRenderContext()) if renderer is not None else []
+    for symbol in symbols:
+        for i in range(symbol.symbolLayerCount()):
+            sl = symbol.symbolLayer(i)
+            if hasattr(sl, "brushStyle") and sl.brushStyle() not in (Qt.SolidPattern, Qt.NoBrush):
+                sl.setBrushStyle(Qt.SolidPattern)
+                color = QColor(sl.color())
+                color.setAlpha(min(color.alpha(), 70))
+                sl.setColor(color)
+
+
+def _highlight_atlas_county(layer: QgsVectorLayer) -> None:
+    """On a county page: the atlas county outlined strongly, every other county dimmed by a white veil;
+    on the overview page: plain county outlines."""
+    from qgis.core import QgsRuleBasedRenderer
+
+    page_is_county = "attribute(@atlas_feature, 'kind') = 'county'"
+    this_county = "\"adcode\" = attribute(@atlas_feature, 'adcode')"
+    root = QgsRuleBasedRenderer.Rule(None)
+    specs = (
+        ("本县（区）", f"{page_is_county} AND {this_county}",
+         {"color": "0,0,0,0", "style": "no", "outline_color": "200,0,0", "outline_width": "0.9"}),
+        ("其他县（区，淡化）", f"{page_is_county} AND NOT ({this_county})",
+         {"color": "255,255,255,165", "style": "solid", "outline_color": "150,150,150", "outline_width": "0.2"}),
+        ("县级行政区界", f"NOT ({page_is_county}) OR @atlas_feature IS NULL",
+         {"color": "0,0,0,0", "style": "no", "outline_color": "90,90,90", "outline_width": "0.3"}),
+    )
+    for label, expression, props in specs:
+        root.appendChild(QgsRuleBasedRenderer.Rule(QgsFillSymbol.createSimple(props), 0, 0, expression, label))
+    layer.setRenderer(QgsRuleBasedRenderer(root))
+
+
 def _shapely_to_qgs(geom) -> QgsGeometry:
     g = QgsGeometry()
     g.fromWkb(geom.wkb)
@@ -447,7 +505,7 @@ def _export(layout: QgsPrintLayout, out_pdf: Path, feedback: Optional[QgsFeedbac
     settings = QgsLayoutExporter.PdfExportSettings()
     settings.dpi = 150
     settings.rasterizeWholeImage = False
-    settings.forceVectorOutput = False
+    settings.forceVectorOutput = True  # vector maps: no per-page raster images (was ~230 kB a page)
     settings.exportMetadata = True
     settings.textRenderFormat = QgsRenderContext.TextFormatAlwaysText  # searchable text, not outlines
     out_pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -498,24 +556,25 @@ def export_atlas(zones_gpkg: PathLike, flags_gpkg: PathLike, admin_gpkg: PathLik
                                ["page_key", "seq", "name", "rule_id", "action", "clause", "deadline"],
                                int_fields=["seq"])
 
-    admin_name = next((n for n in ("counties", "admin") if n in _gpkg_layers(admin_gpkg)), _gpkg_layers(admin_gpkg)[0])
-    county_layer = _ogr_layer(admin_gpkg, admin_name, "县级行政区")
-    _style(county_layer, "admin")
+    # context layers in the map's CRS, simplified below what a page can show (SIMPLIFY_M), which keeps
+    # the PDF small: every page would otherwise carry the full vertex detail of the zones and outlines
+    county_layer = _context_layer(counties[["county", "city", "adcode", "geometry"]], "admin", "县级行政区")
+    _highlight_atlas_county(county_layer)
     zone_layers = []
     present = set(_gpkg_layers(zones_gpkg))
     for name, title in ZONE_LAYER_TITLES.items():
         if name in present:
-            vl = _ogr_layer(zones_gpkg, name, title)
-            if vl.featureCount() == 0:
+            frame = pyogrio.read_dataframe(str(zones_gpkg), layer=name)
+            if frame.empty or frame.geometry.isna().all():
                 continue
-            _style(vl, name)
-            zone_layers.append(vl)
+            zone_layers.append(_context_layer(frame, name, title))
     verdicts = _ogr_layer(flags_gpkg, "enterprise_verdicts", "企业（按综合结论）")
     _style(verdicts, "enterprise_verdicts")
     for vl in [county_layer, *zone_layers, verdicts, page_layer, task_layer]:
         project.addMapLayer(vl, False)
-    # top to bottom: enterprises, zones (small over large), county outlines
-    map_layers = [verdicts, county_layer] + list(reversed(zone_layers))
+    # top to bottom: the county layer (atlas county outlined, the others dimmed under a white veil,
+    # enterprises included), enterprises, zones (small over large)
+    map_layers = [county_layer, verdicts] + list(reversed(zone_layers))
 
     layout = _load_layout(project)
     _configure(layout, project, page_layer, task_layer, map_layers, notes)

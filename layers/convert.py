@@ -22,6 +22,7 @@ from qgis.core import (
     QgsField,
     QgsFields,
     QgsGeometry,
+    QgsProcessingException,
     QgsProviderRegistry,
     QgsVectorLayer,
     QgsWkbTypes,
@@ -29,6 +30,79 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QDate, QDateTime, QTime, QVariant
 
 WGS84 = "EPSG:4326"
+
+
+class LayerCheckError(QgsProcessingException, ValueError):
+    """A bad input layer (bilingual message naming the layer). It is a QgsProcessingException, so an
+    algorithm that meets it on the main thread shows its text, and a ValueError for plain Python callers."""
+
+
+# .cpg contents (and QGIS encoding names) -> the codec pyogrio/GDAL is given.
+_CPG_CODECS = {
+    "936": "GB18030", "cp936": "GB18030", "gbk": "GB18030", "gb2312": "GB18030", "gb18030": "GB18030",
+    "ansi 936": "GB18030", "windows-936": "GB18030", "65001": "UTF-8", "utf-8": "UTF-8", "utf8": "UTF-8",
+    "utf_8": "UTF-8", "1252": "CP1252", "ansi 1252": "CP1252", "cp1252": "CP1252", "windows-1252": "CP1252",
+    "950": "BIG5", "big5": "BIG5", "cp950": "BIG5", "latin1": "ISO-8859-1", "iso-8859-1": "ISO-8859-1",
+    "88591": "ISO-8859-1", "ascii": "UTF-8", "us-ascii": "UTF-8",
+}
+_SCAN_BYTES = 32 * 1024 * 1024
+
+
+def codec_of_name(name: Optional[str]) -> Optional[str]:
+    """The codec for an encoding name from a .cpg or QGIS ('936', 'GBK', 'CP936', 'UTF-8' …), None if unknown."""
+    if not name:
+        return None
+    key = str(name).strip().strip("\x00").strip().lower()
+    if key in _CPG_CODECS:
+        return _CPG_CODECS[key]
+    import codecs
+
+    try:
+        return codecs.lookup(key).name.upper()
+    except LookupError:
+        return None
+
+
+def detect_dbf_encoding(dbf_path: str) -> str:
+    """UTF-8 when the .dbf's records are valid UTF-8 (pure ASCII included), else GB18030 (superset of GBK)."""
+    import codecs
+
+    try:
+        with open(dbf_path, "rb") as handle:
+            header = handle.read(32)
+            header_len = int.from_bytes(header[8:10], "little") if len(header) >= 10 else 32
+            handle.seek(header_len)
+            data = handle.read(_SCAN_BYTES)
+    except OSError:
+        return "UTF-8"
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(data, final=False)
+        return "UTF-8"
+    except UnicodeDecodeError:
+        return "GB18030"
+
+
+def shapefile_encoding(shp_path: str, provider_encoding: str = "") -> str:
+    """The encoding of a shapefile's text: its .cpg, else the encoding the user chose for the layer in
+    QGIS (anything but 'System'/UTF-8, the defaults), else detected from the .dbf bytes."""
+    base = os.path.splitext(shp_path)[0]
+    for ext in (".cpg", ".CPG"):
+        if os.path.exists(base + ext):
+            try:
+                with open(base + ext, "rb") as handle:
+                    codec = codec_of_name(handle.read(64).decode("ascii", "ignore"))
+            except OSError:
+                codec = None
+            if codec:
+                return codec
+    chosen = codec_of_name(provider_encoding) if provider_encoding and provider_encoding.lower() not in (
+        "system", "utf-8", "utf8") else None
+    if chosen:
+        return chosen
+    for ext in (".dbf", ".DBF"):
+        if os.path.exists(base + ext):
+            return detect_dbf_encoding(base + ext)
+    return "UTF-8"
 
 
 def layer_crs_for_geopandas(layer: QgsVectorLayer) -> Optional[str]:
@@ -76,10 +150,11 @@ def read_ogr_file(src: Dict[str, Any], encoding: str = "", crs: Optional[str] = 
         kwargs["layer"] = src["layer"]
     elif src.get("layer_id") not in (None, ""):
         kwargs["layer"] = int(src["layer_id"])
-    if src["path"].lower().endswith(".shp") and encoding and encoding.lower() not in ("system", "utf-8", "utf8"):
-        cpg = os.path.splitext(src["path"])[0] + ".cpg"
-        if not os.path.exists(cpg):
-            kwargs["encoding"] = encoding
+    if src["path"].lower().endswith((".shp", ".dbf")):
+        # Always explicit: QGIS's OGR provider sets GDAL's process-wide SHAPE_ENCODING to "" once it has
+        # opened a shapefile, and pyogrio shares that GDAL, so relying on GDAL's own .cpg recoding would
+        # return raw (e.g. GBK) bytes.
+        kwargs["encoding"] = shapefile_encoding(src["path"], encoding)
     gdf = gpd.read_file(src["path"], **kwargs)
     if gdf.crs is None and crs:
         gdf = gdf.set_crs(crs, allow_override=True)
@@ -120,21 +195,33 @@ def layer_to_gdf(layer: QgsVectorLayer, selected_only: bool = False) -> gpd.GeoD
         gdf = _read_features(layer, selected_only)
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
-    return to_wgs84_frame(gdf)
+    return to_wgs84_frame(gdf, layer.name())
 
 
-def to_wgs84_frame(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """EPSG:4326 (assumed when the CRS is unknown), with empty geometries as None (QGIS's 'no geometry')."""
+def to_wgs84_frame(gdf: gpd.GeoDataFrame, layer_name: Optional[str] = None) -> gpd.GeoDataFrame:
+    """EPSG:4326, with empty geometries as None (QGIS's 'no geometry').
+
+    The CRS is checked against the coordinates first (analysis.validation.check_crs): a layer without
+    CRS whose coordinates are lon/lat in China is read as WGS84 with a warning (kept in
+    ``gdf.attrs["bluesky_warnings"]``); a missing or contradicting CRS otherwise raises LayerCheckError.
+    """
+    from ..analysis.validation import InputError, check_crs
+
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
-    if gdf.crs is None:
-        gdf = gdf.set_crs(WGS84)
-    elif not gdf.crs.equals(WGS84):
+    warnings = list(gdf.attrs.get("bluesky_warnings", []))
+    try:
+        gdf, found = check_crs(gdf, layer_name or "?")
+    except InputError as exc:
+        raise LayerCheckError(str(exc)) from exc
+    warnings += found
+    if not gdf.crs.equals(WGS84):
         gdf = gdf.to_crs(WGS84)
     empty = shapely.is_empty(np.asarray(gdf.geometry.values, dtype=object))
     if empty.any():
         gdf = gdf.copy()
         gdf.loc[empty, "geometry"] = None
+    gdf.attrs["bluesky_warnings"] = warnings
     return gdf
 
 
@@ -263,5 +350,6 @@ def source_to_gdf(source, feedback=None) -> gpd.GeoDataFrame:
         crs_text = crs.authid() if crs.authid() and not crs.authid().upper().startswith("USER:") else crs.toWkt(
             QgsCoordinateReferenceSystem.WKT_PREFERRED)
     frame = pd.DataFrame(rows, columns=names)
-    gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(shapely.from_wkb(wkbs) if wkbs else [], crs=crs_text or WGS84))
-    return to_wgs84_frame(gdf)
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(shapely.from_wkb(wkbs) if wkbs else [], crs=crs_text))
+    name = source.sourceName() if hasattr(source, "sourceName") else ""
+    return to_wgs84_frame(gdf, name or "?")

@@ -20,8 +20,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import zipfile
 import threading
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +31,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyogrio.errors
 import shapely
 
 from ..analysis.file_names import unique_county_file_names
@@ -393,7 +394,12 @@ def export_county_packages(
     # GeoPackages in the temporary folder need no fsync per statement; GPKG 1.2 opens in older GDAL (QGIS 3.22)
     pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from ..analysis.validation import OutputError, write_error
+
+        raise OutputError(write_error(out, exc)) from exc
     counties = load_counties(zones_gpkg, admin_gpkg)
     zones = _read_zone_layers(zones_gpkg)
     flag_layers = load_flag_layers(flags_gpkg)
@@ -417,6 +423,17 @@ def export_county_packages(
 
     # GDAL writes release the GIL: a few threads overlap the many small shapefile/GeoPackage writes
     workers = max(1, min(workers, os.cpu_count() or 1))
+    try:
+        _write_all(out, names, counties, zones, flag_layers, write_one, workers, canceled, progress, total, done)
+    except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        from ..analysis.validation import OutputError, write_error
+
+        raise OutputError(write_error(out, exc)) from exc
+    return [done[i] for i in sorted(done)]
+
+
+def _write_all(out, names, counties, zones, flag_layers, write_one, workers, canceled, progress, total, done) -> None:
+    """Write the zips with a few threads (a zip is whole or absent: _zip_atomically)."""
     with tempfile.TemporaryDirectory(prefix="bluesky_pkg_", dir=str(out)) as tmp, \
             ThreadPoolExecutor(max_workers=workers) as pool:
         pending = []
@@ -439,7 +456,6 @@ def export_county_packages(
                 done[j] = path
             if progress is not None:
                 progress(100.0 * len(done) / total)
-    return [done[i] for i in sorted(done)]
 
 
 def package_summary(paths: Sequence[Path]) -> Tuple[int, int]:

@@ -8,7 +8,7 @@ canonical inputs, calls `analysis.pipeline.run_analysis` and, unless cancelled, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import geopandas as gpd
 from qgis.core import QgsMapLayer, QgsRasterLayer, QgsVectorLayer
@@ -16,40 +16,66 @@ from qgis.core import QgsMapLayer, QgsRasterLayer, QgsVectorLayer
 from .convert import _ogr_source, layer_crs_for_geopandas, layer_to_gdf, read_ogr_file, to_wgs84_frame
 
 ENTERPRISE_KINDS = ("boiler", "mine", "plant")
+
+
+def _write_error_types() -> tuple:
+    try:
+        from pyogrio.errors import DataLayerError, DataSourceError
+
+        return (OSError, DataSourceError, DataLayerError)
+    except ImportError:  # pragma: no cover
+        return (OSError,)
+
+
+_WRITE_ERRORS = _write_error_types()
 Progress = Callable[[int, int, str], None]
 
 
 class Snapshot:
-    """A vector layer's content, readable from a worker thread as a GeoDataFrame in EPSG:4326."""
+    """A vector layer's content, readable from a worker thread as a GeoDataFrame in EPSG:4326.
+
+    ``warnings`` collects what reading found (e.g. a CRS assumed); a bad layer raises on ``read()``
+    with a message naming the layer.
+    """
 
     def __init__(self, layer: QgsVectorLayer) -> None:
         self.name = layer.name()
         self.fields = [f.name() for f in layer.fields()]
+        self.warnings: List[str] = []
         self._gdf: Optional[gpd.GeoDataFrame] = None
+        self._error: Optional[Exception] = None
         self._src = _ogr_source(layer)
         self._encoding = layer.dataProvider().encoding() if layer.dataProvider() else ""
         self._crs = layer_crs_for_geopandas(layer)
         if self._src is None:
-            self._gdf = layer_to_gdf(layer)
+            try:
+                self._set(layer_to_gdf(layer))
+            except ValueError as exc:  # raised again, with the layer's name, when the run reads it
+                self._error = exc
+
+    def _set(self, gdf: gpd.GeoDataFrame) -> None:
+        self.warnings = list(dict.fromkeys(self.warnings + list(gdf.attrs.get("bluesky_warnings", []))))
+        self._gdf = gdf
 
     @classmethod
     def from_gdf(cls, name: str, gdf: gpd.GeoDataFrame) -> Snapshot:
         """A snapshot of a GeoDataFrame already read (EPSG:4326)."""
         snap = cls.__new__(cls)
         snap.name, snap.fields, snap._src, snap._encoding, snap._crs = name, [c for c in gdf.columns if c != "geometry"], None, "", None
-        snap._gdf = gdf
+        snap.warnings, snap._error, snap._gdf = [], None, None
+        snap._set(gdf)
         return snap
 
     def read(self) -> gpd.GeoDataFrame:
+        if self._error is not None:
+            raise self._error
         if self._gdf is None:
-            gdf = None
             try:
                 gdf = read_ogr_file(self._src, self._encoding, self._crs)
-            except Exception:  # noqa: BLE001 - re-raised below with the layer name
-                gdf = None
-            if gdf is None:
-                raise RuntimeError(f"cannot read layer {self.name} from {self._src['path']}")
-            self._gdf = to_wgs84_frame(gdf)
+            except Exception as exc:  # noqa: BLE001 - re-raised with the layer name
+                raise ValueError(f"无法读取图层「{self.name}」（{self._src['path']}）/ cannot read layer "
+                                 f"'{self.name}' from {self._src['path']}: {exc}") from exc
+            self._set(to_wgs84_frame(gdf, self.name))
         return self._gdf.copy()
 
 
@@ -150,18 +176,86 @@ def prepare_enterprises(gdf: gpd.GeoDataFrame, kind: str, layer_name: str, mappi
     return enterprises_from_gdf(gdf, kind, guessed, layer_name)
 
 
-def run_job(inputs: JobInputs, out_dir: Optional[str], progress: Progress = _noop,
-            is_canceled: Callable[[], bool] = lambda: False, write: bool = True):
-    """Read the snapshots, run the analysis and write zones.gpkg / flags.gpkg to `out_dir`.
+def _warner(warn: Optional[Callable[[str], None]], is_canceled: Callable[[], bool]) -> Callable[[str], None]:
+    """Where the run's warnings go: ``warn``, else the Processing feedback whose ``isCanceled`` the caller
+    passed (its ``pushWarning``), else nowhere (they stay in ``result.messages``)."""
+    if warn is not None:
+        return warn
+    owner = getattr(is_canceled, "__self__", None)
+    push = getattr(owner, "pushWarning", None)
+    return push if callable(push) else _noop
 
-    Returns (AnalysisResult, {name: path}). Raises analysis.pipeline.CanceledError when cancelled;
-    nothing is written then.
+
+def _admin_name_column(gdf: gpd.GeoDataFrame, admin_fields: Optional[Dict[str, Optional[str]]]) -> Optional[str]:
+    from ..analysis.admin import guess_admin_fields
+
+    chosen = (admin_fields or {}).get("county")
+    return chosen or guess_admin_fields([c for c in gdf.columns if c != "geometry"]).get("county")
+
+
+def run_job(inputs: JobInputs, out_dir: Optional[str], progress: Progress = _noop,
+            is_canceled: Callable[[], bool] = lambda: False, write: bool = True,
+            warn: Optional[Callable[[str], None]] = None):
+    """Read the snapshots, check them, run the analysis and write zones.gpkg / flags.gpkg to `out_dir`.
+
+    Returns (AnalysisResult, {name: path}); ``result.messages`` lists every warning (CRS assumed,
+    polygons repaired, empty lists, one line per row to verify naming layer, row, id and field), each
+    also passed to ``warn``. Bad layers raise analysis.validation.InputError before any work; a failed
+    write raises analysis.validation.OutputError (no half-written file is left). Raises
+    analysis.pipeline.CanceledError when cancelled; nothing is written then.
     """
     from ..analysis.builtup import builtup_from_polygons, builtup_from_raster
     from ..analysis.pipeline import CanceledError, run_analysis, write_results
+    from ..analysis.validation import (
+        MAX_ROW_MESSAGES,
+        OutputError,
+        check_point_layer,
+        check_polygon_layer,
+        problem_messages,
+        write_error,
+    )
+
+    push = _warner(warn, is_canceled)
+    messages: List[str] = []
+
+    def say(lines) -> None:
+        for line in lines:
+            if line not in messages:
+                messages.append(line)
+                push(line)
+
+    def read(snap: Snapshot) -> gpd.GeoDataFrame:
+        gdf = snap.read()
+        say(snap.warnings)
+        return gdf
 
     progress(0, 1, "读取输入图层")
-    admin = prepare_admin(inputs.admin.read(), inputs.admin_fields)
+    admin_raw = read(inputs.admin)
+    say(check_polygon_layer(admin_raw, inputs.admin.name, "admin", _admin_name_column(admin_raw, inputs.admin_fields)))
+    builtup_raw = None
+    if inputs.builtup_vector is not None and not inputs.builtup_raster:
+        builtup_raw = read(inputs.builtup_vector)
+        say(check_polygon_layer(builtup_raw, inputs.builtup_vector.name, "builtup"))
+    elif not inputs.builtup_raster:
+        raise ValueError("a built-up layer is required / 需要建成区图层")
+    raw_lists: Dict[str, gpd.GeoDataFrame] = {}
+    for kind, snap in inputs.enterprises.items():
+        if snap is None:
+            continue
+        raw_lists[kind] = read(snap)
+        say(check_point_layer(raw_lists[kind], snap.name))
+    chp_raw = None
+    if inputs.chp is not None:
+        chp_raw = read(inputs.chp)
+        say(check_point_layer(chp_raw, inputs.chp.name))
+    planning = None
+    if inputs.planning_area is not None:
+        planning = read(inputs.planning_area)
+        if len(planning):
+            say(check_polygon_layer(planning, inputs.planning_area.name, "planning"))
+        else:
+            planning = None
+    admin = prepare_admin(admin_raw, inputs.admin_fields)
     if is_canceled():
         raise CanceledError("canceled")
     ruleset = load_ruleset(inputs.rules_path, inputs.params, inputs.region_1p30, inputs.disabled_rules)
@@ -173,32 +267,34 @@ def run_job(inputs: JobInputs, out_dir: Optional[str], progress: Progress = _noo
             _pick(inputs.builtup_min_area_m2, p.get("builtup_min_area_m2"), 20000.0),
             _pick(inputs.builtup_max_hole_m2, p.get("builtup_max_hole_m2"), 50000.0),
         )
-    elif inputs.builtup_vector is not None:
-        builtup = builtup_from_polygons(inputs.builtup_vector.read())
     else:
-        raise ValueError("a built-up layer is required / 需要建成区图层")
+        builtup = builtup_from_polygons(builtup_raw)
     if is_canceled():
         raise CanceledError("canceled")
     enterprises = {}
-    for kind, snap in inputs.enterprises.items():
-        if snap is None:
-            continue
-        enterprises[kind] = prepare_enterprises(snap.read(), kind, snap.name, inputs.field_mappings.get(kind))
+    for kind, gdf in raw_lists.items():
+        snap = inputs.enterprises[kind]
+        enterprises[kind] = prepare_enterprises(gdf, kind, snap.name, inputs.field_mappings.get(kind))
     chp = None
-    if inputs.chp is not None:
-        chp = prepare_enterprises(inputs.chp.read(), "chp", inputs.chp.name, inputs.field_mappings.get("chp"))
-    planning = inputs.planning_area.read() if inputs.planning_area is not None else None
+    if chp_raw is not None:
+        chp = prepare_enterprises(chp_raw, "chp", inputs.chp.name, inputs.field_mappings.get("chp"))
+        say(problem_messages(chp.problems, inputs.chp.name, MAX_ROW_MESSAGES))
     result = run_analysis(admin, builtup, enterprises, chp, ruleset, planning_area=planning,
                           progress=progress, is_canceled=is_canceled)
     if is_canceled():
         raise CanceledError("canceled")
+    say(problem_messages(getattr(result, "to_verify", None)))
     try:
         result.admin = admin  # the normalised counties, for zooming and the atlas
+        result.messages = messages
     except AttributeError:
         pass
     paths: Dict[str, Any] = {}
     if write and out_dir:
-        paths = write_results(result, out_dir)
+        try:
+            paths = write_results(result, out_dir)
+        except _WRITE_ERRORS as exc:
+            raise OutputError(write_error(out_dir, exc)) from exc
     return result, paths
 
 
@@ -206,11 +302,13 @@ def write_gpkg_atomically(frames: Dict[str, gpd.GeoDataFrame], path: str) -> str
     """Write several layers to one GeoPackage: a temporary file first, renamed over `path` when complete."""
     import os
 
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    from ..analysis.validation import OutputError, write_error
+
     tmp = f"{path}.part.gpkg"
-    if os.path.exists(tmp):
-        os.remove(tmp)
     try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        if os.path.exists(tmp):
+            os.remove(tmp)
         for name, frame in frames.items():
             if frame is None:
                 continue
@@ -218,6 +316,8 @@ def write_gpkg_atomically(frames: Dict[str, gpd.GeoDataFrame], path: str) -> str
                 frame = gpd.GeoDataFrame(frame)
             frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
         os.replace(tmp, path)
+    except _WRITE_ERRORS as exc:
+        raise OutputError(write_error(path, exc)) from exc
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)

@@ -1,10 +1,11 @@
 """Styles of the result layers: shipped .qml files (layers/styles/) applied by layer name.
 
 `apply_style(layer, name)` loads ``layers/styles/<name>.qml``; when the file is missing it builds the
-same style in code. The verdict and flag layers are categorised by their verdict/action value: the
-shipped categories cover the plan's actions in English keys and Chinese words, and any other value
-present in the layer gets a category coloured by its class (close, merge, retrofit, rectify, build,
-to verify). `write_style_files()` regenerates the .qml files from the code (see `make styles`).
+same style in code. The verdict and flag layers are categorised on their verdict *class* (the
+``verdict_class`` / ``action_class`` field, folded by an expression into seven legend classes in
+severity order: 关闭/淘汰/退出/清理, 关停整合, 改造, 整治, 建设, 需核实, 无需处置), never on the raw action
+texts, so the legend stays seven tidy rows. A layer without the class field is classed from its
+verdict/action words instead. `write_style_files()` regenerates the .qml files from the code (see `make styles`).
 """
 from __future__ import annotations
 
@@ -80,7 +81,43 @@ _CLASS_LABEL_ZH = {
     "to_verify": "需核实",
     "clear": "无需处置",
 }
+#: the text field (verdict / action) and the class field (verdict_class / action_class) of each point layer
 _CATEGORY_FIELD = {"enterprise_verdicts": "verdict", "enterprise_flags": "action"}
+_CLASS_FIELD = {"enterprise_verdicts": "verdict_class", "enterprise_flags": "action_class"}
+#: the rules file's action classes (analysis/data/plan_rules.yaml) folded into the legend's seven classes
+CLASS_KEYS: Dict[str, Tuple[str, ...]] = {
+    "close": ("close", "eliminate", "exit", "remove"),
+    "merge": ("merge",),
+    "retrofit": ("retrofit",),
+    "rectify": ("rectify",),
+    "build": ("build",),
+    "to_verify": ("to_verify", "verify"),
+    "clear": ("clear", "none"),
+}
+
+
+def _sql_list(values: Iterable[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def class_expression(class_field: str) -> str:
+    """Expression giving the legend class (close … clear) of a feature from its class field."""
+    whens = [f"WHEN lower(\"{class_field}\") IN ({_sql_list(keys)}) THEN '{key}'"
+             for key, keys in CLASS_KEYS.items() if key != "to_verify"]
+    return "CASE " + " ".join(whens) + " ELSE 'to_verify' END"
+
+
+def text_class_expression(text_field: str) -> str:
+    """Fallback for layers without a class field: the legend class from the verdict/action text, as
+    :func:`verdict_class` does it (exact words first, then words contained, in severity order)."""
+    exact, contained = [], []
+    for key, _, values in VERDICT_CLASSES:
+        exact.append(f"WHEN lower(\"{text_field}\") IN ({_sql_list(v.lower() for v in values)}) THEN '{key}'")
+        words = [v for v in values if len(v) > 1 and not v.isascii()]
+        if words:
+            cond = " OR ".join(f"\"{text_field}\" LIKE '%{w}%'" for w in words)
+            contained.append(f"WHEN {cond} THEN '{key}'")
+    return "CASE " + " ".join(exact + contained) + " ELSE 'to_verify' END"
 
 
 def style_path(name: str) -> str:
@@ -156,35 +193,28 @@ def _labeling(field: str, size: float, max_scale: Optional[int]) -> QgsVectorLay
     return QgsVectorLayerSimpleLabeling(settings)
 
 
-def _category_values(field: str, layer: Optional[QgsVectorLayer]) -> List[str]:
-    """The shipped category values plus any value present in the layer."""
-    values: List[str] = []
-    for _, _, words in VERDICT_CLASSES:
-        values.append(words[0])
-    if layer is not None and layer.fields().indexOf(field) >= 0:
-        idx = layer.fields().indexOf(field)
-        for value in sorted(str(v) for v in layer.uniqueValues(idx) if v is not None and str(v) != "NULL"):
-            if value not in values:
-                values.append(value)
-    return values
-
-
-def _category_label(value: str) -> str:
-    key = verdict_class(value)
-    if value == key:
-        return _CLASS_LABEL_ZH.get(key, value)
-    return value
+def class_label(key: str) -> str:
+    """The Chinese legend label of a verdict class."""
+    return _CLASS_LABEL_ZH.get(key, key)
 
 
 def _categorised_renderer(name: str, layer: Optional[QgsVectorLayer] = None) -> QgsCategorizedSymbolRenderer:
-    field = _CATEGORY_FIELD[name]
+    """Seven categories, one per verdict class in severity order, on the layer's class field."""
     categories = []
     size = 2.8 if name == "enterprise_verdicts" else 2.0
-    for value in _category_values(field, layer):
-        key = verdict_class(value)
-        symbol = _marker(_CLASS_COLOR[key], size, "square" if key == "to_verify" else "circle")
-        categories.append(QgsRendererCategory(value, symbol, _category_label(value), True))
-    return QgsCategorizedSymbolRenderer(field, categories)
+    for key, color, _ in VERDICT_CLASSES:
+        symbol = _marker(color, size, "square" if key == "to_verify" else "circle")
+        categories.append(QgsRendererCategory(key, symbol, class_label(key), True))
+    return QgsCategorizedSymbolRenderer(_classification(name, layer), categories)
+
+
+def _classification(name: str, layer: Optional[QgsVectorLayer]) -> str:
+    """The class expression on the class field, or on the verdict/action text when the layer has none."""
+    class_field = _CLASS_FIELD[name]
+    if layer is not None and layer.fields().indexOf(class_field) < 0 and \
+            layer.fields().indexOf(_CATEGORY_FIELD[name]) >= 0:
+        return text_class_expression(_CATEGORY_FIELD[name])
+    return class_expression(class_field)
 
 
 def build_style(layer: QgsVectorLayer, name: str) -> None:
@@ -238,26 +268,11 @@ def apply_style(layer: QgsVectorLayer, name: str) -> bool:
     if not used_qml:
         build_style(layer, name)
     if name in _CATEGORY_FIELD and isinstance(layer.renderer(), QgsCategorizedSymbolRenderer):
-        _add_missing_categories(layer, name)
+        layer.renderer().setClassAttribute(_classification(name, layer))
     if name == "admin":
         _fit_label_field(layer, "county", ("name", "NAME", "县", "区县", "county_name"))
     layer.triggerRepaint()
     return used_qml
-
-
-def _add_missing_categories(layer: QgsVectorLayer, name: str) -> None:
-    renderer: QgsCategorizedSymbolRenderer = layer.renderer()
-    field = _CATEGORY_FIELD[name]
-    idx = layer.fields().indexOf(field)
-    if idx < 0:
-        return
-    known = {str(c.value()) for c in renderer.categories()}
-    size = 2.8 if name == "enterprise_verdicts" else 2.0
-    for value in layer.uniqueValues(idx):
-        if value is None or str(value) == "NULL" or str(value) in known:
-            continue
-        key = verdict_class(value)
-        renderer.addCategory(QgsRendererCategory(str(value), _marker(_CLASS_COLOR[key], size), _category_label(str(value)), True))
 
 
 def write_style_files(out_dir: str = STYLE_DIR) -> List[str]:
@@ -266,7 +281,8 @@ def write_style_files(out_dir: str = STYLE_DIR) -> List[str]:
     written = []
     for name in STYLE_NAMES:
         if name in POINT_LAYERS:
-            uri = "Point?crs=EPSG:4326&field=ent_id:string&field=name:string&field=verdict:string&field=action:string"
+            uri = ("Point?crs=EPSG:4326&field=ent_id:string&field=name:string&field=verdict:string&field=action:string"
+                   "&field=verdict_class:string&field=action_class:string")
         else:
             uri = "MultiPolygon?crs=EPSG:4326&field=county:string&field=name:string"
         layer = QgsVectorLayer(uri, name, "memory")

@@ -151,6 +151,15 @@ def _notes_sheet(ws, notes: List[str], flags: pd.DataFrame, to_verify: pd.DataFr
     ws.freeze_panes = "A2"
 
 
+def _no_formulas(wb) -> None:
+    """Every text cell stays text: a user's '=cmd|…' or '=HYPERLINK(…)' is never written as a formula."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.data_type == "f":
+                    cell.data_type = "s"
+
+
 def write_summary_workbook(flags_gpkg: PathLike, out_path: PathLike, zones_gpkg: Optional[PathLike] = None,
                            synthetic: bool = True) -> Path:
     """Write the summary workbook to ``out_path`` (temporary name, then rename); return its path."""
@@ -168,12 +177,17 @@ def write_summary_workbook(flags_gpkg: PathLike, out_path: PathLike, zones_gpkg:
     _task_sheet(wb.create_sheet(SHEETS[2]), flags)
     _verify_sheet(wb.create_sheet(SHEETS[3]), to_verify)
     _notes_sheet(wb.create_sheet(SHEETS[4]), data_notes(zones_gpkg, synthetic=synthetic), flags, to_verify)
+    _no_formulas(wb)
     out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.stem}.part.xlsx")
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         wb.save(tmp)
         os.replace(tmp, out)
+    except OSError as exc:
+        from ..analysis.validation import OutputError, write_error
+
+        raise OutputError(write_error(out, exc)) from exc
     finally:
         if tmp.exists():
             tmp.unlink()

@@ -211,15 +211,100 @@ def ensure_points(n: int) -> Path:
     return path
 
 
-def read_points(path: Path):
-    """The points as a GeoDataFrame with the canonical columns; text columns as categoricals."""
+def read_points(path: Path, coords: bool = False):
+    """The points as a GeoDataFrame with the canonical columns; text columns as categoricals.
+
+    With pyarrow, through GDAL's Arrow stream (``pyogrio.read_arrow``): numbers arrive as numpy arrays,
+    text as dictionary codes and the point coordinates straight out of the WKB buffer, so no Python object
+    is made per row except the shapely point itself. Without pyarrow, ``pyogrio.read_dataframe``.
+
+    ``coords=True``: an ``engine.PointTable`` instead (the attribute frame plus x/y arrays), so no point
+    geometry is made at all at read time; the engine makes points only for the rows it outputs.
+    """
     import pyogrio
 
-    gdf = pyogrio.read_dataframe(path, layer=POINTS_LAYER, columns=["ent_id", "fuel", "capacity_tph", "use",
-                                                                   "low_nox_done"])
-    for col in ("fuel", "use"):
-        gdf[col] = gdf[col].astype("category")
-    return gdf
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        gdf = pyogrio.read_dataframe(path, layer=POINTS_LAYER, columns=["ent_id", "fuel", "capacity_tph", "use",
+                                                                       "low_nox_done"])
+        for col in ("fuel", "use"):
+            gdf[col] = gdf[col].astype("category")
+        if coords:
+            import pandas as pd
+            import shapely
+            from bluesky_zoning.analysis.engine import PointTable
+
+            xy = shapely.get_coordinates(np.asarray(gdf.geometry.values))
+            return PointTable(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)), xy[:, 0].copy(), xy[:, 1].copy(),
+                              crs=gdf.crs)
+        return gdf
+    return _read_points_arrow(path, coords)
+
+
+def _arrow_xy(column) -> Tuple[np.ndarray, np.ndarray]:
+    """x, y of a chunked Arrow WKB column of 2D points, read from the buffers (shapely for anything else)."""
+    import shapely
+
+    xs, ys = [], []
+    for chunk in column.chunks:
+        n = len(chunk)
+        if n == 0:
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + n + 1]
+        data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+        rec = data[offsets[0]:offsets[-1]]
+        plain = chunk.null_count == 0 and bool((np.diff(offsets) == 21).all())
+        if plain:
+            rec = rec.reshape(n, 21)
+            plain = bool((rec[:, 0] == 1).all() and (rec[:, 1:5].view("<u4")[:, 0] == 1).all())
+        if plain:  # little-endian WKB Point: 1 byte order, 4 type, 8 x, 8 y
+            xs.append(rec[:, 5:13].copy().view("<f8")[:, 0])
+            ys.append(rec[:, 13:21].copy().view("<f8")[:, 0])
+        else:
+            g = shapely.from_wkb(np.asarray(chunk.to_pylist(), dtype=object))
+            ok = shapely.get_type_id(g) == 0
+            xs.append(np.where(ok, shapely.get_x(g), np.nan))
+            ys.append(np.where(ok, shapely.get_y(g), np.nan))
+    if not xs:
+        return np.empty(0), np.empty(0)
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def _arrow_categorical(column):
+    import pandas as pd
+    import pyarrow as pa
+
+    enc = column.dictionary_encode().combine_chunks()
+    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+    cats = enc.dictionary.to_pylist() if isinstance(enc, pa.DictionaryArray) else []
+    return pd.Categorical.from_codes(codes, categories=cats)
+
+
+def _read_points_arrow(path: Path, coords: bool = False):
+    import geopandas as gpd
+    import pyogrio
+    import shapely
+
+    # GDAL < 3.8.3 reads GeoPackage booleans wrongly through Arrow; SQL hands the flag over as an integer.
+    sql = (f'SELECT ent_id, fuel, capacity_tph, "use", CAST(low_nox_done AS INTEGER) AS low_nox_done, geom '
+           f'FROM "{POINTS_LAYER}"')
+    meta, tab = pyogrio.read_arrow(path, sql=sql)
+    x, y = _arrow_xy(tab.column(meta["geometry_name"] or "geom"))
+    low = tab.column("low_nox_done")
+    low_nox = (low.fill_null(0).to_numpy() != 0) if low.null_count == 0 else \
+        np.array([None if v is None else bool(v) for v in low.to_pylist()], dtype=object)
+    cap = tab.column("capacity_tph").to_numpy()
+    data = {"ent_id": tab.column("ent_id").to_numpy(), "fuel": _arrow_categorical(tab.column("fuel")),
+            "capacity_tph": np.asarray(cap, dtype=float), "use": _arrow_categorical(tab.column("use")),
+            "low_nox_done": low_nox}
+    del tab
+    if coords:
+        import pandas as pd
+        from bluesky_zoning.analysis.engine import PointTable
+
+        return PointTable(pd.DataFrame(data, copy=False), x, y, crs=meta.get("crs") or "EPSG:4326")
+    return gpd.GeoDataFrame(data, geometry=shapely.points(x, y), crs=meta.get("crs") or "EPSG:4326")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -412,7 +497,7 @@ def child_flag_big(path: Path, out_path: Path) -> Dict:
     gc.collect()
     base_rss = peak_rss_gb()
     t0 = time.perf_counter()
-    gdf = read_points(path)
+    gdf = read_points(path, coords=True)  # coordinates only: points are made for the output rows alone
     t1 = time.perf_counter()
     flag_s, res = run_plugin(gdf, zones, admin, ruleset)
     t2 = time.perf_counter()

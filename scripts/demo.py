@@ -72,12 +72,14 @@ def main() -> int:
             print("   ERROR:", error, flush=True)
 
     feedback = PrintFeedback()
+    from bluesky_zoning.provider.algorithms.import_list import COORD_SYSTEMS, KINDS
+
     layers = {}
     for kind, key in (("boiler", "boilers"), ("mine", "mines"), ("plant", "plants"), ("chp", "chp")):
         res = processing.run("bluesky:import_list", {
             "INPUT": str(getattr(data, key)),
-            "KIND": kind,
-            "COORD_SYSTEM": data.coord_systems[key],
+            "KIND": KINDS.index(kind),  # enum parameters take the option's index
+            "COORD_SYSTEM": COORD_SYSTEMS.index(data.coord_systems[key]),
             "OUTPUT": str(inputs_dir / f"{key}.gpkg"),
         }, feedback=feedback)
         layers[key] = res["OUTPUT"]
@@ -105,9 +107,17 @@ def main() -> int:
     for rule_id, count in flags["rule_id"].value_counts().sort_index().items():
         print(f"   {rule_id:<12} {count:>6}")
     print(f"== enterprises flagged: {len(verdicts)}; rule hits: {len(flags)}; to verify (需核实): {len(to_verify)}")
+    if "verdict_class" in verdicts.columns:
+        print("== enterprises per verdict class")
+        for cls, count in verdicts["verdict_class"].value_counts().items():
+            print(f"   {cls:<12} {count:>6}")
     for key in ("ZONES", "FLAGS_GPKG", "PACKAGES_DIR", "ATLAS", "WORKBOOK", "PROJECT"):
         if key in res:
             print(f"   {key:<12} {res[key]}")
+    zips = sorted((out_dir / "counties").glob("*.zip"))
+    atlas = out_dir / "atlas.pdf"
+    print(f"== {len(zips)} county packages in {out_dir / 'counties'}"
+          + (f"; atlas {atlas.stat().st_size / 1e6:.1f} MB" if atlas.exists() else ""))
     print(f"== wall time {time.perf_counter() - started:.1f} s")
     app.exitQgis()
     return 0

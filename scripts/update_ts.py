@@ -35,6 +35,8 @@ ZH = {
     "Writing the summary workbook": "正在生成汇总表",
     "On": "启用", "Id": "编号", "Clause": "条款", "What": "内容", "Threshold": "阈值", "Action": "措施", "Deadline": "时限",
     "Layer": "图层", "Name": "名称", "County": "县区", "Problem": "问题",
+    "Row": "行号", "Field": "字段", "Raw value": "原始值", "Total": "合计",
+    "Open the attribute table of the selection": "打开所选企业的属性表（条款、时限、牵头部门、原因）",
     "Choose the enterprise layers or import a list.": "请选择企业图层或导入企业清单。",
     "Generating the demo data": "正在生成示例数据", "Shanxi demo data loaded.": "山西示例数据已加载。",
     "Choose the county boundary layer.": "请选择县级行政区划图层。", "Choose the built-up layer.": "请选择建成区图层。",

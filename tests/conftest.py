@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PKG_PARENT = ROOT / ".build" / "pkg"
@@ -25,4 +28,25 @@ def _link_package() -> None:
 
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# A fresh QGIS profile for the session, set before anything starts QGIS (this module is an initial
+# conftest: pytest imports it before the plugins' pytest_configure, where pytest-qgis starts QGIS). pytest-qgis
+# 2.1 then points QGIS_CUSTOM_CONFIG_PATH at its own temporary folder; either way the dock's QgsSettings and
+# the demo cache never touch a real profile — `_isolated_qgis_profile` below checks it.
+os.environ["QGIS_CUSTOM_CONFIG_PATH"] = tempfile.mkdtemp(prefix="bluesky-qgis-profile-")
 _link_package()
+
+_REAL_PROFILES = (Path.home() / ".local" / "share" / "QGIS", Path.home() / ".config" / "QGIS")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_qgis_profile():
+    """Fail the session early if QGIS runs and its settings live in a real user profile."""
+    if "qgis.core" in sys.modules:
+        from qgis.core import QgsApplication, QgsSettings
+
+        if QgsApplication.instance() is not None:
+            settings_file = Path(QgsSettings().fileName()).resolve()
+            temp_root = Path(tempfile.gettempdir()).resolve()
+            assert temp_root in settings_file.parents, f"QGIS settings outside a temporary profile: {settings_file}"
+            assert not any(real in settings_file.parents for real in _REAL_PROFILES), settings_file
+    yield

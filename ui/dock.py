@@ -31,6 +31,7 @@ SETTINGS = "bluesky_zoning/"
 LIST_KINDS = (("boiler", "boilersCombo"), ("mine", "minesCombo"), ("plant", "plantsCombo"), ("chp", "chpCombo"))
 DEMO_COORDS_FALLBACK = {"boilers": "GCJ02", "mines": "WGS84", "plants": "WGS84", "chp": "WGS84"}
 DEMO_KIND = {"boilers": "boiler", "mines": "mine", "plants": "plant", "chp": "chp"}
+TOTAL_KEY = "*"  # the 合计 row / column of the county × rule table
 
 
 def tr(text: str) -> str:
@@ -91,8 +92,8 @@ class BlueSkyDock(QgsDockWidget):
         u.note1p30.setText(tr("The 1+30 list is a provisional reference list; the provincial air office's official document prevails."))
         u.rulesTable.setColumnCount(7)
         u.rulesTable.setHorizontalHeaderLabels([tr("On"), tr("Id"), tr("Clause"), tr("What"), tr("Threshold"), tr("Action"), tr("Deadline")])
-        u.verifyTable.setColumnCount(5)
-        u.verifyTable.setHorizontalHeaderLabels([tr("Layer"), tr("Id"), tr("Name"), tr("County"), tr("Problem")])
+        u.verifyTable.setColumnCount(6)
+        u.verifyTable.setHorizontalHeaderLabels([tr("Layer"), tr("Id"), tr("Row"), tr("Field"), tr("Raw value"), tr("Problem")])
         u.verifyTable.horizontalHeader().setStretchLastSection(True)
         u.tabs.setTabText(0, tr("Data"))
         u.tabs.setTabText(1, tr("Rules"))
@@ -114,6 +115,7 @@ class BlueSkyDock(QgsDockWidget):
         u.cancelButton.clicked.connect(self.cancel_run)
         u.resultTable.cellClicked.connect(self.on_result_cell)
         u.verifyTable.cellClicked.connect(self.on_verify_cell)
+        u.attributesButton.clicked.connect(self.open_selection_table)
         u.packagesButton.clicked.connect(self.export_packages)
         u.atlasButton.clicked.connect(self.print_atlas)
         u.workbookButton.clicked.connect(self.write_workbook)
@@ -211,12 +213,17 @@ class BlueSkyDock(QgsDockWidget):
         from .import_dialog import ImportDialog
 
         dialog = ImportDialog(self)
-        if dialog.exec_() and dialog.layer is not None:
-            QgsProject.instance().addMapLayer(dialog.layer)
-            kind = dialog.current_kind()
-            combo = dict(LIST_KINDS).get(kind)
-            if combo:
-                getattr(self.ui, combo).setLayer(dialog.layer)
+        if dialog.exec_():
+            self.add_imported_layer(dialog)
+
+    def add_imported_layer(self, dialog) -> None:
+        """Add the accepted import dialog's point layer and choose it for its kind."""
+        if dialog.layer is None:
+            return
+        QgsProject.instance().addMapLayer(dialog.layer)
+        combo = dict(LIST_KINDS).get(dialog.current_kind())
+        if combo:
+            getattr(self.ui, combo).setLayer(dialog.layer)
 
     def load_demo_data(self) -> Optional[BlueSkyTask]:
         """Generate (or reuse) the Shanxi demo in the profile's cache, import its lists, then load it."""
@@ -348,6 +355,21 @@ class BlueSkyDock(QgsDockWidget):
                 u.region1p30List.addItem(item)
         self._region_default = self.region_members()
 
+    def region_1p30_provisional(self) -> bool:
+        """True when the rules file's 1+30 list is the unverified reference list."""
+        region = (self.ruleset.regions.get("region_1p30", {}) or {}) if self.ruleset is not None else {}
+        return not region.get("verified", False)
+
+    def show_1p30_note(self, show: bool) -> None:
+        """The yellow provisional-list note in the run summary (results and run tabs)."""
+        u = self.ui
+        text = tr("The 1+30 list is a provisional reference list; the provincial air office's official document prevails.")
+        for label in (u.summaryNote1p30, u.runNote1p30):
+            label.setText("⚠ " + text)
+            label.setVisible(show)
+        if show:
+            self._log("⚠ " + text)
+
     def region_members(self) -> List[str]:
         u = self.ui
         return [u.region1p30List.item(i).text() for i in range(u.region1p30List.count())
@@ -426,7 +448,9 @@ class BlueSkyDock(QgsDockWidget):
         self.ui.runButton.setEnabled(False)
         self.ui.cancelButton.setEnabled(True)
         self.ui.progressBar.setValue(0)
+        self.ui.progressBar.setFormat("%p%")
         self.ui.stepLabel.setText(tr("Starting…"))
+        self._provisional_1p30 = inputs.region_1p30 is None and self.region_1p30_provisional()
         self._log(tr("Run started: {dir}").format(dir=out_dir))
         task = self._start_task(tr("Blue Sky Zoning analysis"), work, self._run_done, self._run_error, self._run_canceled)
         task.step.connect(self._on_step)
@@ -440,7 +464,13 @@ class BlueSkyDock(QgsDockWidget):
             self.ui.stepLabel.setText(tr("Canceling…"))
 
     def _on_step(self, step: int, total: int, name: str) -> None:
-        self.ui.stepLabel.setText(f"{name}… {step}/{total}")
+        """Show the step as it comes ("构建禁煤区… 3/9") on the progress bar and the label below it."""
+        text = step_text(step, total, name)
+        self.ui.stepLabel.setText(text)
+        bar = self.ui.progressBar
+        bar.setFormat(text.replace("%", "%%") + "  (%p%)")
+        if total > 0:
+            bar.setValue(int(round(100.0 * min(max(step, 0), total) / total)))
 
     def _run_finished_ui(self) -> None:
         self.ui.runButton.setEnabled(True)
@@ -449,6 +479,7 @@ class BlueSkyDock(QgsDockWidget):
     def _run_canceled(self) -> None:
         self._run_finished_ui()
         self.ui.progressBar.setValue(0)
+        self.ui.progressBar.setFormat("%p%")
         self.ui.stepLabel.setText(tr("Canceled: nothing was added."))
         self._log(tr("Canceled: nothing was added."))
 
@@ -471,11 +502,13 @@ class BlueSkyDock(QgsDockWidget):
         self.result_layers = group_layers(self.result_group)
         self.admin_norm = getattr(result, "admin", None)
         self.ui.progressBar.setValue(100)
+        self.ui.progressBar.setFormat(tr("Done") + "  (%p%)")
         self.ui.stepLabel.setText(tr("Done"))
         self.fill_result_table()
         self.fill_verify_table()
         self.ui.tabs.setCurrentIndex(3)
         notes = list(getattr(result, "notes", []) or [])
+        self.show_1p30_note(bool(getattr(self, "_provisional_1p30", False)))
         self._log(tr("Results written to {dir}").format(dir=os.path.dirname(flags)))
         for note in notes:
             self._log(str(note))
@@ -498,74 +531,141 @@ class BlueSkyDock(QgsDockWidget):
         return flags
 
     def fill_result_table(self) -> None:
-        """County × rule counts of the flags; the last column is the county's flagged enterprises."""
+        """County × rule counts of the flags, counties in adcode order (the province's own order),
+        rules in the rules file's order, with a 合计 column (enterprises of the county) and row."""
         u = self.ui
         table = u.resultTable
         table.clear()
         flags = self._flags_frame()
         self._flag_index = {}
+        u.attributesButton.setEnabled(False)
         if flags is None or len(flags) == 0:
             table.setRowCount(0)
             table.setColumnCount(0)
             u.summaryLabel.setText(tr("No enterprise was flagged."))
             return
-        flags = flags.fillna({"county": "?", "city": ""})
-        rules = sorted(flags["rule_id"].astype(str).unique())
-        groups = flags.groupby(["city", "county"], sort=True)
+        rows, rules, cells = county_rule_table(flags, self._rule_order())
         table.setColumnCount(len(rules) + 2)
-        table.setHorizontalHeaderLabels([tr("County")] + rules + [tr("Enterprises")])
-        table.setRowCount(len(groups))
-        for row, ((city, county), frame) in enumerate(groups):
-            item = QTableWidgetItem(f"{city} · {county}" if city else str(county))
-            item.setData(Qt.UserRole, str(county))
+        table.setHorizontalHeaderLabels([tr("County")] + rules + [tr("Total")])
+        table.setRowCount(len(rows) + 1)
+        bold = table.font()
+        bold.setBold(True)
+        for row, (key, label) in enumerate(rows + [(TOTAL_KEY, tr("Total"))]):
+            item = QTableWidgetItem(label)
+            item.setData(Qt.UserRole, key)
+            if key == TOTAL_KEY:
+                item.setFont(bold)
             table.setItem(row, 0, item)
-            for col, rule in enumerate(rules, start=1):
-                hits = frame[frame["rule_id"].astype(str) == rule]
-                keys = list(zip(hits["layer"].astype(str), hits["ent_id"].astype(str)))
-                self._flag_index[(str(county), rule)] = keys
-                cell = QTableWidgetItem(str(len(hits)) if len(hits) else "")
+            for col, rule in enumerate(rules + [TOTAL_KEY], start=1):
+                keys = cells.get((key, rule), [])
+                self._flag_index[(key, rule)] = keys
+                cell = QTableWidgetItem(str(len(keys)) if keys else "")
                 cell.setTextAlignment(Qt.AlignCenter)
-                cell.setToolTip(f"{county} · {rule} · {len(hits)}")
+                cell.setToolTip(f"{label} · {rule if rule != TOTAL_KEY else tr('Total')} · {len(keys)}")
+                if key == TOTAL_KEY or rule == TOTAL_KEY:
+                    cell.setFont(bold)
                 table.setItem(row, col, cell)
-            keys = sorted(set(zip(frame["layer"].astype(str), frame["ent_id"].astype(str))))
-            self._flag_index[(str(county), "*")] = keys
-            total = QTableWidgetItem(str(len(keys)))
-            total.setTextAlignment(Qt.AlignCenter)
-            table.setItem(row, len(rules) + 1, total)
         table.resizeColumnsToContents()
-        n_ent = len(set(zip(flags["layer"].astype(str), flags["ent_id"].astype(str))))
-        n_verify = len(getattr(self.result, "to_verify", []) or []) if self.result is not None else 0
+        n_ent = len(cells.get((TOTAL_KEY, TOTAL_KEY), []))
+        n_verify = self._verify_count()
         u.summaryLabel.setText(tr("{hits} rule hits on {ents} enterprises in {counties} counties; {verify} rows to verify. Click a cell to zoom and select.").format(
-            hits=len(flags), ents=n_ent, counties=len(groups), verify=n_verify))
+            hits=len(flags), ents=n_ent, counties=len(rows), verify=n_verify))
 
-    def on_result_cell(self, row: int, col: int) -> None:
+    def _verify_count(self) -> int:
+        frame = getattr(self.result, "to_verify", None) if self.result is not None else None
+        try:
+            return int(len(frame)) if frame is not None else 0
+        except TypeError:
+            return 0
+
+    def _rule_order(self) -> List[str]:
+        return [r.id for r in self.ruleset.rules] if self.ruleset is not None else []
+
+    def on_result_cell(self, row: int, col: int) -> int:
+        """Zoom to the county (the province for 合计) and select exactly the cell's enterprises:
+        the flag rows of that county AND rule in 企业命中规则明细 (whose attribute table shows clause,
+        deadline, lead department and reason) and their verdict points on the map. Returns the count."""
         table = self.ui.resultTable
         county_item = table.item(row, 0)
         if county_item is None:
-            return
-        county = county_item.data(Qt.UserRole)
-        header = table.horizontalHeaderItem(col).text() if col > 0 else "*"
-        rule = "*" if col == 0 or col == table.columnCount() - 1 else header
-        self.zoom_to_county(county)
-        self.select_enterprises(self._flag_index.get((county, rule), []))
+            return 0
+        key = county_item.data(Qt.UserRole)
+        last = table.columnCount() - 1
+        rule = TOTAL_KEY if col in (0, last) else table.horizontalHeaderItem(col).text()
+        keys = self._flag_index.get((key, rule), [])
+        self._selection = (key, rule)
+        if key == TOTAL_KEY:
+            self.zoom_to_enterprises(keys)
+        else:
+            self.zoom_to_county(key)
+        return self.select_enterprises(keys, key, rule)
 
-    def select_enterprises(self, keys: List[Tuple[str, str]]) -> int:
-        """Select the verdict points of these (layer, ent_id) keys; returns how many were selected."""
+    def selection_filter(self, key: str, rule: str) -> str:
+        """The expression of a cell's flag rows on the enterprise_flags layer."""
+        parts = []
+        if key != TOTAL_KEY:
+            parts.append(f"\"adcode\" = '{key}'" if not key.startswith("name:") else
+                         "\"county\" = '{}'".format(key[5:].replace("'", "''")))
+        if rule != TOTAL_KEY:
+            parts.append("\"rule_id\" = '{}'".format(rule.replace("'", "''")))
+        return " AND ".join(parts) or "TRUE"
+
+    def select_enterprises(self, keys: List[Tuple[str, str]], county_key: str = TOTAL_KEY,
+                           rule: str = TOTAL_KEY) -> int:
+        """Select these (layer, ent_id) enterprises on the verdict points, and their flag rows (county
+        AND rule) on the detail layer; returns how many enterprises were selected."""
+        from qgis.core import QgsFeatureRequest
+
+        layers = getattr(self, "result_layers", {})
+        verdicts = layers.get("enterprise_verdicts")
+        flags = layers.get("enterprise_flags")
+        wanted = set(keys)
+        n = 0
+        if verdicts is not None:
+            ids = [f.id() for f in verdicts.getFeatures(QgsFeatureRequest().setNoAttributes().setFlags(QgsFeatureRequest.NoGeometry)
+                                                       .setSubsetOfAttributes(["layer", "ent_id"], verdicts.fields()))
+                   if (str(f["layer"]), str(f["ent_id"])) in wanted]
+            verdicts.selectByIds(ids)
+            n = len(ids)
+        if flags is not None:
+            request = QgsFeatureRequest().setFilterExpression(self.selection_filter(county_key, rule))
+            request.setFlags(QgsFeatureRequest.NoGeometry)
+            flag_ids = [f.id() for f in flags.getFeatures(request) if (str(f["layer"]), str(f["ent_id"])) in wanted]
+            flags.selectByIds(flag_ids)
+            self.iface.setActiveLayer(flags)
+            self.ui.attributesButton.setEnabled(bool(flag_ids))
+        elif verdicts is not None and n:
+            self.iface.setActiveLayer(verdicts)
+        return n
+
+    def open_selection_table(self) -> None:
+        """The attribute table of the selected cell's flag rows (clause, deadline, lead department, reason)."""
+        flags = getattr(self, "result_layers", {}).get("enterprise_flags")
+        if flags is None:
+            return
+        key, rule = getattr(self, "_selection", (TOTAL_KEY, TOTAL_KEY))
+        self.iface.showAttributeTable(flags, self.selection_filter(key, rule))
+
+    def zoom_to_enterprises(self, keys: List[Tuple[str, str]]) -> None:
         layer = getattr(self, "result_layers", {}).get("enterprise_verdicts")
         if layer is None:
-            return 0
-        wanted = set(keys)
-        ids = [f.id() for f in layer.getFeatures() if (str(f["layer"]), str(f["ent_id"])) in wanted]
-        layer.selectByIds(ids)
-        if ids:
-            self.iface.setActiveLayer(layer)
-        return len(ids)
+            return
+        rect = layer.extent()
+        if not rect.isEmpty():
+            self._zoom_rect(rect, layer.crs())
 
     def zoom_to_county(self, county: str) -> None:
+        """Zoom to a county given by its adcode (or "name:<county>" / a plain name when there is none)."""
         admin = self.admin_norm
         if admin is None or "county" not in getattr(admin, "columns", []):
             return
-        part = admin[admin["county"].astype(str) == str(county)]
+        county = str(county)
+        if county.startswith("name:"):
+            part = admin[admin["county"].astype(str) == county[5:]]
+        elif "adcode" in admin.columns and (admin["adcode"].astype(str) == county).any():
+            part = admin[admin["adcode"].astype(str) == county]
+        else:
+            part = admin[admin["county"].astype(str) == county]
         if part.empty:
             return
         xmin, ymin, xmax, ymax = part.total_bounds
@@ -588,37 +688,51 @@ class BlueSkyDock(QgsDockWidget):
 
     # -- to-verify tab --------------------------------------------------------------------------------
     def fill_verify_table(self) -> None:
+        """需核实: layer, id, row, field, raw value and problem of every row that could not be judged."""
         table = self.ui.verifyTable
         frame = getattr(self.result, "to_verify", None)
         table.setRowCount(0)
         if frame is None or len(frame) == 0:
+            self.ui.tabs.setTabText(4, tr("To verify"))
             return
         frame = frame.reset_index(drop=True)
         table.setRowCount(len(frame))
         for row, rec in frame.iterrows():
-            values = [rec.get("layer", ""), rec.get("ent_id", ""), rec.get("name", ""), rec.get("county", ""), rec.get("problem", "")]
+            values = [rec.get("layer", ""), rec.get("ent_id", ""), _row_number(rec.get("row")), rec.get("field", ""),
+                      rec.get("raw", ""), rec.get("problem", "")]
             for col, value in enumerate(values):
                 text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
-                table.setItem(row, col, QTableWidgetItem(text))
+                if text in ("nan", "None", "NaT", "<NA>"):
+                    text = ""
+                item = QTableWidgetItem(text)
+                if col == 5:
+                    item.setToolTip(text)
+                if col == 0:
+                    item.setData(Qt.UserRole, str(rec.get("adcode", "") or ""))
+                table.setItem(row, col, item)
         table.resizeColumnsToContents()
         self.ui.tabs.setTabText(4, tr("To verify") + f" ({len(frame)})")
 
-    def on_verify_cell(self, row: int, _col: int) -> None:
+    def on_verify_cell(self, row: int, _col: int) -> bool:
+        """Select and zoom to the to-verify row's point (or its county); False when it has no place."""
         table = self.ui.verifyTable
         layer_name = table.item(row, 0).text() if table.item(row, 0) else ""
         ent_id = table.item(row, 1).text() if table.item(row, 1) else ""
-        county = table.item(row, 3).text() if table.item(row, 3) else ""
+        county = table.item(row, 0).data(Qt.UserRole) if table.item(row, 0) else ""
         layer = getattr(self, "result_layers", {}).get("to_verify")
-        if layer is not None and layer.isSpatial():
+        if layer is not None:
             ids = [f.id() for f in layer.getFeatures() if str(f["ent_id"]) == ent_id and str(f["layer"]) == layer_name]
             layer.selectByIds(ids)
-            geoms = [f.geometry() for f in layer.getFeatures() if f.id() in ids and f.hasGeometry()]
-            if geoms:
-                self._zoom_rect(geoms[0].boundingBox(), layer.crs())
-                self.iface.setActiveLayer(layer)
-                return
+            self.iface.setActiveLayer(layer)
+            if layer.isSpatial():
+                geoms = [f.geometry() for f in layer.getFeatures(ids) if f.hasGeometry() and not f.geometry().isEmpty()]
+                if geoms:
+                    self._zoom_rect(geoms[0].boundingBox(), layer.crs())
+                    return True
         if county:
             self.zoom_to_county(county)
+            return True
+        return False
 
     # -- output tab -----------------------------------------------------------------------------------
     def _need_results(self) -> bool:
@@ -641,12 +755,15 @@ class BlueSkyDock(QgsDockWidget):
     def export_packages(self) -> Optional[BlueSkyTask]:
         if not self._need_results():
             return None
-        zones, flags, out = self.result_paths["zones"], self.result_paths["flags"], os.path.join(self._out_dir(), "county_packages")
+        zones, flags, out = self.result_paths["zones"], self.result_paths["flags"], os.path.join(self._out_dir(), "counties")
+        admin, out_dir = self.admin_norm, self._out_dir()
 
         def work(task: BlueSkyTask):
             from ..layers.county_packages import export_county_packages
 
-            paths = export_county_packages(zones, flags, out, progress=task.setProgress, is_canceled=task.isCanceled)
+            admin_gpkg = _write_admin_gpkg(admin, out_dir)
+            paths = export_county_packages(zones, flags, out, progress=task.setProgress, is_canceled=task.isCanceled,
+                                           admin_gpkg=admin_gpkg)
             return f"{out} ({len(paths)})"
 
         return self._start_task(tr("Exporting county packages"), work, self._output_done(tr("County packages")))
@@ -661,10 +778,7 @@ class BlueSkyDock(QgsDockWidget):
         def work(task: BlueSkyTask):
             from ..layers.atlas import export_atlas
 
-            admin_gpkg = os.path.join(out_dir, "admin.gpkg")
-            if admin is not None and not os.path.exists(admin_gpkg):
-                admin.to_file(admin_gpkg + ".part.gpkg", layer="counties", driver="GPKG", engine="pyogrio")
-                os.replace(admin_gpkg + ".part.gpkg", admin_gpkg)
+            admin_gpkg = _write_admin_gpkg(admin, out_dir)
             res = export_atlas(zones, flags, admin_gpkg, os.path.join(out_dir, "atlas.pdf"), notes)
             return str(getattr(res, "path", res))
 
@@ -694,7 +808,9 @@ class BlueSkyDock(QgsDockWidget):
                 layer = combo.currentLayer()
                 if layer is not None:
                     sources[key] = layer.source()
-            path = save_project(os.path.join(self._out_dir(), "bluesky.qgz"), sources,
+            from ..provider.algorithms.run_all import project_file_name
+
+            path = save_project(os.path.join(self._out_dir(), project_file_name(self._out_dir())), sources,
                                 self.result_paths["zones"], self.result_paths["flags"])
             self._output_done(tr("Project"))(path)
         except Exception as exc:  # noqa: BLE001 - shown to the user
@@ -722,6 +838,71 @@ class BlueSkyDock(QgsDockWidget):
     def _warn(self, text: str) -> None:
         self._log(text)
         self.iface.messageBar().pushMessage(tr("Blue Sky Zoning"), text, Qgis.MessageLevel.Warning, 8)
+
+
+
+def county_rule_table(flags, rule_order: Optional[List[str]] = None):
+    """(rows, rules, cells) of the dock's county × rule table.
+
+    rows: [(key, "太原市 · 小店区")] in adcode order (key = adcode, or "name:<county>" without one);
+    rules: the rule ids present, in the rules file's order; cells: {(key, rule): [(layer, ent_id)]} with
+    TOTAL_KEY for the 合计 row and column (distinct enterprises).
+    """
+    frame = flags.copy()
+    for col in ("county", "city", "adcode"):
+        if col not in frame.columns:
+            frame[col] = ""
+    frame = frame.fillna({"county": "?", "city": "", "adcode": ""})
+    frame["adcode"] = frame["adcode"].astype(str).str.replace(r"\.0$", "", regex=True)
+    frame["rowkey"] = frame["adcode"].where(frame["adcode"] != "", "name:" + frame["county"].astype(str))
+    frame["entkey"] = list(zip(frame["layer"].astype(str), frame["ent_id"].astype(str)))
+    present = list(dict.fromkeys(frame["rule_id"].astype(str)))
+    order = [r for r in (rule_order or []) if r in present]
+    rules = order + sorted(r for r in present if r not in order)
+    firsts = frame.drop_duplicates("rowkey")
+    firsts = firsts.assign(sortkey=firsts["adcode"].where(firsts["adcode"] != "", "999999"))
+    firsts = firsts.sort_values(["sortkey", "city", "county"])
+    rows = [(r.rowkey, f"{r.city} · {r.county}" if r.city else str(r.county)) for r in firsts.itertuples()]
+    cells: Dict[Tuple[str, str], List[Tuple[str, str]]] = {}
+
+    def distinct(series) -> List[Tuple[str, str]]:
+        return list(dict.fromkeys(series))
+
+    for (key, rule), part in frame.groupby(["rowkey", "rule_id"], sort=False):
+        cells[(key, str(rule))] = distinct(part["entkey"])
+    for key, part in frame.groupby("rowkey", sort=False):
+        cells[(key, TOTAL_KEY)] = distinct(part["entkey"])
+    for rule, part in frame.groupby("rule_id", sort=False):
+        cells[(TOTAL_KEY, str(rule))] = distinct(part["entkey"])
+    cells[(TOTAL_KEY, TOTAL_KEY)] = distinct(frame["entkey"])
+    return rows, rules, cells
+
+
+def _write_admin_gpkg(admin, out_dir: str) -> Optional[str]:
+    """The run's normalised counties as out_dir/admin.gpkg (written once per run folder), or None."""
+    path = os.path.join(out_dir, "admin.gpkg")
+    if admin is not None and not os.path.exists(path):
+        tmp = path + ".part.gpkg"
+        admin.to_file(tmp, layer="counties", driver="GPKG", engine="pyogrio")
+        os.replace(tmp, path)
+    return path if os.path.exists(path) else None
+
+
+def _row_number(value) -> str:
+    """The source table's row number as shown to the user ("" when unknown)."""
+    try:
+        if value is None or value != value:
+            return ""
+        return str(int(float(value)))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def step_text(step: int, total: int, name: str) -> str:
+    """"构建禁煤区… 3/9" from a progress report; the name's own trailing ellipsis is not doubled."""
+    name = str(name or "").strip().rstrip("…").rstrip(".").strip()
+    count = f"{step}/{total}" if total else str(step)
+    return f"{name}… {count}" if name else count
 
 
 def _step_args(args) -> Tuple[int, int, str]:

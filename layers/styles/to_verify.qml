@@ -1,20 +1,20 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<qgis simplifyLocal="1" labelsEnabled="0" simplifyDrawingHints="1" version="3.22.16-Białowieża" simplifyAlgorithm="0" simplifyDrawingTol="1" minScale="100000000" simplifyMaxScale="1" maxScale="0" readOnly="0" hasScaleBasedVisibilityFlag="0" styleCategories="AllStyleCategories" symbologyReferenceScale="-1">
+<qgis version="3.22.16-Białowieża" hasScaleBasedVisibilityFlag="0" styleCategories="AllStyleCategories" readOnly="0" minScale="100000000" simplifyDrawingHints="1" symbologyReferenceScale="-1" simplifyAlgorithm="0" maxScale="0" labelsEnabled="0" simplifyDrawingTol="1" simplifyMaxScale="1" simplifyLocal="1">
   <flags>
     <Identifiable>1</Identifiable>
     <Removable>1</Removable>
     <Searchable>1</Searchable>
     <Private>0</Private>
   </flags>
-  <temporal startField="" accumulate="0" mode="0" limitMode="0" fixedDuration="0" enabled="0" durationUnit="min" endField="" startExpression="" endExpression="" durationField="">
+  <temporal endExpression="" enabled="0" durationUnit="min" limitMode="0" startField="" startExpression="" accumulate="0" fixedDuration="0" endField="" mode="0" durationField="">
     <fixedRange>
       <start></start>
       <end></end>
     </fixedRange>
   </temporal>
-  <renderer-v2 type="singleSymbol" symbollevels="0" referencescale="-1" enableorderby="0" forceraster="0">
+  <renderer-v2 forceraster="0" enableorderby="0" type="singleSymbol" referencescale="-1" symbollevels="0">
     <symbols>
-      <symbol type="marker" name="0" clip_to_extent="1" force_rhr="0" alpha="1">
+      <symbol type="marker" name="0" force_rhr="0" clip_to_extent="1" alpha="1">
         <data_defined_properties>
           <Option type="Map">
             <Option type="QString" name="name" value=""/>
@@ -22,7 +22,7 @@
             <Option type="QString" name="type" value="collection"/>
           </Option>
         </data_defined_properties>
-        <layer locked="0" class="SimpleMarker" pass="0" enabled="1">
+        <layer enabled="1" locked="0" pass="0" class="SimpleMarker">
           <Option type="Map">
             <Option type="QString" name="angle" value="0"/>
             <Option type="QString" name="cap_style" value="square"/>
@@ -91,28 +91,42 @@
   <legend type="default-vector" showLabelLegend="0"/>
   <referencedLayers/>
   <fieldConfiguration>
-    <field name="ent_id" configurationFlags="None">
+    <field configurationFlags="None" name="ent_id">
       <editWidget type="">
         <config>
           <Option/>
         </config>
       </editWidget>
     </field>
-    <field name="name" configurationFlags="None">
+    <field configurationFlags="None" name="name">
       <editWidget type="">
         <config>
           <Option/>
         </config>
       </editWidget>
     </field>
-    <field name="verdict" configurationFlags="None">
+    <field configurationFlags="None" name="verdict">
       <editWidget type="">
         <config>
           <Option/>
         </config>
       </editWidget>
     </field>
-    <field name="action" configurationFlags="None">
+    <field configurationFlags="None" name="action">
+      <editWidget type="">
+        <config>
+          <Option/>
+        </config>
+      </editWidget>
+    </field>
+    <field configurationFlags="None" name="verdict_class">
+      <editWidget type="">
+        <config>
+          <Option/>
+        </config>
+      </editWidget>
+    </field>
+    <field configurationFlags="None" name="action_class">
       <editWidget type="">
         <config>
           <Option/>
@@ -121,32 +135,40 @@
     </field>
   </fieldConfiguration>
   <aliases>
-    <alias index="0" field="ent_id" name=""/>
-    <alias index="1" field="name" name=""/>
-    <alias index="2" field="verdict" name=""/>
-    <alias index="3" field="action" name=""/>
+    <alias index="0" name="" field="ent_id"/>
+    <alias index="1" name="" field="name"/>
+    <alias index="2" name="" field="verdict"/>
+    <alias index="3" name="" field="action"/>
+    <alias index="4" name="" field="verdict_class"/>
+    <alias index="5" name="" field="action_class"/>
   </aliases>
   <defaults>
     <default field="ent_id" applyOnUpdate="0" expression=""/>
     <default field="name" applyOnUpdate="0" expression=""/>
     <default field="verdict" applyOnUpdate="0" expression=""/>
     <default field="action" applyOnUpdate="0" expression=""/>
+    <default field="verdict_class" applyOnUpdate="0" expression=""/>
+    <default field="action_class" applyOnUpdate="0" expression=""/>
   </defaults>
   <constraints>
-    <constraint constraints="0" field="ent_id" exp_strength="0" notnull_strength="0" unique_strength="0"/>
-    <constraint constraints="0" field="name" exp_strength="0" notnull_strength="0" unique_strength="0"/>
-    <constraint constraints="0" field="verdict" exp_strength="0" notnull_strength="0" unique_strength="0"/>
-    <constraint constraints="0" field="action" exp_strength="0" notnull_strength="0" unique_strength="0"/>
+    <constraint constraints="0" exp_strength="0" unique_strength="0" notnull_strength="0" field="ent_id"/>
+    <constraint constraints="0" exp_strength="0" unique_strength="0" notnull_strength="0" field="name"/>
+    <constraint constraints="0" exp_strength="0" unique_strength="0" notnull_strength="0" field="verdict"/>
+    <constraint constraints="0" exp_strength="0" unique_strength="0" notnull_strength="0" field="action"/>
+    <constraint constraints="0" exp_strength="0" unique_strength="0" notnull_strength="0" field="verdict_class"/>
+    <constraint constraints="0" exp_strength="0" unique_strength="0" notnull_strength="0" field="action_class"/>
   </constraints>
   <constraintExpressions>
     <constraint exp="" field="ent_id" desc=""/>
     <constraint exp="" field="name" desc=""/>
     <constraint exp="" field="verdict" desc=""/>
     <constraint exp="" field="action" desc=""/>
+    <constraint exp="" field="verdict_class" desc=""/>
+    <constraint exp="" field="action_class" desc=""/>
   </constraintExpressions>
   <expressionfields/>
   <attributeactions/>
-  <attributetableconfig sortExpression="" sortOrder="0" actionWidgetStyle="dropDown">
+  <attributetableconfig sortOrder="0" sortExpression="" actionWidgetStyle="dropDown">
     <columns/>
   </attributetableconfig>
   <conditionalstyles>

@@ -17,6 +17,12 @@ from qgis.core import (
 from ._common import BlueSkyAlgorithm
 from .run_all import _rules_param, builtup_param, snapshot_param
 
+
+def _admin_name_column(gdf, admin_fields):
+    from ...layers.run_job import _admin_name_column as pick
+
+    return pick(gdf, admin_fields)
+
 DISTANCES = ("CHP_RADIUS_KM", "MINE_RING_KM", "FRINGE_KM")
 
 
@@ -62,7 +68,7 @@ class BuildZonesAlgorithm(BlueSkyAlgorithm):
         from ...analysis.builtup import builtup_from_polygons, builtup_from_raster
         from ...analysis.pipeline import CanceledError
         from ...analysis.zones import build_all_zones
-        from ...layers.run_job import load_ruleset, prepare_admin, prepare_enterprises, write_gpkg_atomically
+        from ...layers.run_job import load_ruleset, prepare_admin, prepare_enterprises, write_gpkg_atomically  # noqa: F401
 
         multi = QgsProcessingMultiStepFeedback(3, feedback)
         out_dir = self.parameterAsString(parameters, self.OUTPUT_DIR, context)
@@ -72,8 +78,35 @@ class BuildZonesAlgorithm(BlueSkyAlgorithm):
                                    self.rule_params(parameters, context, DISTANCES))
         except Exception as exc:  # noqa: BLE001
             raise self.fail("规则文件有误", "invalid rules file", exc) from exc
-        admin = prepare_admin(snapshot_param(self, parameters, self.ADMIN, context, multi).read())
-        vector, raster = builtup_param(self, parameters, self.BUILTUP, context, multi)
+        from ...analysis.validation import InputError, check_point_layer, check_polygon_layer
+
+        try:
+            admin_snap = snapshot_param(self, parameters, self.ADMIN, context, multi)
+            admin_raw = admin_snap.read()
+            self._warn(multi, admin_snap.warnings)
+            self._warn(multi, check_polygon_layer(admin_raw, admin_snap.name, "admin",
+                                                  _admin_name_column(admin_raw, None)))
+            vector, raster = builtup_param(self, parameters, self.BUILTUP, context, multi)
+            builtup_raw = None
+            if not raster:
+                builtup_raw = vector.read()
+                self._warn(multi, vector.warnings)
+                self._warn(multi, check_polygon_layer(builtup_raw, vector.name, "builtup"))
+            chp_snap = snapshot_param(self, parameters, self.CHP, context, multi)
+            chp_raw = chp_snap.read() if chp_snap else None
+            if chp_snap:
+                self._warn(multi, chp_snap.warnings)
+                self._warn(multi, check_point_layer(chp_raw, chp_snap.name))
+            plan_snap = snapshot_param(self, parameters, self.PLANNING_AREA, context, multi)
+            planning = plan_snap.read() if plan_snap else None
+            if planning is not None and len(planning):
+                self._warn(multi, plan_snap.warnings)
+                self._warn(multi, check_polygon_layer(planning, plan_snap.name, "planning"))
+            else:
+                planning = None
+            admin = prepare_admin(admin_raw)
+        except (InputError, ValueError) as exc:
+            raise self.fail("输入图层有误", "bad input layer", exc) from exc
         if raster:
             p = ruleset.params
             threshold = p.get("builtup_threshold", 0.5)
@@ -81,10 +114,8 @@ class BuildZonesAlgorithm(BlueSkyAlgorithm):
                 threshold = self.parameterAsDouble(parameters, self.BUILTUP_THRESHOLD, context)
             builtup = builtup_from_raster(raster, threshold, p.get("builtup_min_area_m2", 20000), p.get("builtup_max_hole_m2", 50000))
         else:
-            builtup = builtup_from_polygons(vector.read())
-        chp_snap = snapshot_param(self, parameters, self.CHP, context, multi)
-        chp = prepare_enterprises(chp_snap.read(), "chp", chp_snap.name) if chp_snap else None
-        plan_snap = snapshot_param(self, parameters, self.PLANNING_AREA, context, multi)
+            builtup = builtup_from_polygons(builtup_raw)
+        chp = prepare_enterprises(chp_raw, "chp", chp_snap.name) if chp_snap else None
         if multi.isCanceled():
             return {}
         multi.setCurrentStep(1)
@@ -94,7 +125,7 @@ class BuildZonesAlgorithm(BlueSkyAlgorithm):
             multi.setProgress(100.0 * step / max(total, 1))
 
         try:
-            zones = build_all_zones(admin, builtup, chp, ruleset, planning_area=plan_snap.read() if plan_snap else None,
+            zones = build_all_zones(admin, builtup, chp, ruleset, planning_area=planning,
                                     progress=progress, is_canceled=multi.isCanceled)
         except CanceledError:
             return {}
@@ -104,7 +135,16 @@ class BuildZonesAlgorithm(BlueSkyAlgorithm):
             return {}
         multi.setCurrentStep(2)
         from ...analysis.pipeline import _multi
+        from ...analysis.validation import OutputError
 
         zones = {name: _multi(frame) for name, frame in zones.items() if frame is not None}
-        path = write_gpkg_atomically(zones, os.path.join(out_dir, "zones.gpkg"))
+        try:
+            path = write_gpkg_atomically(zones, os.path.join(out_dir, "zones.gpkg"))
+        except OutputError as exc:
+            raise self.fail("写入失败", "write failed", exc) from exc
         return {self.OUTPUT_DIR: out_dir, "ZONES": path}
+
+    @staticmethod
+    def _warn(feedback, lines) -> None:
+        for line in lines or ():
+            feedback.pushWarning(line)

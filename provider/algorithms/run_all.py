@@ -21,6 +21,15 @@ from qgis.core import (
 
 from ._common import BlueSkyAlgorithm, rule_defaults
 
+PACKAGES_FOLDER = "counties"  # out_dir/counties/*.zip
+
+
+def project_file_name(out_dir: str) -> str:
+    """The project is named after the output folder: out/demo → demo.qgz."""
+    stem = os.path.basename(os.path.normpath(out_dir)) or "bluesky"
+    return f"{stem}.qgz"
+
+
 DISTANCES = ("CHP_RADIUS_KM", "MINE_RING_KM", "FRINGE_KM", "B35_TPH", "B10_TPH")
 
 
@@ -189,7 +198,7 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             multi.pushInfo(self.tr("Exporting the per-county packages"))
             from ...layers.county_packages import export_county_packages
 
-            packages_dir = os.path.join(out_dir, "county_packages")
+            packages_dir = os.path.join(out_dir, PACKAGES_FOLDER)
             zips = export_county_packages(zones_gpkg, flags_gpkg, packages_dir, progress=multi.setProgress,
                                           is_canceled=multi.isCanceled, admin_gpkg=self._admin_gpkg(result, out_dir))
             outputs["PACKAGES"] = len(zips)
@@ -221,7 +230,8 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             from ...layers.project import save_project
 
             sources = {"admin": self.parameterAsVectorLayer(parameters, self.ADMIN, context).source()}
-            outputs["PROJECT"] = str(save_project(os.path.join(out_dir, "bluesky.qgz"), sources, zones_gpkg, flags_gpkg))
+            outputs["PROJECT"] = str(save_project(os.path.join(out_dir, project_file_name(out_dir)), sources,
+                                                  zones_gpkg, flags_gpkg))
         multi.setCurrentStep(steps - 1)
         multi.setProgress(100)
         return outputs
@@ -231,10 +241,15 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
         """The normalised admin layer written next to the results (the atlas needs county polygons)."""
         path = os.path.join(out_dir, "admin.gpkg")
         admin = getattr(result, "admin", None)
-        if admin is not None and not os.path.exists(path):
+        if admin is not None and (getattr(result, "_admin_written", None) != path or not os.path.exists(path)):
+            # always this run's counties: a stale admin.gpkg of an earlier run in the folder is replaced
             tmp = path + ".part.gpkg"
             admin.to_file(tmp, layer="counties", driver="GPKG", engine="pyogrio")
             os.replace(tmp, path)
+            try:
+                result._admin_written = path
+            except AttributeError:
+                pass
         return path
 
 

@@ -55,7 +55,12 @@ def test_run_and_write(tmp_path, toy, admin, builtup, chp_plants, ruleset):
     steps = []
     res = run_analysis(admin, builtup, {"boiler": boilers, "chp": plants}, None, ruleset,
                        progress=lambda i, n, s: steps.append((i, n, s)))
-    assert steps[0] == (0, 5, "准备建成区…") and steps[-1][0] == steps[-1][1]
+    # built-up, 8 zone builders, 2 enterprise layers, summary: 12 steps, then (12, 12, "完成")
+    assert [s[0] for s in steps] == list(range(13)) and {s[1] for s in steps} == {12}
+    assert [s[2] for s in steps] == ["准备建成区…", "构建禁煤区…", "构建“1+30”区域…", "构建重点城市分组…",
+                                     "构建晋北散煤清零区…", "构建产业集群整治县…", "构建热电联产供热半径…",
+                                     "构建露天矿山关闭区…", "构建城市规划区…", "判定锅炉清单…", "判定热电厂…",
+                                     "汇总…", "完成"]
     assert res.rule_counts == {"B-35": 1, "B-10": 1}
     counts = res.counts.set_index("layer")
     assert counts.loc["boiler"].tolist() == [3, 2, 0, 1]
@@ -98,3 +103,14 @@ def test_run_from_raster_and_cancel(tmp_path, toy, admin, chp_plants, ruleset):
     assert list(res.zones["coal_ban_zone"]["county"]) == ["小店区"]
     with pytest.raises(CanceledError):
         run_analysis(admin, path, {}, chp_plants, ruleset, is_canceled=lambda: True)
+
+
+def test_run_cancel_between_fine_steps(toy, admin, builtup, chp_plants, ruleset):
+    """is_canceled is asked before every step: cancelling while a zone is built stops before the next one."""
+    boilers = enterprises_from_table(_boiler_table(toy), "boiler", layer_name="锅炉清单")
+    seen = []
+    with pytest.raises(CanceledError):
+        run_analysis(admin, builtup, {"boiler": boilers}, chp_plants, ruleset,
+                     progress=lambda i, n, s: seen.append(s),
+                     is_canceled=lambda: "构建热电联产供热半径…" in seen)
+    assert seen[-1] == "构建热电联产供热半径…" and "构建露天矿山关闭区…" not in seen

@@ -7,9 +7,11 @@ from pathlib import Path as _Path
 sys.path.insert(0, str(_Path(__file__).parent))
 
 import os
+import re
 import time
 from pathlib import Path
 
+import pyogrio
 import pytest
 from qgis.core import QgsCategorizedSymbolRenderer, QgsProject
 from qgis.PyQt.QtCore import QEventLoop, QTimer
@@ -109,3 +111,147 @@ def test_cancel_mid_run_leaves_nothing(dock):
     assert len(result_groups()) == groups_before
     assert set(os.listdir(out_base)) == runs_before  # no run folder, no .part left behind
     assert dock.ui.runButton.isEnabled()
+
+
+# -- the walkthrough, step by step -----------------------------------------------------------------------
+
+def _latest_run(dock):
+    from bluesky_zoning.layers.result_group import group_layers, result_groups
+
+    task = dock.run_analysis()
+    assert task is not None
+    wait_for(task)
+    assert task.exception is None, task.trace
+    return group_layers(result_groups()[0])
+
+
+def test_progress_shows_the_step_name_and_count(dock):
+    from bluesky_zoning.ui.dock import step_text
+
+    assert step_text(3, 9, "构建禁煤区…") == "构建禁煤区… 3/9"
+    assert step_text(3, 9, "构建禁煤区") == "构建禁煤区… 3/9"
+    dock._on_step(3, 9, "构建禁煤区…")
+    assert dock.ui.stepLabel.text() == "构建禁煤区… 3/9"
+    assert "构建禁煤区… 3/9" in dock.ui.progressBar.text()
+    assert dock.ui.progressBar.value() == 33
+
+
+def test_county_rule_table_selects_exactly_the_cell(dock):
+    layers = _latest_run(dock)
+    table = dock.ui.resultTable
+    keys = [table.item(r, 0).data(0x0100) for r in range(table.rowCount())]  # Qt.UserRole
+    assert keys[-1] == "*" and table.item(table.rowCount() - 1, 0).text() in ("合计", "Total")
+    assert keys[:-1] == sorted(keys[:-1])  # adcode order: 太原市 first
+    assert table.item(0, 0).text() == "太原市 · 小店区"
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers[-1] in ("合计", "Total")
+    col = headers.index("B-35")
+    row = keys.index("140105")
+    count = int(table.item(row, col).text())
+    assert count > 0
+    assert dock.on_result_cell(row, col) == count
+    flags, verdicts = layers["enterprise_flags"], layers["enterprise_verdicts"]
+    assert verdicts.selectedFeatureCount() == count
+    assert flags.selectedFeatureCount() == count
+    for feature in flags.selectedFeatures():
+        assert feature["rule_id"] == "B-35" and str(feature["adcode"]) == "140105"
+        for field in ("clause", "deadline", "lead_dept", "reason"):
+            assert str(feature[field] or "").strip(), field
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in feature["reason"])
+    assert dock.iface.activeLayer() is flags
+    assert dock.ui.attributesButton.isEnabled()
+    assert dock.iface.mapCanvas().extent().width() < 1.5  # zoomed to 小店区 (degrees)
+    # totals: the row's 合计 is the county's enterprises, the 合计 row the rule's province total
+    total_row = table.rowCount() - 1
+    rule_total = sum(int(table.item(r, col).text() or 0) for r in range(total_row))
+    assert int(table.item(total_row, col).text()) == rule_total
+
+
+def test_to_verify_tab_lists_row_field_raw_and_problem(dock):
+    table = dock.ui.verifyTable
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert len(headers) == 6
+    assert table.rowCount() > 0
+    ids = {table.item(r, 1).text() for r in range(table.rowCount())}
+    assert "GL-01024" in ids  # '约20吨'
+    row = next(r for r in range(table.rowCount()) if table.item(r, 1).text() == "GL-01024"
+               and table.item(r, 4).text())
+    assert table.item(row, 2).text().isdigit()
+    assert "20" in table.item(row, 4).text()
+    assert table.item(row, 5).text()
+    assert dock.on_verify_cell(row, 0)
+
+
+def test_output_tab_buttons_write_packages_and_workbook(dock):
+    out_dir = Path(dock.result_paths["flags"]).parent
+    task = dock.export_packages()
+    wait_for(task)
+    assert task.exception is None, task.trace
+    assert len(list((out_dir / "counties").glob("*.zip"))) == 117
+    task = dock.write_workbook()
+    wait_for(task)
+    assert task.exception is None, task.trace
+    assert (out_dir / "summary.xlsx").is_file()
+    dock.save_project()
+    assert (out_dir / f"{out_dir.name}.qgz").is_file()
+
+
+def test_import_dialog_guesses_columns_and_adds_wgs84_points(dock, qgis_iface):
+    from bluesky_zoning.ui.import_dialog import ImportDialog
+    from qgis.core import QgsWkbTypes
+
+    demo_dir = Path(dock_demo_cache(dock))
+    xlsx = next(demo_dir.glob("boilers_*.xlsx"))
+    dialog = ImportDialog(None)
+    dialog.fileWidget.setFilePath(str(xlsx))
+    assert dialog.lonCombo.currentText() == "经度" and dialog.latCombo.currentText() == "纬度"
+    dialog.crsCombo.setCurrentIndex(dialog.crsCombo.findData("GCJ02"))
+    checks = [dialog.mappingTable.item(r, 2).text() for r in range(dialog.mappingTable.rowCount())]
+    warning = [c for c in checks if "额定蒸发量" in c]
+    assert warning and re.search(r"额定蒸发量: \d+ (行无法解析|rows cannot be parsed)", warning[0]), checks
+    dialog.accept()
+    assert dialog.layer is not None and dialog.layer.isValid()
+    dock.add_imported_layer(dialog)
+    layer = dock.ui.boilersCombo.currentLayer()
+    assert layer is dialog.layer and QgsProject.instance().mapLayer(layer.id()) is not None
+    assert layer.crs().authid() == "EPSG:4326"
+    assert layer.geometryType() == QgsWkbTypes.PointGeometry and layer.featureCount() > 4900
+
+
+def test_rules_tab_switches_a_rule_the_mine_ring_and_1p30(dock):
+    u = dock.ui
+    rows = {u.rulesTable.item(r, 1).text(): r for r in range(u.rulesTable.rowCount())}
+    u.rulesTable.item(rows["B-NOX"], 0).setCheckState(0)  # Qt.Unchecked
+    u.mineRingSpin.setValue(5.0)
+    ticked = [i for i in range(u.region1p30List.count()) if u.region1p30List.item(i).checkState() == 2]
+    dropped = u.region1p30List.item(ticked[-1]).text()
+    u.region1p30List.item(ticked[-1]).setCheckState(0)
+    try:
+        layers = _latest_run(dock)
+        flags = pyogrio.read_dataframe(dock.result_paths["flags"], layer="enterprise_flags", read_geometry=False)
+        assert len(flags) > 0 and "B-NOX" not in set(flags["rule_id"])
+        ring = pyogrio.read_dataframe(dock.result_paths["zones"], layer="mine_closure_zone", read_geometry=False)
+        assert len(ring) > 0 and set(ring["ring_km"].round(3)) == {5.0}
+        assert "enterprise_verdicts" in layers
+        assert not u.summaryNote1p30.isVisibleTo(dock.ui)  # the user's own list: no provisional note
+        assert dropped.split("/")[-1] not in {str(c) for c in _region_counties(dock)}
+    finally:
+        u.rulesTable.item(rows["B-NOX"], 0).setCheckState(2)
+        u.mineRingSpin.setValue(3.0)
+        u.region1p30List.item(ticked[-1]).setCheckState(2)
+
+
+def _region_counties(dock):
+    """Counties whose adcode lies inside the run's 1+30 region (by representative point)."""
+    import geopandas as gpd
+
+    region = gpd.read_file(dock.result_paths["zones"], layer="region_1p30")
+    admin = dock.admin_norm
+    points = admin.geometry.representative_point()
+    return admin.loc[points.within(region.union_all()), "county"]
+
+
+def dock_demo_cache(dock):
+    import bluesky_zoning.ui.dock as dock_module
+
+    return dock_module.demo_cache_dir()

@@ -41,8 +41,19 @@ def test_styles_apply(qgis_app):
     assert apply_style(layer, "enterprise_verdicts")
     renderer = layer.renderer()
     assert isinstance(renderer, QgsCategorizedSymbolRenderer)
-    values = {c.value() for c in renderer.categories()}
-    assert set(feature_values) <= values
+    # seven tidy classes in severity order, never the raw action texts
+    assert [c.value() for c in renderer.categories()] == ["close", "merge", "retrofit", "rectify", "build",
+                                                          "to_verify", "clear"]
+    assert renderer.categories()[0].label() == "关闭/淘汰/退出/清理"
+    from qgis.core import QgsExpression, QgsExpressionContext
+
+    expression = QgsExpression(renderer.classAttribute())
+    classes = []
+    for feature in layer.getFeatures():
+        context = QgsExpressionContext()
+        context.setFeature(feature)
+        classes.append(expression.evaluate(context))
+    assert classes == ["close", "merge", "retrofit"]
     assert layer.labelsEnabled() and layer.labeling().settings().scaleVisibility
     assert verdict_class("淘汰") == "close" and verdict_class("关停整合") == "merge"
     assert verdict_class("低氮改造") == "retrofit" and verdict_class("综合整治") == "rectify"

@@ -72,7 +72,7 @@ def test_run_all_writes_the_contract(qgis_processing, demo_layers, tmp_path):
     assert res["FLAGGED"] > 0
     ban = pyogrio.read_dataframe(zones, layer="coal_ban_zone")
     assert len(ban) > 0
-    assert res["PACKAGES"] > 0 and len(list((out / "county_packages").glob("*.zip"))) == res["PACKAGES"]
+    assert res["PACKAGES"] > 0 and len(list((out / "counties").glob("*.zip"))) == res["PACKAGES"]
     assert (out / "summary.xlsx").exists()
     # no temporary file left behind
     assert not [p for p in out.rglob("*") if ".part" in p.name or p.name.startswith(".")]
