@@ -95,10 +95,6 @@
             <translation>完成</translation>
         </message>
         <message>
-            <source>Analysis complete.</source>
-            <translation>分析完成。</translation>
-        </message>
-        <message>
             <source>Exporting county packages</source>
             <translation>正在导出分县数据包</translation>
         </message>
@@ -191,6 +187,10 @@
             <translation>正在取消…</translation>
         </message>
         <message>
+            <source>Analysis complete.</source>
+            <translation>分析完成。</translation>
+        </message>
+        <message>
             <source>No enterprise was flagged.</source>
             <translation>没有企业被标注。</translation>
         </message>
@@ -241,6 +241,10 @@
         <message>
             <source>(whole city)</source>
             <translation>（全市）</translation>
+        </message>
+        <message>
+            <source>Analysis complete with {n} warnings; see the log on the Run tab.</source>
+            <translation>分析完成，有 {n} 条提示，请查看“分析”页的日志。</translation>
         </message>
         <message>
             <source>County</source>
@@ -559,6 +563,110 @@
         <message>
             <source>Canceled: nothing was written.</source>
             <translation>已取消：未写出任何文件。</translation>
+        </message>
+        <message>
+            <source>Export county packages (分县数据包)</source>
+            <translation>导出分县数据包</translation>
+        </message>
+        <message>
+            <source>Outputs</source>
+            <translation>输出</translation>
+        </message>
+        <message>
+            <source>Writes one zip per county, named by adcode and county name: the county's zones (clipped to the county) and flagged enterprises as shapefiles with a .cpg, a field dictionary (CSV) and a lossless GeoPackage of the same.</source>
+            <translation>每个县区写出一个 zip（以区划代码和县区名命名）：该县区的管控分区（按县界裁剪）和被标注企业的 shapefile（含 .cpg）、字段说明（CSV），以及同样内容的无损 GeoPackage。</translation>
+        </message>
+        <message>
+            <source>Flags GeoPackage (flags.gpkg)</source>
+            <translation>标注结果 GeoPackage（flags.gpkg）</translation>
+        </message>
+        <message>
+            <source>Shapefile encoding</source>
+            <translation>Shapefile 编码</translation>
+        </message>
+        <message>
+            <source>Number of packages</source>
+            <translation>数据包个数</translation>
+        </message>
+        <message>
+            <source>zones</source>
+            <translation>分区</translation>
+        </message>
+        <message>
+            <source>flags</source>
+            <translation>标注结果</translation>
+        </message>
+        <message>
+            <source>Canceled; complete packages written: {}</source>
+            <translation>已取消；已完整写出的数据包：{}</translation>
+        </message>
+        <message>
+            <source>{} county packages written to {}</source>
+            <translation>已写出 {} 个分县数据包到 {}</translation>
+        </message>
+        <message>
+            <source>The {} GeoPackage does not exist: {}</source>
+            <translation>{} GeoPackage 不存在：{}</translation>
+        </message>
+        <message>
+            <source>Export of county packages failed: {}</source>
+            <translation>导出分县数据包失败：{}</translation>
+        </message>
+        <message>
+            <source>Print atlas (打印图集)</source>
+            <translation>打印图集</translation>
+        </message>
+        <message>
+            <source>Writes one PDF: a province overview page, then one page per county with its zones, flagged enterprises, the table of tasks (continued on further pages when long), the city's targets and data notes. Optionally one PDF per county as well. ADMIN is a GeoPackage with a 'counties' layer (county, city, adcode).</source>
+            <translation>写出一个 PDF：首页为全省总览，随后每个县区一页，含管控分区、被标注企业、任务表（过长时续页）、所在市目标和数据说明；可选另出分县 PDF。ADMIN 为含 counties 图层（county、city、adcode）的 GeoPackage。</translation>
+        </message>
+        <message>
+            <source>Admin GeoPackage (counties)</source>
+            <translation>行政区划 GeoPackage（counties）</translation>
+        </message>
+        <message>
+            <source>Atlas PDF</source>
+            <translation>图集 PDF</translation>
+        </message>
+        <message>
+            <source>Also one PDF per county</source>
+            <translation>另出分县 PDF</translation>
+        </message>
+        <message>
+            <source>Number of pages</source>
+            <translation>页数</translation>
+        </message>
+        <message>
+            <source>admin</source>
+            <translation>行政区划</translation>
+        </message>
+        <message>
+            <source>Printing the atlas failed: {}</source>
+            <translation>打印图集失败：{}</translation>
+        </message>
+        <message>
+            <source>Summary workbook (汇总表)</source>
+            <translation>汇总表</translation>
+        </message>
+        <message>
+            <source>Writes an XLSX workbook: county × rule counts, city totals, the task list in meeting order, the rows to verify and notes on the data.</source>
+            <translation>写出 XLSX 汇总表：分县×规则统计、分市合计、按会议顺序排列的任务清单、需核实清单和数据说明。</translation>
+        </message>
+        <message>
+            <source>Zones GeoPackage (optional)</source>
+            <translation>分区 GeoPackage（可选）</translation>
+        </message>
+        <message>
+            <source>Workbook</source>
+            <translation>汇总表</translation>
+        </message>
+        <message>
+            <source>The flags GeoPackage does not exist: {}</source>
+            <translation>标注结果 GeoPackage 不存在：{}</translation>
+        </message>
+        <message>
+            <source>Writing the workbook failed: {}</source>
+            <translation>写出汇总表失败：{}</translation>
         </message>
     </context>
     <context>

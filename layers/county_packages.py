@@ -391,8 +391,6 @@ def export_county_packages(
     Counties come from ``admin_gpkg``, a ``counties`` layer of ``zones.gpkg`` or the embedded Shanxi set.
     """
     enc = normalize_encoding(encoding)
-    # GeoPackages in the temporary folder need no fsync per statement; GPKG 1.2 opens in older GDAL (QGIS 3.22)
-    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)

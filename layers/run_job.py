@@ -330,29 +330,3 @@ def read_gpkg_layers(path: str) -> Dict[str, gpd.GeoDataFrame]:
 
     return {str(row[0]): gpd.read_file(path, layer=str(row[0]), engine="pyogrio") for row in pyogrio.list_layers(path)}
 
-
-def in_python_thread(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call fn in a thread started by Python and wait for it; returns its result or raises its exception.
-
-    pyproj's bundled PROJ crashes (proj_create segfault) when first used in a Qt pool thread (QgsTask,
-    Processing's background task) beside QGIS's own PROJ; in a Python-created thread it works. Workers
-    therefore run their GeoPandas part through this. In the main thread fn is simply called.
-    """
-    import threading
-
-    if threading.current_thread() is threading.main_thread():
-        return fn(*args, **kwargs)
-    box: Dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["result"] = fn(*args, **kwargs)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
-            box["error"] = exc
-
-    worker = threading.Thread(target=target, name="bluesky-worker", daemon=True)
-    worker.start()
-    worker.join()
-    if "error" in box:
-        raise box["error"]
-    return box.get("result")

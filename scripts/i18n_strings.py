@@ -18,7 +18,8 @@ PY_CONTEXTS = {
     "ImportDialog": ["ui/import_dialog.py"],
     "BlueSkyAlgorithm": ["provider/algorithms/_common.py", "provider/algorithms/import_list.py",
                          "provider/algorithms/build_zones.py", "provider/algorithms/flag_enterprises.py",
-                         "provider/algorithms/run_all.py"],
+                         "provider/algorithms/run_all.py", "provider/algorithms/export_packages.py",
+                         "provider/algorithms/print_atlas.py", "provider/algorithms/summary_workbook.py"],
 }
 UI_FILES = ["ui/dock.ui", "ui/import_dialog.ui"]
 

@@ -31,6 +31,7 @@ ZH = {
     "Plants (demo)": "工业企业清单（示例）", "CHP plants (demo)": "热电厂清单（示例）",
     "Starting…": "正在启动…", "Blue Sky Zoning analysis": "蓝天管控分析", "Canceled: nothing was added.": "已取消：未添加任何结果。",
     "Failed": "失败", "Done": "完成", "Analysis complete.": "分析完成。",
+    "Analysis complete with {n} warnings; see the log on the Run tab.": "分析完成，有 {n} 条提示，请查看“分析”页的日志。",
     "Exporting county packages": "正在导出分县数据包", "Printing the atlas": "正在打印图集",
     "Writing the summary workbook": "正在生成汇总表",
     "On": "启用", "Id": "编号", "Clause": "条款", "What": "内容", "Threshold": "阈值", "Action": "措施", "Deadline": "时限",
@@ -52,7 +53,7 @@ ZH = {
     # import dialog
     "WGS84 (GPS)": "WGS84（GPS）", "CGCS2000 (China 2000)": "CGCS2000（国家2000）",
     "GCJ-02 (Amap / Tencent)": "GCJ-02（高德/腾讯）", "BD-09 (Baidu)": "BD-09（百度）",
-    "Tables (*.xlsx *.xls *.csv)": "表格 (*.xlsx *.xls *.csv)", "Field": "字段", "Column": "列", "Check": "检查",
+    "Tables (*.xlsx *.xls *.csv)": "表格 (*.xlsx *.xls *.csv)", "Column": "列", "Check": "检查",
     "Import enterprise list": "导入企业清单", "{rows} rows; columns: {columns}": "共 {rows} 行；列：{columns}",
     "(not found)": "（未找到）", "Cannot read the file: {error}": "无法读取文件：{error}",
     "⚠ {label}: {n} rows cannot be parsed": "⚠ {label}: {n} 行无法解析", "Import failed: {error}": "导入失败：{error}",
@@ -100,6 +101,27 @@ ZH = {
     "Rows to verify": "需核实条数", "Enterprises read": "读入企业数", "Per-county packages": "分县数据包",
     "Exporting the per-county packages": "正在导出分县数据包", "Saving the QGIS project": "正在保存 QGIS 工程",
     "Canceled: nothing was written.": "已取消：未写出任何文件。",
+    # output algorithms
+    "Export county packages (分县数据包)": "导出分县数据包", "Outputs": "输出",
+    "Writes one zip per county, named by adcode and county name: the county's zones (clipped to the county) and flagged enterprises as shapefiles with a .cpg, a field dictionary (CSV) and a lossless GeoPackage of the same.":
+        "每个县区写出一个 zip（以区划代码和县区名命名）：该县区的管控分区（按县界裁剪）和被标注企业的 shapefile（含 .cpg）、字段说明（CSV），以及同样内容的无损 GeoPackage。",
+    "Flags GeoPackage (flags.gpkg)": "标注结果 GeoPackage（flags.gpkg）", "Shapefile encoding": "Shapefile 编码",
+    "Number of packages": "数据包个数", "zones": "分区", "flags": "标注结果", "admin": "行政区划",
+    "Canceled; complete packages written: {}": "已取消；已完整写出的数据包：{}",
+    "{} county packages written to {}": "已写出 {} 个分县数据包到 {}",
+    "The {} GeoPackage does not exist: {}": "{} GeoPackage 不存在：{}",
+    "Export of county packages failed: {}": "导出分县数据包失败：{}",
+    "Print atlas (打印图集)": "打印图集",
+    "Writes one PDF: a province overview page, then one page per county with its zones, flagged enterprises, the table of tasks (continued on further pages when long), the city's targets and data notes. Optionally one PDF per county as well. ADMIN is a GeoPackage with a 'counties' layer (county, city, adcode).":
+        "写出一个 PDF：首页为全省总览，随后每个县区一页，含管控分区、被标注企业、任务表（过长时续页）、所在市目标和数据说明；可选另出分县 PDF。ADMIN 为含 counties 图层（county、city、adcode）的 GeoPackage。",
+    "Admin GeoPackage (counties)": "行政区划 GeoPackage（counties）", "Atlas PDF": "图集 PDF",
+    "Also one PDF per county": "另出分县 PDF", "Number of pages": "页数",
+    "Printing the atlas failed: {}": "打印图集失败：{}", "Summary workbook (汇总表)": "汇总表",
+    "Writes an XLSX workbook: county × rule counts, city totals, the task list in meeting order, the rows to verify and notes on the data.":
+        "写出 XLSX 汇总表：分县×规则统计、分市合计、按会议顺序排列的任务清单、需核实清单和数据说明。",
+    "Zones GeoPackage (optional)": "分区 GeoPackage（可选）", "Workbook": "汇总表",
+    "The flags GeoPackage does not exist: {}": "标注结果 GeoPackage 不存在：{}",
+    "Writing the workbook failed: {}": "写出汇总表失败：{}",
 }
 
 

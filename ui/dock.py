@@ -512,7 +512,15 @@ class BlueSkyDock(QgsDockWidget):
         self._log(tr("Results written to {dir}").format(dir=os.path.dirname(flags)))
         for note in notes:
             self._log(str(note))
-        self.iface.messageBar().pushMessage(tr("Blue Sky Zoning"), tr("Analysis complete."), Qgis.MessageLevel.Success, 5)
+        warnings = list(getattr(result, "messages", []) or [])
+        for line in warnings:  # input checks: CRS assumed, repaired polygons, rows to verify …
+            self._log(str(line))
+        if warnings:
+            self.iface.messageBar().pushMessage(
+                tr("Blue Sky Zoning"), tr("Analysis complete with {n} warnings; see the log on the Run tab.").format(n=len(warnings)),
+                Qgis.MessageLevel.Warning, 8)
+        else:
+            self.iface.messageBar().pushMessage(tr("Blue Sky Zoning"), tr("Analysis complete."), Qgis.MessageLevel.Success, 5)
 
     def _find_path(self, name: str) -> str:
         for value in self.result_paths.values():

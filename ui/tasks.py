@@ -44,9 +44,7 @@ class BlueSkyTask(QgsTask):
     # worker thread ------------------------------------------------------------------------------
     def run(self) -> bool:
         try:
-            from ..layers.run_job import in_python_thread
-
-            self.result = in_python_thread(self._work, self)
+            self.result = self._work(self)
         except BaseException as exc:  # noqa: BLE001 - kept and reported on the main thread
             self.exception = exc
             self.trace = traceback.format_exc()

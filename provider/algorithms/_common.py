@@ -61,11 +61,7 @@ class BlueSkyAlgorithm(QgsProcessingAlgorithm):
         return QIcon(os.path.join(PLUGIN_DIR, "icons", "icon.svg"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API name
-        """Run `process` in a Python-created thread when called off the main thread (see
-        layers.run_job.in_python_thread: pyproj crashes in Qt pool threads)."""
-        from ...layers.run_job import in_python_thread
-
-        return in_python_thread(self.process, parameters, context, feedback)
+        return self.process(parameters, context, feedback)
 
     def process(self, parameters, context, feedback):
         raise NotImplementedError

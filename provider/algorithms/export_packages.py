@@ -5,30 +5,24 @@ import os
 from typing import Any, Dict
 
 from qgis.core import (
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
 )
-from qgis.PyQt.QtCore import QCoreApplication
+
+from ._common import BlueSkyAlgorithm
 
 ENCODINGS = ["UTF-8", "GBK"]
 
 
-class ExportCountyPackagesAlgorithm(QgsProcessingAlgorithm):
+class ExportCountyPackagesAlgorithm(BlueSkyAlgorithm):
     ZONES_GPKG = "ZONES_GPKG"
     FLAGS_GPKG = "FLAGS_GPKG"
     ENCODING = "ENCODING"
     OUTPUT_DIR = "OUTPUT_DIR"
     PACKAGE_COUNT = "PACKAGE_COUNT"
-
-    def tr(self, text: str) -> str:
-        return QCoreApplication.translate("ExportCountyPackagesAlgorithm", text)
-
-    def createInstance(self) -> ExportCountyPackagesAlgorithm:  # noqa: N802 - QGIS API name
-        return ExportCountyPackagesAlgorithm()
 
     def name(self) -> str:
         return "export_county_packages"

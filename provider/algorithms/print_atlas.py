@@ -5,29 +5,23 @@ import os
 from typing import Any, Dict
 
 from qgis.core import (
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
 )
-from qgis.PyQt.QtCore import QCoreApplication
+
+from ._common import BlueSkyAlgorithm
 
 
-class PrintAtlasAlgorithm(QgsProcessingAlgorithm):
+class PrintAtlasAlgorithm(BlueSkyAlgorithm):
     ZONES_GPKG = "ZONES_GPKG"
     FLAGS_GPKG = "FLAGS_GPKG"
     ADMIN = "ADMIN"
     OUTPUT_PDF = "OUTPUT_PDF"
     PER_COUNTY = "PER_COUNTY"
     PAGES = "PAGES"
-
-    def tr(self, text: str) -> str:
-        return QCoreApplication.translate("PrintAtlasAlgorithm", text)
-
-    def createInstance(self) -> PrintAtlasAlgorithm:  # noqa: N802
-        return PrintAtlasAlgorithm()
 
     def name(self) -> str:
         return "print_atlas"

@@ -176,7 +176,7 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             multi.setProgress(100.0 * step / max(total, 1))
 
         try:
-            result, paths = run_job(inputs, out_dir, progress, multi.isCanceled)
+            result, paths = run_job(inputs, out_dir, progress, multi.isCanceled, warn=multi.pushWarning)
         except CanceledError:
             multi.reportError(self.tr("Canceled: nothing was written."), False)
             return {}
@@ -199,8 +199,9 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             from ...layers.county_packages import export_county_packages
 
             packages_dir = os.path.join(out_dir, PACKAGES_FOLDER)
-            zips = export_county_packages(zones_gpkg, flags_gpkg, packages_dir, progress=multi.setProgress,
-                                          is_canceled=multi.isCanceled, admin_gpkg=self._admin_gpkg(result, out_dir))
+            zips = self._written("分县数据包", "county packages", export_county_packages, zones_gpkg, flags_gpkg,
+                                 packages_dir, progress=multi.setProgress, is_canceled=multi.isCanceled,
+                                 admin_gpkg=self._admin_gpkg(result, out_dir))
             outputs["PACKAGES"] = len(zips)
             outputs["PACKAGES_DIR"] = packages_dir
         if multi.isCanceled():
@@ -212,7 +213,8 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             from ...layers.atlas import export_atlas
 
             admin_gpkg = self._admin_gpkg(result, out_dir)
-            res = export_atlas(zones_gpkg, flags_gpkg, admin_gpkg, os.path.join(out_dir, "atlas.pdf"), notes, feedback=multi)
+            res = self._written("图集", "atlas", export_atlas, zones_gpkg, flags_gpkg, admin_gpkg,
+                                os.path.join(out_dir, "atlas.pdf"), notes, feedback=multi)
             outputs["ATLAS"] = str(getattr(res, "path", res))
         if multi.isCanceled():
             return outputs
@@ -222,7 +224,8 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             multi.pushInfo(self.tr("Writing the summary workbook"))
             from ...layers.workbook import write_summary_workbook
 
-            outputs["WORKBOOK"] = str(write_summary_workbook(flags_gpkg, os.path.join(out_dir, "summary.xlsx"), zones_gpkg))
+            outputs["WORKBOOK"] = str(self._written("汇总表", "summary workbook", write_summary_workbook, flags_gpkg,
+                                                    os.path.join(out_dir, "summary.xlsx"), zones_gpkg))
         if project:
             step += 1
             multi.setCurrentStep(step - 1)
@@ -230,11 +233,19 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             from ...layers.project import save_project
 
             sources = {"admin": self.parameterAsVectorLayer(parameters, self.ADMIN, context).source()}
-            outputs["PROJECT"] = str(save_project(os.path.join(out_dir, project_file_name(out_dir)), sources,
-                                                  zones_gpkg, flags_gpkg))
+            outputs["PROJECT"] = str(self._written("QGIS 工程", "QGIS project", save_project,
+                                                   os.path.join(out_dir, project_file_name(out_dir)), sources,
+                                                   zones_gpkg, flags_gpkg))
         multi.setCurrentStep(steps - 1)
         multi.setProgress(100)
         return outputs
+
+    def _written(self, what_zh: str, what_en: str, write, *args, **kwargs):
+        """Run one output writer; a full disk or an unwritable folder becomes a clear Processing error."""
+        try:
+            return write(*args, **kwargs)
+        except OSError as exc:
+            raise self.fail(f"写入{what_zh}失败", f"writing the {what_en} failed", exc) from exc
 
     @staticmethod
     def _admin_gpkg(result, out_dir: str) -> str:
@@ -244,8 +255,13 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
         if admin is not None and (getattr(result, "_admin_written", None) != path or not os.path.exists(path)):
             # always this run's counties: a stale admin.gpkg of an earlier run in the folder is replaced
             tmp = path + ".part.gpkg"
-            admin.to_file(tmp, layer="counties", driver="GPKG", engine="pyogrio")
-            os.replace(tmp, path)
+            try:
+                admin.to_file(tmp, layer="counties", driver="GPKG", engine="pyogrio")
+                os.replace(tmp, path)
+            except BaseException:
+                if os.path.exists(tmp):
+                    os.remove(tmp)
+                raise
             try:
                 result._admin_written = path
             except AttributeError:

@@ -5,24 +5,18 @@ import os
 from typing import Any, Dict
 
 from qgis.core import (
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
 )
-from qgis.PyQt.QtCore import QCoreApplication
+
+from ._common import BlueSkyAlgorithm
 
 
-class SummaryWorkbookAlgorithm(QgsProcessingAlgorithm):
+class SummaryWorkbookAlgorithm(BlueSkyAlgorithm):
     FLAGS_GPKG = "FLAGS_GPKG"
     ZONES_GPKG = "ZONES_GPKG"
     OUTPUT_XLSX = "OUTPUT_XLSX"
-
-    def tr(self, text: str) -> str:
-        return QCoreApplication.translate("SummaryWorkbookAlgorithm", text)
-
-    def createInstance(self) -> SummaryWorkbookAlgorithm:  # noqa: N802
-        return SummaryWorkbookAlgorithm()
 
     def name(self) -> str:
         return "summary_workbook"

@@ -41,6 +41,7 @@ def test_plugin_loads_opens_dock_and_unloads_in_qgis_desktop(tmp_path):
     assert result["dock_visible"] and result["dock_title"] == "蓝天管控分区"
     assert result["unloaded"]
     assert not result["provider_after_unload"]
+    assert result["menu_after_unload"] == []
     assert result["unload_errors"] == []
     assert result["plugin_errors"] == []
     assert (tmp_path / "desktop_report.png").stat().st_size > 10_000

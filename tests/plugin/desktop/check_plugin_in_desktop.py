@@ -60,8 +60,7 @@ def finish(report):
     before = len(messages)
     report["unloaded"] = bool(qgis.utils.unloadPlugin("bluesky_zoning"))
     report["provider_after_unload"] = "bluesky" in [p.id() for p in QgsApplication.processingRegistry().providers()]
-    action = iface.mainWindow().findChild(QAction, "bluesky_zoning_open_panel")
-    report["action_after_unload"] = action is not None and not action.parent() is None and action.isVisible()
+    report["menu_after_unload"] = [m for m in _menu_texts(iface) if m[2] == "bluesky_zoning_open_panel"]
     report["unload_errors"] = [m for m in messages[before:] if m["level"] >= int(Qgis.MessageLevel.Warning)]
     report["plugin_errors"] = [m for m in messages if "bluesky" in (m["tag"] + m["message"]).lower() and m["level"] >= int(Qgis.MessageLevel.Warning)]
     with open(REPORT, "w", encoding="utf-8") as fh:
