@@ -764,7 +764,7 @@ def _missing_problems(ev: _LayerEval, frames: List[pd.DataFrame]) -> pd.DataFram
     for k, fname in enumerate(fields):
         sel = g_fc == k
         if fname in gdf.columns:
-            raw[sel] = [str(v) for v in gdf[fname].iloc[g_pos[sel]]]
+            raw[sel] = ["" if pd.isna(v) else str(v) for v in gdf[fname].iloc[g_pos[sel]]]
     return pd.DataFrame({"pos": g_pos, "field": np.asarray(fields, dtype=object)[g_fc], "raw": raw,
                          "problem": heads[g_fc] + rules})
 
@@ -992,7 +992,9 @@ def _to_verify_gdf(frames: List[pd.DataFrame], geoms_of: Mapping[str, np.ndarray
     df = pd.concat(frames, ignore_index=True)
     geoms = _take_geoms(df["layer"].to_numpy(dtype=object), df["pos"].to_numpy(dtype=np.int64), geoms_of)
     df["flagged"] = df["flagged"].astype(bool)
+    missing = df["raw"].isna()  # a blank cell is quoted as empty, not as "None"/"nan"
     df["raw"] = df["raw"].astype(str)
+    df.loc[missing, "raw"] = ""
     return gpd.GeoDataFrame(df[cols].reset_index(drop=True), geometry=geoms.values, crs="EPSG:4326")
 
 

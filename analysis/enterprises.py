@@ -69,7 +69,7 @@ def _problem_frame(mask: np.ndarray, ent_ids: pd.Series, layer: str, rows: np.nd
     idx = np.flatnonzero(mask)
     return pd.DataFrame({
         "ent_id": ent_ids.to_numpy()[idx], "layer": layer, "row": rows[idx], "field": fname,
-        "raw": raw.to_numpy()[idx].astype(str) if len(idx) else np.array([], dtype=str),
+        "raw": np.array(["" if pd.isna(v) else str(v) for v in raw.to_numpy()[idx]], dtype=object),
         "problem": problems.to_numpy()[idx],
     })
 
@@ -155,7 +155,24 @@ def _canonical_frame(df: pd.DataFrame, kind: str, mapping: Mapping[str, Optional
         bad = problems.notna().to_numpy()
         if bad.any():
             problem_frames.append(_problem_frame(bad, out["ent_id"], layer, rows, fname, df[col], problems))
+    if kind == "chp":
+        problem_frames.extend(_unknown_capacity(df, out, mapping, layer, rows, problem_frames))
     return out, problem_frames
+
+
+def _unknown_capacity(df: pd.DataFrame, out: pd.DataFrame, mapping: Mapping[str, Optional[str]], layer: str,
+                      rows: np.ndarray, earlier: List[pd.DataFrame]) -> List[pd.DataFrame]:
+    """A CHP plant without a capacity cannot be judged: whether it draws a 15 km ring depends on it."""
+    blank = out["capacity_mw"].isna().to_numpy()
+    for frame in earlier:  # an unparseable value is reported already, with its raw text
+        if len(frame):
+            blank &= ~np.isin(rows, frame.loc[frame["field"] == "capacity_mw", "row"].to_numpy())
+    if not blank.any():
+        return []
+    col = mapping.get("capacity_mw")
+    raw = df[col] if col in df.columns else pd.Series("", index=df.index, dtype=object)
+    msg = pd.Series("装机容量为空：无法判断是否为30万千瓦及以上热电联产电厂，未构建其供热半径", index=df.index)
+    return [_problem_frame(blank, out["ent_id"], layer, rows, "capacity_mw", raw, msg)]
 
 
 def _finish(attrs: pd.DataFrame, lon: np.ndarray, lat: np.ndarray, rows: np.ndarray, kind: str,

@@ -188,6 +188,10 @@ _FUEL_PATTERNS = (
 )
 
 
+# Whole-value abbreviations seen in inventories (too short to match inside other words).
+_FUEL_CODES = {"ng": "gas", "lpg": "gas", "cbm": "gas"}
+
+
 def _match_keywords(text: str, table) -> Optional[str]:
     t = text.lower()
     for value, words in table:
@@ -201,7 +205,7 @@ def parse_fuel(raw: Any, label: str = "燃料类型") -> Parsed:
     text = _text(raw)
     if text is None:
         return None, None
-    value = _match_keywords(text, _FUEL_PATTERNS)
+    value = _FUEL_CODES.get(text.strip().lower()) or _match_keywords(text, _FUEL_PATTERNS)
     return (value, None) if value else (None, _bad(label, raw, "无法识别"))
 
 

@@ -279,6 +279,8 @@ def run_job(inputs: JobInputs, out_dir: Optional[str], progress: Progress = _noo
     if chp_raw is not None:
         chp = prepare_enterprises(chp_raw, "chp", inputs.chp.name, inputs.field_mappings.get("chp"))
         say(problem_messages(chp.problems, inputs.chp.name, MAX_ROW_MESSAGES))
+        # the plants are judged too (B-SMALLCHP: backward small coal CHP units inside the rings)
+        enterprises["chp"] = chp
     result = run_analysis(admin, builtup, enterprises, chp, ruleset, planning_area=planning,
                           progress=progress, is_canceled=is_canceled)
     if is_canceled():

@@ -255,3 +255,16 @@ def test_many_points_vectorised(zones, admin, ruleset, toy):
     c = res.counts.iloc[0]
     assert c["count_in"] == n == c["flagged"] + c["clear"] + c["to_verify"]
     assert c["flagged"] > 0 and elapsed < 30
+
+
+def test_chp_plant_without_capacity_is_to_verify():
+    import pandas as pd
+    from bluesky_zoning.analysis.enterprises import enterprises_from_table
+
+    table = pd.DataFrame({"编号": ["RD-1", "RD-2"], "电厂名称": ["甲热电", "乙热电"], "经度": [112.5, 112.6],
+                          "纬度": [37.8, 37.9], "装机容量(MW)": [600, None], "落后燃煤小热电": ["否", "否"]})
+    chp = enterprises_from_table(table, "chp", coord_system="WGS84", layer_name="热电厂")
+    problems = chp.problems.set_index("ent_id")
+    assert list(problems.index) == ["RD-2"]
+    assert problems.loc["RD-2", "field"] == "capacity_mw" and problems.loc["RD-2", "raw"] == ""
+    assert "装机容量为空" in problems.loc["RD-2", "problem"]

@@ -28,7 +28,7 @@ def test_method(raw, value):
 
 @pytest.mark.parametrize("raw, value", [("燃煤", "coal"), ("煤", "coal"), ("原煤", "coal"), ("型煤", "coal"),
                                         ("天然气", "gas"), ("燃气", "gas"), ("焦炉煤气", "gas"), ("生物质", "biomass"),
-                                        ("电", "electric"), ("柴油", "oil")])
+                                        ("电", "electric"), ("柴油", "oil"), ("NG", "gas"), (" lpg ", "gas")])
 def test_fuel(raw, value):
     assert p.parse_fuel(raw) == (value, None)
 

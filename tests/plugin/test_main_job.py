@@ -33,9 +33,9 @@ FLAG_LAYERS = {"enterprise_flags": {"ent_id", "layer", "name", "rule_id", "actio
                "to_verify": {"ent_id", "layer", "problem"}}
 WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-#: known bad rows the engine has no reason to judge: a mine without a mining method outside every zone
-#: where the method matters, and the CHP list (CHP plants draw rings; they are not judged themselves)
-NOT_JUDGED = {("mines", "missing_method"), ("chp", "missing_capacity")}
+#: the known bad row the engine has no reason to send to verify: a mine without a mining method that lies
+#: outside the mine-closure zone (M-OPEN cannot apply there whatever the method)
+NOT_JUDGED = {("mines", "missing_method")}
 
 
 @dataclass
@@ -189,3 +189,8 @@ def test_to_verify_holds_the_known_bad_rows(main_job):
                if (lst, why) not in NOT_JUDGED and ent not in ids]
     assert not missing
     assert main_job.result["TO_VERIFY"] > 0
+    # every row of the four lists is judged, the CHP list included: count in = 5000 + 800 + 1500 + 40
+    assert main_job.result["ENTERPRISES"] == 7340
+    chp_row = to_verify[to_verify["ent_id"] == KNOWN_BAD_ROWS["chp"]["missing_capacity"]]
+    assert chp_row["problem"].str.contains("装机容量为空").all() and (chp_row["raw"] == "").all()
+    assert not to_verify["raw"].isin(["None", "nan"]).any()
