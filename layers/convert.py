@@ -239,7 +239,8 @@ def _qfield(name: str, dtype: Any) -> QgsField:
     return QgsField(name, QVariant.String)
 
 
-def _plain(value: Any, field: QgsField) -> Any:
+def qgis_value(value: Any, field: QgsField) -> Any:
+    """A pandas/numpy cell as the plain Python value a QgsFeature attribute of `field` takes (None for NA)."""
     if value is None:
         return None
     try:
@@ -288,7 +289,7 @@ def gdf_to_memory_layer(gdf: gpd.GeoDataFrame, name: str) -> QgsVectorLayer:
     geoms = gdf.geometry.values
     for i, values in enumerate(gdf[columns].itertuples(index=False, name=None)):
         feature = QgsFeature(layer.fields())
-        feature.setAttributes([_plain(v, fields.at(j)) for j, v in enumerate(values)])
+        feature.setAttributes([qgis_value(v, fields.at(j)) for j, v in enumerate(values)])
         geom = geoms[i]
         if geom is not None and not geom.is_empty:
             qgeom = QgsGeometry()

@@ -41,7 +41,7 @@ def launch(out: Path) -> int:
 
 
 def in_qgis() -> None:
-    """Runs inside QGIS (--code): chain demo → run → screenshot with timers, no processEvents."""
+    """Runs inside QGIS (--code): chain demo → run → screenshot with timers; the event loop is never pumped by hand."""
     from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsProject, QgsRectangle
     from qgis.PyQt.QtCore import QTimer
     from qgis.utils import iface, plugins

@@ -1,7 +1,7 @@
 """bluesky:import_list — an enterprise list (XLSX/CSV with lon/lat columns) as a WGS84 point layer."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Dict, List, Optional
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QVariant
 
+from ...layers.convert import qgis_value
 from ._common import BlueSkyAlgorithm
 
 KINDS = ("boiler", "mine", "plant", "chp")
@@ -40,21 +41,6 @@ def table_fields(df: pd.DataFrame) -> QgsFields:
         else:
             fields.append(QgsField(str(column), QVariant.String))
     return fields
-
-
-def cell_value(value: Any, field: QgsField) -> Any:
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "item"):
-        value = value.item()
-    if field.type() == QVariant.String and not isinstance(value, str):
-        return str(value)
-    return value
 
 
 def parse_coordinate(values: pd.Series) -> np.ndarray:
@@ -211,7 +197,7 @@ class ImportEnterpriseListAlgorithm(BlueSkyAlgorithm):
             if feedback.isCanceled():
                 break
             feature = QgsFeature(fields)
-            feature.setAttributes([cell_value(v, fields.at(j)) for j, v in enumerate(row)])
+            feature.setAttributes([qgis_value(v, fields.at(j)) for j, v in enumerate(row)])
             if np.isfinite(lon[i]) and np.isfinite(lat[i]):
                 feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(float(lon[i]), float(lat[i]))))
             else:
