@@ -25,10 +25,3 @@ def metric_crs(epsg: Optional[int] = None) -> CRS:
     if code not in METRIC_EPSG_CHOICES:
         raise ValueError(f"metric CRS EPSG:{code} not supported; choose one of {sorted(METRIC_EPSG_CHOICES)}")
     return CRS.from_epsg(code)
-
-
-def choose_metric_epsg(centre_lon: Optional[float] = None) -> int:
-    """Pick the GK zone whose central meridian is nearest ``centre_lon`` (default: the 111°E zone)."""
-    if centre_lon is None:
-        return DEFAULT_METRIC_EPSG
-    return 4547 if centre_lon >= 112.5 else 4546

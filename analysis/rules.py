@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import copy
 import string
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -457,8 +457,3 @@ def _check_template(template: str, layers: Tuple[str, ...], params: Dict[str, fl
                  or any(field_def(k, base) for k in layers if k in LAYER_KINDS))
         if not known:
             _err(errors, name, lines, rid, "reason", f"模板占位符 {{{key}}} 未知 / unknown placeholder")
-
-
-def rule_replace(rule: Rule, **changes: Any) -> Rule:
-    """A copy of a rule with some attributes changed (for tests and the UI)."""
-    return replace(rule, **changes)

@@ -454,8 +454,3 @@ def _write_all(out, names, counties, zones, flag_layers, write_one, workers, can
                 done[j] = path
             if progress is not None:
                 progress(100.0 * len(done) / total)
-
-
-def package_summary(paths: Sequence[Path]) -> Tuple[int, int]:
-    """(number of zips, total bytes) — for messages."""
-    return len(paths), sum(p.stat().st_size for p in paths)

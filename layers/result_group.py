@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from qgis.core import QgsLayerTreeGroup, QgsMapLayer, QgsProject, QgsVectorLayer
 
@@ -131,8 +131,3 @@ def remove_group(group: QgsLayerTreeGroup, project: Optional[QgsProject] = None)
     parent.removeChildNode(group)
     still_used = {node.layerId() for node in root.findLayers()}
     project.removeMapLayers([i for i in ids if i not in still_used])
-
-
-def remove_groups(groups: Iterable[QgsLayerTreeGroup], project: Optional[QgsProject] = None) -> None:
-    for group in list(groups):
-        remove_group(group, project)

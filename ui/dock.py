@@ -848,7 +848,6 @@ class BlueSkyDock(QgsDockWidget):
         self.iface.messageBar().pushMessage(tr("Blue Sky Zoning"), text, Qgis.MessageLevel.Warning, 8)
 
 
-
 def county_rule_table(flags, rule_order: Optional[List[str]] = None):
     """(rows, rules, cells) of the dock's county × rule table.
 
@@ -911,15 +910,6 @@ def step_text(step: int, total: int, name: str) -> str:
     name = str(name or "").strip().rstrip("…").rstrip(".").strip()
     count = f"{step}/{total}" if total else str(step)
     return f"{name}… {count}" if name else count
-
-
-def _step_args(args) -> Tuple[int, int, str]:
-    """(step, total, name) from whatever a progress callback was given."""
-    if len(args) >= 3:
-        return int(args[0]), int(args[1]), str(args[2])
-    if len(args) == 2:
-        return int(args[0]), int(args[1]), ""
-    return int(args[0]) if args else 0, 100, ""
 
 
 def _canceled() -> Exception:
