@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parents[1]
-PKG_PARENT = ROOT / ".build" / "pkg"
 CACHE = ROOT / ".cache" / "bench"
 SEED = 20200312
 POINTS_LAYER = "boilers"
@@ -44,19 +43,10 @@ COMPARED_RULES = ("B-35", "B-10", "B-BAN", "B-CHP", "B-NOX")
 RING_EDGE_TOLERANCE_M = 1.0
 
 
-def _link_package() -> None:
-    """Import the checkout as `bluesky_zoning`, whatever the clone's folder is called."""
-    PKG_PARENT.mkdir(parents=True, exist_ok=True)
-    link = PKG_PARENT / "bluesky_zoning"
-    if link.is_symlink() and link.resolve() != ROOT:
-        link.unlink()
-    if not link.exists():
-        link.symlink_to(ROOT, target_is_directory=True)
-    if str(PKG_PARENT) not in sys.path:
-        sys.path.insert(0, str(PKG_PARENT))
+sys.path.insert(0, str(ROOT / "scripts"))
+from pkglink import link_package  # noqa: E402
 
-
-_link_package()
+link_package()
 
 import numpy as np  # noqa: E402
 

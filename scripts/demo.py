@@ -14,18 +14,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PKG_PARENT = ROOT / ".build" / "pkg"
-
-
-def _link_package() -> None:
-    """Import the checkout as `bluesky_zoning`, whatever the clone's folder is called."""
-    PKG_PARENT.mkdir(parents=True, exist_ok=True)
-    link = PKG_PARENT / "bluesky_zoning"
-    if link.is_symlink() and link.resolve() != ROOT:
-        link.unlink()
-    if not link.exists():
-        link.symlink_to(ROOT, target_is_directory=True)
-    sys.path.insert(0, str(PKG_PARENT))
+sys.path.insert(0, str(ROOT / "scripts"))
+from pkglink import link_package  # noqa: E402
 
 
 def _start_qgis():
@@ -48,7 +38,7 @@ def _start_qgis():
 
 def main() -> int:
     started = time.perf_counter()
-    _link_package()
+    link_package()
     from bluesky_zoning.analysis.demo_data import describe_demo, ensure_demo_data
 
     data = ensure_demo_data(ROOT / ".cache" / "demo")

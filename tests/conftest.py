@@ -13,19 +13,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PKG_PARENT = ROOT / ".build" / "pkg"
-
-
-def _link_package() -> None:
-    PKG_PARENT.mkdir(parents=True, exist_ok=True)
-    link = PKG_PARENT / "bluesky_zoning"
-    if link.is_symlink() and link.resolve() != ROOT:
-        link.unlink()
-    if not link.exists():
-        link.symlink_to(ROOT, target_is_directory=True)
-    if str(PKG_PARENT) not in sys.path:
-        sys.path.insert(0, str(PKG_PARENT))
-
+sys.path.insert(0, str(ROOT / "scripts"))
+from pkglink import link_package  # noqa: E402
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # A fresh QGIS profile for the session, set before anything starts QGIS (this module is an initial
@@ -33,7 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # 2.1 then points QGIS_CUSTOM_CONFIG_PATH at its own temporary folder; either way the dock's QgsSettings and
 # the demo cache never touch a real profile — `_isolated_qgis_profile` below checks it.
 os.environ["QGIS_CUSTOM_CONFIG_PATH"] = tempfile.mkdtemp(prefix="bluesky-qgis-profile-")
-_link_package()
+link_package()
 
 _REAL_PROFILES = (Path.home() / ".local" / "share" / "QGIS", Path.home() / ".config" / "QGIS")
 
