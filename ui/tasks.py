@@ -13,6 +13,8 @@ from typing import Any, Callable, Optional
 from qgis.core import Qgis, QgsMessageLog, QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
+from ..layers.threads import in_python_thread
+
 LOG_TAG = "Blue Sky Zoning"
 LOGGER = logging.getLogger("bluesky_zoning")
 
@@ -31,7 +33,7 @@ class BlueSkyTask(QgsTask):
         on_error: Optional[Callable[[BaseException, str], None]] = None,
         on_canceled: Optional[Callable[[], None]] = None,
     ) -> None:
-        super().__init__(description, QgsTask.CanCancel)
+        super().__init__(description, QgsTask.Flag.CanCancel)
         self._work = work
         self._on_done = on_done
         self._on_error = on_error
@@ -44,7 +46,7 @@ class BlueSkyTask(QgsTask):
     # worker thread ------------------------------------------------------------------------------
     def run(self) -> bool:
         try:
-            self.result = self._work(self)
+            self.result = in_python_thread(self._work, self)
         except BaseException as exc:  # noqa: BLE001 - kept and reported on the main thread
             self.exception = exc
             self.trace = traceback.format_exc()

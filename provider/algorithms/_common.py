@@ -12,6 +12,8 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
+from ...layers.threads import in_python_thread
+
 PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 
 #: Processing parameter -> rule-file parameter name, with the fallback used when the file lacks it.
@@ -61,7 +63,8 @@ class BlueSkyAlgorithm(QgsProcessingAlgorithm):
         return QIcon(os.path.join(PLUGIN_DIR, "icons", "icon.svg"))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API name
-        return self.process(parameters, context, feedback)
+        # Processing runs this in a Qt pool thread; pyproj needs a thread Python made (layers/threads.py).
+        return in_python_thread(self.process, parameters, context, feedback)
 
     def process(self, parameters, context, feedback):
         raise NotImplementedError
@@ -79,7 +82,7 @@ class BlueSkyAlgorithm(QgsProcessingAlgorithm):
         for name in names:
             self.addParameter(
                 QgsProcessingParameterNumber(
-                    name, labels[name], QgsProcessingParameterNumber.Double, defaults[name], False, 0.0, 1000.0
+                    name, labels[name], QgsProcessingParameterNumber.Type.Double, defaults[name], False, 0.0, 1000.0
                 )
             )
 

@@ -53,7 +53,7 @@ class ExportCountyPackagesAlgorithm(BlueSkyAlgorithm):
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_DIR, self.tr("Output folder")))
         self.addOutput(QgsProcessingOutputNumber(self.PACKAGE_COUNT, self.tr("Number of packages")))
 
-    def processAlgorithm(self, parameters, context, feedback) -> Dict[str, Any]:  # noqa: N802
+    def process(self, parameters, context, feedback) -> Dict[str, Any]:
         from ...layers.county_packages import export_county_packages
 
         zones = self.parameterAsFile(parameters, self.ZONES_GPKG, context)

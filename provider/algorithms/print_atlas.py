@@ -56,7 +56,7 @@ class PrintAtlasAlgorithm(BlueSkyAlgorithm):
                                                         defaultValue=False))
         self.addOutput(QgsProcessingOutputNumber(self.PAGES, self.tr("Number of pages")))
 
-    def processAlgorithm(self, parameters, context, feedback) -> Dict[str, Any]:  # noqa: N802
+    def process(self, parameters, context, feedback) -> Dict[str, Any]:
         from ...layers.atlas import default_notes, export_atlas
 
         zones = self.parameterAsFile(parameters, self.ZONES_GPKG, context)

@@ -44,7 +44,7 @@ class SummaryWorkbookAlgorithm(BlueSkyAlgorithm):
         self.addParameter(QgsProcessingParameterFileDestination(self.OUTPUT_XLSX, self.tr("Workbook"),
                                                                 fileFilter="Excel (*.xlsx)"))
 
-    def processAlgorithm(self, parameters, context, feedback) -> Dict[str, Any]:  # noqa: N802
+    def process(self, parameters, context, feedback) -> Dict[str, Any]:
         from ...layers.workbook import write_summary_workbook
 
         flags = self.parameterAsFile(parameters, self.FLAGS_GPKG, context)
