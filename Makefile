@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_RELEASE := $(shell . /etc/os-release 2>/dev/null; echo $${VERSION_ID:-unstable})
 DEBS := python3-qgis qgis qgis-providers xvfb xauth fonts-noto-cjk fonts-wqy-microhei poppler-utils \
         python3-venv python3-pip qttools5-dev-tools python3-numpy python3-pyproj python3-rasterio \
-        python3-openpyxl python3-yaml proj-bin postgresql postgis git
+        python3-openpyxl python3-yaml proj-bin postgresql postgresql-postgis postgis git
 ifeq ($(DEBIAN_RELEASE),12)
 # shapely and pyogrio are built from source against the system GEOS/GDAL; pandas and geopandas from PyPI.
 DEBS += libgeos-dev libgdal-dev python3-dev build-essential

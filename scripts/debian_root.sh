@@ -58,7 +58,8 @@ $sudo mount --bind /dev/pts "$dir/dev/pts"
 if [ -d /dev/shm ]; then $sudo mount -t tmpfs shm "$dir/dev/shm"; fi
 
 echo "== copying the checkout to $dir/src/bluesky"
-$sudo rm -rf "$dir/src/bluesky"
+# BLUESKY_REUSE_SRC=1 (development only) copies over the last run's tree, keeping its .venv and caches.
+[ "${BLUESKY_REUSE_SRC:-0}" = 1 ] || $sudo rm -rf "$dir/src/bluesky"
 $sudo mkdir -p "$dir/src/bluesky"
 (cd "$repo" && git ls-files -co --exclude-standard -z | tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | $sudo tar -xf - -C "$dir/src/bluesky"
 $sudo cp -a "$repo/.git" "$dir/src/bluesky/.git"

@@ -40,8 +40,13 @@ def main() -> int:
     started = time.perf_counter()
     link_package()
     from bluesky_zoning.analysis.demo_data import describe_demo, ensure_demo_data
+    from bluesky_zoning.analysis.errors import DemoPackageError
 
-    data = ensure_demo_data(ROOT / ".cache" / "demo")
+    try:
+        data = ensure_demo_data(ROOT / ".cache" / "demo")
+    except DemoPackageError as exc:  # the demo's own package is missing: the message says how to install it
+        print(exc, file=sys.stderr)
+        return 2
     print("== demo inputs (" + str(data.root) + ")")
     print(describe_demo(data))
     out_dir = ROOT / "out" / "demo"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Install the plugin into a QGIS profile and enable it, as `make install` does.
 
-Copies the plugin files (no tests, caches or outputs) into
+Copies the plugin files (scripts/plugin_files.py: the same files as the zip of `make package`) into
 ``<profile>/python/plugins/bluesky_zoning`` through a temporary folder swapped in at the end, then sets
 ``[PythonPlugins] bluesky_zoning=true`` in ``<profile>/QGIS/QGIS3.ini``.
 """
@@ -13,11 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PLUGIN_NAME = "bluesky_zoning"
-TOP_FILES = ("metadata.txt", "__init__.py", "plugin.py", "dependencies.py", "resources.qrc", "README.md", "LICENSE")
-TOP_DIRS = ("analysis", "layers", "ui", "provider", "icons", "i18n")
-IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from plugin_files import PLUGIN_NAME, ROOT, plugin_files  # noqa: E402  (the same file list as the zip)
 
 
 def copy_plugin(dest_parent: Path) -> Path:
@@ -26,12 +23,9 @@ def copy_plugin(dest_parent: Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=f".{PLUGIN_NAME}-", dir=dest_parent))
     target = staging / PLUGIN_NAME
     target.mkdir()
-    for name in TOP_FILES:
-        if (ROOT / name).exists():
-            shutil.copy2(ROOT / name, target / name)
-    for name in TOP_DIRS:
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, target / name, ignore=IGNORE)
+    for rel in plugin_files(ROOT):
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / rel, target / rel)
     final = dest_parent / PLUGIN_NAME
     old = dest_parent / f".{PLUGIN_NAME}-old"
     if old.exists():

@@ -52,7 +52,7 @@ class ImportDialog(QDialog, FORM_CLASS):
         self.kind = kind
         self._columns: List[str] = []
         self._df = None
-        self.fileWidget.setStorageMode(QgsFileWidget.GetFile)
+        self.fileWidget.setStorageMode(QgsFileWidget.StorageMode.GetFile)
         self.fileWidget.setFilter(tr("Tables (*.xlsx *.xls *.csv)"))
         for key, label in kind_labels().items():
             self.kindCombo.addItem(label, key)
@@ -72,7 +72,7 @@ class ImportDialog(QDialog, FORM_CLASS):
         self.crsCombo.currentIndexChanged.connect(self.refresh_mapping)
         self.buttonBox.accepted.connect(self.accept)
         self.buttonBox.rejected.connect(self.reject)
-        self.buttonBox.button(QDialogButtonBox.Ok).setEnabled(False)
+        self.buttonBox.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
 
     # -- reading --------------------------------------------------------------------------------
     def load_file(self, path: str) -> None:
@@ -115,7 +115,7 @@ class ImportDialog(QDialog, FORM_CLASS):
 
         self.mappingTable.setRowCount(0)
         ok = self._df is not None and bool(self.lonCombo.currentText()) and bool(self.latCombo.currentText())
-        self.buttonBox.button(QDialogButtonBox.Ok).setEnabled(ok)
+        self.buttonBox.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
         if self._df is None:
             return
         kind = self.current_kind()
@@ -145,7 +145,7 @@ class ImportDialog(QDialog, FORM_CLASS):
                 status = "✔"
             item = QTableWidgetItem(status)
             if status.startswith("⚠"):
-                item.setForeground(Qt.darkRed)
+                item.setForeground(Qt.GlobalColor.darkRed)
             self.mappingTable.setItem(row, 2, item)
         self.mappingTable.resizeColumnsToContents()
 

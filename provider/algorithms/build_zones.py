@@ -15,7 +15,7 @@ from qgis.core import (
 )
 
 from ._common import BlueSkyAlgorithm
-from .run_all import _rules_param, builtup_param, snapshot_param
+from .run_all import _rules_param, add_field_map_param, builtup_param, field_map_param, snapshot_param
 
 
 def _admin_name_column(gdf, admin_fields):
@@ -54,13 +54,14 @@ class BuildZonesAlgorithm(BlueSkyAlgorithm):
         self.addParameter(QgsProcessingParameterMapLayer(self.BUILTUP, self.tr("Built-up areas (polygons or raster)")))
         self.addParameter(QgsProcessingParameterNumber(
             self.BUILTUP_THRESHOLD, self.tr("Built-up raster threshold (cell value at or above it is built-up)"),
-            QgsProcessingParameterNumber.Double, _rules_param("builtup_threshold", 0.5), True))
+            QgsProcessingParameterNumber.Type.Double, _rules_param("builtup_threshold", 0.5), True))
         self.addParameter(QgsProcessingParameterVectorLayer(self.CHP, self.tr("CHP plants"), [QgsProcessing.TypeVectorPoint], None, True))
         self.addParameter(QgsProcessingParameterVectorLayer(self.PLANNING_AREA, self.tr("City planning areas"), [QgsProcessing.TypeVectorPolygon], None, True))
         self.addParameter(QgsProcessingParameterFile(self.RULES, self.tr("Rules file (YAML; the shipped plan when empty)"),
-                                                     QgsProcessingParameterFile.File, "yaml", None, True,
+                                                     QgsProcessingParameterFile.Behavior.File, "yaml", None, True,
                                                      self.tr("Rules (*.yaml *.yml)")))
         self.add_distance_params(DISTANCES)
+        add_field_map_param(self)
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_DIR, self.tr("Output folder")))
         self.addOutput(QgsProcessingOutputFile("ZONES", self.tr("Zones GeoPackage")))
 
@@ -80,12 +81,13 @@ class BuildZonesAlgorithm(BlueSkyAlgorithm):
             raise self.fail("规则文件有误", "invalid rules file", exc) from exc
         from ...analysis.validation import InputError, check_point_layer, check_polygon_layer
 
+        maps = field_map_param(self, parameters, context)
         try:
             admin_snap = snapshot_param(self, parameters, self.ADMIN, context, multi)
             admin_raw = admin_snap.read()
             self._warn(multi, admin_snap.warnings)
             self._warn(multi, check_polygon_layer(admin_raw, admin_snap.name, "admin",
-                                                  _admin_name_column(admin_raw, None)))
+                                                  _admin_name_column(admin_raw, maps.get("admin"))))
             vector, raster = builtup_param(self, parameters, self.BUILTUP, context, multi)
             builtup_raw = None
             if not raster:
@@ -104,7 +106,13 @@ class BuildZonesAlgorithm(BlueSkyAlgorithm):
                 self._warn(multi, check_polygon_layer(planning, plan_snap.name, "planning"))
             else:
                 planning = None
-            admin = prepare_admin(admin_raw)
+            admin = prepare_admin(admin_raw, None, admin_snap.name, maps.get("admin"))
+            chp = prepare_enterprises(chp_raw, "chp", chp_snap.name, maps.get("chp")) if chp_snap else None
+            if planning is not None:  # overrides checked now; the areas are read by the Z-PLAN builder
+                from ...analysis.validation import check_field_mapping
+
+                check_field_mapping([c for c in planning.columns if c != "geometry"], "planning", plan_snap.name,
+                                    maps.get("planning"))
         except (InputError, ValueError) as exc:
             raise self.fail("输入图层有误", "bad input layer", exc) from exc
         if raster:
@@ -115,7 +123,6 @@ class BuildZonesAlgorithm(BlueSkyAlgorithm):
             builtup = builtup_from_raster(raster, threshold, p.get("builtup_min_area_m2", 20000), p.get("builtup_max_hole_m2", 50000))
         else:
             builtup = builtup_from_polygons(builtup_raw)
-        chp = prepare_enterprises(chp_raw, "chp", chp_snap.name) if chp_snap else None
         if multi.isCanceled():
             return {}
         multi.setCurrentStep(1)
@@ -126,10 +133,14 @@ class BuildZonesAlgorithm(BlueSkyAlgorithm):
 
         try:
             zones = build_all_zones(admin, builtup, chp, ruleset, planning_area=planning,
-                                    progress=progress, is_canceled=multi.isCanceled)
+                                    progress=progress, is_canceled=multi.isCanceled,
+                                    planning_fields=maps.get("planning"),
+                                    planning_name=plan_snap.name if plan_snap else None)
         except CanceledError:
             return {}
         except Exception as exc:  # noqa: BLE001
+            if isinstance(exc, InputError):  # names layer and field already
+                raise self.fail("输入图层有误", "bad input layer", exc) from exc
             raise self.fail("构建管控分区失败", "building the zones failed", f"{type(exc).__name__}: {exc}") from exc
         if multi.isCanceled():
             return {}

@@ -14,7 +14,7 @@ from qgis.core import (
 )
 
 from ._common import BlueSkyAlgorithm
-from .run_all import snapshot_param
+from .run_all import add_field_map_param, field_map_param, snapshot_param
 
 THRESHOLDS = ("B35_TPH", "B10_TPH")
 
@@ -44,16 +44,17 @@ class FlagEnterprisesAlgorithm(BlueSkyAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API name
         self.addParameter(QgsProcessingParameterFile(self.ZONES, self.tr("Zones GeoPackage (zones.gpkg)"),
-                                                     QgsProcessingParameterFile.File, "gpkg"))
+                                                     QgsProcessingParameterFile.Behavior.File, "gpkg"))
         self.addParameter(QgsProcessingParameterVectorLayer(self.ADMIN, self.tr("County boundaries"), [QgsProcessing.TypeVectorPolygon]))
         point = [QgsProcessing.TypeVectorPoint]
         self.addParameter(QgsProcessingParameterVectorLayer(self.BOILERS, self.tr("Boilers"), point, None, True))
         self.addParameter(QgsProcessingParameterVectorLayer(self.MINES, self.tr("Mines"), point, None, True))
         self.addParameter(QgsProcessingParameterVectorLayer(self.PLANTS, self.tr("Industrial plants"), point, None, True))
         self.addParameter(QgsProcessingParameterFile(self.RULES, self.tr("Rules file (YAML; the shipped plan when empty)"),
-                                                     QgsProcessingParameterFile.File, "yaml", None, True,
+                                                     QgsProcessingParameterFile.Behavior.File, "yaml", None, True,
                                                      self.tr("Rules (*.yaml *.yml)")))
         self.add_distance_params(THRESHOLDS)
+        add_field_map_param(self)
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_DIR, self.tr("Output folder")))
         self.addOutput(QgsProcessingOutputFile("FLAGS_GPKG", self.tr("Flags GeoPackage")))
         self.addOutput(QgsProcessingOutputNumber("FLAGS", self.tr("Rule hits")))
@@ -81,12 +82,19 @@ class FlagEnterprisesAlgorithm(BlueSkyAlgorithm):
         except Exception as exc:  # noqa: BLE001
             raise self.fail("规则文件有误", "invalid rules file", exc) from exc
         zones = read_gpkg_layers(zones_path)
-        admin = prepare_admin(snapshot_param(self, parameters, self.ADMIN, context, multi).read())
-        enterprises = {}
-        for kind, name in (("boiler", self.BOILERS), ("mine", self.MINES), ("plant", self.PLANTS)):
-            snap = snapshot_param(self, parameters, name, context, multi)
-            if snap is not None:
-                enterprises[kind] = prepare_enterprises(snap.read(), kind, snap.name)
+        from ...analysis.validation import InputError
+
+        maps = field_map_param(self, parameters, context)
+        try:
+            admin_snap = snapshot_param(self, parameters, self.ADMIN, context, multi)
+            admin = prepare_admin(admin_snap.read(), None, admin_snap.name, maps.get("admin"))
+            enterprises = {}
+            for kind, name in (("boiler", self.BOILERS), ("mine", self.MINES), ("plant", self.PLANTS)):
+                snap = snapshot_param(self, parameters, name, context, multi)
+                if snap is not None:
+                    enterprises[kind] = prepare_enterprises(snap.read(), kind, snap.name, maps.get(kind))
+        except InputError as exc:  # names layer and field
+            raise self.fail("输入图层有误", "bad input layer", exc) from exc
         if not enterprises:
             raise self.fail("至少需要一个企业图层", "at least one enterprise layer is required")
         if multi.isCanceled():

@@ -20,9 +20,9 @@ from qgis.core import (
     QgsProcessingParameterString,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QVariant
 
 from ...layers.convert import qgis_value
+from ...layers.qt_compat import FieldType
 from ._common import BlueSkyAlgorithm
 
 KINDS = ("boiler", "mine", "plant", "chp")
@@ -35,11 +35,11 @@ def table_fields(df: pd.DataFrame) -> QgsFields:
     for column in df.columns:
         kind = df[column].dtype.kind
         if kind in "iu":
-            fields.append(QgsField(str(column), QVariant.LongLong))
+            fields.append(QgsField(str(column), FieldType.INT64))
         elif kind == "f":
-            fields.append(QgsField(str(column), QVariant.Double))
+            fields.append(QgsField(str(column), FieldType.DOUBLE))
         else:
-            fields.append(QgsField(str(column), QVariant.String))
+            fields.append(QgsField(str(column), FieldType.STRING))
     return fields
 
 
@@ -149,7 +149,7 @@ class ImportEnterpriseListAlgorithm(BlueSkyAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API name
         self.addParameter(QgsProcessingParameterFile(self.INPUT, self.tr("Enterprise list (XLSX or CSV)"),
-                                                     QgsProcessingParameterFile.File, "", None, False,
+                                                     QgsProcessingParameterFile.Behavior.File, "", None, False,
                                                      self.tr("Tables (*.xlsx *.xls *.csv *.txt)")))
         self.addParameter(QgsProcessingParameterEnum(
             self.KIND, self.tr("Kind of list"),
@@ -187,7 +187,7 @@ class ImportEnterpriseListAlgorithm(BlueSkyAlgorithm):
         lon, lat = points_wgs84(df, lon_field, lat_field, system)
 
         fields = table_fields(df)
-        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Point,
+        sink, dest_id = self.parameterAsSink(parameters, self.OUTPUT, context, fields, QgsWkbTypes.Type.Point,
                                              QgsCoordinateReferenceSystem("EPSG:4326"))
         if sink is None:
             raise self.fail("无法创建输出图层", "cannot create the output layer")
@@ -202,7 +202,7 @@ class ImportEnterpriseListAlgorithm(BlueSkyAlgorithm):
                 feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(float(lon[i]), float(lat[i]))))
             else:
                 bad += 1
-            sink.addFeature(feature, QgsFeatureSink.FastInsert)
+            sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
             if i % 500 == 0:
                 feedback.setProgress(100.0 * i / total)
         if bad:

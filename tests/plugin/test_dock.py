@@ -14,7 +14,7 @@ from pathlib import Path
 import pyogrio
 import pytest
 from qgis.core import QgsCategorizedSymbolRenderer, QgsProject
-from qgis.PyQt.QtCore import QEventLoop, QTimer
+from qgis.PyQt.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
 
 
 def wait_for(task, timeout: float = 240.0) -> None:
@@ -25,7 +25,7 @@ def wait_for(task, timeout: float = 240.0) -> None:
     timer.setInterval(50)
     timer.timeout.connect(lambda: (task.done or time.time() - start > timeout) and loop.quit())
     timer.start()
-    loop.exec_()
+    loop.exec()
     timer.stop()
     assert task.done, f"task {task.description()} did not finish in {timeout} s"
 
@@ -255,3 +255,62 @@ def dock_demo_cache(dock):
     import bluesky_zoning.ui.dock as dock_module
 
     return dock_module.demo_cache_dir()
+
+
+def _field_rows(dock):
+    table = dock.ui.fieldTable
+    return {table.item(r, 1).data(Qt.ItemDataRole.UserRole): r for r in range(table.rowCount())}
+
+
+def _field_combo(dock, key):
+    return dock.ui.fieldTable.cellWidget(_field_rows(dock)[key], 2)
+
+
+def _choose(dock, key, column):
+    combo = _field_combo(dock, key)
+    combo.setCurrentIndex(combo.findData(column))
+    QCoreApplication.processEvents()  # the table is rebuilt once the combo's signal has returned
+
+
+def test_data_tab_maps_every_field_and_takes_the_users_choice(dock):
+    """The Data tab shows which column each field is read from, lets the user change it, and the run uses
+    the choice; a planning-area layer with only a name gets its city by location and the log says so."""
+    from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
+
+    u = dock.ui
+    rows = _field_rows(dock)
+    for kind in ("boiler", "mine", "plant", "chp"):
+        assert f"{kind}.ent_id" in rows and f"{kind}.name" in rows
+        assert _field_combo(dock, f"{kind}.ent_id").currentData() == "编号"  # not the GeoPackage's fid
+    assert _field_combo(dock, "plant.industry").currentData() == "行业"
+    plan = QgsVectorLayer("Polygon?crs=EPSG:4326&field=规划区名称:string", "太原规划区（无城市字段）", "memory")
+    feature = QgsFeature(plan.fields())
+    feature.setAttributes(["太原城市规划区"])
+    feature.setGeometry(QgsGeometry.fromWkt("POLYGON((112.45 37.75,112.65 37.75,112.65 37.95,112.45 37.95,112.45 37.75))"))
+    plan.dataProvider().addFeatures([feature])
+    QgsProject.instance().addMapLayer(plan)
+    u.planningCombo.setLayer(plan)
+    try:
+        assert _field_combo(dock, "planning.name").currentData() == "规划区名称"
+        assert _field_combo(dock, "planning.city").currentData() == ""  # (none)
+        _choose(dock, "plant.industry", "")
+        assert dock.job_inputs().field_mappings == {"plant": {"industry": ""}}
+        assert "✘ 行业" in u.mappingInfo.toPlainText()
+        _latest_run(dock)
+        log = u.runLog.toPlainText()
+        plants = u.plantsCombo.currentLayer().name()
+        assert f"工业企业图层「{plants}」没有可用的「行业」字段（industry）：规则 P-COKE43" in log
+        assert f"城市规划区图层「{plan.name()}」没有「所属城市」字段（city）：各规划区所属城市按位置确定" in log
+        assert log.count(f"城市规划区图层「{plan.name()}」没有「所属城市」字段") == 1  # a note and a warning, logged once
+        zone = pyogrio.read_dataframe(dock.result_paths["zones"], layer="planning_area", read_geometry=False)
+        assert list(zone["city"]) == ["太原市"] and list(zone["name"]) == ["太原城市规划区"]
+        flags = pyogrio.read_dataframe(dock.result_paths["flags"], layer="enterprise_flags", read_geometry=False)
+        assert not ({"P-COKE43", "P-PLANAREA", "P-ULE"} & set(flags.loc[flags["layer"] == "plant", "rule_id"]))
+        _choose(dock, "plant.industry", "行业")
+        assert "plant" not in dock.job_inputs().field_mappings or \
+            dock.job_inputs().field_mappings["plant"]["industry"] == "行业"
+        assert "✔ 行业 ← 行业" in u.mappingInfo.toPlainText()
+    finally:
+        u.planningCombo.setLayer(None)
+        dock.field_overrides.clear()
+        dock.update_mapping_info()

@@ -12,7 +12,6 @@ sys.path.insert(0, str(_Path(__file__).parent))
 import math
 import re
 import subprocess
-import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +41,6 @@ NOT_JUDGED = {("mines", "missing_method")}
 class MainJob:
     out: Path
     result: Dict
-    seconds: float
     flags: pd.DataFrame
     counties: pd.DataFrame
 
@@ -54,7 +52,6 @@ def main_job(qgis_processing, tmp_path_factory) -> MainJob:
     from bluesky_zoning.provider.algorithms.import_list import COORD_SYSTEMS, KINDS
 
     ensure_provider()
-    started = time.perf_counter()
     data = ensure_demo_data(ROOT / ".cache" / "demo")  # the same cache as `make demo`
     out = tmp_path_factory.mktemp("main_job") / "demo"
     inputs = out / "inputs"
@@ -70,18 +67,17 @@ def main_job(qgis_processing, tmp_path_factory) -> MainJob:
         "BOILERS": layers["boilers"], "MINES": layers["mines"], "PLANTS": layers["plants"], "CHP": layers["chp"],
         "EXPORT_PACKAGES": True, "PRINT_ATLAS": True, "WRITE_WORKBOOK": True, "SAVE_PROJECT": True,
         "OUTPUT_DIR": str(out)})
-    seconds = time.perf_counter() - started
     flags = pd.DataFrame(pyogrio.read_dataframe(out / "flags.gpkg", layer="enterprise_flags", read_geometry=False))
     counties = pd.DataFrame(pyogrio.read_dataframe(out / "admin.gpkg", layer="counties", read_geometry=False))
-    return MainJob(out, result, seconds, flags, counties)
+    return MainJob(out, result, flags, counties)
 
 
-def test_the_main_job_writes_every_output_in_time(main_job):
+def test_the_main_job_writes_every_output(main_job):
     out = main_job.out
     for name in ("zones.gpkg", "flags.gpkg", "atlas.pdf", "summary.xlsx", "demo.qgz"):
         assert (out / name).is_file(), name
     assert not [p for p in out.rglob("*") if ".part" in p.name or p.name.startswith(".")]
-    assert main_job.seconds < 180, f"the main job took {main_job.seconds:.0f} s"
+    # Its duration is a benchmark figure (`make bench`: province_run_s, atlas_s), not a test on a shared machine.
 
 
 def test_geopackages_hold_the_contract(main_job):

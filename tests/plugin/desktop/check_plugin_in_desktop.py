@@ -1,18 +1,24 @@
 """Run inside the real QGIS desktop (``qgis --code``): check the plugin, screenshot, unload, report JSON.
 
 The report path comes from the BLUESKY_DESKTOP_REPORT environment variable; the screenshot is written
-beside it. Kept free of pytest: QGIS's own Python runs it.
+beside it. With BLUESKY_REPO_URL (a plugins.xml) it also adds that plugin repository, as Settings → Plugin
+Repositories does, and reports what QGIS's plugin manager read from it. Kept free of pytest: QGIS's own
+Python runs it.
 """
 import json
 import os
+import sys
 
 import qgis.utils
-from qgis.core import Qgis, QgsApplication
+from qgis.core import Qgis, QgsApplication, QgsSettings
 from qgis.PyQt.QtCore import QTimer
 from qgis.PyQt.QtWidgets import QAction
 
 REPORT = os.environ["BLUESKY_DESKTOP_REPORT"]
+REPO_URL = os.environ.get("BLUESKY_REPO_URL")
+REPO_NAME = "Bureau plugins"
 messages = []
+repo_fetch = {"waits": 0}
 
 
 def _collect(message, tag, level):
@@ -51,10 +57,59 @@ def check():
     dock = getattr(plugin, "dock", None)
     report["dock_visible"] = bool(dock is not None and dock.isVisible())
     report["dock_title"] = dock.windowTitle() if dock is not None else None
+    report["qgis_version"] = Qgis.version()
+    module = sys.modules.get("bluesky_zoning")
+    report["plugin_dir"] = os.path.dirname(module.__file__) if module is not None else None
+    report["metadata"] = {key: qgis.utils.pluginMetadata("bluesky_zoning", key) for key in ("version", "changelog")}
+    report["plugin_manager"] = _plugin_manager_entry()
+    if REPO_URL:
+        _fetch_repository()
     QTimer.singleShot(1500, lambda: _guarded(finish, report))
 
 
+def _plugin_manager_entry():
+    """What QGIS's plugin manager says about the installed plugin (its description in the user's locale)."""
+    from pyplugin_installer.installer_data import plugins
+
+    plugins.getAllInstalled()
+    entry = plugins.localCache.get("bluesky_zoning")
+    if entry is None:
+        return None
+    return {key: entry.get(key) for key in ("name", "description", "version_installed", "error", "error_details")}
+
+
+def _fetch_repository():
+    """Add the repository the way Settings → Plugin Repositories does, then fetch it with QGIS's own reader."""
+    from pyplugin_installer.installer_data import repositories
+
+    QgsSettings().setValue(f"app/plugin_repositories/{REPO_NAME}/url", REPO_URL)
+    QgsSettings().setValue(f"app/plugin_repositories/{REPO_NAME}/enabled", True)
+    repositories.load()
+    repositories.repositoryFetched.connect(_on_fetched)
+    repositories.requestFetching(REPO_NAME)
+
+
+def _on_fetched(name):
+    if name == REPO_NAME:
+        repo_fetch["done"] = True
+
+
+def _repository_report():
+    from pyplugin_installer.installer_data import plugins, repositories
+
+    repo = repositories.all().get(REPO_NAME, {})
+    listed = [{key: p.get(key) for key in ("id", "name", "version_available", "download_url", "filename", "experimental")}
+              for p in plugins.repoCache.get(REPO_NAME, [])]
+    return {"fetched": bool(repo_fetch.get("done")), "state": repo.get("state"), "error": repo.get("error"), "plugins": listed}
+
+
 def finish(report):
+    if REPO_URL and not repo_fetch.get("done") and repo_fetch["waits"] < 40:  # the fetch is asynchronous
+        repo_fetch["waits"] += 1
+        QTimer.singleShot(500, lambda: _guarded(finish, report))
+        return
+    if REPO_URL:
+        report["repository"] = _repository_report()
     iface = qgis.utils.iface
     iface.mainWindow().grab().save(os.path.splitext(REPORT)[0] + ".png")
     before = len(messages)
