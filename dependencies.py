@@ -48,24 +48,7 @@ def _version_tuple(text: str) -> Tuple[int, ...]:
 
 def read_ranges(path: Path = REQUIREMENTS) -> Dict[str, Range]:
     """``{distribution: (minimum, exclusive maximum or None)}`` from a requirements file."""
-    ranges: Dict[str, Range] = {}
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if not line or line.startswith("-"):
-            continue
-        match = re.match(r"([A-Za-z0-9_.\-]+)\s*(.*)", line)
-        name, spec = match.group(1), match.group(2)
-        low: Tuple[int, ...] = (0, 0, 0)
-        high: Optional[Tuple[int, ...]] = None
-        for clause in filter(None, (c.strip() for c in spec.split(","))):
-            if clause.startswith(">="):
-                low = _version_tuple(clause[2:])
-            elif clause.startswith("<"):
-                high = _version_tuple(clause[1:])
-            elif clause.startswith("=="):
-                low = high = _version_tuple(clause[2:])
-        ranges[name] = (low, high)
-    return ranges
+    return {re.match(r"[A-Za-z0-9_.\-]+", line).group(0): read_ranges_line(line) for line in requirement_lines(path)}
 
 
 def _show(version: Tuple[int, ...]) -> str:
@@ -75,8 +58,8 @@ def _show(version: Tuple[int, ...]) -> str:
     return ".".join(str(v) for v in parts)
 
 
-def installed_version(dist: str) -> Optional[str]:
-    """The version of an importable distribution, or None when it does not import."""
+def installed_version(dist: str) -> str:
+    """The version of an importable distribution ("0+unknown" when nothing says); ImportError if absent."""
     module = importlib.import_module(IMPORT_NAMES.get(dist, dist))
     version = getattr(module, "__version__", None)
     if dist == "GDAL":
@@ -90,7 +73,12 @@ def installed_version(dist: str) -> Optional[str]:
 
         return dist_version(dist)
     except Exception:  # noqa: BLE001 - metadata may be absent for vendored copies
-        return "0"
+        return "0+unknown"
+
+
+def version_known(text: str) -> bool:
+    """False for the placeholder some builds carry (Debian sid's shapely 2.2 says "0+unknown")."""
+    return bool(re.match(r"[1-9]|0\.\d*[1-9]", str(text)))
 
 
 def missing_dependencies() -> List[str]:
@@ -102,6 +90,8 @@ def missing_dependencies() -> List[str]:
         except Exception as exc:  # noqa: BLE001 - any import failure means "not usable"
             problems.append(f"{dist} (cannot be imported: {exc})")
             continue
+        if not version_known(found):
+            continue  # installed, but its version cannot be read: judged by importing alone
         version = _version_tuple(found)
         if version < low or (high is not None and version >= high):
             wanted = f">= {_show(low)}" + (f", < {_show(high)}" if high else "")
@@ -162,9 +152,57 @@ def system_constraints() -> List[str]:
             found = installed_version(dist)
         except Exception:  # noqa: BLE001 - absent: pip may install it
             continue
-        if found and found != "0":
+        if version_known(found):
             lines.append(f"{dist}=={found}")
     return lines
+
+
+def requirement_lines(path: Path) -> List[str]:
+    """The requirement lines of a requirements file, following ``-r`` includes."""
+    lines: List[str] = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("-r "):
+            lines += requirement_lines(path.parent / line[3:].strip())
+        elif line and not line.startswith("-"):
+            lines.append(line)
+    return lines
+
+
+def pip_requirements(path: Path) -> List[str]:
+    """The lines of a requirements file that the system python does not already satisfy by itself.
+
+    What Debian provides (any version, even one it cannot name) is left out, so pip never installs a
+    second copy of it; a system package outside its range still fails at the constraints, loudly.
+    """
+    wanted = []
+    for line in requirement_lines(path):
+        dist = re.match(r"[A-Za-z0-9_.\-]+", line).group(0)
+        try:
+            found = installed_version(dist)
+        except Exception:  # noqa: BLE001 - absent: pip installs it
+            wanted.append(line)
+            continue
+        low, high = read_ranges_line(line)
+        if version_known(found) and (_version_tuple(found) < low or (high is not None and _version_tuple(found) >= high)):
+            wanted.append(line)
+    return wanted
+
+
+def read_ranges_line(line: str) -> Range:
+    """``(minimum, exclusive maximum or None)`` of one requirement line (environment markers ignored)."""
+    spec = re.sub(r"^[A-Za-z0-9_.\-]+", "", line.split(";", 1)[0])
+    low: Tuple[int, ...] = (0, 0, 0)
+    high: Optional[Tuple[int, ...]] = None
+    for clause in filter(None, (c.strip() for c in spec.split(","))):
+        if clause.startswith(">="):
+            low = _version_tuple(clause[2:])
+        elif clause.startswith("<"):
+            high = _version_tuple(clause[1:])
+        elif clause.startswith("=="):
+            low = _version_tuple(clause[2:])
+            high = low[:2] + (low[2] + 1,)
+    return low, high
 
 
 def install_hint() -> str:
@@ -183,6 +221,9 @@ def install_hint() -> str:
 def main(argv: List[str]) -> int:
     if "--constraints" in argv:
         print("\n".join(system_constraints()))
+        return 0
+    if "--pip-requirements" in argv:
+        print("\n".join(pip_requirements(Path(argv[argv.index("--pip-requirements") + 1]).resolve())))
         return 0
     quiet = "--quiet" in argv
     missing = missing_dependencies()

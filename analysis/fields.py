@@ -1,8 +1,12 @@
-"""Canonical fields of the enterprise point layers and guessing which user column holds which.
+"""Canonical fields of every input kind and guessing which user column holds which.
 
-Every enterprise layer kind (``boiler``, ``mine``, ``plant``, ``chp``) has a fixed set of canonical
-fields (RULES.md §2). The rules file only ever speaks of canonical fields; a user maps the columns of
-their own spreadsheet onto them, helped by :func:`guess_field_mapping`.
+Every input kind declares its fields here, once: the enterprise point layers (``boiler``, ``mine``, ``plant``,
+``chp``; RULES.md §2) and the area layers (``admin`` county boundaries, ``builtup`` areas, ``planning`` areas).
+Each field has a Chinese label, a type, whether the layer cannot be used without it (``required``), the names
+it is guessed from and what a run loses without it (``missing_note``). The rules file only ever speaks of
+canonical fields; a user maps the columns of their own layer onto them, helped by :func:`guess_field_mapping`
+and overridden in the dock or with Processing's FIELD_MAP (``kind.field=column``). The guesser, the checks
+(validation.check_field_mapping), the dock's preview and Processing all read these declarations.
 """
 from __future__ import annotations
 
@@ -12,6 +16,15 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 LAYER_KINDS: Tuple[str, ...] = ("boiler", "mine", "plant", "chp")
 LAYER_KIND_LABELS: Dict[str, str] = {"boiler": "锅炉", "mine": "矿山", "plant": "工业企业", "chp": "热电厂"}
+# Polygon (or raster) inputs; they are no enterprise layers, so the rules never name them.
+AREA_KINDS: Tuple[str, ...] = ("admin", "builtup", "planning")
+INPUT_KINDS: Tuple[str, ...] = AREA_KINDS + LAYER_KINDS
+INPUT_KIND_LABELS: Dict[str, str] = {"admin": "行政区划", "builtup": "建成区", "planning": "城市规划区",
+                                     **LAYER_KIND_LABELS}
+# Ids a data provider adds (GeoPackage fid, OGR's ogc_fid, ArcGIS OBJECTID): not the inventory's own id, so
+# they are taken as an id only when no other column fits, and never for any other field.
+PROVIDER_ID_COLUMNS: Tuple[str, ...] = ("fid", "ogc_fid", "ogr_fid", "objectid", "object_id")
+_GEOMETRY_COLUMNS = ("geometry", "geom", "the_geom", "wkb_geometry", "shape")
 
 # Field value types; the engine's condition language checks operators against these.
 NUMBER, BOOL, CATEGORY, TEXT = "number", "bool", "category", "text"
@@ -30,6 +43,14 @@ class FieldDef:
     keywords: Tuple[str, ...] = ()
     unit: str = ""
     category_labels: Dict[str, str] = field(default_factory=dict)
+    # Without a required field the layer cannot be used at all and the run stops with a message; an
+    # optional one is noted (missing_note says what the run could not do, "{layer}" is the layer's name).
+    required: bool = False
+    missing_note: str = ""
+    # A keyword match is dropped when the column name also holds one of these ('city_code' is no city name).
+    exclude: Tuple[str, ...] = ()
+    # Names taken only when nothing else fits (a provider's fid as the last resort for an id).
+    fallback: Tuple[str, ...] = ()
 
 
 FUEL_LABELS = {"coal": "燃煤", "gas": "燃气", "oil": "燃油", "biomass": "生物质", "electric": "电",
@@ -44,21 +65,25 @@ INDUSTRY_LABELS = {
 PERF_CLASSES = ("A", "B", "B-", "C", "D")
 
 COMMON_FIELDS: Tuple[FieldDef, ...] = (
+    # The inventory's own id first (编号, 锅炉编号); a credit code names the company, not each of its boilers.
     FieldDef("ent_id", "编号", TEXT,
              aliases=("编号", "id", "企业编号", "锅炉编号", "矿山编号", "电厂编号", "单位编号", "代码",
-                      "统一社会信用代码", "信用代码", "code", "fid"),
-             keywords=("编号", "编码", "代码", "id")),
+                      "统一社会信用代码", "信用代码", "code"),
+             keywords=("编号", "编码", "代码", "id"), fallback=PROVIDER_ID_COLUMNS,
+             missing_note="编号按行号生成（「{layer}-行号」），逐月销号时只能按名称和位置对应"),
     FieldDef("name", "名称", TEXT,
              aliases=("单位名称", "企业名称", "矿山名称", "电厂名称", "名称", "name", "公司名称", "热电厂名称",
                       "锅炉使用单位", "使用单位", "company", "enterprise"),
-             keywords=("名称", "单位", "企业", "公司", "name")),
+             keywords=("名称", "单位", "企业", "公司", "name"), missing_note="结果中的企业名称为空"),
+    # Required for a table (the import); a point layer's position comes from its geometry.
     FieldDef("lon", "经度", NUMBER, aliases=("经度", "lon", "lng", "long", "longitude", "x", "东经"),
-             keywords=("经度", "lon", "lng")),
-    FieldDef("lat", "纬度", NUMBER, aliases=("纬度", "lat", "latitude", "y", "北纬"), keywords=("纬度", "lat")),
+             keywords=("经度", "lon", "lng"), required=True),
+    FieldDef("lat", "纬度", NUMBER, aliases=("纬度", "lat", "latitude", "y", "北纬"), keywords=("纬度", "lat"),
+             required=True),
     FieldDef("county_hint", "所在县区", TEXT,
              aliases=("县区", "区县", "所在县", "所在县区", "县(市、区)", "县（市、区）", "县市区", "county",
                       "所在地", "行政区"),
-             keywords=("县", "区县", "county")),
+             keywords=("县", "区县", "county"), missing_note="不影响判定（所在县区按坐标落点确定）"),
 )
 
 KIND_FIELDS: Dict[str, Tuple[FieldDef, ...]] = {
@@ -112,9 +137,11 @@ KIND_FIELDS: Dict[str, Tuple[FieldDef, ...]] = {
                  keywords=("柴油", "货车", "重型", "truck"), unit="辆/日"),
     ),
     "chp": (
+        # No rule tests it, but the 15 km rings are drawn only around plants of ≥ 300 MW.
         FieldDef("capacity_mw", "装机容量", NUMBER,
                  aliases=("装机容量", "装机", "容量", "capacity", "capacity_mw", "装机规模"),
-                 keywords=("装机", "容量", "mw", "capacity"), unit="MW"),
+                 keywords=("装机", "容量", "mw", "capacity"), unit="MW",
+                 missing_note="无法判断是否为30万千瓦及以上热电联产电厂：不构建供热半径，各电厂列入需核实"),
         FieldDef("small_backward_chp", "落后燃煤小热电", BOOL,
                  aliases=("落后燃煤小热电", "落后小热电", "小热电", "small_backward_chp"),
                  keywords=("小热电", "落后")),
@@ -122,11 +149,56 @@ KIND_FIELDS: Dict[str, Tuple[FieldDef, ...]] = {
 }
 
 
+# The area layers. Built-up areas need no attribute: county, city and adcode come from the admin layer by overlay.
+AREA_FIELDS: Dict[str, Tuple[FieldDef, ...]] = {
+    "admin": (
+        FieldDef("county", "县区名称", TEXT, required=True,
+                 aliases=("县", "区县", "县区", "县(市、区)", "县（市、区）", "县名", "区县名称", "县区名称", "县名称",
+                          "名称", "name", "county", "county_name", "district", "xzqmc"),
+                 keywords=("区县", "县区", "县", "county", "district", "xzqmc", "名称", "name"),
+                 exclude=("code", "代码")),
+        FieldDef("city", "所属城市", TEXT,
+                 aliases=("市", "地市", "所属市", "所属地市", "城市", "市名", "市名称", "地级市", "city", "city_name",
+                          "prefecture"),
+                 keywords=("地市", "城市", "市", "city", "prefecture"),
+                 exclude=("县", "区", "county", "code", "代码"), missing_note="城市按行政区划代码推得"),
+        FieldDef("adcode", "行政区划代码", TEXT,
+                 aliases=("adcode", "行政区划代码", "区划代码", "代码", "pac", "xzqdm", "code", "gb", "county_code"),
+                 keywords=("adcode", "区划代码", "代码", "编码", "pac", "xzqdm", "code"), exclude=("city", "市"),
+                 missing_note="行政区划代码按城市和县区名称在山西省区划表中查得，查不到的县区代码为空"),
+    ),
+    "builtup": (),
+    "planning": (
+        FieldDef("name", "规划区名称", TEXT,
+                 aliases=("规划区名称", "名称", "name", "规划区", "规划名称", "区域名称", "plan_name"),
+                 keywords=("名称", "name", "规划区"), exclude=("code", "代码", "编号"),
+                 missing_note="规划区按所属城市命名（如「太原市规划区」）"),
+        FieldDef("city", "所属城市", TEXT,
+                 aliases=("city", "城市", "所属城市", "市", "地市", "所属市", "所属地市", "市名", "市名称", "city_name"),
+                 keywords=("所属城市", "地市", "市", "city"), exclude=("县", "区", "code", "代码"),
+                 missing_note="各规划区所属城市按位置确定（与之重叠面积最大的城市）"),
+    ),
+}
+
+
 def fields_for(kind: str) -> Tuple[FieldDef, ...]:
-    """Common fields followed by the kind's own fields."""
+    """The declared fields of an input kind: for an enterprise kind the common fields, then its own."""
+    if kind in AREA_FIELDS:
+        return AREA_FIELDS[kind]
     if kind not in KIND_FIELDS:
-        raise ValueError(f"unknown layer kind {kind!r}; expected one of {LAYER_KINDS}")
+        raise ValueError(f"unknown layer kind {kind!r}; expected one of {INPUT_KINDS}")
     return COMMON_FIELDS + KIND_FIELDS[kind]
+
+
+def kind_label(kind: str) -> str:
+    """Chinese name of an input kind ('锅炉', '城市规划区' …)."""
+    return INPUT_KIND_LABELS.get(kind, kind)
+
+
+def required_fields(kind: str, position_from_geometry: bool = True) -> List[str]:
+    """Canonical names a layer of ``kind`` cannot do without (lon/lat only when read from a table)."""
+    return [f.name for f in fields_for(kind)
+            if f.required and not (position_from_geometry and f.name in ("lon", "lat"))]
 
 
 def field_names(kind: str) -> List[str]:
@@ -142,8 +214,12 @@ def field_def(kind: str, name: str) -> Optional[FieldDef]:
     return None
 
 
-def field_label(name: str) -> str:
-    """Chinese label of a canonical field, looked up across kinds."""
+def field_label(name: str, kind: Optional[str] = None) -> str:
+    """Chinese label of a canonical field: of ``kind`` when given, else looked up across the enterprise kinds."""
+    if kind is not None:
+        f = field_def(kind, name) if kind in INPUT_KINDS else None
+        if f is not None:
+            return f.label
     for f in COMMON_FIELDS + tuple(x for fs in KIND_FIELDS.values() for x in fs):
         if f.name == name:
             return f.label
@@ -166,39 +242,50 @@ def unit_in_column(column: str) -> str:
     return m.group(1).strip().lower() if m else ""
 
 
-def _score(fdef: FieldDef, column: str) -> int:
+def _score(fdef: FieldDef, column: str) -> Tuple[int, int]:
+    """(score, rank): 3 for an exact (normalised) name, 2 for a keyword, 1 for a fallback, 0 for none; rank is
+    the alias's or keyword's position, so an earlier name of the declaration wins among equal scores."""
     norm = normalize_column_name(column)
-    if norm in (a.lower() for a in fdef.aliases):
-        return 3
     raw = str(column).lower()
-    for kw in fdef.keywords:
+    if raw.strip() in _GEOMETRY_COLUMNS:
+        return 0, 0
+    if raw.strip() in PROVIDER_ID_COLUMNS:
+        return (1, 0) if raw.strip() in fdef.fallback else (0, 0)
+    aliases = [a.lower() for a in fdef.aliases]
+    if norm in aliases:
+        return 3, aliases.index(norm)
+    if any(x.lower() in raw for x in fdef.exclude):
+        return 0, 0
+    for rank, kw in enumerate(fdef.keywords):
         kw = kw.lower()
         # Short latin keywords ('id', 'x') must be whole tokens, or 'width' would look like an id.
         if kw.isascii() and len(kw) <= 3:
             if re.search(rf"(^|[^a-z]){re.escape(kw)}([^a-z]|$)", raw):
-                return 2
+                return 2, rank
         elif kw in raw:
-            return 2
-    return 0
+            return 2, rank
+    return 0, 0
 
 
 def guess_field_mapping(columns: Iterable[str], kind: str) -> Dict[str, Optional[str]]:
     """Guess which column holds each canonical field of ``kind``; unmatched fields map to None.
 
-    Exact (normalised) names win over keyword matches; each column is used at most once.
+    Exact (normalised) names win over keyword matches, and both over a provider's ``fid``; among equals the
+    earlier field of the declaration chooses first, and takes its earliest listed name; each column is used at
+    most once.
     """
     cols: Sequence[str] = [str(c) for c in columns]
     fdefs = fields_for(kind)
     candidates = []
     for order, fdef in enumerate(fdefs):
         for cpos, col in enumerate(cols):
-            s = _score(fdef, col)
+            s, rank = _score(fdef, col)
             if s:
-                candidates.append((-s, order, cpos, fdef.name, col))
+                candidates.append((-s, order, rank, cpos, fdef.name, col))
     candidates.sort()
     mapping: Dict[str, Optional[str]] = {f.name: None for f in fdefs}
     used: set = set()
-    for _s, _o, _c, name, col in candidates:
+    for _s, _o, _r, _c, name, col in candidates:
         if mapping[name] is None and col not in used:
             mapping[name] = col
             used.add(col)

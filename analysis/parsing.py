@@ -241,19 +241,52 @@ def parse_use(raw: Any, label: str = "用途") -> Parsed:
     return (value, None) if value else (None, _bad(label, raw, "无法识别"))
 
 
-_INDUSTRY_PATTERNS = (
-    ("coking", ("焦化", "炼焦", "焦炭", "coking", "coke")),
-    ("steel", ("钢铁", "炼钢", "炼铁", "轧钢", "钢", "steel", "iron")),
-    ("foundry", ("铸造", "foundry")),
-    ("chp", ("热电", "chp")),
-    ("coal_washing", ("洗煤", "洗选", "选煤", "coal_washing")),
-    ("cement", ("水泥", "cement")),
-    ("building_materials", ("建材", "陶瓷", "玻璃", "耐火", "砖瓦")),
-    ("chemical", ("化工", "chemical")),
-    ("nonferrous", ("有色", "电解铝", "氧化铝", "铝", "镁")),
-    ("power", ("火电", "发电", "电力", "power")),
-    ("coal_mining", ("煤矿", "采煤")),
+# Industry classes as data: (class, keywords, exclusions), tried in order; the first class with a keyword in the
+# label and none of its exclusions wins. Labels are GB/T 4754-2017 names (炼铁, 钢压延加工, 黑色金属铸造 …) or
+# what inventories write (铸造(铸钢), 独立焦化, 洗煤厂 …). The order carries meaning:
+# - foundry before steel and non-ferrous: 铸钢/铸铁/有色金属铸造 are foundries (P-PLANAREA), not steel works
+#   (P-ULE); 连铸 is a step of steelmaking, not a foundry;
+# - coal mining before coal washing: GB/T 4754's 煤炭开采和洗选 (B06) is a mine with its washery, while
+#   P-WASH is about 煤炭洗选企业(厂);
+# - steel's bare 钢 excludes fabricators and products (钢结构制造 is 金属制品业 C33, 钢化玻璃 is glass);
+# - cement products and ready-mixed concrete (水泥制品, 商砼) are not the kilns of the plan's 建材 and stay other.
+INDUSTRY_TABLE: Tuple[Tuple[str, Tuple[str, ...], Tuple[str, ...]], ...] = (
+    ("foundry", ("铸造", "铸件", "铸钢", "铸铁", "铸管", "压铸", "精铸", "熔模", "foundry", "casting", "cast iron",
+                 "cast steel"), ("连铸",)),
+    ("coking", ("焦化", "炼焦", "焦炭", "兰炭", "半焦", "coking", "coke"), ("石油焦", "petroleum")),
+    ("chp", ("热电联产", "热电", "chp", "combined heat"), ("热电偶",)),
+    ("steel", ("钢铁", "炼钢", "炼铁", "轧钢", "黑色金属冶炼", "烧结", "球团", "生铁", "钢", "steel", "iron"),
+     ("钢结构", "钢构", "钢化", "钢制", "彩钢", "钢网架", "钢木", "钢筋加工", "钢丝网", "钢琴", "砖", "陶瓷", "生物质",
+      "iron ore")),
+    ("coal_mining", ("煤矿", "采煤", "煤炭开采", "煤开采", "开采洗选", "coal mine", "coal mining"),
+     ("煤层气", "机械", "设备")),
+    ("coal_washing", ("洗煤", "洗选", "选煤", "洗精煤", "coal washing", "coal_washing", "coal preparation"), ()),
+    ("cement", ("水泥", "熟料", "cement", "clinker"), ("水泥制品", "水泥构件", "水泥管", "水泥杆", "水泥预制")),
+    ("building_materials", ("建材", "玻璃", "陶瓷", "瓷砖", "耐火", "石灰", "石膏", "砖", "瓦", "岩棉", "矿棉",
+                            "glass", "ceramic", "refractor", "lime", "brick", "building material", "building_materials"),
+     ("石灰石", "石灰岩", "limestone", "玻璃钢", "瓦斯", "瓦楞")),
+    ("chemical", ("化工", "化学", "化肥", "肥料", "氮肥", "磷肥", "钾肥", "复合肥", "合成氨", "尿素", "甲醇", "乙二醇", "电石", "焦油", "氯碱", "烧碱",
+                  "纯碱", "硫酸", "硝酸", "农药", "涂料", "炭黑", "chemical", "fertili", "methanol"), ()),
+    ("nonferrous", ("有色", "电解铝", "氧化铝", "铝", "镁冶炼", "金属镁", "原镁", "镁合金", "铜冶炼", "铅", "锌",
+                    "nonferrous", "non-ferrous", "alumin", "magnesium"), ("门窗", "铝塑", "镀锌", "电池")),
+    ("power", ("火力发电", "火电", "燃煤发电", "煤电", "发电", "电力", "power"),
+     ("光伏", "风力", "风电", "太阳能", "水力", "水电", "发电机", "设备", "器材", "工程", "供电", "solar", "wind")),
 )
+
+
+def classify_industry(text: str) -> str:
+    """The industry class of a label by :data:`INDUSTRY_TABLE` ('other' when no class fits)."""
+    t = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    if t in _INDUSTRY_CODES:
+        return t
+    for value, words, unless in INDUSTRY_TABLE:
+        if any(w in t for w in words) and not any(x in t for x in unless):
+            return value
+    return "other"
+
+
+# Canonical codes written as they are ('steel', 'coal_washing' …) are taken as they are.
+_INDUSTRY_CODES = frozenset([row[0] for row in INDUSTRY_TABLE] + ["other"])
 
 
 def parse_industry(raw: Any, label: str = "行业") -> Parsed:
@@ -261,7 +294,7 @@ def parse_industry(raw: Any, label: str = "行业") -> Parsed:
     text = _text(raw)
     if text is None:
         return None, None
-    return _match_keywords(text, _INDUSTRY_PATTERNS) or "other", None
+    return classify_industry(text), None
 
 
 def parse_perf_class(raw: Any, label: str = "绩效分级") -> Parsed:

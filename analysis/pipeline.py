@@ -5,7 +5,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 import geopandas as gpd
 import numpy as np
@@ -23,9 +23,11 @@ from .engine import (
     summary_by_city,
     summary_by_county,
 )
+from .enterprises import EnterpriseTable, enterprises_from_gdf
 from .errors import CanceledError
 from .metric import DEFAULT_METRIC_EPSG, metric_crs
 from .rules import RuleSet
+from .validation import admin_name_messages, check_field_mapping, missing_field_notes
 from .zones import ZONE_LAYERS, ZONE_STEPS, build_all_zones, zone_notes
 
 __all__ = ["AnalysisResult", "CanceledError", "run_analysis", "write_results", "ZONE_LAYER_NAMES",
@@ -54,6 +56,8 @@ class AnalysisResult:
     metric_crs: str
     clear: int = 0
     rule_counts: Dict[str, int] = field(default_factory=dict)
+    # What the run could not use because an input lacks a field (Chinese, naming layer and field); also in notes.
+    field_notes: List[str] = field(default_factory=list)
 
 
 def _builtup(builtup: Any, params: Mapping[str, float], metric_epsg: int) -> gpd.GeoDataFrame:
@@ -70,11 +74,72 @@ def _builtup(builtup: Any, params: Mapping[str, float], metric_epsg: int) -> gpd
     return builtup_from_polygons(builtup)
 
 
+def rule_fields(ruleset: RuleSet, kind: str) -> Tuple[Dict[str, List[str]], Dict[str, List[str]]]:
+    """Fields of ``kind`` the enabled rules test: (field → rule ids with unknown values to verify,
+    field → rule ids counting unknown values as not met), rules in the file's order."""
+    verify: Dict[str, List[str]] = {}
+    false: Dict[str, List[str]] = {}
+    for rule in ruleset.enabled_rules:
+        if kind not in rule.layers:
+            continue
+        for cond in rule.conditions:
+            target = verify if cond.if_missing == "verify" else false
+            ids = target.setdefault(cond.field, [])
+            if rule.id not in ids:
+                ids.append(rule.id)
+    return verify, false
+
+
+def input_field_notes(admin: gpd.GeoDataFrame, enterprises: Mapping[str, Any], chp: Any,
+                      ruleset: RuleSet) -> List[str]:
+    """What the run cannot use because an input lacks a field: the admin layer's notes (``attrs["field_notes"]``,
+    from :func:`prepare_admin`) and one sentence per unmapped field of each enterprise table."""
+    notes = list(getattr(admin, "attrs", {}).get("field_notes", []))
+    tables = [(k, v) for k, v in enterprises.items() if isinstance(v, EnterpriseTable)]
+    if isinstance(chp, EnterpriseTable) and all(chp is not v for _k, v in tables):
+        tables.append(("chp", chp))
+    for kind, table in tables:
+        verify, false = rule_fields(ruleset, table.kind or kind)
+        notes += missing_field_notes(table.kind or kind, table.mapping, table.layer_name, verify, false,
+                                     position_from_geometry=table.from_geometry)
+    return notes
+
+
+def prepare_admin(gdf: gpd.GeoDataFrame, layer: str = "行政区划",
+                  fields: Optional[Mapping[str, Optional[str]]] = None) -> gpd.GeoDataFrame:
+    """A user's county layer normalised (admin.normalize_admin) with its columns guessed from the ``admin``
+    declaration and ``fields`` overrides; raises validation.InputError without a county name column.
+    ``attrs["field_notes"]`` says what was derived because a field is missing."""
+    from .admin import normalize_admin
+
+    mapping = check_field_mapping([c for c in gdf.columns if c != gdf.geometry.name], "admin", layer,
+                                  dict(fields or {}))
+    out = normalize_admin(gdf, mapping["county"], mapping.get("city"), mapping.get("adcode"))
+    # names that contradict their adcode would silently drop a county from the zones listed by name
+    out.attrs["field_notes"] = missing_field_notes("admin", mapping, layer) + admin_name_messages(out, layer, mapping)
+    return out
+
+
+def prepare_enterprise_layer(gdf: gpd.GeoDataFrame, kind: str, layer: str,
+                             fields: Optional[Mapping[str, Optional[str]]] = None) -> EnterpriseTable:
+    """A point layer as canonical enterprises, columns guessed from the kind's declaration and ``fields``
+    overrides (checked: a column the layer lacks is refused with a message naming layer and field)."""
+    mapping = check_field_mapping([c for c in gdf.columns if c != gdf.geometry.name], kind, layer,
+                                  dict(fields or {}))
+    return enterprises_from_gdf(gdf, kind, mapping, layer)
+
+
 def run_analysis(admin: gpd.GeoDataFrame, builtup: Any, enterprises: Mapping[str, Any], chp: Any,
                  ruleset: RuleSet, planning_area: Optional[gpd.GeoDataFrame] = None,
                  progress: Optional[ProgressFn] = None, is_canceled: Optional[Callable[[], bool]] = None,
-                 metric_epsg: Optional[int] = None) -> AnalysisResult:
+                 metric_epsg: Optional[int] = None,
+                 planning_fields: Optional[Mapping[str, Optional[str]]] = None,
+                 planning_name: Optional[str] = None) -> AnalysisResult:
     """Build every zone, judge every enterprise, summarise. ``chp`` defaults to ``enterprises['chp']``.
+
+    ``planning_area`` is the user's planning-area layer with whatever columns it has (``planning_fields``
+    overrides the guessed ones; ``planning_name`` is its name in messages). ``result.field_notes`` lists what
+    could not be used because an input lacks a field.
 
     ``progress(step, total, label)`` reports each fine-grained step with its Chinese name — the built-up
     areas, each zone builder (``zones.ZONE_STEPS``), each enterprise layer judged, the summary — as
@@ -105,7 +170,8 @@ def run_analysis(admin: gpd.GeoDataFrame, builtup: Any, enterprises: Mapping[str
             step(1 + i, label)
 
     zones = build_all_zones(admin, built, chp, ruleset, planning_area, progress=zone_step,
-                            is_canceled=is_canceled, metric_epsg=epsg)
+                            is_canceled=is_canceled, metric_epsg=epsg, planning_fields=planning_fields,
+                            planning_name=planning_name)
 
     def flag_step(i: int, n: int, label: str) -> None:
         if i < n:  # the engine's last step ("汇总判定结果…") is reported below as ours
@@ -116,13 +182,15 @@ def run_analysis(admin: gpd.GeoDataFrame, builtup: Any, enterprises: Mapping[str
     step(total - 1, "汇总…")
     summary = summary_by_county(result.flags)
     summary_city = summary_by_city(result.flags)
-    notes = list(dict.fromkeys(zone_notes(zones) + result.notes))
+    field_notes = list(dict.fromkeys(input_field_notes(admin, enterprises, chp, ruleset)
+                                     + zones["planning_area"].attrs.get("field_notes", [])))
+    notes = list(dict.fromkeys(zone_notes(zones) + result.notes + field_notes))
     rule_counts = result.flags["rule_id"].value_counts().to_dict() if len(result.flags) else {}
     if progress is not None:
         progress(total, total, "完成")
     return AnalysisResult(zones, result.flags, result.verdicts, result.to_verify, summary, summary_city,
                           result.counts, notes, dict(ruleset.params), f"EPSG:{epsg}", result.clear,
-                          {str(k): int(v) for k, v in rule_counts.items()})
+                          {str(k): int(v) for k, v in rule_counts.items()}, field_notes)
 
 
 # --------------------------------------------------------------------------------------------------

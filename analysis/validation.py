@@ -28,7 +28,7 @@ from .fields import field_label
 __all__ = [
     "InputError", "OutputError", "CHINA_BOX", "row_message", "problem_message", "problem_messages", "check_crs",
     "check_polygon_layer", "check_point_layer", "empty_list_warning", "repaired_messages", "write_error",
-    "MAX_ROW_MESSAGES",
+    "MAX_ROW_MESSAGES", "to_wgs84_checked", "check_unique_columns",
 ]
 
 # lon/lat box around China (a little wider than enterprises.LON_RANGE/LAT_RANGE)
@@ -226,6 +226,36 @@ def check_crs(gdf: gpd.GeoDataFrame, layer: str) -> Tuple[gpd.GeoDataFrame, List
     return gdf, []
 
 
+def check_unique_columns(frame: pd.DataFrame, layer: str) -> None:
+    """Refuse a table or layer with two columns of the same name: which one holds the value is unknowable."""
+    names = [str(c) for c in frame.columns]
+    repeated = sorted({c for c in names if names.count(c) > 1}, key=names.index)
+    if repeated:
+        zh = "、".join(f"「{c}」（{names.count(c)} 次）" for c in repeated)
+        en = ", ".join(f"'{c}' ({names.count(c)} times)" for c in repeated)
+        raise InputError(f"图层「{layer}」有重名字段 {zh}，无法确定用哪一列；请给重名的列改名后重试 / layer '{layer}' "
+                         f"has repeated field names {en}; rename them and run again")
+
+
+def to_wgs84_checked(gdf: gpd.GeoDataFrame, layer: str) -> Tuple[gpd.GeoDataFrame, List[str]]:
+    """A layer as every step reads it: CRS checked against the coordinates (:func:`check_crs`), then
+    EPSG:4326, geometry column named ``geometry``, empty geometries as None (QGIS's "no geometry").
+
+    Returns (frame, warnings); raises :class:`InputError` naming the layer.
+    """
+    check_unique_columns(gdf, layer)
+    if gdf.geometry.name != "geometry":
+        gdf = gdf.rename_geometry("geometry")
+    gdf, warnings = check_crs(gdf, layer)
+    if not gdf.crs.equals("EPSG:4326"):
+        gdf = gdf.to_crs("EPSG:4326")
+    empty = shapely.is_empty(np.asarray(gdf.geometry.values, dtype=object))
+    if empty.any():
+        gdf = gdf.copy()
+        gdf.loc[empty, "geometry"] = None
+    return gdf, warnings
+
+
 # -------------------------------------------------------------------------------------------- geometry
 _ROLE = {"admin": ("行政区划", "county boundary"), "builtup": ("建成区", "built-up"),
          "planning": ("城市规划区", "planning area")}
@@ -257,7 +287,43 @@ def check_polygon_layer(gdf: Optional[gpd.GeoDataFrame], layer: str, role: str,
         raise InputError(f"{zh}图层「{layer}」的几何类型是 {'/'.join(wrong)}，应为面（Polygon），无法开始分析 / "
                          f"the {en} layer '{layer}' has {'/'.join(wrong)} geometries; polygons are required; "
                          f"nothing was done")
-    return invalid_polygon_messages(gdf, layer, role, name_column)
+    return (blank_name_messages(gdf, layer, role, name_column) + empty_polygon_messages(gdf, layer, role, name_column)
+            + invalid_polygon_messages(gdf, layer, role, name_column))
+
+
+def _feature(gdf: gpd.GeoDataFrame, pos: int, name_column: Optional[str]) -> Tuple[str, str]:
+    """'第 3 个要素（清徐县）' / 'feature 3 (清徐县)'."""
+    name = ""
+    if name_column and name_column in gdf.columns and not _blank(gdf[name_column].iloc[pos]):
+        name = str(gdf[name_column].iloc[pos])
+    return (f"第 {pos + 1} 个要素" + (f"（{name}）" if name else ""), f"feature {pos + 1}" + (f" ({name})" if name else ""))
+
+
+def empty_polygon_messages(gdf: gpd.GeoDataFrame, layer: str, role: str,
+                           name_column: Optional[str] = None) -> List[str]:
+    """One warning per feature without a geometry (NULL or empty): it takes no part in any zone."""
+    zh, en = _ROLE.get(role, (role, role))
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    out = []
+    for pos in np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms)):
+        who_zh, who_en = _feature(gdf, int(pos), name_column)
+        out.append(f"{zh}图层「{layer}」{who_zh}字段「几何」：几何为空，已跳过，不参与任何区域 / {en} layer '{layer}' "
+                   f"{who_en} field geometry: empty or NULL geometry, skipped (it is in no zone)")
+    return out
+
+
+def blank_name_messages(gdf: gpd.GeoDataFrame, layer: str, role: str, name_column: Optional[str]) -> List[str]:
+    """One warning per county polygon without a name: the 1+30, cluster and north lists match by name."""
+    if role != "admin" or not name_column or name_column not in gdf.columns:
+        return []
+    out = []
+    for pos, value in enumerate(gdf[name_column].to_numpy(dtype=object)):
+        if _blank(value):
+            out.append(f"行政区划图层「{layer}」第 {pos + 1} 个要素字段「{name_column}」：县区名称为空，按名称匹配的区域"
+                       f"（“1+30”、晋北散煤清零区、产业集群整治县）不含该县区 / county boundary layer '{layer}' feature "
+                       f"{pos + 1} field {name_column}: blank county name; zones listed by name (1+30, north "
+                       f"coal-zero, cluster counties) cannot include it")
+    return out
 
 
 def invalid_polygon_messages(gdf: gpd.GeoDataFrame, layer: str, role: str,
@@ -302,3 +368,158 @@ def check_point_layer(gdf: Optional[gpd.GeoDataFrame], layer: str) -> List[str]:
                          f"the enterprise layer '{layer}' has {'/'.join(wrong)} geometries; points are "
                          f"required; nothing was done")
     return []
+
+
+def _name_key(name: Any, suffixes: str) -> str:
+    text = str(name or "").strip()
+    return text[:-1] if len(text) > 1 and text[-1] in suffixes else text
+
+
+def admin_name_messages(admin: gpd.GeoDataFrame, layer: str, mapping: dict) -> List[str]:
+    """Warnings for county or city names that contradict the same feature's adcode (a typo, a number in a
+    name column): the zones listed by name would silently miss that county. ``admin`` is normalised."""
+    from .admin import _shanxi_county_codes, shanxi_city_names
+
+    cities = shanxi_city_names()
+    counties = {code: county for (_city, county), code in _shanxi_county_codes().items()}
+    out = []
+    checks = (("city", "city_adcode", cities, "市"), ("county", "adcode", counties, "区县市旗"))
+    for pos, rec in enumerate(admin[["county", "city", "adcode", "city_adcode"]].itertuples(index=False)):
+        for role, code_col, known, suffixes in checks:
+            column, value, code = mapping.get(role), getattr(rec, role), getattr(rec, code_col)
+            expected = known.get(code)
+            if not column or not value or not expected or _name_key(value, suffixes) == _name_key(expected, suffixes):
+                continue
+            out.append(f"行政区划图层「{layer}」第 {pos + 1} 个要素字段「{column}」：'{value}' 与行政区划代码 {rec.adcode} "
+                       f"不符（应为{expected}），仍按 '{value}' 判定，请核对 / county boundary layer '{layer}' feature "
+                       f"{pos + 1} field {column}: '{value}' does not match adcode {rec.adcode} ({expected}); "
+                       f"used as given, check it")
+    return out
+
+
+def _columns_text(columns: Sequence[str]) -> str:
+    return "、".join(str(c) for c in columns) or "（无）"
+
+
+def check_field_mapping(columns: Iterable[Any], kind: str, layer: str, overrides: Optional[dict] = None,
+                        position_from_geometry: bool = True) -> dict:
+    """The layer's field mapping: guessed from its column names, then the user's overrides applied.
+
+    An override is a column name, or "" for "this layer has no such field" (None keeps the guess). Raises
+    :class:`InputError`, naming layer and field, for an override that names a column the layer lacks or a field
+    the kind does not have, and for a required field no column holds.
+    """
+    from .fields import field_def, fields_for, guess_field_mapping, kind_label, required_fields
+
+    cols = [str(c) for c in columns if str(c) != "geometry"]
+    mapping = guess_field_mapping(cols, kind)
+    what = f"{kind_label(kind)}图层「{layer}」"
+    for name, column in (overrides or {}).items():
+        if column is None:
+            continue
+        fdef = field_def(kind, name)
+        if fdef is None:
+            known = "、".join(f"{f.name}（{f.label}）" for f in fields_for(kind)) or "（无）"
+            raise InputError(f"{what}没有名为「{name}」的规范字段；{kind_label(kind)}图层的字段有：{known} / "
+                             f"layer '{layer}' ({kind}) has no canonical field '{name}'; its fields: "
+                             f"{', '.join(f.name for f in fields_for(kind))}")
+        column = str(column).strip()
+        if column and column not in cols:
+            raise InputError(f"{what}中没有字段「{column}」（指定给「{fdef.label}」，{kind}.{name}）；该图层的字段有："
+                             f"{_columns_text(cols)} / layer '{layer}' has no field '{column}' (given for "
+                             f"{kind}.{name}); its fields: {', '.join(cols)}")
+        if column:  # one column, one field: a guess that took this column gives it up
+            for other, col in list(mapping.items()):
+                if col == column and other != name:
+                    mapping[other] = None
+        mapping[name] = column or None
+    for name in required_fields(kind, position_from_geometry):
+        if not mapping.get(name):
+            fdef = field_def(kind, name)
+            examples = "、".join(fdef.aliases[:5])
+            raise InputError(
+                f"{what}缺少必需字段「{fdef.label}」（{name}）：没有找到对应的列（可识别的列名如 {examples}）；请在“数据”页的"
+                f"字段对应中选择该列，或在 Processing 的 FIELD_MAP 参数中写 {kind}.{name}=列名。该图层的字段有："
+                f"{_columns_text(cols)} / layer '{layer}' lacks the required field {kind}.{name} "
+                f"({fdef.label}); choose its column on the Data tab or give FIELD_MAP {kind}.{name}=<column>; "
+                f"its fields: {', '.join(cols)}")
+    return mapping
+
+
+# Kind names FIELD_MAP accepts besides the kinds themselves and their Chinese names (the algorithms' inputs).
+_KIND_SYNONYMS = {"boilers": "boiler", "mines": "mine", "plants": "plant", "planning_area": "planning",
+                  "counties": "admin", "county": "admin"}
+
+
+def parse_field_map(text: Any) -> dict:
+    """``{kind: {field: column}}`` from FIELD_MAP text: entries ``kind.field=column`` separated by new lines or
+    semicolons, e.g. ``planning.city=所属市; boiler.fuel=燃料``. Kinds and fields may be written in Chinese
+    (``城市规划区.所属城市=所属市``); an empty column (``plant.perf_class=``) says the layer has no such field."""
+    import re
+    import unicodedata
+
+    from .fields import INPUT_KIND_LABELS, INPUT_KINDS, fields_for
+
+    if text is None:
+        return {}
+    if isinstance(text, dict):
+        return {str(k): dict(v) for k, v in text.items()}
+    out: dict = {}
+    kinds = {k: k for k in INPUT_KINDS}
+    kinds.update({label: k for k, label in INPUT_KIND_LABELS.items()})
+    kinds.update(_KIND_SYNONYMS)
+    entries = [e.strip() for e in re.split(r"[\n;；]+", str(text)) if e.strip()]
+    for i, entry in enumerate(entries, start=1):
+        norm = unicodedata.normalize("NFKC", entry)
+        m = re.fullmatch(r"\s*([^.=\s]+)\s*\.\s*([^=]+?)\s*=\s*(.*?)\s*", norm)
+        kind = kinds.get(m.group(1).lower(), kinds.get(m.group(1))) if m else None
+        if m is None or kind is None:
+            raise InputError(
+                f"字段对应（FIELD_MAP）第 {i} 项「{entry}」无法识别：应写成 图层类型.字段=列名（如 planning.city=所属市），"
+                f"图层类型为 {'、'.join(INPUT_KINDS)} / FIELD_MAP entry {i} '{entry}' is not 'kind.field=column' "
+                f"with kind one of {', '.join(INPUT_KINDS)}")
+        key = m.group(2)
+        names = {f.name: f.name for f in fields_for(kind)}
+        names.update({f.label: f.name for f in fields_for(kind)})
+        name = names.get(key, names.get(key.lower()))
+        if name is None:
+            known = "、".join(f"{f.name}（{f.label}）" for f in fields_for(kind)) or "（无）"
+            raise InputError(
+                f"字段对应（FIELD_MAP）第 {i} 项「{entry}」：{INPUT_KIND_LABELS[kind]}图层没有字段「{key}」；可写的字段有："
+                f"{known} / FIELD_MAP entry {i} '{entry}': {kind} has no field '{key}'")
+        # The column as written (not NFKC-folded): a header may hold full-width brackets.
+        column = entry.split("=", 1)[1].strip() if "=" in entry else m.group(3)
+        out.setdefault(kind, {})[name] = column
+    return out
+
+
+def missing_field_note(layer: str, kind: str, name: str, rule_ids: Sequence[str]) -> str:
+    """A field rules need is absent or blank in a whole layer: those rules were not evaluated on it (the engine
+    and the field notes of a run say it with this one sentence)."""
+    from .fields import field_label, kind_label
+
+    return (f"{kind_label(kind)}图层「{layer}」没有可用的「{field_label(name, kind)}」字段（{name}）："
+            f"规则 {'、'.join(rule_ids)} 未对该图层评估")
+
+
+def missing_field_notes(kind: str, mapping: dict, layer: str, rules_verify: Optional[dict] = None,
+                        rules_false: Optional[dict] = None, position_from_geometry: bool = True) -> List[str]:
+    """One Chinese sentence per optional field of ``kind`` that no column holds, naming the layer and the field
+    and saying what the run could not do without it. ``rules_verify`` / ``rules_false``: field → ids of the
+    enabled rules that test it, unknown values going to 需核实 / counting as not met."""
+    from .fields import fields_for, kind_label
+
+    rules_verify, rules_false = rules_verify or {}, rules_false or {}
+    notes = []
+    for fdef in fields_for(kind):
+        if mapping.get(fdef.name) or (position_from_geometry and fdef.name in ("lon", "lat")):
+            continue
+        if rules_verify.get(fdef.name):
+            notes.append(missing_field_note(layer, kind, fdef.name, rules_verify[fdef.name]))
+            continue
+        parts = [fdef.missing_note.format(layer=layer)] if fdef.missing_note else []
+        if rules_false.get(fdef.name):
+            parts.append(f"规则 {'、'.join(rules_false[fdef.name])} 按不满足处理（该图层不会因这些规则被标注）")
+        notes.append(f"{kind_label(kind)}图层「{layer}」没有「{fdef.label}」字段（{fdef.name}）："
+                     + ("；".join(parts) or "不影响判定（启用的规则未用到该字段）"))
+    return notes

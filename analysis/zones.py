@@ -273,26 +273,111 @@ def mine_closure_zone(builtup: gpd.GeoDataFrame, admin: gpd.GeoDataFrame, ring_k
     return _with_notes(gpd.GeoDataFrame(out[["zone_id"] + cols + ["geometry"]], crs="EPSG:4326"), [note])
 
 
+def _blank_text(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() in (
+        "", "nan", "None", "<NA>")
+
+
+def city_by_overlap(geoms: Sequence[Any], admin: gpd.GeoDataFrame, metric_epsg: Optional[int] = None) -> np.ndarray:
+    """For each polygon (EPSG:4326), the admin city it mostly lies in: the largest area of overlap, summed over
+    the city's counties and measured in the metric CRS; "" where it overlaps no county."""
+    out = np.full(len(geoms), "", dtype=object)
+    have = admin[admin["city"].map(lambda c: not _blank_text(c))]
+    if have.empty:
+        return out
+    crs = metric_crs(metric_epsg)
+    counties = np.asarray(have.geometry.to_crs(crs).values, dtype=object)
+    cities = have["city"].astype(str).to_numpy(dtype=object)
+    plans = np.asarray(gpd.GeoSeries(list(geoms), crs="EPSG:4326").to_crs(crs).values, dtype=object)
+    tree = shapely.STRtree(counties)
+    for i, geom in enumerate(plans):
+        if geom is None or geom.is_empty:
+            continue
+        idx = tree.query(geom, predicate="intersects")
+        if len(idx) == 0:
+            continue
+        areas = pd.Series(shapely.area(shapely.intersection(geom, counties[idx])), index=cities[idx])
+        by_city = areas.groupby(level=0, sort=False).sum()
+        if by_city.max() > 0:
+            out[i] = str(by_city.idxmax())
+    return out
+
+
+def user_planning_areas(user_layer: gpd.GeoDataFrame, admin: gpd.GeoDataFrame,
+                        fields: Optional[Mapping[str, Optional[str]]] = None, layer: str = "城市规划区",
+                        metric_epsg: Optional[int] = None) -> gpd.GeoDataFrame:
+    """A user's 城市规划区 layer as ``name, city, geometry`` (EPSG:4326), whatever its own columns are.
+
+    Columns are guessed from the ``planning`` declaration of :mod:`.fields` (``fields`` overrides the guess).
+    A planning area without a city gets the city it mostly lies in (:func:`city_by_overlap`); one without a name
+    gets "<city>规划区". ``attrs["notes"]`` says what was filled in, naming the layer and the field.
+    """
+    from .validation import check_field_mapping, missing_field_notes
+
+    g = user_layer if user_layer.crs is None or user_layer.crs.equals("EPSG:4326") else user_layer.to_crs("EPSG:4326")
+    columns = [c for c in g.columns if c != g.geometry.name]
+    mapping = check_field_mapping(columns, "planning", layer, dict(fields or {}))
+    notes = missing_field_notes("planning", mapping, layer)
+    geoms = shapely.make_valid(np.asarray(g.geometry.values))
+    n = len(g)
+
+    def texts(name: str) -> np.ndarray:
+        col = mapping.get(name)
+        if not col:
+            return np.full(n, "", dtype=object)
+        return np.array(["" if _blank_text(v) else str(v).strip() for v in g[col]], dtype=object)
+
+    city, name = texts("city"), texts("name")
+    # The user's city written as the admin layer writes it ('太原' → '太原市'), so the outputs agree.
+    admin_cities = {city_key(c): str(c) for c in admin["city"] if not _blank_text(c)}
+    city = np.array([admin_cities.get(city_key(c), c) if c else "" for c in city], dtype=object)
+    blank = city == ""
+    if blank.any():
+        city[blank] = city_by_overlap(list(geoms[blank]), admin, metric_epsg)
+        if mapping.get("city"):
+            notes.append(f"城市规划区图层「{layer}」有 {int(blank.sum())} 个规划区的「所属城市」（{mapping['city']}）为空："
+                         f"已按位置确定（与之重叠面积最大的城市）")
+        lost = [str(i + 1) for i in np.flatnonzero(blank) if city[i] == ""]
+        if lost:
+            notes.append(f"城市规划区图层「{layer}」第 {'、'.join(lost)} 个要素与行政区划图层没有重叠，所属城市未知")
+    if (name == "").any():
+        base = np.array([f"{c}规划区" if c else "规划区" for c in city], dtype=object)
+        seen: Dict[str, int] = {}
+        for i in range(n):
+            if name[i]:
+                continue
+            seen[base[i]] = seen.get(base[i], 0) + 1
+            name[i] = base[i] if seen[base[i]] == 1 else f"{base[i]}（{seen[base[i]]}）"
+        if mapping.get("name"):
+            notes.append(f"城市规划区图层「{layer}」有规划区的「规划区名称」（{mapping['name']}）为空：已按所属城市命名")
+    out = gpd.GeoDataFrame({"name": name, "city": city}, geometry=list(geoms), crs="EPSG:4326")
+    out.attrs["notes"] = notes
+    return out
+
+
 def planning_area(user_layer: Optional[gpd.GeoDataFrame], builtup: gpd.GeoDataFrame,
                   admin: gpd.GeoDataFrame, ring_km: float = 1.0,
                   metric_epsg: Optional[int] = None,
-                  rings: Optional[_PrefectureRings] = None) -> gpd.GeoDataFrame:
-    """Z-PLAN: the user's 城市规划区 layer, or (fallback) prefecture built-up areas plus ``ring_km``."""
-    cols = ["city", "source", "ring_km"]
+                  rings: Optional[_PrefectureRings] = None,
+                  fields: Optional[Mapping[str, Optional[str]]] = None,
+                  layer: str = "城市规划区") -> gpd.GeoDataFrame:
+    """Z-PLAN: the user's 城市规划区 layer ``layer`` (any columns, see :func:`user_planning_areas`), or
+    (fallback) prefecture built-up areas plus ``ring_km``."""
+    cols = ["name", "city", "source", "ring_km"]
     if user_layer is not None and not user_layer.empty:
-        g = user_layer if user_layer.crs is None or user_layer.crs.equals("EPSG:4326") \
-            else user_layer.to_crs("EPSG:4326")
-        geoms = shapely.make_valid(np.asarray(g.geometry.values))
-        out = gpd.GeoDataFrame({"zone_id": "Z-PLAN", "city": g["city"].astype(str).to_numpy()
-                                if "city" in g.columns else None,
-                                "source": "用户提供的城市规划区图层", "ring_km": np.nan},
-                               geometry=list(geoms), crs="EPSG:4326")
-        return _with_notes(out, [])
+        plans = user_planning_areas(user_layer, admin, fields, layer, metric_epsg)
+        out = gpd.GeoDataFrame({"zone_id": "Z-PLAN", "name": plans["name"].to_numpy(dtype=object),
+                                "city": plans["city"].to_numpy(dtype=object), "source": "用户提供的城市规划区图层",
+                                "ring_km": np.nan}, geometry=plans.geometry.values, crs="EPSG:4326")
+        out = _with_notes(out, plans.attrs["notes"])
+        out.attrs["field_notes"] = list(plans.attrs["notes"])
+        return out
     zone = mine_closure_zone(builtup, admin, ring_km, metric_epsg, rings)
     source = f"替代：设区市建成区外扩 {ring_km:g} 公里（未提供城市规划区图层）"
     if zone.empty:
         return _with_notes(_empty("Z-PLAN", cols), [source + "；设区市建成区为空"])
-    out = gpd.GeoDataFrame({"zone_id": "Z-PLAN", "city": zone["city"].to_numpy(), "source": source,
+    out = gpd.GeoDataFrame({"zone_id": "Z-PLAN", "name": [f"{c}规划区（替代）" for c in zone["city"]],
+                            "city": zone["city"].to_numpy(), "source": source,
                             "ring_km": float(ring_km)}, geometry=zone.geometry.values, crs="EPSG:4326")
     return _with_notes(out, [source])
 
@@ -356,8 +441,11 @@ def _checkpoint(progress: Optional[ProgressFn], is_canceled: Optional[Callable[[
 def build_all_zones(admin: gpd.GeoDataFrame, builtup: gpd.GeoDataFrame, chp: Any, ruleset: RuleSet,
                     planning_area: Optional[gpd.GeoDataFrame] = None,
                     progress: Optional[ProgressFn] = None, is_canceled: Optional[Callable[[], bool]] = None,
-                    metric_epsg: Optional[int] = None) -> Dict[str, gpd.GeoDataFrame]:
-    """Every zone, keyed by its contract layer name (see ``ZONE_LAYERS``)."""
+                    metric_epsg: Optional[int] = None,
+                    planning_fields: Optional[Mapping[str, Optional[str]]] = None,
+                    planning_name: Optional[str] = None) -> Dict[str, gpd.GeoDataFrame]:
+    """Every zone, keyed by its contract layer name (see ``ZONE_LAYERS``). ``planning_fields`` /
+    ``planning_name``: the user's column overrides and the layer's name for the planning-area layer."""
     p = ruleset.params
     plan_layer = planning_area
     plan_ring_m = p.get("planning_ring_km", 1.0) * 1000.0
@@ -376,7 +464,8 @@ def build_all_zones(admin: gpd.GeoDataFrame, builtup: gpd.GeoDataFrame, chp: Any
         "mine_closure_zone": lambda: mine_closure_zone(builtup, admin, p.get("mine_ring_km", 3.0), metric_epsg,
                                                        rings),
         "planning_area": lambda: _planning_area_zone(plan_layer, builtup, admin, p.get("planning_ring_km", 1.0),
-                                                     metric_epsg, rings),
+                                                     metric_epsg, rings, planning_fields,
+                                                     planning_name or "城市规划区"),
     }
     steps = [(key, label, builders[key]) for key, label in ZONE_STEPS]
     zones: Dict[str, gpd.GeoDataFrame] = {}

@@ -47,6 +47,22 @@
             <translation>输出</translation>
         </message>
         <message>
+            <source>PostGIS database</source>
+            <translation>PostGIS 数据库</translation>
+        </message>
+        <message>
+            <source>Write the results to the database</source>
+            <translation>将结果写入数据库</translation>
+        </message>
+        <message>
+            <source>Connection</source>
+            <translation>连接</translation>
+        </message>
+        <message>
+            <source>Schema</source>
+            <translation>模式</translation>
+        </message>
+        <message>
             <source>Loading the Shanxi demo data</source>
             <translation>正在加载山西示例数据</translation>
         </message>
@@ -107,6 +123,10 @@
             <translation>正在生成汇总表</translation>
         </message>
         <message>
+            <source>Writing the results to the database</source>
+            <translation>正在将结果写入数据库</translation>
+        </message>
+        <message>
             <source>Load the Shanxi demo data</source>
             <translation>加载山西示例数据</translation>
         </message>
@@ -157,6 +177,10 @@
         <message>
             <source>Problem</source>
             <translation>问题</translation>
+        </message>
+        <message>
+            <source>Column</source>
+            <translation>列</translation>
         </message>
         <message>
             <source>Choose the enterprise layers or import a list.</source>
@@ -211,6 +235,18 @@
             <translation>汇总表</translation>
         </message>
         <message>
+            <source>Choose a saved PostgreSQL connection and a schema.</source>
+            <translation>请选择一个已保存的 PostgreSQL 连接和一个模式。</translation>
+        </message>
+        <message>
+            <source>Database tables</source>
+            <translation>数据库结果表</translation>
+        </message>
+        <message>
+            <source>(none)</source>
+            <translation>（无）</translation>
+        </message>
+        <message>
             <source>Run started: {dir}</source>
             <translation>开始分析：{dir}</translation>
         </message>
@@ -261,6 +297,10 @@
         <message>
             <source>Saving the project failed: {error}</source>
             <translation>保存工程失败：{error}</translation>
+        </message>
+        <message>
+            <source>Cannot list the schemas of {name}: {error}</source>
+            <translation>无法列出「{name}」中的模式：{error}</translation>
         </message>
     </context>
     <context>
@@ -505,8 +545,12 @@
             <translation>一键完成全部分析</translation>
         </message>
         <message>
-            <source>Builds the zones of Shanxi's 2020 Blue Sky plan (coal-ban zones from the built-up areas, the 1+30 region, key-city groups, CHP heating rings, open-pit mine closure zone, planning areas), flags every boiler, mine and plant with the plan's rules and writes zones.gpkg and flags.gpkg to the output folder; optionally also the per-county packages, the PDF atlas, the summary workbook and a QGIS project. Field names of the point layers are guessed from their column names (Chinese or English). Distances and thresholds default to the rules file's values.</source>
-            <translation>构建山西省2020年蓝天保卫战决战计划的管控分区（由建成区生成禁煤区、“1+30”区域、重点城市组、热电联产供热半径、露天矿山关闭区、城市规划区），按计划规则逐一标注锅炉、矿山和工业企业，在输出文件夹写出 zones.gpkg 和 flags.gpkg；可选同时导出分县数据包、PDF 图集、汇总表和 QGIS 工程。点图层字段按列名（中文或英文）自动识别。距离与阈值默认取规则文件中的值。</translation>
+            <source>Builds the zones of Shanxi's 2020 Blue Sky plan (coal-ban zones from the built-up areas, the 1+30 region, key-city groups, CHP heating rings, open-pit mine closure zone, planning areas), flags every boiler, mine and plant with the plan's rules and writes zones.gpkg and flags.gpkg to the output folder; optionally also the per-county packages, the PDF atlas, the summary workbook and a QGIS project. The fields of every input layer are guessed from their column names (Chinese or English); FIELD_MAP overrides a guess, one kind.field=column per entry (kinds admin, planning, boiler, mine, plant, chp; e.g. planning.city=所属市; plant.industry=所属行业). A planning area without a city gets the city it lies in. Distances and thresholds default to the rules file's values.</source>
+            <translation>构建山西省2020年蓝天保卫战决战计划的管控分区（由建成区生成禁煤区、“1+30”区域、重点城市组、热电联产供热半径、露天矿山关闭区、城市规划区），按计划规则逐一标注锅炉、矿山和工业企业，在输出文件夹写出 zones.gpkg 和 flags.gpkg；可选同时导出分县数据包、PDF 图集、汇总表和 QGIS 工程。各输入图层的字段按列名（中文或英文）自动识别；FIELD_MAP 可改写识别结果，每项写 图层类型.字段=列名（图层类型 admin、planning、boiler、mine、plant、chp；如 planning.city=所属市; plant.industry=所属行业）。没有所属城市字段的规划区按位置确定所属城市。距离与阈值默认取规则文件中的值。</translation>
+        </message>
+        <message>
+            <source>Field mapping overrides (kind.field=column, separated by ; or new lines; e.g. planning.city=所属市; boiler.fuel=燃料)</source>
+            <translation>字段对应（图层类型.字段=列名，用分号或换行分隔；如 planning.city=所属市; boiler.fuel=燃料）</translation>
         </message>
         <message>
             <source>Reading the input layers</source>
@@ -529,6 +573,14 @@
             <translation>保存 QGIS 工程</translation>
         </message>
         <message>
+            <source>Also write the results to this PostgreSQL connection</source>
+            <translation>同时将结果写入此 PostgreSQL 连接（QGIS 中保存的连接）</translation>
+        </message>
+        <message>
+            <source>Database schema for the results</source>
+            <translation>存放结果的数据库模式</translation>
+        </message>
+        <message>
             <source>Enterprises flagged</source>
             <translation>被标注企业数</translation>
         </message>
@@ -543,6 +595,14 @@
         <message>
             <source>Per-county packages</source>
             <translation>分县数据包</translation>
+        </message>
+        <message>
+            <source>Tables written to the database</source>
+            <translation>写入数据库的表数</translation>
+        </message>
+        <message>
+            <source>Writing the results to the database</source>
+            <translation>正在将结果写入数据库</translation>
         </message>
         <message>
             <source>Exporting the per-county packages</source>
@@ -563,6 +623,10 @@
         <message>
             <source>Canceled: nothing was written.</source>
             <translation>已取消：未写出任何文件。</translation>
+        </message>
+        <message>
+            <source>Canceled: the database keeps its previous results.</source>
+            <translation>已取消：数据库中保留原有结果。</translation>
         </message>
         <message>
             <source>Export county packages (分县数据包)</source>

@@ -88,7 +88,7 @@ def snapshot_vector(layer: Optional[QgsMapLayer]) -> Optional[Snapshot]:
 
 
 def snapshot_raster(layer: Optional[QgsMapLayer]) -> Optional[str]:
-    """The file path of a GDAL raster layer (read by rasterio in the worker)."""
+    """The file path of a GDAL raster layer (read in the worker, with rasterio or else GDAL)."""
     if layer is None:
         return None
     if not isinstance(layer, QgsRasterLayer) or layer.providerType() != "gdal":
@@ -107,6 +107,7 @@ class JobInputs:
     chp: Optional[Snapshot] = None
     planning_area: Optional[Snapshot] = None
     admin_fields: Dict[str, Optional[str]] = field(default_factory=dict)
+    # kind (admin, planning, boiler, mine, plant, chp) -> {canonical field: column, or "" for none}
     field_mappings: Dict[str, Dict[str, Optional[str]]] = field(default_factory=dict)
     rules_path: Optional[str] = None
     params: Dict[str, Any] = field(default_factory=dict)
@@ -151,29 +152,24 @@ def disable_rules(ruleset, rule_ids):
     return ruleset
 
 
-def prepare_admin(gdf: gpd.GeoDataFrame, admin_fields: Optional[Dict[str, Optional[str]]] = None) -> gpd.GeoDataFrame:
-    """The admin layer normalised to county, city, adcode, … (fields guessed where not given)."""
-    from ..analysis.admin import guess_admin_fields, normalize_admin
+def prepare_admin(gdf: gpd.GeoDataFrame, admin_fields: Optional[Dict[str, Optional[str]]] = None,
+                  layer_name: str = "行政区划", field_map: Optional[Dict[str, Optional[str]]] = None) -> gpd.GeoDataFrame:
+    """The admin layer normalised to county, city, adcode, … (analysis.pipeline.prepare_admin): fields guessed,
+    then ``field_map`` (FIELD_MAP's ``admin.*``) and the dock's chosen ``admin_fields`` applied; a layer without
+    a county name column raises analysis.validation.InputError naming it."""
+    from ..analysis.pipeline import prepare_admin as prepare
 
-    fields = dict(guess_admin_fields([c for c in gdf.columns if c != "geometry"]))
-    for key, value in (admin_fields or {}).items():
-        if value:
-            fields[key] = value
-    if not fields.get("county"):
-        raise ValueError("no county name field found in the admin layer / 行政区划图层中找不到县区名称字段")
-    return normalize_admin(gdf, fields["county"], fields.get("city"), fields.get("adcode"))
+    overrides = dict(field_map or {})
+    overrides.update({k: v for k, v in (admin_fields or {}).items() if v})
+    return prepare(gdf, layer_name, overrides)
 
 
 def prepare_enterprises(gdf: gpd.GeoDataFrame, kind: str, layer_name: str, mapping: Optional[Dict[str, Optional[str]]] = None):
-    """EnterpriseTable of a point layer, mapping guessed and overridden by `mapping`."""
-    from ..analysis.enterprises import enterprises_from_gdf
-    from ..analysis.fields import guess_field_mapping
+    """EnterpriseTable of a point layer, mapping guessed and overridden by `mapping` (a column, or "" for none;
+    a column the layer lacks raises analysis.validation.InputError naming layer and field)."""
+    from ..analysis.pipeline import prepare_enterprise_layer
 
-    guessed = dict(guess_field_mapping([c for c in gdf.columns if c != "geometry"], kind))
-    for key, value in (mapping or {}).items():
-        if value:
-            guessed[key] = value
-    return enterprises_from_gdf(gdf, kind, guessed, layer_name)
+    return prepare_enterprise_layer(gdf, kind, layer_name, mapping)
 
 
 def _warner(warn: Optional[Callable[[str], None]], is_canceled: Callable[[], bool]) -> Callable[[str], None]:
@@ -186,10 +182,11 @@ def _warner(warn: Optional[Callable[[str], None]], is_canceled: Callable[[], boo
     return push if callable(push) else _noop
 
 
-def _admin_name_column(gdf: gpd.GeoDataFrame, admin_fields: Optional[Dict[str, Optional[str]]]) -> Optional[str]:
+def _admin_name_column(gdf: gpd.GeoDataFrame, admin_fields: Optional[Dict[str, Optional[str]]],
+                       field_map: Optional[Dict[str, Optional[str]]] = None) -> Optional[str]:
     from ..analysis.admin import guess_admin_fields
 
-    chosen = (admin_fields or {}).get("county")
+    chosen = (admin_fields or {}).get("county") or (field_map or {}).get("county")
     return chosen or guess_admin_fields([c for c in gdf.columns if c != "geometry"]).get("county")
 
 
@@ -209,6 +206,7 @@ def run_job(inputs: JobInputs, out_dir: Optional[str], progress: Progress = _noo
     from ..analysis.validation import (
         MAX_ROW_MESSAGES,
         OutputError,
+        check_field_mapping,
         check_point_layer,
         check_polygon_layer,
         problem_messages,
@@ -231,7 +229,9 @@ def run_job(inputs: JobInputs, out_dir: Optional[str], progress: Progress = _noo
 
     progress(0, 1, "读取输入图层")
     admin_raw = read(inputs.admin)
-    say(check_polygon_layer(admin_raw, inputs.admin.name, "admin", _admin_name_column(admin_raw, inputs.admin_fields)))
+    maps = inputs.field_mappings or {}
+    say(check_polygon_layer(admin_raw, inputs.admin.name, "admin",
+                            _admin_name_column(admin_raw, inputs.admin_fields, maps.get("admin"))))
     builtup_raw = None
     if inputs.builtup_vector is not None and not inputs.builtup_raster:
         builtup_raw = read(inputs.builtup_vector)
@@ -252,10 +252,13 @@ def run_job(inputs: JobInputs, out_dir: Optional[str], progress: Progress = _noo
     if inputs.planning_area is not None:
         planning = read(inputs.planning_area)
         if len(planning):
-            say(check_polygon_layer(planning, inputs.planning_area.name, "planning"))
+            # the overrides are checked now, before any work; the areas are read by the Z-PLAN builder
+            plan_fields = check_field_mapping([c for c in planning.columns if c != "geometry"], "planning",
+                                              inputs.planning_area.name, maps.get("planning"))
+            say(check_polygon_layer(planning, inputs.planning_area.name, "planning", plan_fields.get("name")))
         else:
             planning = None
-    admin = prepare_admin(admin_raw, inputs.admin_fields)
+    admin = prepare_admin(admin_raw, inputs.admin_fields, inputs.admin.name, maps.get("admin"))
     if is_canceled():
         raise CanceledError("canceled")
     ruleset = load_ruleset(inputs.rules_path, inputs.params, inputs.region_1p30, inputs.disabled_rules)
@@ -274,17 +277,19 @@ def run_job(inputs: JobInputs, out_dir: Optional[str], progress: Progress = _noo
     enterprises = {}
     for kind, gdf in raw_lists.items():
         snap = inputs.enterprises[kind]
-        enterprises[kind] = prepare_enterprises(gdf, kind, snap.name, inputs.field_mappings.get(kind))
+        enterprises[kind] = prepare_enterprises(gdf, kind, snap.name, maps.get(kind))
     chp = None
     if chp_raw is not None:
-        chp = prepare_enterprises(chp_raw, "chp", inputs.chp.name, inputs.field_mappings.get("chp"))
+        chp = prepare_enterprises(chp_raw, "chp", inputs.chp.name, maps.get("chp"))
         say(problem_messages(chp.problems, inputs.chp.name, MAX_ROW_MESSAGES))
         # the plants are judged too (B-SMALLCHP: backward small coal CHP units inside the rings)
         enterprises["chp"] = chp
     result = run_analysis(admin, builtup, enterprises, chp, ruleset, planning_area=planning,
-                          progress=progress, is_canceled=is_canceled)
+                          progress=progress, is_canceled=is_canceled, planning_fields=maps.get("planning"),
+                          planning_name=inputs.planning_area.name if inputs.planning_area is not None else None)
     if is_canceled():
         raise CanceledError("canceled")
+    say(getattr(result, "field_notes", []))  # what a missing field kept the run from using
     say(problem_messages(getattr(result, "to_verify", None)))
     try:
         result.admin = admin  # the normalised counties, for zooming and the atlas

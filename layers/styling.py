@@ -43,7 +43,9 @@ ZONE_LAYERS: Tuple[str, ...] = (
     "planning_area",
 )
 POINT_LAYERS: Tuple[str, ...] = ("enterprise_verdicts", "enterprise_flags", "to_verify")
-STYLE_NAMES: Tuple[str, ...] = ZONE_LAYERS + POINT_LAYERS + ("admin",)
+# The monthly ledger's task points (layers/ledger_store.py): one class per state, done greyed, overdue red.
+LEDGER_LAYERS: Tuple[str, ...] = ("ledger_tasks",)
+STYLE_NAMES: Tuple[str, ...] = ZONE_LAYERS + POINT_LAYERS + ("admin",) + LEDGER_LAYERS
 
 #: Labels of enterprises show only when zoomed in beyond 1:LABEL_MAX_SCALE.
 LABEL_MAX_SCALE = 100000
@@ -208,6 +210,39 @@ def _categorised_renderer(name: str, layer: Optional[QgsVectorLayer] = None) -> 
     return QgsCategorizedSymbolRenderer(_classification(name, layer), categories)
 
 
+# Ledger classes in legend order: (key, Chinese label, fill RGBA, marker size). A person's check-off the data do
+# not confirm yet keeps its own class, so neither side hides the other.
+LEDGER_CLASSES: Tuple[Tuple[str, str, str, float], ...] = (
+    ("overdue", "逾期未完成", "215,25,28,255", 2.6),
+    ("reopened", "重新出现（曾销号）", "152,78,163,255", 2.4),
+    ("open", "未完成", "253,174,97,255", 2.2),
+    ("checked", "人工已销号（数据未消除）", "200,200,200,255", 2.2),
+    ("done", "已销号", "190,190,190,130", 1.6),
+)
+LEDGER_CLASS_EXPRESSION = (
+    "CASE WHEN \"status\" = 'done' THEN 'done' WHEN \"check_off\" = 'done' THEN 'checked' "
+    "WHEN \"overdue\" = 1 THEN 'overdue' WHEN \"status\" = 'reopened' THEN 'reopened' ELSE 'open' END"
+)
+
+
+def _ledger_renderer() -> QgsCategorizedSymbolRenderer:
+    categories = []
+    for key, label, color, size in LEDGER_CLASSES:
+        symbol = QgsMarkerSymbol.createSimple({
+            "name": "circle", "color": color, "size": str(size), "outline_width": "0.3" if key == "checked" else "0.2",
+            "outline_color": "215,25,28" if key == "checked" else ("150,150,150" if key == "done" else "40,40,40")})
+        categories.append(QgsRendererCategory(key, symbol, label, True))
+    return QgsCategorizedSymbolRenderer(LEDGER_CLASS_EXPRESSION, categories)
+
+
+def _set_aliases(layer: QgsVectorLayer) -> None:
+    from ..analysis.ledger import FIELD_ALIASES
+
+    for i, fld in enumerate(layer.fields()):
+        if fld.name() in FIELD_ALIASES:
+            layer.setFieldAlias(i, FIELD_ALIASES[fld.name()])
+
+
 def _classification(name: str, layer: Optional[QgsVectorLayer]) -> str:
     """The class expression on the class field, or on the verdict/action text when the layer has none."""
     class_field = _CLASS_FIELD[name]
@@ -230,6 +265,11 @@ def build_style(layer: QgsVectorLayer, name: str) -> None:
     elif name == "to_verify":
         layer.setRenderer(QgsSingleSymbolRenderer(_marker(_CLASS_COLOR["to_verify"], 2.6, "square")))
         layer.setLabelsEnabled(False)
+    elif name == "ledger_tasks":
+        layer.setRenderer(_ledger_renderer())
+        layer.setLabeling(_labeling("name", 8.0, LABEL_MAX_SCALE))
+        layer.setLabelsEnabled(True)
+        _set_aliases(layer)
     elif name == "admin":
         symbol = QgsFillSymbol.createSimple(
             {"color": "0,0,0,0", "style": "no", "outline_color": "90,90,90", "outline_width": "0.3"}
@@ -258,7 +298,7 @@ def _fit_label_field(layer: QgsVectorLayer, wanted: str, fallbacks: Iterable[str
 
 def apply_style(layer: QgsVectorLayer, name: str) -> bool:
     """Style `layer` as result layer `name` (a zone layer id, enterprise_verdicts, enterprise_flags,
-    to_verify or admin). Returns True when the shipped .qml was used, False when built in code."""
+    to_verify, admin or ledger_tasks). Returns True when the shipped .qml was used, False when built in code."""
     if name not in STYLE_NAMES:
         raise KeyError(f"unknown style name: {name}")
     used_qml = False
@@ -271,6 +311,8 @@ def apply_style(layer: QgsVectorLayer, name: str) -> bool:
         layer.renderer().setClassAttribute(_classification(name, layer))
     if name == "admin":
         _fit_label_field(layer, "county", ("name", "NAME", "县", "区县", "county_name"))
+    if name in LEDGER_LAYERS:
+        _set_aliases(layer)  # by field name, whatever order the GeoPackage or PostGIS table has
     layer.triggerRepaint()
     return used_qml
 
@@ -280,7 +322,13 @@ def write_style_files(out_dir: str = STYLE_DIR) -> List[str]:
     os.makedirs(out_dir, exist_ok=True)
     written = []
     for name in STYLE_NAMES:
-        if name in POINT_LAYERS:
+        if name in LEDGER_LAYERS:
+            from ..analysis.ledger import TASK_COLUMNS
+
+            uri = "Point?crs=EPSG:4326&" + "&".join(
+                f"field={c}:{'integer' if c in ('overdue', 'disagree') else 'double' if c in ('lon', 'lat') else 'string'}"
+                for c in TASK_COLUMNS)
+        elif name in POINT_LAYERS:
             uri = ("Point?crs=EPSG:4326&field=ent_id:string&field=name:string&field=verdict:string&field=action:string"
                    "&field=verdict_class:string&field=action_class:string")
         else:

@@ -94,13 +94,24 @@ ZH = {
         "按计划规则，在 zones.gpkg（由“构建管控分区”生成）的各分区内逐一检查锅炉、矿山和工业企业，写出 flags.gpkg：enterprise_flags（每次命中一行，含条款、措施、时限、牵头部门和理由）、enterprise_verdicts（每家企业一个结论）和 to_verify（无法判定的记录及原因）。",
     "Zones GeoPackage (zones.gpkg)": "管控分区文件（zones.gpkg）", "Flags GeoPackage": "标注结果 GeoPackage", "Rule hits": "规则命中数",
     "Run the whole analysis": "一键完成全部分析",
-    "Builds the zones of Shanxi's 2020 Blue Sky plan (coal-ban zones from the built-up areas, the 1+30 region, key-city groups, CHP heating rings, open-pit mine closure zone, planning areas), flags every boiler, mine and plant with the plan's rules and writes zones.gpkg and flags.gpkg to the output folder; optionally also the per-county packages, the PDF atlas, the summary workbook and a QGIS project. Field names of the point layers are guessed from their column names (Chinese or English). Distances and thresholds default to the rules file's values.":
-        "构建山西省2020年蓝天保卫战决战计划的管控分区（由建成区生成禁煤区、“1+30”区域、重点城市组、热电联产供热半径、露天矿山关闭区、城市规划区），按计划规则逐一标注锅炉、矿山和工业企业，在输出文件夹写出 zones.gpkg 和 flags.gpkg；可选同时导出分县数据包、PDF 图集、汇总表和 QGIS 工程。点图层字段按列名（中文或英文）自动识别。距离与阈值默认取规则文件中的值。",
+    "Builds the zones of Shanxi's 2020 Blue Sky plan (coal-ban zones from the built-up areas, the 1+30 region, key-city groups, CHP heating rings, open-pit mine closure zone, planning areas), flags every boiler, mine and plant with the plan's rules and writes zones.gpkg and flags.gpkg to the output folder; optionally also the per-county packages, the PDF atlas, the summary workbook and a QGIS project. The fields of every input layer are guessed from their column names (Chinese or English); FIELD_MAP overrides a guess, one kind.field=column per entry (kinds admin, planning, boiler, mine, plant, chp; e.g. planning.city=所属市; plant.industry=所属行业). A planning area without a city gets the city it lies in. Distances and thresholds default to the rules file's values.":
+        "构建山西省2020年蓝天保卫战决战计划的管控分区（由建成区生成禁煤区、“1+30”区域、重点城市组、热电联产供热半径、露天矿山关闭区、城市规划区），按计划规则逐一标注锅炉、矿山和工业企业，在输出文件夹写出 zones.gpkg 和 flags.gpkg；可选同时导出分县数据包、PDF 图集、汇总表和 QGIS 工程。各输入图层的字段按列名（中文或英文）自动识别；FIELD_MAP 可改写识别结果，每项写 图层类型.字段=列名（图层类型 admin、planning、boiler、mine、plant、chp；如 planning.city=所属市; plant.industry=所属行业）。没有所属城市字段的规划区按位置确定所属城市。距离与阈值默认取规则文件中的值。",
     "Reading the input layers": "读取输入图层", "Export per-county packages": "导出分县数据包", "Print the PDF atlas": "打印 PDF 图集",
     "Write the summary workbook": "生成汇总表", "Save a QGIS project": "保存 QGIS 工程", "Enterprises flagged": "被标注企业数",
     "Rows to verify": "需核实条数", "Enterprises read": "读入企业数", "Per-county packages": "分县数据包",
     "Exporting the per-county packages": "正在导出分县数据包", "Saving the QGIS project": "正在保存 QGIS 工程",
     "Canceled: nothing was written.": "已取消：未写出任何文件。",
+    "Field mapping overrides (kind.field=column, separated by ; or new lines; e.g. planning.city=所属市; boiler.fuel=燃料)":
+        "字段对应（图层类型.字段=列名，用分号或换行分隔；如 planning.city=所属市; boiler.fuel=燃料）",
+    "(none)": "（无）",
+    "Also write the results to this PostgreSQL connection": "同时将结果写入此 PostgreSQL 连接（QGIS 中保存的连接）",
+    "Database schema for the results": "存放结果的数据库模式", "Tables written to the database": "写入数据库的表数",
+    "Writing the results to the database": "正在将结果写入数据库",
+    "Canceled: the database keeps its previous results.": "已取消：数据库中保留原有结果。",
+    "PostGIS database": "PostGIS 数据库", "Write the results to the database": "将结果写入数据库",
+    "Connection": "连接", "Schema": "模式", "Database tables": "数据库结果表",
+    "Cannot list the schemas of {name}: {error}": "无法列出「{name}」中的模式：{error}",
+    "Choose a saved PostgreSQL connection and a schema.": "请选择一个已保存的 PostgreSQL 连接和一个模式。",
     # output algorithms
     "Export county packages (分县数据包)": "导出分县数据包", "Outputs": "输出",
     "Writes one zip per county, named by adcode and county name: the county's zones (clipped to the county) and flagged enterprises as shapefiles with a .cpg, a field dictionary (CSV) and a lossless GeoPackage of the same.":

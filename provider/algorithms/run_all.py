@@ -6,14 +6,17 @@ from typing import Any, Dict
 
 from qgis.core import (
     QgsProcessing,
+    QgsProcessingException,
     QgsProcessingMultiStepFeedback,
     QgsProcessingOutputFolder,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
+    QgsProcessingParameterDatabaseSchema,
     QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterMapLayer,
     QgsProcessingParameterNumber,
+    QgsProcessingParameterProviderConnection,
     QgsProcessingParameterVectorLayer,
     QgsRasterLayer,
     QgsVectorLayer,
@@ -65,6 +68,29 @@ def builtup_param(alg: BlueSkyAlgorithm, parameters, name: str, context, feedbac
     raise alg.fail("建成区图层类型不支持", "unsupported built-up layer type", layer.name())
 
 
+FIELD_MAP = "FIELD_MAP"
+
+
+def add_field_map_param(alg: BlueSkyAlgorithm) -> None:
+    """The optional FIELD_MAP text: which column holds which canonical field, over the guess (usable from
+    qgis_process and the Modeler: one string, entries kind.field=column)."""
+    from qgis.core import QgsProcessingParameterString
+
+    alg.addParameter(QgsProcessingParameterString(
+        FIELD_MAP, alg.tr("Field mapping overrides (kind.field=column, separated by ; or new lines; "
+                          "e.g. planning.city=所属市; boiler.fuel=燃料)"), "", True, True))
+
+
+def field_map_param(alg: BlueSkyAlgorithm, parameters, context) -> dict:
+    """{kind: {field: column}} of FIELD_MAP; a malformed entry is a clear Processing error."""
+    from ...analysis.validation import InputError, parse_field_map
+
+    try:
+        return parse_field_map(alg.parameterAsString(parameters, FIELD_MAP, context) or "")
+    except InputError as exc:
+        raise alg.fail("字段对应（FIELD_MAP）有误", "bad FIELD_MAP", exc) from exc
+
+
 class RunAllAlgorithm(BlueSkyAlgorithm):
     ADMIN = "ADMIN"
     BUILTUP = "BUILTUP"
@@ -76,6 +102,8 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
     PLANNING_AREA = "PLANNING_AREA"
     RULES = "RULES"
     OUTPUT_DIR = "OUTPUT_DIR"
+    DB_CONNECTION = "DB_CONNECTION"
+    DB_SCHEMA = "DB_SCHEMA"
     EXPORT_PACKAGES = "EXPORT_PACKAGES"
     PRINT_ATLAS = "PRINT_ATLAS"
     WRITE_WORKBOOK = "WRITE_WORKBOOK"
@@ -93,8 +121,11 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             "1+30 region, key-city groups, CHP heating rings, open-pit mine closure zone, planning areas), "
             "flags every boiler, mine and plant with the plan's rules and writes zones.gpkg and flags.gpkg "
             "to the output folder; optionally also the per-county packages, the PDF atlas, the summary "
-            "workbook and a QGIS project. Field names of the point layers are guessed from their column "
-            "names (Chinese or English). Distances and thresholds default to the rules file's values."
+            "workbook and a QGIS project. The fields of every input layer are guessed from their column "
+            "names (Chinese or English); FIELD_MAP overrides a guess, one kind.field=column per entry "
+            "(kinds admin, planning, boiler, mine, plant, chp; e.g. planning.city=所属市; plant.industry=所属行业). "
+            "A planning area without a city gets the city it lies in. Distances and thresholds default to the "
+            "rules file's values."
         )
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API name
@@ -103,7 +134,7 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
         self.addParameter(QgsProcessingParameterMapLayer(self.BUILTUP, self.tr("Built-up areas (polygons or raster)")))
         self.addParameter(QgsProcessingParameterNumber(
             self.BUILTUP_THRESHOLD, self.tr("Built-up raster threshold (cell value at or above it is built-up)"),
-            QgsProcessingParameterNumber.Double, _rules_param("builtup_threshold", 0.5), True))
+            QgsProcessingParameterNumber.Type.Double, _rules_param("builtup_threshold", 0.5), True))
         point = [QgsProcessing.TypeVectorPoint]
         self.addParameter(QgsProcessingParameterVectorLayer(self.BOILERS, self.tr("Boilers"), point, None, True))
         self.addParameter(QgsProcessingParameterVectorLayer(self.MINES, self.tr("Mines"), point, None, True))
@@ -111,9 +142,10 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
         self.addParameter(QgsProcessingParameterVectorLayer(self.CHP, self.tr("CHP plants"), point, None, True))
         self.addParameter(QgsProcessingParameterVectorLayer(self.PLANNING_AREA, self.tr("City planning areas"), [QgsProcessing.TypeVectorPolygon], None, True))
         self.addParameter(QgsProcessingParameterFile(self.RULES, self.tr("Rules file (YAML; the shipped plan when empty)"),
-                                                     QgsProcessingParameterFile.File, "yaml", None, True,
+                                                     QgsProcessingParameterFile.Behavior.File, "yaml", None, True,
                                                      self.tr("Rules (*.yaml *.yml)")))
         self.add_distance_params(DISTANCES)
+        add_field_map_param(self)
         for name, label, default in (
             (self.EXPORT_PACKAGES, self.tr("Export per-county packages"), False),
             (self.PRINT_ATLAS, self.tr("Print the PDF atlas"), False),
@@ -121,27 +153,36 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             (self.SAVE_PROJECT, self.tr("Save a QGIS project"), False),
         ):
             self.addParameter(QgsProcessingParameterBoolean(name, label, default))
+        # optional PostGIS destination: a saved QGIS connection (credentials in its authcfg) and a schema
+        self.addParameter(QgsProcessingParameterProviderConnection(
+            self.DB_CONNECTION, self.tr("Also write the results to this PostgreSQL connection"), "postgres", None, True))
+        self.addParameter(QgsProcessingParameterDatabaseSchema(
+            self.DB_SCHEMA, self.tr("Database schema for the results"), self.DB_CONNECTION, None, True))
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_DIR, self.tr("Output folder")))
         for name, label in (("FLAGGED", self.tr("Enterprises flagged")), ("FLAGS", self.tr("Rule hits")),
                             ("TO_VERIFY", self.tr("Rows to verify")), ("ENTERPRISES", self.tr("Enterprises read"))):
             self.addOutput(QgsProcessingOutputNumber(name, label))
         self.addOutput(QgsProcessingOutputFolder("PACKAGES_DIR", self.tr("Per-county packages")))
+        self.addOutput(QgsProcessingOutputNumber("DB_TABLES", self.tr("Tables written to the database")))
         _ = defaults
 
     # -- run ---------------------------------------------------------------------------------------
     def process(self, parameters, context, feedback):
         from ...analysis.pipeline import CanceledError
+        from ...analysis.validation import InputError
         from ...layers.run_job import JobInputs, run_job
 
         export = self.parameterAsBool(parameters, self.EXPORT_PACKAGES, context)
         atlas = self.parameterAsBool(parameters, self.PRINT_ATLAS, context)
         workbook = self.parameterAsBool(parameters, self.WRITE_WORKBOOK, context)
         project = self.parameterAsBool(parameters, self.SAVE_PROJECT, context)
-        steps = 2 + int(export) + int(atlas) + int(workbook) + int(project)
+        database = self._database_destination(parameters, context)
+        steps = 2 + int(export) + int(atlas) + int(workbook) + int(project) + int(database is not None)
         multi = QgsProcessingMultiStepFeedback(steps, feedback)
         out_dir = self.parameterAsString(parameters, self.OUTPUT_DIR, context)
 
         multi.setCurrentStep(0)
+        field_maps = field_map_param(self, parameters, context)
         multi.pushInfo(self.tr("Reading the input layers"))
         admin = snapshot_param(self, parameters, self.ADMIN, context, multi)
         if admin is None:
@@ -167,6 +208,7 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             rules_path=self.parameterAsFile(parameters, self.RULES, context) or None,
             params=self.rule_params(parameters, context, DISTANCES),
             builtup_threshold=threshold,
+            field_mappings=field_maps,
         )
         if multi.isCanceled():
             return {}
@@ -180,6 +222,8 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
         except CanceledError:
             multi.reportError(self.tr("Canceled: nothing was written."), False)
             return {}
+        except InputError as exc:  # its message names layer and field: no Python exception name
+            raise self.fail("输入图层有误", "bad input layer", exc) from exc
         except Exception as exc:  # noqa: BLE001 - reported as a Processing error
             raise self.fail("分析失败", "the analysis failed", f"{type(exc).__name__}: {exc}") from exc
 
@@ -192,6 +236,13 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
         outputs.update(counts)
         step = 1
         notes = list(getattr(result, "notes", []) or [])
+        if database is not None:
+            step += 1
+            multi.setCurrentStep(step - 1)
+            multi.pushInfo(self.tr("Writing the results to the database"))
+            outputs.update(self._write_database(database, zones_gpkg, flags_gpkg, out_dir, multi))
+            if multi.isCanceled():
+                return outputs
         if export:
             step += 1
             multi.setCurrentStep(step - 1)
@@ -232,7 +283,9 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             multi.pushInfo(self.tr("Saving the QGIS project"))
             from ...layers.project import save_project
 
-            sources = {"admin": self.parameterAsVectorLayer(parameters, self.ADMIN, context).source()}
+            admin_layer = self.parameterAsVectorLayer(parameters, self.ADMIN, context)
+            # file inputs only: a database layer's source would put connection details into the project
+            sources = {"admin": admin_layer.source()} if admin_layer.providerType() in ("ogr", "gdal") else {}
             outputs["PROJECT"] = str(self._written("QGIS 工程", "QGIS project", save_project,
                                                    os.path.join(out_dir, project_file_name(out_dir)), sources,
                                                    zones_gpkg, flags_gpkg))
@@ -246,6 +299,38 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             return write(*args, **kwargs)
         except OSError as exc:
             raise self.fail(f"写入{what_zh}失败", f"writing the {what_en} failed", exc) from exc
+
+    def _database_destination(self, parameters, context):
+        """layers.postgis_output.DatabaseDestination of the DB_CONNECTION/DB_SCHEMA pair, None when not set."""
+        from ...layers.postgis_output import DatabaseDestination
+
+        connection = self.parameterAsConnectionName(parameters, self.DB_CONNECTION, context)
+        if not connection:
+            return None
+        schema = self.parameterAsSchema(parameters, self.DB_SCHEMA, context)
+        if not schema:
+            raise self.fail("写入数据库需要选择模式", "a database schema is required with the database connection")
+        return DatabaseDestination(connection, schema)
+
+    def _write_database(self, database, zones_gpkg: str, flags_gpkg: str, out_dir: str, feedback) -> Dict[str, Any]:
+        """The run's GeoPackages into the schema, replacing its previous tables in one transaction."""
+        from ...analysis.pipeline import CanceledError
+        from ...layers.postgis_output import DatabaseOutputError, write_gpkgs_to_postgis
+
+        def progress(step: int, total: int, name: str) -> None:
+            feedback.setProgressText(name)
+            feedback.setProgress(100.0 * step / max(total, 1))
+
+        try:
+            tables = write_gpkgs_to_postgis([zones_gpkg, flags_gpkg], database, os.path.basename(os.path.normpath(out_dir)),
+                                            progress, feedback.isCanceled)
+        except CanceledError:
+            feedback.reportError(self.tr("Canceled: the database keeps its previous results."), False)
+            return {}
+        except DatabaseOutputError as exc:
+            raise QgsProcessingException(str(exc)) from None
+        feedback.pushInfo(f"已写入数据库{database.label()}：{len(tables)} 个表")
+        return {self.DB_SCHEMA: database.schema, "DB_TABLES": len(tables)}
 
     @staticmethod
     def _admin_gpkg(result, out_dir: str) -> str:

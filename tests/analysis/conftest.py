@@ -146,3 +146,12 @@ def toy() -> SimpleNamespace:
     return SimpleNamespace(county_centre=county_centre, county_box=county_box, offset=offset, points=points,
                            reason_of=reason_of, make_admin=make_admin, make_builtup=make_builtup,
                            make_chp=make_chp, builtup_square=builtup_square, GEOD=GEOD)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Lines a test left for the summary (the property test's example count and slowest example)."""
+    lines = getattr(config, "bluesky_summary", None)
+    if lines:
+        terminalreporter.section("Blue Sky Zoning")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -8,26 +8,13 @@ sys.path.insert(0, str(_Path(__file__).parent))
 
 import os
 import re
-import time
 from pathlib import Path
 
 import pyogrio
 import pytest
 from qgis.core import QgsCategorizedSymbolRenderer, QgsProject
-from qgis.PyQt.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
-
-
-def wait_for(task, timeout: float = 240.0) -> None:
-    """Spin an event loop (test only) until the task has reported on the main thread."""
-    start = time.time()
-    loop = QEventLoop()
-    timer = QTimer()
-    timer.setInterval(50)
-    timer.timeout.connect(lambda: (task.done or time.time() - start > timeout) and loop.quit())
-    timer.start()
-    loop.exec()
-    timer.stop()
-    assert task.done, f"task {task.description()} did not finish in {timeout} s"
+from qgis.PyQt.QtCore import QCoreApplication, Qt
+from task_wait import wait_for
 
 
 @pytest.fixture(scope="module")

@@ -35,6 +35,7 @@ from qgis.core import (
     QgsVectorLayer,
     QgsVectorLayerExporter,
 )
+from task_wait import wait_for
 
 CONNECTION = "省厅共享库"
 INPUT_SCHEMA = "清单"
@@ -160,21 +161,6 @@ def pg_run(qgis_processing, demo, pg_inputs, tmp_path_factory):
         pg_inputs["admin"], pg_inputs, out, BUILTUP=demo.builtup, WRITE_WORKBOOK=True, PRINT_ATLAS=True,
         SAVE_PROJECT=True, DB_CONNECTION=CONNECTION, DB_SCHEMA=RESULT_SCHEMA), feedback=feedback)
     return out, res, feedback, time.perf_counter() - started
-
-
-def wait_for(task, timeout: float = 300.0) -> None:
-    """Spin an event loop until the dock's task has reported on the main thread."""
-    from qgis.PyQt.QtCore import QEventLoop, QTimer
-
-    start = time.time()
-    loop = QEventLoop()
-    timer = QTimer()
-    timer.setInterval(50)
-    timer.timeout.connect(lambda: (task.done or time.time() - start > timeout) and loop.quit())
-    timer.start()
-    loop.exec()
-    timer.stop()
-    assert task.done, f"task {task.description()} did not finish in {timeout} s"
 
 
 def _result_layer(table: str) -> QgsVectorLayer:

@@ -1,23 +1,14 @@
 """Geo work from a QgsTask runs in a thread Python created (pyproj ≥ 3.7 crashes in Qt pool threads)."""
 from __future__ import annotations
 
+import sys
 import threading
-import time
+from pathlib import Path
 
 from qgis.core import QgsApplication
-from qgis.PyQt.QtCore import QEventLoop, QTimer
 
-
-def _wait(tasks, timeout: float = 60.0) -> None:
-    start = time.time()
-    loop = QEventLoop()
-    timer = QTimer()
-    timer.setInterval(20)
-    timer.timeout.connect(lambda: (all(t.done for t in tasks) or time.time() - start > timeout) and loop.quit())
-    timer.start()
-    loop.exec()
-    timer.stop()
-    assert all(t.done for t in tasks), "tasks did not finish"
+sys.path.insert(0, str(Path(__file__).parent))
+from task_wait import wait_for  # noqa: E402
 
 
 def test_tasks_use_pyproj_in_python_threads_again_and_again(qgis_app):
@@ -38,7 +29,7 @@ def test_tasks_use_pyproj_in_python_threads_again_and_again(qgis_app):
     for _ in range(4):
         task = BlueSkyTask("pyproj", work, on_done=results.append)
         QgsApplication.taskManager().addTask(task)
-        _wait([task])
+        wait_for(task)
         assert task.exception is None, task.trace
     assert len(results) == 4 and len(set(results)) == 1
     x, y = results[0]
