@@ -133,8 +133,8 @@ def _polygons_gdal(path: Union[str, Path], band: int, threshold: float, values):
     mband = mem.GetRasterBand(1)
     mband.WriteArray(mask.view(np.uint8))
     del mask
-    # The older in-memory vector driver is "Memory"; newer GDAL also calls it "MEM".
-    driver = ogr.GetDriverByName("Memory") or ogr.GetDriverByName("MEM")
+    # In-memory vectors: "MEM" from GDAL 3.11 on (where "Memory" is deprecated), "Memory" before.
+    driver = ogr.GetDriverByName("MEM") or ogr.GetDriverByName("Memory")
     out = driver.CreateDataSource("builtup")
     layer = out.CreateLayer("builtup", geom_type=ogr.wkbPolygon)
     layer.CreateField(ogr.FieldDefn("value", ogr.OFTInteger))
@@ -147,15 +147,22 @@ def _polygons_gdal(path: Union[str, Path], band: int, threshold: float, values):
     return list(shapely.from_wkb(wkbs)) if wkbs else [], crs
 
 
-def builtup_from_raster(path: Union[str, Path], threshold: float = 0.5, min_area_m2: float = 20000.0,
-                        max_hole_m2: float = 50000.0, metric_epsg: Optional[int] = None, band: int = 1,
+def builtup_from_raster(path: Union[str, Path], threshold: Optional[float] = None,
+                        min_area_m2: Optional[float] = None, max_hole_m2: Optional[float] = None,
+                        metric_epsg: Optional[int] = None, band: int = 1,
                         values: Optional[Iterable[float]] = None, backend: Optional[str] = None) -> gpd.GeoDataFrame:
     """Polygonise a built-up raster: pixels ≥ ``threshold`` (or equal to one of ``values``, for
-    land-cover classes) become built-up; specks and small holes are cleaned in the metric CRS.
+    land-cover classes) become built-up; specks and small holes are cleaned in the metric CRS. A threshold
+    or area not given is the parameter spec's default (builtup_threshold, builtup_min_area_m2, …).
 
     Read with rasterio where it is installed, else with GDAL's own bindings (``backend`` forces one:
     "rasterio" or "gdal"); both give the same polygons.
     """
+    from .params import param_default
+
+    threshold = param_default("builtup_threshold") if threshold is None else threshold
+    min_area_m2 = param_default("builtup_min_area_m2") if min_area_m2 is None else min_area_m2
+    max_hole_m2 = param_default("builtup_max_hole_m2") if max_hole_m2 is None else max_hole_m2
     read = _polygons_rasterio if raster_backend(backend) == "rasterio" else _polygons_gdal
     geoms, crs = read(path, band, threshold, values)
     return clean_polygons(geoms, crs, min_area_m2, max_hole_m2, metric_epsg)
