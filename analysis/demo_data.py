@@ -46,7 +46,7 @@ __all__ = [
     "ensure_second_month",
 ]
 
-GENERATOR_VERSION = "2"  # 2: CHP columns in the plant list, small CHP units inside a radius
+GENERATOR_VERSION = "3"  # 3: CHP columns in the plant list, small CHP units inside a radius
 SEED = 20200312
 BUILTUP_CRS = "EPSG:4546"  # CGCS2000 3-degree Gauss-Kruger CM 111E: metric, so cells are square metres
 BUILTUP_CELL_M = 100.0
@@ -689,11 +689,14 @@ def _make_chp(geo: _Geo, rng: np.random.Generator) -> pd.DataFrame:
     small_rows = [k for k, r in enumerate(rows) if r[6] == "是" and r[0] not in KNOWN_BAD_ROWS["chp"].values()]
     for j, k in enumerate(small_rows[:N_SMALL_CHP_IN_RADIUS]):
         b = rows[big[(3 * j) % len(big)]]
-        i_old, i_new = sites[k], sites[big[(3 * j) % len(big)]]
+        lon, lat = round(b[3] + 0.05, 6), round(b[4] + 0.03, 6)  # ~5.5 km north-east of the large plant
+        inside = [i for i, g in enumerate(geo.geoms) if shapely.contains_xy(g, lon, lat)]
+        i_old, i_new = sites[k], (inside[0] if inside else sites[big[(3 * j) % len(big)]])
         old_place = geo.counties.at[i_old, "city"] + rows[k][2]
-        new_place = geo.counties.at[i_new, "city"] + b[2]
+        new_county = geo.counties.at[i_new, "county"]
+        new_place = geo.counties.at[i_new, "city"] + new_county
         rows[k][1] = rows[k][1].replace(old_place, new_place, 1).replace("热电有限公司", "小热电厂")
-        rows[k][2:5] = [b[2], round(b[3] + 0.05, 6), round(b[4] + 0.03, 6)]
+        rows[k][2:5] = [new_county, lon, lat]
     df = pd.DataFrame(rows, columns=["编号", "电厂名称", "县区", "经度", "纬度", "装机容量(MW)", "落后燃煤小热电"])
     df["装机容量(MW)"] = df["装机容量(MW)"].astype(object)
     _set(df, KNOWN_BAD_ROWS["chp"]["missing_capacity"], "装机容量(MW)", "")

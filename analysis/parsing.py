@@ -332,12 +332,31 @@ FIELD_PARSERS: Dict[str, Parser] = {
 }
 
 
+def _split_bools(raw: np.ndarray, codes: np.ndarray, uniques: list) -> Tuple[np.ndarray, list]:
+    """Codes in which True/False no longer share a distinct value with 1/0: factorize hashes True == 1, so a
+    mixed column (a 是否 cell typed TRUE beside numbers) would read 1.0 as True, or True as the number 1."""
+    for k, u in enumerate(list(uniques)):
+        if not isinstance(u, (bool, np.bool_, int, float, np.integer, np.floating)) or u not in (0, 1):
+            continue
+        rows = np.flatnonzero(codes == k)
+        is_bool = np.fromiter((isinstance(v, (bool, np.bool_)) for v in raw[rows]), dtype=bool, count=len(rows))
+        if is_bool.all() or not is_bool.any():
+            continue
+        moved = rows[is_bool != isinstance(u, (bool, np.bool_))]  # the rows of the other type
+        codes = codes.copy()
+        codes[moved] = len(uniques)
+        uniques.append(raw[moved[0]])
+    return codes, uniques
+
+
 def parse_series(series: pd.Series, parser: Parser, **kwargs: Any) -> Tuple[pd.Series, pd.Series]:
     """Apply ``parser`` to a Series, once per distinct value; returns (values, problems) Series.
 
     Millions of rows usually hold few distinct values, so this is far faster than a row loop.
     """
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if series.dtype == object:
+        codes, uniques = _split_bools(series.to_numpy(dtype=object), codes, list(uniques))
     parsed = [parser(u, **kwargs) for u in uniques]
     values = np.array([p[0] for p in parsed] + [None], dtype=object)
     problems = np.array([p[1] for p in parsed] + [None], dtype=object)

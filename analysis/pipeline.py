@@ -1,50 +1,48 @@
-"""The whole job without QGIS: zones → flags → summaries, and writing the contract GeoPackages."""
+"""The whole job without QGIS, as stages: built-up areas → zones → flags → summaries → the GeoPackages.
+
+Every caller runs the same stages: the dock's task and ``bluesky:run_all`` through :func:`run_analysis`,
+``bluesky:build_zones`` through :func:`builtup_polygons` and :func:`build_zones`, ``bluesky:flag_enterprises``
+through :func:`flag` on a zones.gpkg read back with :func:`.result_files.read_zones` (the zones keep the
+parameters they were built with, so the flags quote them).
+"""
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 
+from . import zones as zone_builders
 from .builtup import builtup_from_polygons, builtup_from_raster
-from .engine import (
-    FLAG_COLUMNS,
-    FLAG_EXTRA_COLUMNS,
-    TO_VERIFY_COLUMNS,
-    VERDICT_COLUMNS,
-    FlagResult,
-    flag_enterprises,
-    summary_by_city,
-    summary_by_county,
-)
+from .engine import FlagResult, flag_enterprises, summary_by_city, summary_by_county
 from .enterprises import EnterpriseTable, enterprises_from_gdf
 from .errors import CanceledError
+from .labels import label_tables
 from .metric import DEFAULT_METRIC_EPSG, metric_crs
+from .result_files import FLAG_LAYER_NAMES, write_admin, write_flags, write_zones
 from .rules import RuleSet
 from .validation import admin_name_messages, check_field_mapping, missing_field_notes
-from .zones import ZONE_LAYERS, ZONE_STEPS, build_all_zones, zone_notes
+from .zone_registry import ZONE_LAYERS, ZONES
+from .zones import ZoneSet, zone_notes
 
-__all__ = ["AnalysisResult", "CanceledError", "run_analysis", "write_results", "ZONE_LAYER_NAMES",
-           "FLAG_LAYER_NAMES"]
+__all__ = ["AnalysisResult", "CanceledError", "run_analysis", "write_results", "builtup_polygons", "build_zones",
+           "flag", "ZONE_LAYER_NAMES", "FLAG_LAYER_NAMES", "BUILTUP_PARAMS"]
 
 ZONE_LAYER_NAMES = list(ZONE_LAYERS)
-FLAG_LAYER_NAMES = ["enterprise_flags", "enterprise_verdicts", "to_verify"]
 RASTER_SUFFIXES = (".tif", ".tiff", ".img", ".vrt")
+#: the parameters a built-up raster is cleaned with (recorded in zones.gpkg when a raster was used)
+BUILTUP_PARAMS = ("builtup_threshold", "builtup_min_area_m2", "builtup_max_hole_m2")
 
 ProgressFn = Callable[[int, int, str], None]
 
 
 @dataclass
 class AnalysisResult:
-    """Everything one run produced; ``write_results`` turns it into zones.gpkg and flags.gpkg."""
+    """Everything one run produced; ``write_results`` turns it into zones.gpkg, flags.gpkg and admin.gpkg."""
 
-    zones: Dict[str, gpd.GeoDataFrame]
+    zones: ZoneSet
     flags: gpd.GeoDataFrame
     verdicts: gpd.GeoDataFrame
     to_verify: gpd.GeoDataFrame
@@ -52,26 +50,45 @@ class AnalysisResult:
     summary_city: pd.DataFrame
     counts: pd.DataFrame
     notes: List[str]
-    params: Dict[str, float]
+    params: Dict[str, float]  # every parameter of the run (the zone parameters as the zones were built)
     metric_crs: str
+    admin: gpd.GeoDataFrame  # the normalised counties (admin.gpkg; the dock zooms to them)
     clear: int = 0
     rule_counts: Dict[str, int] = field(default_factory=dict)
     # What the run could not use because an input lacks a field (Chinese, naming layer and field); also in notes.
     field_notes: List[str] = field(default_factory=list)
+    # The input checks' warnings (CRS assumed, polygons repaired, rows to verify …), filled by layers.run_job.
+    messages: List[str] = field(default_factory=list)
+
+    @property
+    def zone_params(self) -> Dict[str, float]:
+        """The parameters the zones were built with."""
+        return dict(self.zones.params)
+
+    def counts_by_kind(self) -> Dict[str, int]:
+        """FLAGGED, FLAGS, TO_VERIFY and ENTERPRISES: the figures run_all reports; the first three are the one
+        count of every output (analysis/run_report.run_counts), ENTERPRISES the rows read."""
+        from .run_report import run_counts
+
+        counts = run_counts(self.flags, self.to_verify)
+        return {"FLAGS": counts.hits, "FLAGGED": counts.enterprises, "TO_VERIFY": counts.to_verify,
+                "ENTERPRISES": int(self.counts["count_in"].sum())}
 
 
-def _builtup(builtup: Any, params: Mapping[str, float], metric_epsg: int) -> gpd.GeoDataFrame:
-    """Built-up polygons from a GeoDataFrame, or from a raster / vector file path."""
+def builtup_polygons(builtup: Any, ruleset: RuleSet,
+                     metric_epsg: Optional[int] = None) -> Tuple[gpd.GeoDataFrame, Dict[str, float]]:
+    """Built-up polygons from a GeoDataFrame, or a raster / vector file path, and the parameters used (the
+    raster's threshold and cleaning areas from ``ruleset``; {} for polygons)."""
     if builtup is None:
-        return builtup_from_polygons(None)
+        return builtup_from_polygons(None), {}
     if isinstance(builtup, (str, Path)):
         path = Path(builtup)
         if path.suffix.lower() in RASTER_SUFFIXES:
-            return builtup_from_raster(path, params.get("builtup_threshold", 0.5),
-                                       params.get("builtup_min_area_m2", 20000.0),
-                                       params.get("builtup_max_hole_m2", 50000.0), metric_epsg)
-        return builtup_from_polygons(gpd.read_file(path))
-    return builtup_from_polygons(builtup)
+            used = {name: ruleset.params[name] for name in BUILTUP_PARAMS}
+            return builtup_from_raster(path, used["builtup_threshold"], used["builtup_min_area_m2"],
+                                       used["builtup_max_hole_m2"], metric_epsg or DEFAULT_METRIC_EPSG), used
+        return builtup_from_polygons(gpd.read_file(path)), {}
+    return builtup_from_polygons(builtup), {}
 
 
 def rule_fields(ruleset: RuleSet, kind: str) -> Tuple[Dict[str, List[str]], Dict[str, List[str]]]:
@@ -129,20 +146,43 @@ def prepare_enterprise_layer(gdf: gpd.GeoDataFrame, kind: str, layer: str,
     return enterprises_from_gdf(gdf, kind, mapping, layer)
 
 
+def build_zones(admin: gpd.GeoDataFrame, builtup: gpd.GeoDataFrame, chp: Any, ruleset: RuleSet,
+                planning_area: Optional[gpd.GeoDataFrame] = None, progress: Optional[ProgressFn] = None,
+                is_canceled: Optional[Callable[[], bool]] = None, metric_epsg: Optional[int] = None,
+                planning_fields: Optional[Mapping[str, Optional[str]]] = None, planning_name: Optional[str] = None,
+                builtup_params: Optional[Mapping[str, float]] = None) -> ZoneSet:
+    """The zones stage: every zone of the registry, recording the zone parameters (and ``builtup_params``)."""
+    return zone_builders.build_all_zones(admin, builtup, chp, ruleset, planning_area, progress=progress,
+                                         is_canceled=is_canceled, metric_epsg=metric_epsg,
+                                         planning_fields=planning_fields, planning_name=planning_name,
+                                         extra_params=builtup_params)
+
+
+def flag(zones: ZoneSet, admin: gpd.GeoDataFrame, enterprises: Mapping[str, Any], ruleset: RuleSet,
+         progress: Optional[ProgressFn] = None, is_canceled: Optional[Callable[[], bool]] = None) -> FlagResult:
+    """The flag stage: every enabled rule on every enterprise layer, with the zones' own parameters; the
+    tables get their Chinese label columns beside the codes (analysis/labels.py)."""
+    result = flag_enterprises(zones, admin, enterprises, ruleset, progress=progress, is_canceled=is_canceled)
+    tables = {k: v for k, v in enterprises.items() if isinstance(v, EnterpriseTable)}
+    result.flags, result.verdicts, result.to_verify = label_tables(result.flags, result.verdicts, result.to_verify,
+                                                                   ruleset, tables, admin)
+    return result
+
+
 def run_analysis(admin: gpd.GeoDataFrame, builtup: Any, enterprises: Mapping[str, Any], chp: Any,
                  ruleset: RuleSet, planning_area: Optional[gpd.GeoDataFrame] = None,
                  progress: Optional[ProgressFn] = None, is_canceled: Optional[Callable[[], bool]] = None,
                  metric_epsg: Optional[int] = None,
                  planning_fields: Optional[Mapping[str, Optional[str]]] = None,
                  planning_name: Optional[str] = None) -> AnalysisResult:
-    """Build every zone, judge every enterprise, summarise. ``chp`` defaults to ``enterprises['chp']``.
+    """Built-up areas → zones → flags → summaries. ``chp`` defaults to ``enterprises['chp']``.
 
     ``planning_area`` is the user's planning-area layer with whatever columns it has (``planning_fields``
     overrides the guessed ones; ``planning_name`` is its name in messages). ``result.field_notes`` lists what
     could not be used because an input lacks a field.
 
     ``progress(step, total, label)`` reports each fine-grained step with its Chinese name — the built-up
-    areas, each zone builder (``zones.ZONE_STEPS``), each enterprise layer judged, the summary — as
+    areas, each zone builder (the registry's step labels), each enterprise layer judged, the summary — as
     0 … total−1, then ``(total, total, "完成")``; ``is_canceled()`` is asked before every step, and turning
     true raises :class:`CanceledError` there.
     """
@@ -152,7 +192,7 @@ def run_analysis(admin: gpd.GeoDataFrame, builtup: Any, enterprises: Mapping[str
         chp = enterprises.get("chp")
     # One sequence of fine-grained steps: built-up areas, each zone builder, each enterprise layer judged,
     # then the summary; ``total`` is known up front so the dock can show "构建禁煤区… 2/14".
-    n_zones = len(ZONE_STEPS)
+    n_zones = len(ZONES)
     n_layers = max(sum(1 for v in enterprises.values() if v is not None), 1)
     total = 1 + n_zones + n_layers + 1
 
@@ -163,103 +203,39 @@ def run_analysis(admin: gpd.GeoDataFrame, builtup: Any, enterprises: Mapping[str
             progress(i, total, label)
 
     step(0, "准备建成区…")
-    built = _builtup(builtup, ruleset.params, epsg)
+    built, builtup_params = builtup_polygons(builtup, ruleset, epsg)
 
     def zone_step(i: int, n: int, label: str) -> None:
         if i < n:  # the builders' own "done" step is the next one of ours
             step(1 + i, label)
 
-    zones = build_all_zones(admin, built, chp, ruleset, planning_area, progress=zone_step,
-                            is_canceled=is_canceled, metric_epsg=epsg, planning_fields=planning_fields,
-                            planning_name=planning_name)
+    zones = build_zones(admin, built, chp, ruleset, planning_area, progress=zone_step, is_canceled=is_canceled,
+                        metric_epsg=epsg, planning_fields=planning_fields, planning_name=planning_name,
+                        builtup_params=builtup_params)
 
     def flag_step(i: int, n: int, label: str) -> None:
         if i < n:  # the engine's last step ("汇总判定结果…") is reported below as ours
             step(1 + n_zones + i, label)
 
-    result: FlagResult = flag_enterprises(zones, admin, enterprises, ruleset, progress=flag_step,
-                                          is_canceled=is_canceled)
+    result = flag(zones, admin, enterprises, ruleset, progress=flag_step, is_canceled=is_canceled)
     step(total - 1, "汇总…")
-    summary = summary_by_county(result.flags)
-    summary_city = summary_by_city(result.flags)
     field_notes = list(dict.fromkeys(input_field_notes(admin, enterprises, chp, ruleset)
                                      + zones["planning_area"].attrs.get("field_notes", [])))
     notes = list(dict.fromkeys(zone_notes(zones) + result.notes + field_notes))
     rule_counts = result.flags["rule_id"].value_counts().to_dict() if len(result.flags) else {}
     if progress is not None:
         progress(total, total, "完成")
-    return AnalysisResult(zones, result.flags, result.verdicts, result.to_verify, summary, summary_city,
-                          result.counts, notes, dict(ruleset.params), f"EPSG:{epsg}", result.clear,
-                          {str(k): int(v) for k, v in rule_counts.items()}, field_notes)
-
-
-# --------------------------------------------------------------------------------------------------
-# Writing
-
-
-def _multi(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Polygons promoted to MultiPolygon so each zone layer has one geometry type."""
-    geoms = np.asarray(gdf.geometry.values, dtype=object)
-    out = []
-    for g in geoms:
-        if g is None or g.is_empty:
-            out.append(None)
-            continue
-        polys = [p for p in shapely.get_parts(g) if p.geom_type == "Polygon"]
-        out.append(shapely.MultiPolygon(polys) if polys else None)
-    return gdf.set_geometry(gpd.GeoSeries(out, index=gdf.index, crs=gdf.crs))
-
-
-def _clean_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Object columns holding only text/None stay text; booleans become ints for portable GPKG fields."""
-    out = gdf.copy()
-    for col in out.columns:
-        if col == out.geometry.name:
-            continue
-        if out[col].dtype == bool:
-            out[col] = out[col].astype("int32")
-    out.attrs = {}
-    return out
-
-
-def _write_layers(path: Path, layers: Mapping[str, gpd.GeoDataFrame], geometry_types: Mapping[str, str]) -> None:
-    """Write all layers into a temporary GPKG beside ``path``, then rename: whole or nothing."""
-    import pyogrio
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".gpkg", dir=str(path.parent))
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # GDAL must create the GeoPackage itself
-    try:
-        for i, (name, gdf) in enumerate(layers.items()):
-            pyogrio.write_dataframe(_clean_columns(gdf), tmp, layer=name, driver="GPKG",
-                                    geometry_type=geometry_types.get(name, "Unknown"),
-                                    append=i > 0, encoding="UTF-8")
-        os.replace(tmp, path)
-    except BaseException:
-        if tmp.exists():
-            tmp.unlink()
-        raise
+    return AnalysisResult(
+        zones=zones, flags=result.flags, verdicts=result.verdicts, to_verify=result.to_verify,
+        summary=summary_by_county(result.flags), summary_city=summary_by_city(result.flags), counts=result.counts,
+        notes=notes, params={**ruleset.params, **zones.params}, metric_crs=f"EPSG:{epsg}", admin=admin,
+        clear=result.clear, rule_counts={str(k): int(v) for k, v in rule_counts.items()}, field_notes=field_notes)
 
 
 def write_results(result: AnalysisResult, out_dir: Union[str, Path]) -> Dict[str, Path]:
-    """Write ``zones.gpkg`` (the eight zone layers) and ``flags.gpkg`` (flags, verdicts, to_verify)."""
+    """Write ``zones.gpkg`` (the zone layers and their parameters), ``flags.gpkg`` (flags, verdicts, to_verify)
+    and ``admin.gpkg`` (the normalised counties) into ``out_dir``."""
     out_dir = Path(out_dir)
-    zones = {}
-    for name in ZONE_LAYER_NAMES:
-        gdf = result.zones.get(name)
-        if gdf is None:
-            gdf = gpd.GeoDataFrame({"zone_id": pd.Series([], dtype=object)}, geometry=[], crs="EPSG:4326")
-        zones[name] = _multi(gdf)
-    flags = result.flags[FLAG_COLUMNS + [c for c in FLAG_EXTRA_COLUMNS if c in result.flags.columns]
-                         + [result.flags.geometry.name]]
-    verdicts = result.verdicts[VERDICT_COLUMNS + [c for c in ("verdict_class", "severity", "adcode", "n_rules", "row")
-                                                  if c in result.verdicts.columns] + [result.verdicts.geometry.name]]
-    tv_extra = [c for c in ("row", "field", "raw", "flagged") if c in result.to_verify.columns]
-    to_verify = result.to_verify[TO_VERIFY_COLUMNS + tv_extra + [result.to_verify.geometry.name]]
-    zones_path, flags_path = out_dir / "zones.gpkg", out_dir / "flags.gpkg"
-    _write_layers(zones_path, zones, {n: "MultiPolygon" for n in zones})
-    _write_layers(flags_path, {"enterprise_flags": flags, "enterprise_verdicts": verdicts, "to_verify": to_verify},
-                  {"enterprise_flags": "Point", "enterprise_verdicts": "Point", "to_verify": "Point"})
-    return {"zones": zones_path, "flags": flags_path}
+    return {"zones": write_zones(result.zones, out_dir / "zones.gpkg"),
+            "flags": write_flags(result.flags, result.verdicts, result.to_verify, out_dir / "flags.gpkg"),
+            "admin": write_admin(result.admin, out_dir / "admin.gpkg")}

@@ -5,17 +5,20 @@ The shipped file is ``analysis/data/plan_rules.yaml``. Its schema (documented at
 ``version``
     1.
 ``params``
-    ``{name: number}`` thresholds and distances (``b35_tph``, ``chp_radius_km``, ``mine_ring_km`` …).
+    ``{name: {value, unit, label, en, range}}`` (or the old ``{name: number}``): thresholds and distances
+    (``b35_tph``, ``chp_radius_km``, ``mine_ring_km`` …); the spec and defaults are those of the shipped file
+    (:mod:`.params`), a value out of its range is refused.
 ``regions``
     ``key_city_groups`` (list of ``{group, key, cities}``), ``north_coal_zero`` and
     ``cluster_counties`` (``{city: [county, …]}``), ``region_1p30`` (``{verified, note, members:
     {city: "all" | [county, …]}}``).
 ``rules``
-    a list of mappings with ``id, clause, clause_text, layer`` (kind or list of kinds), ``conditions``
+    a list of mappings with ``id, short_name`` (a short Chinese name shown to people), ``clause, clause_text,
+    layer`` (kind or list of kinds), ``conditions``
     (list of ``{field, op, value | param, if_missing}``; ops ``== != < <= > >= in not_in is_true
     is_false``; ``if_missing`` is ``verify`` (default: a blank value sends the row to 需核实) or
-    ``false``), ``zone`` (``{id, where: inside|outside, cities, counties, groups}``, id ``ALL`` =
-    everywhere), ``action, action_class, severity`` (optional), ``deadline, lead_dept, level, enabled``
+    ``false``), ``zone`` (``{id, where: inside|outside, cities, counties, groups}``, id one of
+    :mod:`.zone_registry` (old ids such as ``Z-CHP15`` accepted) or ``ALL`` = everywhere), ``action, action_class, severity`` (optional), ``deadline, lead_dept, level, enabled``
     and ``reason`` (a Chinese template with ``{placeholders}``).
 
 Only ``yaml.safe_load``/``yaml.compose`` touch a file: nothing in a rules file is ever evaluated.
@@ -31,13 +34,15 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import yaml
 
+from .errors import UserError
 from .fields import BOOL, CATEGORY, LAYER_KINDS, NUMBER, field_def
+from .params import ParamSpec, parse_params, set_value, shipped_specs
+from .zone_registry import ACCEPTED_ZONE_IDS, ALL, ZONE_IDS, canonical_zone_id
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parent / "data" / "plan_rules.yaml"
 
 OPS = ("==", "!=", "<", "<=", ">", ">=", "in", "not_in", "is_true", "is_false")
 ORDER_OPS = ("<", "<=", ">", ">=")
-ZONE_IDS = ("Z-BAN", "Z-1P30", "Z-KEY8", "Z-NORTH", "Z-CLUSTER", "Z-CHP15", "Z-MINE", "Z-PLAN", "ALL")
 # Action classes and their severity: close/exit/eliminate/remove > merge > retrofit > rectify > build.
 ACTION_SEVERITY: Dict[str, int] = {
     "close": 5, "exit": 5, "eliminate": 5, "remove": 5, "merge": 4, "retrofit": 3, "rectify": 2, "build": 1,
@@ -48,12 +53,13 @@ CONTEXT_KEYS = (
     "rail_target_pct", "fuel_label", "use_label", "method_label", "industry_label", "note_1p30",
     "rule_id", "name", "ent_id",
 )
+MAX_SHORT_NAME = 20  # characters of a rule's short_name (a table column, an atlas row)
 PROVISIONAL_1P30_NOTE = "1+30 名单为预置参考名单，请以省大气办正式文件为准"
-REQUIRED_RULE_KEYS = ("id", "clause", "clause_text", "layer", "zone", "action", "action_class", "deadline",
-                      "lead_dept", "level", "reason")
+REQUIRED_RULE_KEYS = ("id", "short_name", "clause", "clause_text", "layer", "zone", "action", "action_class",
+                      "deadline", "lead_dept", "level", "reason")
 
 
-class RuleFileError(ValueError):
+class RuleFileError(UserError, ValueError):
     """A rules file that does not follow the schema; ``errors`` lists every problem found."""
 
     def __init__(self, errors: Sequence[str]):
@@ -74,9 +80,10 @@ class Condition:
 
 @dataclass(frozen=True)
 class ZoneSpec:
-    """Where a rule applies: a zone id, inside/outside, optionally narrowed to cities/counties/groups."""
+    """Where a rule applies: a zone id (the registry's, never an old one), inside/outside, optionally
+    narrowed to cities/counties/groups."""
 
-    id: str = "ALL"
+    id: str = ALL
     where: str = "inside"
     cities: Tuple[str, ...] = ()
     counties: Tuple[str, ...] = ()
@@ -102,6 +109,12 @@ class Rule:
     enabled: bool
     reason: str
     line: int = 0
+    short_name: str = ""  # Chinese, for people (dock, atlas, workbook); ``id`` is for machines
+
+    @property
+    def label(self) -> str:
+        """The short Chinese name (the id when a rule has none)."""
+        return self.short_name or self.id
 
     @property
     def uses_1p30(self) -> bool:
@@ -118,6 +131,8 @@ class RuleSet:
     regions: Dict[str, Any]
     raw: Dict[str, Any] = field(repr=False, default_factory=dict)
     source: Optional[Path] = None
+    # unit, names and range of every parameter (the shipped spec, or the file's own where it gives one)
+    param_specs: Dict[str, ParamSpec] = field(repr=False, default_factory=dict)
 
     def get(self, rule_id: str) -> Rule:
         """The rule with this id (KeyError if none)."""
@@ -146,7 +161,9 @@ class RuleSet:
     def with_params(self, **overrides: float) -> RuleSet:
         """A copy with some parameters changed; condition values that refer to them follow."""
         raw = copy.deepcopy(self.raw)
-        raw.setdefault("params", {}).update(overrides)
+        section = raw.setdefault("params", {})
+        for key, value in overrides.items():
+            set_value(section, key, value)
         return ruleset_from_dict(raw, source=self.source)
 
     def with_region_1p30(self, members: Union[Mapping[str, Any], Sequence[str]],
@@ -254,7 +271,8 @@ def ruleset_from_dict(data: Any, source: Optional[Path] = None,
     errors: List[str] = []
     if not isinstance(data, dict):
         raise RuleFileError([f"{name}:1: 顶层必须是映射 / top level must be a mapping"])
-    params = _validate_params(data.get("params") or {}, name, errors)
+    specs = _validate_params(data.get("params") or {}, name, errors)
+    params = {key: spec.default for key, spec in specs.items()}
     regions = data.get("regions") or {}
     _validate_regions(regions, name, errors)
     raw_rules = data.get("rules")
@@ -275,20 +293,16 @@ def ruleset_from_dict(data: Any, source: Optional[Path] = None,
         rules.append(rule)
     if errors:
         raise RuleFileError(errors)
-    return RuleSet(rules=rules, params=params, regions=regions, raw=copy.deepcopy(data), source=source)
+    return RuleSet(rules=rules, params=params, regions=regions, raw=copy.deepcopy(data), source=source,
+                   param_specs=specs)
 
 
-def _validate_params(params: Any, name: str, errors: List[str]) -> Dict[str, float]:
-    if not isinstance(params, dict):
-        errors.append(f"{name}: params 必须是映射 / params must be a mapping")
-        return {}
-    out: Dict[str, float] = {}
-    for key, value in params.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            errors.append(f"{name}: 参数 params.{key}: 必须是数值 / must be a number, got {value!r}")
-        else:
-            out[str(key)] = float(value)
-    return out
+def _validate_params(params: Any, name: str, errors: List[str]) -> Dict[str, ParamSpec]:
+    """The spec of every parameter: the file's values checked against the shipped spec (units, ranges), the
+    shipped parameters the file leaves out at their shipped value."""
+    specs, problems = parse_params(params, shipped_specs())
+    errors.extend(f"{name}: {p}" for p in problems)
+    return specs
 
 
 def _validate_regions(regions: Any, name: str, errors: List[str]) -> None:
@@ -338,6 +352,10 @@ def _build_rule(raw: Any, params: Dict[str, float], lines: Dict[str, int], name:
     if isinstance(severity, bool) or not isinstance(severity, int):
         _err(errors, name, lines, rid, "severity", f"必须是整数 / must be an integer, got {severity!r}")
         severity = 0
+    short = raw.get("short_name")
+    if short is not None and not (isinstance(short, str) and short.strip() and len(short.strip()) <= MAX_SHORT_NAME):
+        _err(errors, name, lines, rid, "short_name", f"应为不超过 {MAX_SHORT_NAME} 字的中文简称 / a short name of at most "
+             f"{MAX_SHORT_NAME} characters, got {short!r}")
     enabled = raw.get("enabled", True)
     if not isinstance(enabled, bool):
         _err(errors, name, lines, rid, "enabled", f"必须是 true/false, got {enabled!r}")
@@ -349,6 +367,7 @@ def _build_rule(raw: Any, params: Dict[str, float], lines: Dict[str, int], name:
         conditions=conditions, zone=zone, action=str(raw["action"]), action_class=action_class,
         severity=int(severity), deadline=str(raw["deadline"]), lead_dept=str(raw["lead_dept"]),
         level=str(raw["level"]), enabled=bool(enabled), reason=str(raw["reason"]), line=lines.get("", 0),
+        short_name=str(raw["short_name"]).strip(),
     )
 
 
@@ -421,16 +440,17 @@ def _check_value(fdef: Any, op: str, value: Any) -> Optional[str]:
 
 
 def _build_zone(raw: Any, lines: Dict[str, int], rid: str, name: str, errors: List[str]) -> ZoneSpec:
-    if raw is None or raw == "ALL":
+    if raw is None or raw == ALL:
         return ZoneSpec()
     if isinstance(raw, str):
         raw = {"id": raw}
     if not isinstance(raw, dict):
         _err(errors, name, lines, rid, "zone", "必须是映射 {id, where, cities}")
         return ZoneSpec()
-    zid = str(raw.get("id", "ALL"))
-    if zid not in ZONE_IDS:
-        _err(errors, name, lines, rid, "zone.id", f"未知区域 {zid!r}，应为 {' '.join(ZONE_IDS)}")
+    zid = str(raw.get("id", ALL))
+    if zid not in ACCEPTED_ZONE_IDS:
+        _err(errors, name, lines, rid, "zone.id", f"未知区域 {zid!r}，应为 {' '.join(ZONE_IDS + (ALL,))}")
+    zid = canonical_zone_id(zid)  # Z-CHP15 → Z-CHP: the rest of the code knows only the registry's ids
     where = str(raw.get("where", "inside"))
     if where not in ("inside", "outside"):
         _err(errors, name, lines, rid, "zone.where", f"应为 inside 或 outside，而非 {where!r}")

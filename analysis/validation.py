@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .errors import UserError
 from .fields import field_label
 
 __all__ = [
@@ -39,11 +40,11 @@ POLYGON_TYPES = {"Polygon", "MultiPolygon"}
 POINT_TYPES = {"Point", "MultiPoint"}
 
 
-class InputError(ValueError):
+class InputError(UserError, ValueError):
     """A bad input that stops the run before any work; the message is bilingual and names the layer."""
 
 
-class OutputError(OSError):
+class OutputError(UserError, OSError):
     """An output that could not be written (disk full, no permission …); nothing half-written is left."""
 
 
@@ -320,7 +321,7 @@ def blank_name_messages(gdf: gpd.GeoDataFrame, layer: str, role: str, name_colum
     for pos, value in enumerate(gdf[name_column].to_numpy(dtype=object)):
         if _blank(value):
             out.append(f"行政区划图层「{layer}」第 {pos + 1} 个要素字段「{name_column}」：县区名称为空，按名称匹配的区域"
-                       f"（“1+30”、晋北散煤清零区、产业集群整治县）不含该县区 / county boundary layer '{layer}' feature "
+                       f"（“1+30”、北部平原散煤清零区、产业集群综合整治县）不含该县区 / county boundary layer '{layer}' feature "
                        f"{pos + 1} field {name_column}: blank county name; zones listed by name (1+30, north "
                        f"coal-zero, cluster counties) cannot include it")
     return out
@@ -382,6 +383,7 @@ def admin_name_messages(admin: gpd.GeoDataFrame, layer: str, mapping: dict) -> L
 
     cities = shanxi_city_names()
     counties = {code: county for (_city, county), code in _shanxi_county_codes().items()}
+    by_name = {(_name_key(city, "市"), county): code for (city, county), code in _shanxi_county_codes().items()}
     out = []
     checks = (("city", "city_adcode", cities, "市"), ("county", "adcode", counties, "区县市旗"))
     for pos, rec in enumerate(admin[["county", "city", "adcode", "city_adcode"]].itertuples(index=False)):
@@ -394,6 +396,14 @@ def admin_name_messages(admin: gpd.GeoDataFrame, layer: str, mapping: dict) -> L
                        f"不符（应为{expected}），仍按 '{value}' 判定，请核对 / county boundary layer '{layer}' feature "
                        f"{pos + 1} field {column}: '{value}' does not match adcode {rec.adcode} ({expected}); "
                        f"used as given, check it")
+        # an unknown code where the names say which county it is (the code decides 市辖区 and the city)
+        named = by_name.get((_name_key(rec.city, "市"), rec.county))
+        column = mapping.get("adcode")
+        if column and rec.adcode and named and rec.adcode not in counties and rec.adcode != named:
+            out.append(f"行政区划图层「{layer}」第 {pos + 1} 个要素（{rec.county}）字段「{column}」：代码 '{rec.adcode}' "
+                       f"不是山西省的县级行政区划代码（{rec.city}{rec.county}应为 {named}），仍按 '{rec.adcode}' 判定，请核对 / "
+                       f"county boundary layer '{layer}' feature {pos + 1} ({rec.county}) field {column}: "
+                       f"'{rec.adcode}' is not a Shanxi county adcode ({named} expected); used as given, check it")
     return out
 
 

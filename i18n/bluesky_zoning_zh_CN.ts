@@ -11,56 +11,28 @@
     <context>
         <name>BlueSkyDock</name>
         <message>
-            <source>The 1+30 list is a provisional reference list; the provincial air office's official document prevails.</source>
-            <translation>1+30 名单为预置参考名单，请以省大气办正式文件为准</translation>
-        </message>
-        <message>
             <source>Blue Sky Zoning</source>
             <translation>蓝天管控分区</translation>
         </message>
         <message>
-            <source>Rules (*.yaml *.yml)</source>
-            <translation>规则文件 (*.yaml *.yml)</translation>
+            <source>Help</source>
+            <translation>帮助</translation>
+        </message>
+        <message>
+            <source>Open the user guide</source>
+            <translation>打开用户手册</translation>
+        </message>
+        <message>
+            <source>The user guide is missing: {path}</source>
+            <translation>找不到用户手册：{path}</translation>
         </message>
         <message>
             <source>Data</source>
             <translation>数据</translation>
         </message>
         <message>
-            <source>Rules</source>
-            <translation>规则</translation>
-        </message>
-        <message>
-            <source>Analysis</source>
-            <translation>分析</translation>
-        </message>
-        <message>
-            <source>Results</source>
-            <translation>结果</translation>
-        </message>
-        <message>
-            <source>To verify</source>
-            <translation>需核实</translation>
-        </message>
-        <message>
-            <source>Output</source>
-            <translation>输出</translation>
-        </message>
-        <message>
-            <source>PostGIS database</source>
-            <translation>PostGIS 数据库</translation>
-        </message>
-        <message>
-            <source>Write the results to the database</source>
-            <translation>将结果写入数据库</translation>
-        </message>
-        <message>
-            <source>Connection</source>
-            <translation>连接</translation>
-        </message>
-        <message>
-            <source>Schema</source>
-            <translation>模式</translation>
+            <source>(none)</source>
+            <translation>（无）</translation>
         </message>
         <message>
             <source>Loading the Shanxi demo data</source>
@@ -91,6 +63,138 @@
             <translation>热电厂清单（示例）</translation>
         </message>
         <message>
+            <source>Load the Shanxi demo data</source>
+            <translation>加载山西示例数据</translation>
+        </message>
+        <message>
+            <source>Layer</source>
+            <translation>图层</translation>
+        </message>
+        <message>
+            <source>Field</source>
+            <translation>字段</translation>
+        </message>
+        <message>
+            <source>Column</source>
+            <translation>列</translation>
+        </message>
+        <message>
+            <source>Choose the enterprise layers or import a list.</source>
+            <translation>请选择企业图层或导入企业清单。</translation>
+        </message>
+        <message>
+            <source>Generating the demo data</source>
+            <translation>正在生成示例数据</translation>
+        </message>
+        <message>
+            <source>Shanxi demo data loaded.</source>
+            <translation>山西示例数据已加载。</translation>
+        </message>
+        <message>
+            <source>Importing {name}</source>
+            <translation>正在导入 {name}</translation>
+        </message>
+        <message>
+            <source>The 1+30 list is a provisional reference list; the provincial air office's official document prevails.</source>
+            <translation>1+30 名单为预置参考名单，请以省大气办正式文件为准</translation>
+        </message>
+        <message>
+            <source>Rules</source>
+            <translation>规则</translation>
+        </message>
+        <message>
+            <source>Rules (*.yaml *.yml)</source>
+            <translation>规则文件 (*.yaml *.yml)</translation>
+        </message>
+        <message>
+            <source>Reset to the rules file</source>
+            <translation>恢复规则文件的值</translation>
+        </message>
+        <message>
+            <source>Rule</source>
+            <translation>规则</translation>
+        </message>
+        <message>
+            <source>What it asks (threshold, action, deadline)</source>
+            <translation>内容（阈值、措施、时限）</translation>
+        </message>
+        <message>
+            <source>{name}; rules file: {value}</source>
+            <translation>{name}；规则文件：{value}</translation>
+        </message>
+        <message>
+            <source>Changed for this run; the rules file is not modified.</source>
+            <translation>本次运行已修改；规则文件未改动。</translation>
+        </message>
+        <message>
+            <source>Reset to the rules file ({n} changed)</source>
+            <translation>恢复规则文件的值（已改 {n} 项）</translation>
+        </message>
+        <message>
+            <source>(whole city)</source>
+            <translation>（全市）</translation>
+        </message>
+        <message>
+            <source>Rules switched off: {rules}</source>
+            <translation>已关闭的规则：{rules}</translation>
+        </message>
+        <message>
+            <source>1+30 region: the {n} counties ticked on the Rules tab</source>
+            <translation>“1+30”区域：按“规则”页勾选的 {n} 个县区</translation>
+        </message>
+        <message>
+            <source>Rules file error: {error}</source>
+            <translation>规则文件有误：{error}</translation>
+        </message>
+        <message>
+            <source>Thresholds changed for this run: {items}</source>
+            <translation>本次运行改动的阈值：{items}</translation>
+        </message>
+        <message>
+            <source>{what} {value} (rules file: {default})</source>
+            <translation>{what} {value}（规则文件为 {default}）</translation>
+        </message>
+        <message>
+            <source>cannot be parsed</source>
+            <translation>无法解析</translation>
+        </message>
+        <message>
+            <source>is blank or unreadable</source>
+            <translation>为空或无法识别</translation>
+        </message>
+        <message>
+            <source>is negative</source>
+            <translation>为负数</translation>
+        </message>
+        <message>
+            <source>id blank, numbered by row</source>
+            <translation>编号为空，已按行号编号</translation>
+        </message>
+        <message>
+            <source>id used twice</source>
+            <translation>编号重复</translation>
+        </message>
+        <message>
+            <source>outside every county</source>
+            <translation>不在任何县区范围内</translation>
+        </message>
+        <message>
+            <source>longitude and latitude swapped?</source>
+            <translation>经纬度可能填反</translation>
+        </message>
+        <message>
+            <source>no position</source>
+            <translation>无坐标，无法定位</translation>
+        </message>
+        <message>
+            <source>other problems</source>
+            <translation>其他问题</translation>
+        </message>
+        <message>
+            <source>Analysis</source>
+            <translation>分析</translation>
+        </message>
+        <message>
             <source>Starting…</source>
             <translation>正在启动…</translation>
         </message>
@@ -111,88 +215,12 @@
             <translation>完成</translation>
         </message>
         <message>
-            <source>Exporting county packages</source>
-            <translation>正在导出分县数据包</translation>
+            <source>Assumptions and choices of this run:</source>
+            <translation>本次运行的假设与选择：</translation>
         </message>
         <message>
-            <source>Printing the atlas</source>
-            <translation>正在打印图集</translation>
-        </message>
-        <message>
-            <source>Writing the summary workbook</source>
-            <translation>正在生成汇总表</translation>
-        </message>
-        <message>
-            <source>Writing the results to the database</source>
-            <translation>正在将结果写入数据库</translation>
-        </message>
-        <message>
-            <source>Load the Shanxi demo data</source>
-            <translation>加载山西示例数据</translation>
-        </message>
-        <message>
-            <source>On</source>
-            <translation>启用</translation>
-        </message>
-        <message>
-            <source>Id</source>
-            <translation>编号</translation>
-        </message>
-        <message>
-            <source>Clause</source>
-            <translation>条款</translation>
-        </message>
-        <message>
-            <source>What</source>
-            <translation>内容</translation>
-        </message>
-        <message>
-            <source>Threshold</source>
-            <translation>阈值</translation>
-        </message>
-        <message>
-            <source>Action</source>
-            <translation>措施</translation>
-        </message>
-        <message>
-            <source>Deadline</source>
-            <translation>时限</translation>
-        </message>
-        <message>
-            <source>Layer</source>
-            <translation>图层</translation>
-        </message>
-        <message>
-            <source>Row</source>
-            <translation>行号</translation>
-        </message>
-        <message>
-            <source>Field</source>
-            <translation>字段</translation>
-        </message>
-        <message>
-            <source>Raw value</source>
-            <translation>原始值</translation>
-        </message>
-        <message>
-            <source>Problem</source>
-            <translation>问题</translation>
-        </message>
-        <message>
-            <source>Column</source>
-            <translation>列</translation>
-        </message>
-        <message>
-            <source>Choose the enterprise layers or import a list.</source>
-            <translation>请选择企业图层或导入企业清单。</translation>
-        </message>
-        <message>
-            <source>Generating the demo data</source>
-            <translation>正在生成示例数据</translation>
-        </message>
-        <message>
-            <source>Shanxi demo data loaded.</source>
-            <translation>山西示例数据已加载。</translation>
+            <source>{hits} rule hits on {ents} enterprises; {verify} rows to verify.</source>
+            <translation>规则命中 {hits} 次，涉及企业 {ents} 家；需核实 {verify} 条。</translation>
         </message>
         <message>
             <source>Choose the county boundary layer.</source>
@@ -211,12 +239,124 @@
             <translation>正在取消…</translation>
         </message>
         <message>
-            <source>Analysis complete.</source>
-            <translation>分析完成。</translation>
+            <source>Rows to verify by problem (the rows are on the To verify tab):</source>
+            <translation>需核实按问题归类（逐条明细见“需核实”页）：</translation>
+        </message>
+        <message>
+            <source>Input checks:</source>
+            <translation>输入检查：</translation>
+        </message>
+        <message>
+            <source>Run started: {dir}</source>
+            <translation>开始分析：{dir}</translation>
+        </message>
+        <message>
+            <source>The analysis failed: {error}</source>
+            <translation>分析失败：{error}</translation>
+        </message>
+        <message>
+            <source>Results folder: {link}</source>
+            <translation>结果文件夹：{link}</translation>
+        </message>
+        <message>
+            <source>Open the results folder</source>
+            <translation>打开结果文件夹</translation>
+        </message>
+        <message>
+            <source>Results written to {dir}</source>
+            <translation>结果已写入 {dir}</translation>
+        </message>
+        <message>
+            <source>{layer}: {field} {problem}, {n} rows</source>
+            <translation>{layer}：{field}{problem}，{n} 行</translation>
+        </message>
+        <message>
+            <source>Results</source>
+            <translation>结果</translation>
         </message>
         <message>
             <source>No enterprise was flagged.</source>
             <translation>没有企业被标注。</translation>
+        </message>
+        <message>
+            <source>County</source>
+            <translation>县区</translation>
+        </message>
+        <message>
+            <source>Total</source>
+            <translation>合计</translation>
+        </message>
+        <message>
+            <source>Click a cell to zoom and select.</source>
+            <translation>点击单元格可缩放并选中企业。</translation>
+        </message>
+        <message>
+            <source>To verify</source>
+            <translation>需核实</translation>
+        </message>
+        <message>
+            <source>Problem</source>
+            <translation>问题</translation>
+        </message>
+        <message>
+            <source>Your column</source>
+            <translation>您的列</translation>
+        </message>
+        <message>
+            <source>Raw value</source>
+            <translation>原始值</translation>
+        </message>
+        <message>
+            <source>Id</source>
+            <translation>编号</translation>
+        </message>
+        <message>
+            <source>Row</source>
+            <translation>行号</translation>
+        </message>
+        <message>
+            <source>(position)</source>
+            <translation>（位置）</translation>
+        </message>
+        <message>
+            <source>Output</source>
+            <translation>输出</translation>
+        </message>
+        <message>
+            <source>PostGIS database</source>
+            <translation>PostGIS 数据库</translation>
+        </message>
+        <message>
+            <source>Write the results to the database</source>
+            <translation>将结果写入数据库</translation>
+        </message>
+        <message>
+            <source>Connection</source>
+            <translation>连接</translation>
+        </message>
+        <message>
+            <source>Schema</source>
+            <translation>模式</translation>
+        </message>
+        <message>
+            <source>Run the analysis first; its files can then be written here.</source>
+            <translation>请先运行分析，之后可在此写出各项成果。</translation>
+        </message>
+        <message>
+            <source>Exporting county packages</source>
+            <translation>正在导出分县数据包</translation>
+        </message>
+        <message>
+            <source>Printing the atlas</source>
+            <translation>正在打印图集</translation>
+        </message>
+        <message>
+            <source>Writing the summary workbook</source>
+            <translation>正在生成汇总表</translation>
+        </message>
+        <message>
+            <source>Writing the results to the database</source>
+            <translation>正在将结果写入数据库</translation>
         </message>
         <message>
             <source>Run the analysis first.</source>
@@ -239,34 +379,6 @@
             <translation>请选择一个已保存的 PostgreSQL 连接和一个模式。</translation>
         </message>
         <message>
-            <source>Database tables</source>
-            <translation>数据库结果表</translation>
-        </message>
-        <message>
-            <source>(none)</source>
-            <translation>（无）</translation>
-        </message>
-        <message>
-            <source>Run started: {dir}</source>
-            <translation>开始分析：{dir}</translation>
-        </message>
-        <message>
-            <source>The analysis failed: {error}</source>
-            <translation>分析失败：{error}</translation>
-        </message>
-        <message>
-            <source>Results written to {dir}</source>
-            <translation>结果已写入 {dir}</translation>
-        </message>
-        <message>
-            <source>Total</source>
-            <translation>合计</translation>
-        </message>
-        <message>
-            <source>{hits} rule hits on {ents} enterprises in {counties} counties; {verify} rows to verify. Click a cell to zoom and select.</source>
-            <translation>{counties} 个县区共 {ents} 家企业命中规则 {hits} 次；需核实 {verify} 条。点击单元格可缩放并选中企业。</translation>
-        </message>
-        <message>
             <source>{what} written: {path}</source>
             <translation>{what}已写出：{path}</translation>
         </message>
@@ -275,24 +387,12 @@
             <translation>工程</translation>
         </message>
         <message>
-            <source>(whole city)</source>
-            <translation>（全市）</translation>
+            <source>Database tables</source>
+            <translation>数据库结果表</translation>
         </message>
         <message>
-            <source>Analysis complete with {n} warnings; see the log on the Run tab.</source>
-            <translation>分析完成，有 {n} 条提示，请查看“分析”页的日志。</translation>
-        </message>
-        <message>
-            <source>County</source>
-            <translation>县区</translation>
-        </message>
-        <message>
-            <source>Importing {name}</source>
-            <translation>正在导入 {name}</translation>
-        </message>
-        <message>
-            <source>Rules file error: {error}</source>
-            <translation>规则文件有误：{error}</translation>
+            <source>Open the folder</source>
+            <translation>打开文件夹</translation>
         </message>
         <message>
             <source>Saving the project failed: {error}</source>
@@ -385,24 +485,12 @@
             <translation>蓝天管控分区</translation>
         </message>
         <message>
-            <source>CHP heating radius (km)</source>
-            <translation>热电联产供热半径（公里）</translation>
+            <source>Field mapping overrides (kind.field=column, separated by ; or new lines; e.g. planning.city=所属市; boiler.fuel=燃料)</source>
+            <translation>字段对应（图层类型.字段=列名，用分号或换行分隔；如 planning.city=所属市; boiler.fuel=燃料）</translation>
         </message>
         <message>
-            <source>Ring around prefecture built-up areas for open-pit mine closure (km)</source>
-            <translation>设区市建成区周边露天矿山关闭区宽度（公里）</translation>
-        </message>
-        <message>
-            <source>Urban-rural fringe ring around built-up areas (km, 0 = off)</source>
-            <translation>建成区外城乡结合部宽度（公里，0 为不外扩）</translation>
-        </message>
-        <message>
-            <source>Coal boiler threshold in the key cities (t/h, below it: eliminate)</source>
-            <translation>重点城市燃煤锅炉淘汰阈值（蒸吨/小时，低于此值淘汰）</translation>
-        </message>
-        <message>
-            <source>Coal boiler threshold elsewhere (t/h, at or below it: eliminate)</source>
-            <translation>其他地区燃煤锅炉淘汰阈值（蒸吨/小时，不高于此值淘汰）</translation>
+            <source>empty: the rules file's value (shipped: {value})</source>
+            <translation>留空则用规则文件的值（随附规则文件为 {value}）</translation>
         </message>
         <message>
             <source>Import enterprise list (XLSX/CSV)</source>
@@ -482,7 +570,7 @@
         </message>
         <message>
             <source>Builds the plan's zones from the county boundaries, the built-up areas (polygons, or a raster thresholded and polygonised) and the CHP plants: coal-ban zones, the 1+30 region, key-city groups, northern coal-zero districts, industrial-cluster counties, CHP heating rings, the open-pit mine closure zone and the planning areas. Writes zones.gpkg to the output folder.</source>
-            <translation>由县级行政区划、建成区（面图层，或按阈值矢量化的栅格）和热电厂构建计划规定的管控分区：禁煤区、“1+30”区域、重点城市组、晋北散煤清零区、产业集群整治县、热电联产供热半径、露天矿山关闭区和城市规划区。结果写入输出文件夹的 zones.gpkg。</translation>
+            <translation>由县级行政区划、建成区（面图层，或按阈值矢量化的栅格）和热电厂构建计划规定的管控分区：禁煤区、“1+30”区域、重点城市分组、北部平原散煤清零区、产业集群综合整治县、热电联产供热半径、露天矿山关闭区和城市规划区。结果写入输出文件夹的 zones.gpkg。</translation>
         </message>
         <message>
             <source>County boundaries</source>
@@ -491,10 +579,6 @@
         <message>
             <source>Built-up areas (polygons or raster)</source>
             <translation>建成区（面图层或栅格）</translation>
-        </message>
-        <message>
-            <source>Built-up raster threshold (cell value at or above it is built-up)</source>
-            <translation>建成区栅格阈值（像元值不低于此值视为建成区）</translation>
         </message>
         <message>
             <source>City planning areas</source>
@@ -546,11 +630,11 @@
         </message>
         <message>
             <source>Builds the zones of Shanxi's 2020 Blue Sky plan (coal-ban zones from the built-up areas, the 1+30 region, key-city groups, CHP heating rings, open-pit mine closure zone, planning areas), flags every boiler, mine and plant with the plan's rules and writes zones.gpkg and flags.gpkg to the output folder; optionally also the per-county packages, the PDF atlas, the summary workbook and a QGIS project. The fields of every input layer are guessed from their column names (Chinese or English); FIELD_MAP overrides a guess, one kind.field=column per entry (kinds admin, planning, boiler, mine, plant, chp; e.g. planning.city=所属市; plant.industry=所属行业). A planning area without a city gets the city it lies in. Distances and thresholds default to the rules file's values.</source>
-            <translation>构建山西省2020年蓝天保卫战决战计划的管控分区（由建成区生成禁煤区、“1+30”区域、重点城市组、热电联产供热半径、露天矿山关闭区、城市规划区），按计划规则逐一标注锅炉、矿山和工业企业，在输出文件夹写出 zones.gpkg 和 flags.gpkg；可选同时导出分县数据包、PDF 图集、汇总表和 QGIS 工程。各输入图层的字段按列名（中文或英文）自动识别；FIELD_MAP 可改写识别结果，每项写 图层类型.字段=列名（图层类型 admin、planning、boiler、mine、plant、chp；如 planning.city=所属市; plant.industry=所属行业）。没有所属城市字段的规划区按位置确定所属城市。距离与阈值默认取规则文件中的值。</translation>
+            <translation>构建山西省2020年蓝天保卫战决战计划的管控分区（由建成区生成禁煤区、“1+30”区域、重点城市分组、热电联产供热半径、露天矿山关闭区、城市规划区），按计划规则逐一标注锅炉、矿山和工业企业，在输出文件夹写出 zones.gpkg 和 flags.gpkg；可选同时导出分县数据包、PDF 图集、汇总表和 QGIS 工程。各输入图层的字段按列名（中文或英文）自动识别；FIELD_MAP 可改写识别结果，每项写 图层类型.字段=列名（图层类型 admin、planning、boiler、mine、plant、chp；如 planning.city=所属市; plant.industry=所属行业）。没有所属城市字段的规划区按位置确定所属城市。距离与阈值默认取规则文件中的值。</translation>
         </message>
         <message>
-            <source>Field mapping overrides (kind.field=column, separated by ; or new lines; e.g. planning.city=所属市; boiler.fuel=燃料)</source>
-            <translation>字段对应（图层类型.字段=列名，用分号或换行分隔；如 planning.city=所属市; boiler.fuel=燃料）</translation>
+            <source>at least one of boilers, mines, plants</source>
+            <translation>锅炉、矿山、工业企业至少选一项</translation>
         </message>
         <message>
             <source>Reading the input layers</source>
@@ -601,6 +685,10 @@
             <translation>写入数据库的表数</translation>
         </message>
         <message>
+            <source>Canceled: nothing was written.</source>
+            <translation>已取消：未写出任何文件。</translation>
+        </message>
+        <message>
             <source>Writing the results to the database</source>
             <translation>正在将结果写入数据库</translation>
         </message>
@@ -619,10 +707,6 @@
         <message>
             <source>Saving the QGIS project</source>
             <translation>正在保存 QGIS 工程</translation>
-        </message>
-        <message>
-            <source>Canceled: nothing was written.</source>
-            <translation>已取消：未写出任何文件。</translation>
         </message>
         <message>
             <source>Canceled: the database keeps its previous results.</source>
@@ -731,6 +815,118 @@
         <message>
             <source>Writing the workbook failed: {}</source>
             <translation>写出汇总表失败：{}</translation>
+        </message>
+        <message>
+            <source>Update the monthly ledger</source>
+            <translation>更新月度台账</translation>
+        </message>
+        <message>
+            <source>Monthly ledger</source>
+            <translation>月度台账</translation>
+        </message>
+        <message>
+            <source>Folds one month's analysis (its flags.gpkg) into the monthly check-off ledger of the plan's item 四(二) (逐月检点，逐项销号). A task is one rule hit of one enterprise. A task of last month that the month's flags no longer show is done (销号) this month; a task never seen before is open and new; a done task that comes back is reopened; an open task past its deadline at the end of the month is overdue. Enterprises are recognised by the inventory's own id (编号 / 统一社会信用代码); rows without one by name and position within 50 m, and the ledger says so. A manual check-off is kept: the ledger shows the data's status, the check-off and where they disagree. The ledger is its own GeoPackage (created when missing, updated when present, never an analysis output) or a PostGIS schema a team shares. Updating the same month again replaces that month's update (the same flags give the same ledger); a month older than the ledger's last is refused.</source>
+            <translation>把某月分析结果（flags.gpkg）并入计划四(二)要求的月度销号台账（逐月检点，逐项销号）。一项任务即一家企业命中一条规则。上月有、本月标注结果中已没有的任务，本月销号；首次出现的任务为未完成、计为本月新增；已销号又出现的任务为重新出现；月末已过完成时限仍未完成的任务为逾期。企业按清单自带编号（编号 / 统一社会信用代码）逐月对应；没有编号的按名称和 50 米内的位置对应，台账中注明。人工销号予以保留：台账同时列出数据状态、人工销号及二者是否一致。台账是单独的 GeoPackage（不存在时新建，已存在时更新，不能用分析结果文件），也可放在多人共用的 PostGIS 模式中。同一月份再次更新时替换该月原有结果（同样的数据得到同样的台账）；早于台账最新月份的月份不予更新。</translation>
+        </message>
+        <message>
+            <source>Or: the ledger in this PostgreSQL connection</source>
+            <translation>或：台账放在此 PostgreSQL 连接中（QGIS 中保存的连接）</translation>
+        </message>
+        <message>
+            <source>Database schema of the ledger</source>
+            <translation>台账所在的数据库模式</translation>
+        </message>
+        <message>
+            <source>Ledger GeoPackage</source>
+            <translation>台账 GeoPackage</translation>
+        </message>
+        <message>
+            <source>GeoPackage (*.gpkg)</source>
+            <translation>GeoPackage (*.gpkg)</translation>
+        </message>
+        <message>
+            <source>Ledger GeoPackage (created when missing, updated when present)</source>
+            <translation>台账 GeoPackage（不存在时新建，已存在时更新）</translation>
+        </message>
+        <message>
+            <source>Flags of the month's run (flags.gpkg)</source>
+            <translation>本月分析的标注结果（flags.gpkg）</translation>
+        </message>
+        <message>
+            <source>Month (YYYY-MM, e.g. 2020-08)</source>
+            <translation>月份（YYYY-MM，如 2020-08）</translation>
+        </message>
+        <message>
+            <source>Tasks in the month's flags</source>
+            <translation>本月任务数</translation>
+        </message>
+        <message>
+            <source>Open tasks</source>
+            <translation>未完成任务数</translation>
+        </message>
+        <message>
+            <source>New this month</source>
+            <translation>本月新增</translation>
+        </message>
+        <message>
+            <source>Done this month</source>
+            <translation>本月销号</translation>
+        </message>
+        <message>
+            <source>Reopened this month</source>
+            <translation>本月重新出现</translation>
+        </message>
+        <message>
+            <source>Overdue tasks</source>
+            <translation>逾期任务数</translation>
+        </message>
+        <message>
+            <source>Checked off by hand but still in the data</source>
+            <translation>人工销号但数据中仍存在</translation>
+        </message>
+        <message>
+            <source>Ledger</source>
+            <translation>台账</translation>
+        </message>
+        <message>
+            <source>Check off a ledger task by hand</source>
+            <translation>人工销号（台账任务）</translation>
+        </message>
+        <message>
+            <source>Ticks one task of the monthly ledger off by hand (人工销号), e.g. after an on-site inspection: who, when (now), the evidence file's name and a note are kept on the task and in its history. The data never overrule the check-off: while the month's flags still show the task, the ledger keeps both and marks the disagreement. Revert takes the check-off back. Only this task's check-off columns are written, so colleagues checking off other tasks of a shared PostGIS ledger at the same time lose nothing.</source>
+            <translation>对月度台账中的一项任务人工销号（如现场核查后）：销号人、时间（当前）、证明材料文件名和备注记在该任务及其变更记录中。数据不会覆盖人工销号：本月标注结果中仍有该任务时，台账两者并列并标明不一致。勾选“撤销”可撤回人工销号。只写该任务的销号字段，多人同时在共用的 PostGIS 台账中为不同任务销号互不影响。</translation>
+        </message>
+        <message>
+            <source>Task id (task_id)</source>
+            <translation>任务编号（task_id）</translation>
+        </message>
+        <message>
+            <source>Checked off by (name; QGIS user when empty)</source>
+            <translation>销号人（姓名；留空为 QGIS 用户名）</translation>
+        </message>
+        <message>
+            <source>Evidence (file name of the record)</source>
+            <translation>证明材料（记录文件名）</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>备注</translation>
+        </message>
+        <message>
+            <source>Revert the manual check-off</source>
+            <translation>撤销人工销号</translation>
+        </message>
+        <message>
+            <source>Status in the data</source>
+            <translation>数据状态</translation>
+        </message>
+        <message>
+            <source>Manual check-off</source>
+            <translation>人工销号</translation>
+        </message>
+        <message>
+            <source>Data and check-off disagree</source>
+            <translation>数据与人工销号不一致</translation>
         </message>
     </context>
     <context>

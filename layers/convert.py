@@ -12,7 +12,6 @@ import os
 from typing import Any, Dict, List, Optional, Sequence
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 from qgis.core import (
@@ -207,23 +206,14 @@ def to_wgs84_frame(gdf: gpd.GeoDataFrame, layer_name: Optional[str] = None) -> g
     CRS whose coordinates are lon/lat in China is read as WGS84 with a warning (kept in
     ``gdf.attrs["bluesky_warnings"]``); a missing or contradicting CRS otherwise raises LayerCheckError.
     """
-    from ..analysis.validation import InputError, check_crs
+    from ..analysis.validation import InputError, to_wgs84_checked
 
-    if gdf.geometry.name != "geometry":
-        gdf = gdf.rename_geometry("geometry")
     warnings = list(gdf.attrs.get("bluesky_warnings", []))
-    try:
-        gdf, found = check_crs(gdf, layer_name or "?")
+    try:  # the same reading as the QGIS-free job (tests/analysis/test_property_inputs.py drives it)
+        gdf, found = to_wgs84_checked(gdf, layer_name or "?")
     except InputError as exc:
         raise LayerCheckError(str(exc)) from exc
-    warnings += found
-    if not gdf.crs.equals(WGS84):
-        gdf = gdf.to_crs(WGS84)
-    empty = shapely.is_empty(np.asarray(gdf.geometry.values, dtype=object))
-    if empty.any():
-        gdf = gdf.copy()
-        gdf.loc[empty, "geometry"] = None
-    gdf.attrs["bluesky_warnings"] = warnings
+    gdf.attrs["bluesky_warnings"] = warnings + found
     return gdf
 
 
@@ -318,14 +308,13 @@ def gdf_to_layer(
     if path is None:
         return gdf_to_memory_layer(gdf, name)
     layer_name = layer_name or name
-    if os.path.exists(path):
+    if os.path.exists(path):  # a layer added to an existing GeoPackage: GDAL writes it in one transaction
         gdf.to_file(path, layer=layer_name, driver="GPKG", engine="pyogrio")
     else:
-        tmp = f"{path}.part.gpkg"
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        gdf.to_file(tmp, layer=layer_name, driver="GPKG", engine="pyogrio")
-        os.replace(tmp, path)
+        from ..analysis.atomic import atomic_path
+
+        with atomic_path(path) as tmp:
+            gdf.to_file(tmp, layer=layer_name, driver="GPKG", engine="pyogrio")
     return gpkg_layer(path, layer_name, name)
 
 

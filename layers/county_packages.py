@@ -6,10 +6,11 @@ Each zip, named ``<adcode>_<county>.zip`` (Windows-safe), holds
 * every zone layer of ``zones.gpkg`` clipped to the county (layers with nothing in the county are left out),
 * ``enterprise_flags`` (one row per rule hit) and ``enterprise_verdicts`` (one row per enterprise) of the
   county's flagged enterprises, points,
-* each of them as a shapefile (``.shp .shx .dbf .prj .cpg``; field names of at most 10 bytes in the chosen
-  encoding),
-* ``字段说明.csv`` — the field dictionary (short name → full name → meaning), UTF-8 with BOM for Excel,
-* ``<adcode>_<county>.gpkg`` — the same layers with their full field names (lossless),
+* each of them as a shapefile (``.shp .shx .dbf .prj .cpg``; short Chinese field names of at most 10 bytes in
+  the chosen encoding: 5 characters in GBK, 3 in UTF-8), codes with their Chinese labels beside them,
+* ``字段说明.csv`` — the field dictionary (short name → full name → Chinese name → meaning), UTF-8 with BOM,
+* ``<adcode>_<county>.gpkg`` — the same layers with their full field names (lossless) and Chinese aliases
+  (``gpkg_data_columns``, and a default QGIS style holding only the aliases),
 * ``说明.txt`` — what the package is.
 
 Pure geopandas/pyogrio: no QGIS needed, so it also runs in ``make demo`` and from Processing.
@@ -35,7 +36,16 @@ import pyogrio.errors
 import shapely
 
 from ..analysis.file_names import unique_county_file_names
-from ..analysis.shapefile_fields import field_dictionary_rows, normalize_encoding, shapefile_field_names
+from ..analysis.labels import add_label_columns, rule_names
+from ..analysis.result_files import zone_titles_of
+from ..analysis.run_report import enterprise_keys
+from ..analysis.shapefile_fields import (
+    field_dictionary_rows,
+    normalize_encoding,
+    shapefile_field_names,
+    write_gpkg_aliases,
+)
+from ..analysis.zone_registry import zone_titles
 
 __all__ = [
     "ZONE_LAYER_TITLES",
@@ -50,16 +60,8 @@ __all__ = [
 PathLike = Union[str, os.PathLike]
 ProgressFn = Callable[[float], None]
 
-ZONE_LAYER_TITLES: Dict[str, str] = {
-    "coal_ban_zone": "禁煤区（建成区）",
-    "region_1p30": "太原及周边“1+30”区域",
-    "key_city_groups": "重点城市分组（京津冀及周边、汾渭平原）",
-    "north_coal_zero": "北部平原散煤清零区",
-    "cluster_counties": "产业集群综合整治县",
-    "chp_heating_radius": "30万千瓦及以上热电联产供热半径",
-    "mine_closure_zone": "露天矿山关闭区（设区市建成区及周边）",
-    "planning_area": "城市规划区",
-}
+# One name per zone everywhere: the zone registry's titles (with the shipped parameters).
+ZONE_LAYER_TITLES: Dict[str, str] = zone_titles()
 FLAG_LAYER_TITLES: Dict[str, str] = {
     "county_boundary": "县级行政区边界",
     "enterprise_flags": "企业命中明细（每条规则一行）",
@@ -81,12 +83,13 @@ class FlagLayers:
     verdicts: gpd.GeoDataFrame
     to_verify: Optional[pd.DataFrame]
     flag_keys: Dict[str, np.ndarray] = None  # type: ignore[assignment]
-    verdict_pairs: List[Tuple[str, str]] = None  # type: ignore[assignment]
+    verdict_pairs: List[Tuple[str, ...]] = None  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         self.flag_keys = _keys(self.flags)
-        vk = _keys(self.verdicts)
-        self.verdict_pairs = list(zip(vk.get("ent_id", []), vk.get("layer", [])))
+        # one enterprise per input row (two records sharing an id are two enterprises), as run_report counts
+        self.verdict_pairs = list(enterprise_keys(self.verdicts[_key_columns(self.flags, self.verdicts)])) \
+            if len(self.verdicts) else []
 
 
 # --------------------------------------------------------------------------- reading
@@ -169,6 +172,12 @@ def load_flag_layers(flags_gpkg: PathLike) -> FlagLayers:
         verdicts = _points_for(verdicts, gpd.GeoDataFrame(geometry=[], crs=4326))
     flags = _points_for(_read(flags_gpkg, "enterprise_flags"), verdicts)
     to_verify = _read(flags_gpkg, "to_verify") if "to_verify" in names else None
+    # label columns beside the codes (a flags.gpkg of an older run has none)
+    labels = rule_names()
+    flags = add_label_columns(flags, "enterprise_flags", labels)
+    verdicts = add_label_columns(verdicts, "enterprise_verdicts", labels)
+    if to_verify is not None:
+        to_verify = add_label_columns(to_verify, "to_verify", labels)
     return FlagLayers(flags, verdicts, to_verify)
 
 
@@ -186,6 +195,12 @@ def _read_zone_layers(zones_gpkg: PathLike) -> Dict[str, gpd.GeoDataFrame]:
 
 
 # --------------------------------------------------------------------------- selecting one county
+
+
+def _key_columns(flags: pd.DataFrame, verdicts: pd.DataFrame) -> List[str]:
+    """The columns both tables name an enterprise by: layer and input row, else layer and id."""
+    both = set(flags.columns) & set(verdicts.columns)
+    return ["layer", "row"] if {"layer", "row"} <= both else ["layer", "ent_id"]
 
 
 def _keys(frame: pd.DataFrame) -> Dict[str, np.ndarray]:
@@ -248,7 +263,8 @@ def county_layers(
         if len(clipped):
             out[name] = clipped.reset_index(drop=True)
     flags = flag_layers.flags[_county_mask(flag_layers.flags, adcode, city, county, flag_layers.flag_keys)]
-    keys = set(zip(_as_str(flags["ent_id"]), _as_str(flags["layer"]))) if len(flags) else set()
+    cols = _key_columns(flag_layers.flags, flag_layers.verdicts)
+    keys = set(enterprise_keys(flags[cols])) if len(flags) else set()
     verdicts = flag_layers.verdicts
     if len(verdicts):
         vkeys = flag_layers.verdict_pairs
@@ -313,15 +329,18 @@ def _write_shapefile(gdf: gpd.GeoDataFrame, path: Path, encoding: str) -> None:
 
 
 def _write_package(
-    layers: Dict[str, gpd.GeoDataFrame], stem: str, work: Path, encoding: str
+    layers: Dict[str, gpd.GeoDataFrame], stem: str, work: Path, encoding: str,
+    titles: Optional[Dict[str, str]] = None,
 ) -> List[Path]:
-    """Write shapefiles, GeoPackage, dictionary and readme of one county into ``work``; the files written."""
+    """Write shapefiles, GeoPackage, dictionary and readme of one county into ``work``; the files written.
+    ``titles``: the layers' Chinese titles (the zones' with the parameters they were built with)."""
+    titles = titles or {**ZONE_LAYER_TITLES, **FLAG_LAYER_TITLES}
     files: List[Path] = []
     dictionary: List[Dict[str, str]] = []
     gpkg = work / f"{stem}.gpkg"
     for name, gdf in layers.items():
-        title = ZONE_LAYER_TITLES.get(name) or FLAG_LAYER_TITLES.get(name, name)
-        mapping = shapefile_field_names(_attribute_columns(gdf), encoding)
+        title = titles.get(name, name)
+        mapping = shapefile_field_names(_attribute_columns(gdf), encoding, readable=True)
         dictionary.extend(field_dictionary_rows(mapping, name, title))
         if isinstance(gdf, gpd.GeoDataFrame):
             shp = work / f"{name}.shp"
@@ -334,29 +353,32 @@ def _write_package(
             _write_shapefile(_shapefile_ready(gdf, mapping), dbf, encoding)
             files.extend(p for p in (dbf, dbf.with_suffix(".cpg")) if p.exists())
             _write_gpkg_layer(gdf, gpkg, name)
+    write_gpkg_aliases(gpkg, {name: _attribute_columns(gdf) for name, gdf in layers.items()}, qgis_style=True)
     for path in files:  # the .cpg names the encoding so QGIS / ArcGIS read the Chinese right
         if path.suffix == ".cpg":
             path.write_text(encoding, encoding="ascii")
     csv = work / DICTIONARY_NAME
-    pd.DataFrame(dictionary, columns=["图层", "图层说明", "短字段名", "完整字段名", "含义"]).to_csv(
+    pd.DataFrame(dictionary, columns=["图层", "图层说明", "短字段名", "完整字段名", "中文名", "含义"]).to_csv(
         csv, index=False, encoding="utf-8-sig"
     )
     readme = work / README_NAME
-    readme.write_text(_readme_text(stem, layers, encoding), encoding="utf-8-sig")
+    readme.write_text(_readme_text(stem, layers, encoding, titles), encoding="utf-8-sig")
     return files + [gpkg, csv, readme]
 
 
-def _readme_text(stem: str, layers: Dict[str, gpd.GeoDataFrame], encoding: str) -> str:
+def _readme_text(stem: str, layers: Dict[str, gpd.GeoDataFrame], encoding: str, titles: Dict[str, str]) -> str:
     lines = [
         f"{stem} 蓝天管控分区数据包",
         "",
-        f"Shapefile 编码：{encoding}（见 .cpg 文件）；字段名已缩写为不超过 10 字节，完整字段名见 {DICTIONARY_NAME}。",
-        f"{stem}.gpkg 为同样内容的 GeoPackage，保留完整字段名。坐标系：WGS84（EPSG:4326）。",
+        f"Shapefile 编码：{encoding}（见 .cpg 文件）；字段名为不超过 10 字节的中文简称，完整字段名与含义见 {DICTIONARY_NAME}。",
+        "类别、措施类别等代码列旁另有中文列（如 类别代码 boiler → 类别 锅炉）。",
+        f"{stem}.gpkg 为同样内容的 GeoPackage，保留完整字段名，并带中文别名（QGIS 打开即显示中文列名）。"
+        "坐标系：WGS84（EPSG:4326）。",
         "",
         "图层：",
     ]
     for name, gdf in layers.items():
-        title = ZONE_LAYER_TITLES.get(name) or FLAG_LAYER_TITLES.get(name, name)
+        title = titles.get(name, name)
         lines.append(f"  {name}  {title}  {len(gdf)} 条")
     lines += ["", "示例数据为合成数据；“1+30”名单为预置参考名单，请以省大气办正式文件为准。"]
     return "\n".join(lines) + "\n"
@@ -400,6 +422,7 @@ def export_county_packages(
         raise OutputError(write_error(out, exc)) from exc
     counties = load_counties(zones_gpkg, admin_gpkg)
     zones = _read_zone_layers(zones_gpkg)
+    titles = {**zone_titles_of(zones_gpkg), **FLAG_LAYER_TITLES}  # the radius and rings the zones have
     flag_layers = load_flag_layers(flags_gpkg)
     names = unique_county_file_names(zip(counties["adcode"], counties["county"]))
     total = len(counties)
@@ -410,7 +433,7 @@ def export_county_packages(
         work = Path(tmp) / f"c{i:04d}"
         work.mkdir()
         try:
-            files = _write_package(layers, file_name[: -len(".zip")], work, enc)
+            files = _write_package(layers, file_name[: -len(".zip")], work, enc, titles)
             if canceled():
                 return None
             target = out / file_name

@@ -17,15 +17,22 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
+from ..analysis.atomic import atomic_path
 from .result_group import add_result_group, load_result_layers
 
-__all__ = ["INPUT_GROUP", "save_project", "input_layer"]
+__all__ = ["INPUT_GROUP", "save_project", "input_layer", "project_file_name"]
 
 PathLike = Union[str, os.PathLike]
 INPUT_GROUP = "输入数据"
 RESULT_GROUP = "蓝天管控分析结果"
 _RASTER_SUFFIXES = (".tif", ".tiff", ".img", ".vrt", ".asc")
 _ADMIN_WORDS = ("admin", "count", "行政", "县", "boundar")
+
+
+def project_file_name(out_dir: str) -> str:
+    """The project is named after the output folder: out/demo → demo.qgz."""
+    stem = os.path.basename(os.path.normpath(out_dir)) or "bluesky"
+    return f"{stem}.qgz"
 
 
 def input_layer(name: str, source: str) -> Optional[QgsVectorLayer]:
@@ -81,13 +88,8 @@ def save_project(out_path: PathLike, layer_sources: Mapping[str, str], zones_gpk
     if inputs.children():
         root.addChildNode(inputs)
 
-    tmp = out.with_name(f".{out.stem}.part.qgz")
-    try:
+    with atomic_path(out) as tmp:  # the same folder: relative layer paths stay right after the rename
         project.setFileName(str(tmp))
         if not project.write(str(tmp)):
             raise RuntimeError(f"cannot write the project {out}: {project.error()}")
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return out

@@ -36,8 +36,9 @@ class FieldType:
 
 def layer_filters(*names: str):
     """Flags for ``QgsMapLayerComboBox.setFilters`` from member names ("PolygonLayer", "RasterLayer", …)."""
-    if hasattr(Qgis, "LayerFilter"):  # QGIS >= 3.34
-        enum, flags = Qgis.LayerFilter, getattr(Qgis, "LayerFilters", None)
+    enum = getattr(Qgis, "LayerFilter", None)  # QGIS >= 3.34 (looked up by name: absent on 3.22)
+    if enum is not None:
+        flags = getattr(Qgis, "LayerFilters", None)
     else:  # plain flags take the only overload there is
         enum, flags = QgsMapLayerProxyModel.Filter, None
     value = reduce(operator.or_, (getattr(enum, name) for name in names))

@@ -12,29 +12,28 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from qgis.core import QgsLayerTreeGroup, QgsMapLayer, QgsProject, QgsVectorLayer
 
+from ..analysis.result_files import zone_titles_of
+from ..analysis.zone_registry import ZONES, zone_titles
 from .convert import gpkg_layer, gpkg_layer_names
 from .styling import STYLE_NAMES, ZONE_LAYERS, apply_style
 
 GROUP_PREFIX = "蓝天管控分析"
 GROUP_PROPERTY = "bluesky_zoning/result_group"
 
-#: Order of the layers inside the group, top first (points over zones).
-FLAG_LAYERS: Tuple[str, ...] = ("enterprise_verdicts", "to_verify", "enterprise_flags")
+#: Order of the layers inside the group, top first: the 需核实 squares over the verdict points they frame,
+#: then the zones, outlines above the filled coal-ban zone, whole-county zones at the bottom.
+FLAG_LAYERS: Tuple[str, ...] = ("to_verify", "enterprise_verdicts", "enterprise_flags")
+ZONE_ORDER: Tuple[str, ...] = ("planning_area", "chp_heating_radius", "mine_closure_zone", "coal_ban_zone",
+                               "cluster_counties", "north_coal_zero", "region_1p30", "key_city_groups")
 LAYER_TITLES: Dict[str, str] = {
     "enterprise_verdicts": "企业处置结论",
     "enterprise_flags": "企业命中规则明细",
     "to_verify": "需核实",
-    "coal_ban_zone": "禁煤区",
-    "region_1p30": "“1+30”区域",
-    "key_city_groups": "重点城市组",
-    "north_coal_zero": "北部平原散煤清零区",
-    "cluster_counties": "产业集群整治县",
-    "chp_heating_radius": "热电联产15公里供热半径",
-    "mine_closure_zone": "露天矿山关闭区",
-    "planning_area": "城市规划区",
+    **zone_titles(),  # one name per zone everywhere (analysis/zone_registry.py)
 }
-#: Layers shown unchecked in a new group (detail rows duplicate the verdict points).
-HIDDEN_BY_DEFAULT = ("enterprise_flags", "region_1p30", "key_city_groups")
+#: Layers shown unchecked in a new group (detail rows duplicate the verdict points; the 1+30 region and the key-city
+#: groups cover whole cities).
+HIDDEN_BY_DEFAULT = ("enterprise_flags",) + tuple(z.layer for z in ZONES if not z.shown)
 
 
 def group_title(when: Optional[_dt.datetime] = None) -> str:
@@ -45,12 +44,14 @@ def group_title(when: Optional[_dt.datetime] = None) -> str:
 def load_result_layers(zones_gpkg: Optional[str], flags_gpkg: Optional[str]) -> List[Tuple[str, QgsVectorLayer]]:
     """(contract name, styled layer) of every layer of zones.gpkg and flags.gpkg, flags first."""
     out: List[Tuple[str, QgsVectorLayer]] = []
-    for path, order in ((flags_gpkg, FLAG_LAYERS), (zones_gpkg, ZONE_LAYERS)):
+    # the zones' titles carry the parameters they were built with ("热电联产20公里供热半径")
+    titles = {**LAYER_TITLES, **(zone_titles_of(zones_gpkg) if zones_gpkg and os.path.exists(zones_gpkg) else {})}
+    for path, order in ((flags_gpkg, FLAG_LAYERS), (zones_gpkg, tuple(dict.fromkeys(ZONE_ORDER + ZONE_LAYERS)))):
         if not path or not os.path.exists(path):
             continue
         present = list(gpkg_layer_names(path))
         for name in [n for n in order if n in present] + [n for n in present if n not in order]:
-            layer = gpkg_layer(path, name, LAYER_TITLES.get(name, name))
+            layer = gpkg_layer(path, name, titles.get(name, name))
             if not layer.isValid():
                 continue
             if name in STYLE_NAMES:

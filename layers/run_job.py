@@ -1,9 +1,14 @@
-"""One analysis run on QGIS layers, shared by the dock's task and the `bluesky:run_all` algorithm.
+"""The job on QGIS layers, as stages every caller shares: read and check the inputs → build zones → flag → write.
 
 Layers are snapshotted on the main thread (`snapshot_vector`, `snapshot_raster`): a file-backed OGR
 layer becomes a reader that opens its file with pyogrio in the worker thread; any other layer is read
-feature by feature right away. `run_job` then runs in any thread: it reads the snapshots, builds the
-canonical inputs, calls `analysis.pipeline.run_analysis` and, unless cancelled, `write_results`.
+feature by feature right away. The stages then run in any thread:
+
+* :func:`read_inputs` reads the snapshots and checks them (warnings go to ``say``; a bad layer raises
+  analysis.validation.InputError naming it), :func:`prepare_inputs` makes the canonical inputs;
+* :func:`run_job` (the dock's task, ``bluesky:run_all``) runs the whole analysis and writes zones.gpkg,
+  flags.gpkg and admin.gpkg; :func:`run_build_zones` (``bluesky:build_zones``) and :func:`run_flag`
+  (``bluesky:flag_enterprises``, on a zones.gpkg and the parameters it was built with) run one half each.
 """
 from __future__ import annotations
 
@@ -13,9 +18,8 @@ from typing import Any, Callable, Dict, List, Optional
 import geopandas as gpd
 from qgis.core import QgsMapLayer, QgsRasterLayer, QgsVectorLayer
 
+from ..analysis.validation import InputError  # a ValueError written for the user
 from .convert import _ogr_source, layer_crs_for_geopandas, layer_to_gdf, read_ogr_file, to_wgs84_frame
-
-ENTERPRISE_KINDS = ("boiler", "mine", "plant")
 
 
 def _write_error_types() -> tuple:
@@ -73,7 +77,7 @@ class Snapshot:
             try:
                 gdf = read_ogr_file(self._src, self._encoding, self._crs)
             except Exception as exc:  # noqa: BLE001 - re-raised with the layer name
-                raise ValueError(f"无法读取图层「{self.name}」（{self._src['path']}）/ cannot read layer "
+                raise InputError(f"无法读取图层「{self.name}」（{self._src['path']}）/ cannot read layer "
                                  f"'{self.name}' from {self._src['path']}: {exc}") from exc
             self._set(to_wgs84_frame(gdf, self.name))
         return self._gdf.copy()
@@ -83,7 +87,7 @@ def snapshot_vector(layer: Optional[QgsMapLayer]) -> Optional[Snapshot]:
     if layer is None:
         return None
     if not isinstance(layer, QgsVectorLayer) or not layer.isValid():
-        raise ValueError(f"not a valid vector layer: {layer.name()}")
+        raise InputError(f"图层「{layer.name()}」不是有效的矢量图层 / not a valid vector layer: {layer.name()}")
     return Snapshot(layer)
 
 
@@ -92,13 +96,14 @@ def snapshot_raster(layer: Optional[QgsMapLayer]) -> Optional[str]:
     if layer is None:
         return None
     if not isinstance(layer, QgsRasterLayer) or layer.providerType() != "gdal":
-        raise ValueError(f"not a file-backed raster layer: {layer.name()}")
+        raise InputError(f"图层「{layer.name()}」不是文件栅格图层（GDAL）/ not a file-backed raster layer: {layer.name()}")
     return layer.source().split("|")[0]
 
 
 @dataclass
 class JobInputs:
-    """Everything a run needs, captured on the main thread."""
+    """Everything a run needs, captured on the main thread. ``params`` holds only the parameters the user
+    chose for this run (the dock's overrides, Processing values given); the rules file gives the rest."""
 
     admin: Snapshot
     builtup_vector: Optional[Snapshot] = None
@@ -110,24 +115,38 @@ class JobInputs:
     # kind (admin, planning, boiler, mine, plant, chp) -> {canonical field: column, or "" for none}
     field_mappings: Dict[str, Dict[str, Optional[str]]] = field(default_factory=dict)
     rules_path: Optional[str] = None
-    params: Dict[str, Any] = field(default_factory=dict)
+    params: Dict[str, float] = field(default_factory=dict)
     region_1p30: Optional[list] = None
     disabled_rules: Optional[list] = None
-    builtup_threshold: Optional[float] = None  # None: the rules file's builtup_threshold
-    builtup_min_area_m2: Optional[float] = None
-    builtup_max_hole_m2: Optional[float] = None
 
 
-def _pick(*values: Optional[float]) -> float:
-    return next(float(v) for v in values if v is not None)
+@dataclass
+class CheckedInputs:
+    """The snapshots read and checked (raw GeoDataFrames in EPSG:4326)."""
+
+    admin: gpd.GeoDataFrame
+    builtup: Optional[gpd.GeoDataFrame] = None  # polygons; None with a raster or when zones are not built
+    enterprises: Dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    chp: Optional[gpd.GeoDataFrame] = None
+    planning: Optional[gpd.GeoDataFrame] = None
+
+
+@dataclass
+class PreparedInputs:
+    """The canonical inputs of the analysis stages."""
+
+    admin: gpd.GeoDataFrame
+    enterprises: Dict[str, Any]  # kind -> EnterpriseTable (the CHP plants included as "chp")
+    chp: Any = None
+    planning: Optional[gpd.GeoDataFrame] = None
 
 
 def _noop(*_a: Any) -> None:
     return None
 
 
-def load_ruleset(rules_path: Optional[str], params: Dict[str, Any], region_1p30: Optional[list] = None,
-                 disabled_rules: Optional[list] = None):
+def load_ruleset(rules_path: Optional[str], params: Optional[Dict[str, Any]] = None,
+                 region_1p30: Optional[list] = None, disabled_rules: Optional[list] = None):
     """The rule set of a run: the file (or the shipped one) with the user's parameters applied."""
     from ..analysis.rules import load_rules
 
@@ -190,65 +209,55 @@ def _admin_name_column(gdf: gpd.GeoDataFrame, admin_fields: Optional[Dict[str, O
     return chosen or guess_admin_fields([c for c in gdf.columns if c != "geometry"]).get("county")
 
 
-def run_job(inputs: JobInputs, out_dir: Optional[str], progress: Progress = _noop,
-            is_canceled: Callable[[], bool] = lambda: False, write: bool = True,
-            warn: Optional[Callable[[str], None]] = None):
-    """Read the snapshots, check them, run the analysis and write zones.gpkg / flags.gpkg to `out_dir`.
+class Messages:
+    """The warnings of one run, each said once: kept (``lines``) and passed on (``push``)."""
 
-    Returns (AnalysisResult, {name: path}); ``result.messages`` lists every warning (CRS assumed,
-    polygons repaired, empty lists, one line per row to verify naming layer, row, id and field), each
-    also passed to ``warn``. Bad layers raise analysis.validation.InputError before any work; a failed
-    write raises analysis.validation.OutputError (no half-written file is left). Raises
-    analysis.pipeline.CanceledError when cancelled; nothing is written then.
-    """
-    from ..analysis.builtup import builtup_from_polygons, builtup_from_raster
-    from ..analysis.pipeline import CanceledError, run_analysis, write_results
-    from ..analysis.validation import (
-        MAX_ROW_MESSAGES,
-        OutputError,
-        check_field_mapping,
-        check_point_layer,
-        check_polygon_layer,
-        problem_messages,
-        write_error,
-    )
+    def __init__(self, push: Callable[[str], None]):
+        self.push, self.lines = push, []  # type: ignore[var-annotated]
 
-    push = _warner(warn, is_canceled)
-    messages: List[str] = []
+    def __call__(self, lines) -> None:
+        for line in lines or ():
+            if line not in self.lines:
+                self.lines.append(line)
+                self.push(line)
 
-    def say(lines) -> None:
-        for line in lines:
-            if line not in messages:
-                messages.append(line)
-                push(line)
+
+def _cancel_check(is_canceled: Callable[[], bool]) -> None:
+    from ..analysis.errors import CanceledError
+
+    if is_canceled():
+        raise CanceledError("canceled")
+
+
+def read_inputs(inputs: JobInputs, say: Messages, zones: bool = True) -> CheckedInputs:
+    """Stage 1: read every snapshot and check it, before any work. ``zones``: the built-up, CHP and planning
+    layers are read too (they make the zones). Warnings go to ``say``; a bad layer raises InputError."""
+    from ..analysis.validation import check_field_mapping, check_point_layer, check_polygon_layer
 
     def read(snap: Snapshot) -> gpd.GeoDataFrame:
         gdf = snap.read()
         say(snap.warnings)
         return gdf
 
-    progress(0, 1, "读取输入图层")
-    admin_raw = read(inputs.admin)
     maps = inputs.field_mappings or {}
-    say(check_polygon_layer(admin_raw, inputs.admin.name, "admin",
-                            _admin_name_column(admin_raw, inputs.admin_fields, maps.get("admin"))))
-    builtup_raw = None
-    if inputs.builtup_vector is not None and not inputs.builtup_raster:
-        builtup_raw = read(inputs.builtup_vector)
-        say(check_polygon_layer(builtup_raw, inputs.builtup_vector.name, "builtup"))
-    elif not inputs.builtup_raster:
-        raise ValueError("a built-up layer is required / 需要建成区图层")
-    raw_lists: Dict[str, gpd.GeoDataFrame] = {}
+    admin = read(inputs.admin)
+    say(check_polygon_layer(admin, inputs.admin.name, "admin",
+                            _admin_name_column(admin, inputs.admin_fields, maps.get("admin"))))
+    out = CheckedInputs(admin)
     for kind, snap in inputs.enterprises.items():
-        if snap is None:
-            continue
-        raw_lists[kind] = read(snap)
-        say(check_point_layer(raw_lists[kind], snap.name))
-    chp_raw = None
+        if snap is not None:
+            out.enterprises[kind] = read(snap)
+            say(check_point_layer(out.enterprises[kind], snap.name))
+    if not zones:
+        return out
+    if inputs.builtup_vector is not None and not inputs.builtup_raster:
+        out.builtup = read(inputs.builtup_vector)
+        say(check_polygon_layer(out.builtup, inputs.builtup_vector.name, "builtup"))
+    elif not inputs.builtup_raster:
+        raise InputError("需要建成区图层 / a built-up layer is required")
     if inputs.chp is not None:
-        chp_raw = read(inputs.chp)
-        say(check_point_layer(chp_raw, inputs.chp.name))
-    planning = None
+        out.chp = read(inputs.chp)
+        say(check_point_layer(out.chp, inputs.chp.name))
     if inputs.planning_area is not None:
         planning = read(inputs.planning_area)
         if len(planning):
@@ -256,84 +265,122 @@ def run_job(inputs: JobInputs, out_dir: Optional[str], progress: Progress = _noo
             plan_fields = check_field_mapping([c for c in planning.columns if c != "geometry"], "planning",
                                               inputs.planning_area.name, maps.get("planning"))
             say(check_polygon_layer(planning, inputs.planning_area.name, "planning", plan_fields.get("name")))
-        else:
-            planning = None
-    admin = prepare_admin(admin_raw, inputs.admin_fields, inputs.admin.name, maps.get("admin"))
-    if is_canceled():
-        raise CanceledError("canceled")
-    ruleset = load_ruleset(inputs.rules_path, inputs.params, inputs.region_1p30, inputs.disabled_rules)
-    if inputs.builtup_raster:
-        p = ruleset.params
-        builtup = builtup_from_raster(
-            inputs.builtup_raster,
-            _pick(inputs.builtup_threshold, p.get("builtup_threshold"), 0.5),
-            _pick(inputs.builtup_min_area_m2, p.get("builtup_min_area_m2"), 20000.0),
-            _pick(inputs.builtup_max_hole_m2, p.get("builtup_max_hole_m2"), 50000.0),
-        )
-    else:
-        builtup = builtup_from_polygons(builtup_raw)
-    if is_canceled():
-        raise CanceledError("canceled")
-    enterprises = {}
-    for kind, gdf in raw_lists.items():
-        snap = inputs.enterprises[kind]
-        enterprises[kind] = prepare_enterprises(gdf, kind, snap.name, maps.get(kind))
+            out.planning = planning
+    return out
+
+
+def prepare_inputs(checked: CheckedInputs, inputs: JobInputs, say: Messages) -> PreparedInputs:
+    """Stage 2: the canonical counties and enterprise tables (fields guessed, overrides applied)."""
+    from ..analysis.validation import MAX_ROW_MESSAGES, problem_messages
+
+    maps = inputs.field_mappings or {}
+    admin = prepare_admin(checked.admin, inputs.admin_fields, inputs.admin.name, maps.get("admin"))
+    enterprises = {kind: prepare_enterprises(gdf, kind, inputs.enterprises[kind].name, maps.get(kind))
+                   for kind, gdf in checked.enterprises.items()}
     chp = None
-    if chp_raw is not None:
-        chp = prepare_enterprises(chp_raw, "chp", inputs.chp.name, maps.get("chp"))
+    if checked.chp is not None:
+        chp = prepare_enterprises(checked.chp, "chp", inputs.chp.name, maps.get("chp"))
         say(problem_messages(chp.problems, inputs.chp.name, MAX_ROW_MESSAGES))
         # the plants are judged too (B-SMALLCHP: backward small coal CHP units inside the rings)
         enterprises["chp"] = chp
-    result = run_analysis(admin, builtup, enterprises, chp, ruleset, planning_area=planning,
-                          progress=progress, is_canceled=is_canceled, planning_fields=maps.get("planning"),
-                          planning_name=inputs.planning_area.name if inputs.planning_area is not None else None)
-    if is_canceled():
-        raise CanceledError("canceled")
-    say(getattr(result, "field_notes", []))  # what a missing field kept the run from using
-    say(problem_messages(getattr(result, "to_verify", None)))
+    return PreparedInputs(admin, enterprises, chp, checked.planning)
+
+
+def _builtup_source(inputs: JobInputs, checked: CheckedInputs):
+    return inputs.builtup_raster or checked.builtup
+
+
+def _write(write, *args):
+    """Run one writer; a full disk or an unwritable folder becomes analysis.validation.OutputError."""
+    from ..analysis.validation import OutputError, write_error
+
     try:
-        result.admin = admin  # the normalised counties, for zooming and the atlas
-        result.messages = messages
-    except AttributeError:
-        pass
+        return write(*args)
+    except _WRITE_ERRORS as exc:
+        raise OutputError(write_error(str(args[-1]), exc)) from exc
+
+
+def run_job(inputs: JobInputs, out_dir: Optional[str], progress: Progress = _noop,
+            is_canceled: Callable[[], bool] = lambda: False, write: bool = True,
+            warn: Optional[Callable[[str], None]] = None):
+    """The whole job: read and check → zones → flags → write zones.gpkg, flags.gpkg, admin.gpkg to `out_dir`.
+
+    Returns (AnalysisResult, {name: path}); ``result.messages`` lists every warning (CRS assumed,
+    polygons repaired, empty lists, one line per row to verify naming layer, row, id and field), each
+    also passed to ``warn``. Bad layers raise analysis.validation.InputError before any work; a failed
+    write raises analysis.validation.OutputError (no half-written file is left). Raises
+    analysis.errors.CanceledError when cancelled; nothing is written then.
+    """
+    from ..analysis.pipeline import run_analysis, write_results
+    from ..analysis.validation import problem_messages
+
+    say = Messages(_warner(warn, is_canceled))
+    progress(0, 1, "读取输入图层")
+    checked = read_inputs(inputs, say)
+    ruleset = load_ruleset(inputs.rules_path, inputs.params, inputs.region_1p30, inputs.disabled_rules)
+    prepared = prepare_inputs(checked, inputs, say)
+    _cancel_check(is_canceled)
+    result = run_analysis(prepared.admin, _builtup_source(inputs, checked), prepared.enterprises, prepared.chp,
+                          ruleset, planning_area=prepared.planning, progress=progress, is_canceled=is_canceled,
+                          planning_fields=(inputs.field_mappings or {}).get("planning"),
+                          planning_name=inputs.planning_area.name if inputs.planning_area is not None else None)
+    _cancel_check(is_canceled)
+    say(result.field_notes)  # what a missing field kept the run from using
+    say(problem_messages(result.to_verify))
+    result.messages = say.lines
     paths: Dict[str, Any] = {}
     if write and out_dir:
-        try:
-            paths = write_results(result, out_dir)
-        except _WRITE_ERRORS as exc:
-            raise OutputError(write_error(out_dir, exc)) from exc
+        paths = _write(write_results, result, out_dir)
     return result, paths
 
 
-def write_gpkg_atomically(frames: Dict[str, gpd.GeoDataFrame], path: str) -> str:
-    """Write several layers to one GeoPackage: a temporary file first, renamed over `path` when complete."""
+def run_build_zones(inputs: JobInputs, out_dir: str, progress: Progress = _noop,
+                    is_canceled: Callable[[], bool] = lambda: False, warn: Optional[Callable[[str], None]] = None):
+    """Read and check → built-up areas → zones → zones.gpkg (with the parameters the zones were built with).
+    Returns (ZoneSet, path, warnings)."""
     import os
 
-    from ..analysis.validation import OutputError, write_error
+    from ..analysis.pipeline import build_zones, builtup_polygons
+    from ..analysis.result_files import write_zones
 
-    tmp = f"{path}.part.gpkg"
-    try:
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        for name, frame in frames.items():
-            if frame is None:
-                continue
-            if not isinstance(frame, gpd.GeoDataFrame):
-                frame = gpd.GeoDataFrame(frame)
-            frame.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
-        os.replace(tmp, path)
-    except _WRITE_ERRORS as exc:
-        raise OutputError(write_error(path, exc)) from exc
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+    say = Messages(_warner(warn, is_canceled))
+    progress(0, 1, "读取输入图层")
+    checked = read_inputs(inputs, say)
+    ruleset = load_ruleset(inputs.rules_path, inputs.params, inputs.region_1p30, inputs.disabled_rules)
+    prepared = prepare_inputs(checked, inputs, say)
+    _cancel_check(is_canceled)
+    progress(0, 1, "准备建成区…")
+    builtup, builtup_params = builtup_polygons(_builtup_source(inputs, checked), ruleset)
+    zones = build_zones(prepared.admin, builtup, prepared.chp, ruleset, prepared.planning, progress=progress,
+                        is_canceled=is_canceled, planning_fields=(inputs.field_mappings or {}).get("planning"),
+                        planning_name=inputs.planning_area.name if inputs.planning_area is not None else None,
+                        builtup_params=builtup_params)
+    _cancel_check(is_canceled)
+    path = _write(write_zones, zones, os.path.join(out_dir, "zones.gpkg"))
+    return zones, str(path), say.lines
 
 
-def read_gpkg_layers(path: str) -> Dict[str, gpd.GeoDataFrame]:
-    """Every layer of a GeoPackage by name."""
-    import pyogrio
+def run_flag(inputs: JobInputs, zones_path: str, out_dir: str, progress: Progress = _noop,
+             is_canceled: Callable[[], bool] = lambda: False, warn: Optional[Callable[[str], None]] = None):
+    """Read and check → flag against a zones.gpkg (its own zone parameters, not the rules file's) → flags.gpkg.
+    Returns (FlagResult, path, warnings)."""
+    import os
 
-    return {str(row[0]): gpd.read_file(path, layer=str(row[0]), engine="pyogrio") for row in pyogrio.list_layers(path)}
+    from ..analysis.pipeline import flag, input_field_notes
+    from ..analysis.result_files import read_zones, write_flags
+    from ..analysis.validation import problem_messages
 
+    say = Messages(_warner(warn, is_canceled))
+    progress(0, 1, "读取输入图层")
+    checked = read_inputs(inputs, say, zones=False)
+    ruleset = load_ruleset(inputs.rules_path, inputs.params, inputs.region_1p30, inputs.disabled_rules)
+    prepared = prepare_inputs(checked, inputs, say)
+    zones = read_zones(zones_path)
+    _cancel_check(is_canceled)
+    result = flag(zones, prepared.admin, prepared.enterprises, ruleset, progress=progress, is_canceled=is_canceled)
+    _cancel_check(is_canceled)
+    say(input_field_notes(prepared.admin, prepared.enterprises, None, ruleset))
+    say(zones.differences(ruleset))  # the zones' radius or rings, when the rules file now says otherwise
+    say(problem_messages(result.to_verify))
+    path = _write(write_flags, result.flags, result.verdicts, result.to_verify, os.path.join(out_dir, "flags.gpkg"))
+    return result, str(path), say.lines

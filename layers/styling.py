@@ -30,18 +30,12 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor, QFont
 
+from ..analysis.zone_registry import ZONE_LAYERS as ZONE_LAYER_NAMES
+from ..analysis.zone_registry import ZONES
+
 STYLE_DIR = os.path.join(os.path.dirname(__file__), "styles")
 
-ZONE_LAYERS: Tuple[str, ...] = (
-    "coal_ban_zone",
-    "region_1p30",
-    "key_city_groups",
-    "north_coal_zero",
-    "cluster_counties",
-    "chp_heating_radius",
-    "mine_closure_zone",
-    "planning_area",
-)
+ZONE_LAYERS: Tuple[str, ...] = ZONE_LAYER_NAMES  # the zone registry's layers
 POINT_LAYERS: Tuple[str, ...] = ("enterprise_verdicts", "enterprise_flags", "to_verify")
 # The monthly ledger's task points (layers/ledger_store.py): one class per state, done greyed, overdue red.
 LEDGER_LAYERS: Tuple[str, ...] = ("ledger_tasks",)
@@ -50,17 +44,9 @@ STYLE_NAMES: Tuple[str, ...] = ZONE_LAYERS + POINT_LAYERS + ("admin",) + LEDGER_
 #: Labels of enterprises show only when zoomed in beyond 1:LABEL_MAX_SCALE.
 LABEL_MAX_SCALE = 100000
 
-# fill RGBA, outline RGB, outline style, brush style of each zone type (semi-transparent fills)
-ZONE_STYLES: Dict[str, Dict[str, str]] = {
-    "coal_ban_zone": {"color": "227,26,28,90", "outline_color": "177,0,38", "outline_style": "solid", "style": "solid"},
-    "region_1p30": {"color": "152,78,163,45", "outline_color": "106,61,154", "outline_style": "dash", "style": "solid"},
-    "key_city_groups": {"color": "255,255,153,50", "outline_color": "204,153,0", "outline_style": "solid", "style": "solid"},
-    "north_coal_zero": {"color": "31,120,180,60", "outline_color": "31,120,180", "outline_style": "solid", "style": "solid"},
-    "cluster_counties": {"color": "231,41,138,110", "outline_color": "231,41,138", "outline_style": "solid", "style": "b_diagonal"},
-    "chp_heating_radius": {"color": "255,127,0,40", "outline_color": "255,127,0", "outline_style": "dash", "style": "solid"},
-    "mine_closure_zone": {"color": "140,81,10,70", "outline_color": "140,81,10", "outline_style": "solid", "style": "solid"},
-    "planning_area": {"color": "53,151,143,35", "outline_color": "1,102,94", "outline_style": "dot", "style": "solid"},
-}
+# fill RGBA, outline RGB, outline style, brush style (and outline width) of each zone type: the zone registry's
+ZONE_STYLES: Dict[str, Dict[str, str]] = {z.layer: dict(z.style) for z in ZONES}
+ZONE_OUTLINE_DEFAULT_MM = "0.6"  # outline-only zones: wide enough to read as a zone
 
 # verdict classes in severity order, with their colour and the values (English key, Chinese word) of each
 VERDICT_CLASSES: Tuple[Tuple[str, str, Tuple[str, ...]], ...] = (
@@ -162,7 +148,7 @@ def _zone_symbol(name: str, geometry_type: int) -> QgsSymbol:
             "color": spec["color"],
             "style": spec["style"],
             "outline_color": spec["outline_color"],
-            "outline_width": "0.4",
+            "outline_width": spec.get("outline_width", ZONE_OUTLINE_DEFAULT_MM),
             "outline_style": spec["outline_style"],
         }
     )
@@ -243,6 +229,40 @@ def _set_aliases(layer: QgsVectorLayer) -> None:
             layer.setFieldAlias(i, FIELD_ALIASES[fld.name()])
 
 
+def set_output_aliases(layer: QgsVectorLayer) -> None:
+    """The Chinese aliases of the output fields (analysis/shapefile_fields.OUTPUT_FIELDS), by field name."""
+    from ..analysis.shapefile_fields import field_aliases
+
+    aliases = field_aliases(layer.fields().names())
+    for i, fld in enumerate(layer.fields()):
+        if fld.name() in aliases:
+            layer.setFieldAlias(i, aliases[fld.name()])
+    _labels_beside_codes(layer)
+
+
+def _labels_beside_codes(layer: QgsVectorLayer) -> None:
+    """In the attribute table, each Chinese label column right after its code (类别代码 boiler, 类别 锅炉)."""
+    from ..analysis.labels import LABEL_COLUMNS
+
+    label_of = {code: label for pairs in LABEL_COLUMNS.values() for code, label in pairs}
+    config = layer.attributeTableConfig()
+    if not config.columns():
+        config.update(layer.fields())
+    columns = list(config.columns())
+    labels = {c.name: c for c in columns if c.name in label_of.values()}
+    if not labels:
+        return
+    ordered = []
+    for column in columns:
+        if column.name in labels:
+            continue
+        ordered.append(column)
+        if label_of.get(column.name) in labels:
+            ordered.append(labels.pop(label_of[column.name]))
+    config.setColumns(ordered + list(labels.values()))
+    layer.setAttributeTableConfig(config)
+
+
 def _classification(name: str, layer: Optional[QgsVectorLayer]) -> str:
     """The class expression on the class field, or on the verdict/action text when the layer has none."""
     class_field = _CLASS_FIELD[name]
@@ -263,7 +283,7 @@ def build_style(layer: QgsVectorLayer, name: str) -> None:
         layer.setLabeling(_labeling("name", 8.0, LABEL_MAX_SCALE))
         layer.setLabelsEnabled(True)
     elif name == "to_verify":
-        layer.setRenderer(QgsSingleSymbolRenderer(_marker(_CLASS_COLOR["to_verify"], 2.6, "square")))
+        layer.setRenderer(QgsSingleSymbolRenderer(to_verify_symbol()))
         layer.setLabelsEnabled(False)
     elif name == "ledger_tasks":
         layer.setRenderer(_ledger_renderer())
@@ -313,6 +333,8 @@ def apply_style(layer: QgsVectorLayer, name: str) -> bool:
         _fit_label_field(layer, "county", ("name", "NAME", "县", "区县", "county_name"))
     if name in LEDGER_LAYERS:
         _set_aliases(layer)  # by field name, whatever order the GeoPackage or PostGIS table has
+    else:
+        set_output_aliases(layer)
     layer.triggerRepaint()
     return used_qml
 
@@ -339,3 +361,47 @@ def write_style_files(out_dir: str = STYLE_DIR) -> List[str]:
         layer.saveNamedStyle(path)
         written.append(path)
     return written
+
+
+def to_verify_symbol() -> QgsMarkerSymbol:
+    """An open square larger than a verdict point: drawn above the verdicts, it frames the enterprise's point
+    instead of hiding it (or hiding under it)."""
+    return QgsMarkerSymbol.createSimple({"name": "square", "color": "0,0,0,0", "outline_color": "120,0,160",
+                                         "outline_width": "0.5", "size": "4.0"})
+
+
+# Input enterprise points (the lists as loaded, before and beside a run): small, muted, one shape per kind, so the
+# verdict colours of a run stand out above them.
+INPUT_POINT_STYLES: Dict[str, Tuple[str, str, float]] = {
+    "boiler": ("circle", "110,110,110,200", 1.4),
+    "mine": ("triangle", "140,81,10,220", 2.0),
+    "plant": ("square", "80,80,130,200", 1.6),
+    "chp": ("star", "230,120,0,255", 3.2),
+}
+
+
+def style_input_points(layer: QgsVectorLayer, kind: str) -> None:
+    """A small marker of the kind's shape and colour for an input list of enterprises."""
+    shape, color, size = INPUT_POINT_STYLES.get(kind, ("circle", "110,110,110,200", 1.4))
+    symbol = QgsMarkerSymbol.createSimple({"name": shape, "color": color, "outline_color": "255,255,255",
+                                           "outline_width": "0.1", "size": str(size)})
+    layer.setRenderer(QgsSingleSymbolRenderer(symbol))
+    layer.triggerRepaint()
+
+
+def style_builtup_raster(layer, threshold: float) -> None:
+    """Cells at or above the threshold light grey, the rest transparent: the built-up areas under the county
+    outlines, not a grey sheet over the whole province."""
+    from qgis.core import QgsColorRampShader, QgsRasterShader, QgsSingleBandPseudoColorRenderer
+
+    ramp = QgsColorRampShader()
+    ramp.setColorRampType(QgsColorRampShader.Type.Discrete)
+    below = max(float(threshold) - 1e-9, 0.0)
+    ramp.setColorRampItemList([
+        QgsColorRampShader.ColorRampItem(below, QColor(0, 0, 0, 0), f"< {threshold:g}"),
+        QgsColorRampShader.ColorRampItem(float("inf"), QColor(150, 150, 150, 70), f"≥ {threshold:g}"),
+    ])
+    shader = QgsRasterShader()
+    shader.setRasterShaderFunction(ramp)
+    layer.setRenderer(QgsSingleBandPseudoColorRenderer(layer.dataProvider(), 1, shader))
+    layer.triggerRepaint()

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """`make demo`: the main job on the embedded Shanxi demo data, headless, through the plugin's own algorithms.
 
-Generates (or reuses) the demo inputs in .cache/demo, imports the four enterprise lists with
-`bluesky:import_list` (the boiler list is GCJ-02), then runs `bluesky:run_all` into out/demo with every
-output: zones.gpkg, flags.gpkg, counties/*.zip, atlas.pdf, summary.xlsx, demo.qgz. Prints the counts and the
-wall time.
+Generates (or reuses) the demo inputs in .cache/demo: the 2020-07 lists and the 2020-08 lists derived from them
+(some coal boilers converted to gas, some closed, open-pit mines closed, a few new entries, corrected values).
+For each month it imports the four enterprise lists with `bluesky:import_list` (the boiler list is GCJ-02) and
+runs `bluesky:run_all`: 2020-07 into out/demo/2020-07 (zones.gpkg, flags.gpkg), the latest month 2020-08 into
+out/demo with every output: zones.gpkg, flags.gpkg, counties/*.zip, atlas.pdf, summary.xlsx, demo.qgz. Both
+months then go into the monthly ledger out/demo/ledger.gpkg with `bluesky:update_ledger` (two tasks ticked off
+by hand in between with `bluesky:check_off_task`), and 2020-08 once more to show the ledger stays the same.
+Prints the counts, the ledger's months and the wall time.
 """
 from __future__ import annotations
 
@@ -36,6 +40,59 @@ def _start_qgis():
     return app, provider
 
 
+def ledger_summary(processing, feedback, out_dir: Path, first_flags: Path, second_flags: Path) -> None:
+    """Both months into out/demo/ledger.gpkg (a fresh ledger each demo run), two tasks ticked off by hand after
+    the first; then the second month again, which must leave the ledger as it was."""
+    import pyogrio
+    from bluesky_zoning.analysis.demo_data import FIRST_MONTH, SECOND_MONTH
+    from bluesky_zoning.layers.ledger_store import open_ledger
+
+    ledger_path = out_dir / "ledger.gpkg"
+    if ledger_path.exists():
+        ledger_path.unlink()
+    processing.run("bluesky:update_ledger", {"FLAGS": str(first_flags), "MONTH": FIRST_MONTH,
+                                             "LEDGER": str(ledger_path)}, feedback=feedback)
+    # A county checks two boilers off after an inspection: one the August list no longer shows (the data will
+    # agree), one it still shows (the ledger keeps both sides and marks the disagreement).
+    first = pyogrio.read_dataframe(first_flags, layer="enterprise_flags", read_geometry=False)
+    second = pyogrio.read_dataframe(second_flags, layer="enterprise_flags", read_geometry=False)
+    key = ["ent_id", "rule_id"]
+    both = first.merge(second[key], on=key, how="left", indicator=True)
+    both = both.assign(other_rule=both["rule_id"] != "B-35").sort_values(["other_rule", "rule_id", "ent_id"])
+    picks = [both[both["_merge"] == "left_only"].iloc[0], both[both["_merge"] == "both"].iloc[0]]
+    for row in picks:
+        processing.run("bluesky:check_off_task", {
+            "LEDGER": str(ledger_path), "TASK_ID": f"{row['layer']}:{row['ent_id']}:{row['rule_id']}",
+            "BY": f"{row['county']}生态环境分局 核查员（示例）",
+            "EVIDENCE": f"现场核查记录_{row['ent_id']}_示例.pdf", "NOTE": "示例：现场核查已拆除"}, feedback=feedback)
+    processing.run("bluesky:update_ledger", {"FLAGS": str(second_flags), "MONTH": SECOND_MONTH,
+                                             "LEDGER": str(ledger_path)}, feedback=feedback)
+    store = open_ledger(ledger_path)
+    before = store.read()
+    processing.run("bluesky:update_ledger", {"FLAGS": str(second_flags), "MONTH": SECOND_MONTH,
+                                             "LEDGER": str(ledger_path)}, feedback=feedback)
+    after = store.read()
+    same = all(getattr(before, n).equals(getattr(after, n)) for n in ("tasks", "history", "progress", "months"))
+    print(f"== monthly ledger {ledger_path}")
+    months = after.months.set_index("month")
+    print("   month    tasks   open    new   done  reopened  overdue  checked-but-present")
+    for month, r in months.iterrows():
+        print(f"   {month}  {r['tasks']:>5}  {r['open']:>5}  {r['new']:>5}  {r['done']:>5}  {r['reopened']:>8}"
+              f"  {r['overdue']:>7}  {r['disagree']:>5}")
+    progress = after.progress[after.progress["month"] == SECOND_MONTH]
+    top = progress.sort_values(["done", "county"], ascending=[False, True]).head(5)
+    print(f"   {SECOND_MONTH} counties with most tasks done: "
+          + "; ".join(f"{r.city}{r.county} 销号 {r.done} 新增 {r.new} 未完成 {r.open} 逾期 {r.overdue}"
+                      for r in top.itertuples()))
+    checked = after.tasks[after.tasks["check_off"].notna()]
+    for r in checked.itertuples():
+        print(f"   checked off by hand: {r.task_id} by {r.checked_by}: data status {r.status}, disagree {r.disagree}")
+    print(f"   {SECOND_MONTH} applied twice: the same ledger: {'yes' if same else 'NO'}"
+          f" ({len(after.tasks)} tasks, {len(after.history)} history rows)")
+    if not same:
+        raise SystemExit("the ledger changed when the same month was applied again")
+
+
 def main() -> int:
     started = time.perf_counter()
     link_package()
@@ -47,8 +104,12 @@ def main() -> int:
     except DemoPackageError as exc:  # the demo's own package is missing: the message says how to install it
         print(exc, file=sys.stderr)
         return 2
+    from bluesky_zoning.analysis.demo_data import FIRST_MONTH, SECOND_MONTH, ensure_second_month
+
+    second = ensure_second_month(data)
     print("== demo inputs (" + str(data.root) + ")")
     print(describe_demo(data))
+    print(f"== {SECOND_MONTH} lists derived from {FIRST_MONTH}: {second.root}")
     out_dir = ROOT / "out" / "demo"
     inputs_dir = out_dir / "inputs"
     inputs_dir.mkdir(parents=True, exist_ok=True)
@@ -69,36 +130,44 @@ def main() -> int:
     feedback = PrintFeedback()
     from bluesky_zoning.provider.algorithms.import_list import COORD_SYSTEMS, KINDS
 
-    layers = {}
-    for kind, key in (("boiler", "boilers"), ("mine", "mines"), ("plant", "plants"), ("chp", "chp")):
-        res = processing.run("bluesky:import_list", {
-            "INPUT": str(getattr(data, key)),
-            "KIND": KINDS.index(kind),  # enum parameters take the option's index
-            "COORD_SYSTEM": COORD_SYSTEMS.index(data.coord_systems[key]),
-            "OUTPUT": str(inputs_dir / f"{key}.gpkg"),
+    def run_month(month_data, month: str, folder: Path, latest: bool) -> dict:
+        """Import the month's lists and run the analysis; every output only for the latest month."""
+        layers = {}
+        month_inputs = inputs_dir / month
+        month_inputs.mkdir(parents=True, exist_ok=True)
+        for kind, key in (("boiler", "boilers"), ("mine", "mines"), ("plant", "plants"), ("chp", "chp")):
+            res = processing.run("bluesky:import_list", {
+                "INPUT": str(getattr(month_data, key)),
+                "KIND": KINDS.index(kind),  # enum parameters take the option's index
+                "COORD_SYSTEM": COORD_SYSTEMS.index(month_data.coord_systems[key]),
+                "OUTPUT": str(month_inputs / f"{key}.gpkg"),
+            }, feedback=feedback)
+            layers[key] = res["OUTPUT"]
+        print(f"== {month}: imported lists into {month_inputs}")
+        return processing.run("bluesky:run_all", {
+            "ADMIN": f"{data.admin_gpkg}|layername=counties",
+            "BUILTUP": str(data.builtup_tif),
+            "BOILERS": layers["boilers"],
+            "MINES": layers["mines"],
+            "PLANTS": layers["plants"],
+            "CHP": layers["chp"],
+            "EXPORT_PACKAGES": latest,
+            "PRINT_ATLAS": latest,
+            "WRITE_WORKBOOK": latest,
+            "SAVE_PROJECT": latest,
+            "OUTPUT_DIR": str(folder),
         }, feedback=feedback)
-        layers[key] = res["OUTPUT"]
-    print(f"== imported lists into {inputs_dir}")
-    res = processing.run("bluesky:run_all", {
-        "ADMIN": f"{data.admin_gpkg}|layername=counties",
-        "BUILTUP": str(data.builtup_tif),
-        "BOILERS": layers["boilers"],
-        "MINES": layers["mines"],
-        "PLANTS": layers["plants"],
-        "CHP": layers["chp"],
-        "EXPORT_PACKAGES": True,
-        "PRINT_ATLAS": True,
-        "WRITE_WORKBOOK": True,
-        "SAVE_PROJECT": True,
-        "OUTPUT_DIR": str(out_dir),
-    }, feedback=feedback)
+
+    first_dir = out_dir / FIRST_MONTH
+    run_month(data, FIRST_MONTH, first_dir, latest=False)
+    res = run_month(second, SECOND_MONTH, out_dir, latest=True)
 
     import pyogrio
 
     flags = pyogrio.read_dataframe(out_dir / "flags.gpkg", layer="enterprise_flags", read_geometry=False)
     to_verify = pyogrio.read_dataframe(out_dir / "flags.gpkg", layer="to_verify", read_geometry=False)
     verdicts = pyogrio.read_dataframe(out_dir / "flags.gpkg", layer="enterprise_verdicts", read_geometry=False)
-    print("== rule hits per rule")
+    print(f"== rule hits per rule ({SECOND_MONTH})")
     for rule_id, count in flags["rule_id"].value_counts().sort_index().items():
         print(f"   {rule_id:<12} {count:>6}")
     print(f"== enterprises flagged: {len(verdicts)}; rule hits: {len(flags)}; to verify (需核实): {len(to_verify)}")
@@ -113,6 +182,7 @@ def main() -> int:
     atlas = out_dir / "atlas.pdf"
     print(f"== {len(zips)} county packages in {out_dir / 'counties'}"
           + (f"; atlas {atlas.stat().st_size / 1e6:.1f} MB" if atlas.exists() else ""))
+    ledger_summary(processing, feedback, out_dir, first_dir / "flags.gpkg", out_dir / "flags.gpkg")
     print(f"== wall time {time.perf_counter() - started:.1f} s")
     app.exitQgis()
     return 0

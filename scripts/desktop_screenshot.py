@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Screenshot of the real QGIS desktop (Xvfb) with the dock open and the Shanxi demo results, in Chinese.
+"""Screenshots of the real QGIS desktop (Xvfb) with the dock and the Shanxi demo, in Chinese.
 
 Run with Debian's python: `python3 scripts/desktop_screenshot.py [out.png]`. It installs the plugin into a
-temporary profile (locale zh_CN), starts `xvfb-run qgis --code <this file>`; inside QGIS the same file
-opens the dock, loads the demo through the dock's link, runs the analysis in its task, waits for the
-result group, zooms to Shanxi and saves the main window to the PNG.
+temporary profile (locale zh_CN), starts `xvfb-run qgis --code <this file>`; inside QGIS the same file opens the
+dock (560 px wide), loads the demo through the dock's link and saves the map (map_after_demo_load.png), runs the
+analysis in its task, saves each tab of the dock (dock_tab1.png …), the main window with the results (out.png),
+two counties at 1:100 000 (map_county_100k_*.png) and the `bluesky:run_all` dialog (run_all_dialog*.png), all
+in out.png's folder.
 """
 from __future__ import annotations
 
@@ -36,62 +38,156 @@ def launch(out: Path) -> int:
         out.unlink()
     cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "qgis", "--profiles-path", str(profiles),
            "--profile", "default", "--nologo", "--noversioncheck", "--code", str(Path(__file__).resolve())]
-    subprocess.run(cmd, env=env, timeout=400)
+    subprocess.run(cmd, env=env, timeout=600)
     return 0 if out.exists() else 1
 
 
+COUNTIES = (("140105", "xiaodian"), ("141181", "xiaoyi"))  # 小店区 (太原), 孝义市 (吕梁): maps at 1:100 000
+DOCK_WIDTH = 560  # px: the dock as analysts keep it
+
+
 def in_qgis() -> None:
-    """Runs inside QGIS (--code): chain demo → run → screenshot with timers; the event loop is never pumped by hand."""
-    from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsProject, QgsRectangle
-    from qgis.PyQt.QtCore import QTimer
+    """Runs inside QGIS (--code): demo → map → run → each tab → county maps → the run_all dialog, chained with
+    timers (the event loop is never pumped by hand). Writes the PNGs beside BLUESKY_SCREENSHOT."""
+    from qgis.core import (
+        QgsApplication,
+        QgsCoordinateReferenceSystem,
+        QgsCoordinateTransform,
+        QgsProject,
+        QgsRectangle,
+    )
+    from qgis.PyQt.QtCore import Qt, QTimer
     from qgis.utils import iface, plugins
 
     out = os.environ["BLUESKY_SCREENSHOT"]
-    state = {"stage": "start", "task": None, "ticks": 0}
+    folder = os.path.dirname(out)
+    state = {"stage": "start", "task": None, "ticks": 0, "wait": 0, "queue": []}
     plugin = plugins.get("bluesky_zoning")
     main = iface.mainWindow()
     main.resize(1600, 1000)
     main.showMaximized()
+    canvas = iface.mapCanvas()
+    wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
+
+    def path(name: str) -> str:
+        return os.path.join(folder, name)
+
+    def rendered() -> bool:
+        return state["ticks"] > state["wait"] and not canvas.isDrawing()
+
+    def later(ticks: int) -> None:
+        state["wait"] = state["ticks"] + ticks
+
+    def shanxi() -> None:
+        rect = QgsCoordinateTransform(wgs84, canvas.mapSettings().destinationCrs(), QgsProject.instance()
+                                      ).transformBoundingBox(QgsRectangle(110.1, 34.5, 114.6, 40.8))
+        canvas.setExtent(rect)
+        canvas.refresh()
+
+    def county(adcode: str) -> None:
+        from qgis.core import QgsPointXY
+
+        admin = plugin.dock.admin_norm
+        part = admin[admin["adcode"].astype(str) == adcode]
+        xmin, ymin, xmax, ymax = part.total_bounds
+        x, y = (xmin + xmax) / 2, (ymin + ymax) / 2
+        centre = QgsCoordinateTransform(wgs84, canvas.mapSettings().destinationCrs(), QgsProject.instance()
+                                        ).transform(QgsPointXY(x, y))
+        canvas.setCenter(centre)
+        canvas.zoomScale(100000)
+        canvas.refresh()
 
     def tick() -> None:
         state["ticks"] += 1
-        if state["ticks"] > 3000:  # 300 s
+        if state["ticks"] > 4000:  # 400 s
             QgsApplication.exit(2)
         stage = state["stage"]
+        dock = plugin.dock
         if stage == "start":
             plugin.show_dock()
-            QgsProject.instance().setCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+            main.resizeDocks([plugin.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
             state["task"] = plugin.dock.load_demo_data()
             state["stage"] = "demo"
         elif stage == "demo" and state["task"].done:
-            state["task"] = plugin.dock.run_analysis()
+            # a metric CRS (CGCS2000 / 3-degree Gauss-Kruger CM 111E): counties keep their shape
+            QgsProject.instance().setCrs(QgsCoordinateReferenceSystem("EPSG:4546"))
+            shanxi()
+            dock.output.show()  # before any run: the buttons wait for one
+            later(30)
+            state["stage"] = "demo_map"
+        elif stage == "demo_map" and rendered():
+            main.grab().save(path("map_after_demo_load.png"))
+            dock.grab().save(path("dock_output_before_run.png"))
+            state["task"] = dock.run_analysis()
             state["stage"] = "run"
         elif stage == "run" and state["task"].done:
-            dock = plugin.dock
-            # hide the raw input points so the verdict colours show; keep the built-up raster under the zones
             root = QgsProject.instance().layerTreeRoot()
-            for layer in QgsProject.instance().mapLayers().values():
-                node = root.findLayer(layer.id())
-                if node is not None and node.parent() is root and layer.type() == 0 and layer.geometryType() == 0:
-                    node.setItemVisibilityChecked(False)
-            from qgis.core import QgsCoordinateTransform
-
-            canvas = iface.mapCanvas()
-            wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
-            rect = QgsCoordinateTransform(wgs84, canvas.mapSettings().destinationCrs(), QgsProject.instance()
-                                          ).transformBoundingBox(QgsRectangle(110.1, 34.5, 114.6, 40.8))
-            canvas.setExtent(rect)
-            canvas.refresh()
             for node in root.children():
                 node.setExpanded(node.name().startswith("蓝天管控分析"))
-            verdicts = getattr(dock, "result_layers", {}).get("enterprise_verdicts")
+            verdicts = dock.result_layers.get("enterprise_verdicts")
             if verdicts is not None:
                 iface.layerTreeView().setCurrentLayer(verdicts)
-            dock.ui.tabs.setCurrentIndex(3)
-            state["stage"] = "render"
-            state["wait"] = state["ticks"] + 60
-        elif stage == "render" and state["ticks"] > state["wait"] and not iface.mapCanvas().isDrawing():
+            shanxi()
+            later(40)
+            state["queue"] = list(range(dock.ui.tabs.count()))
+            state["stage"] = "tabs"
+        elif stage == "tabs" and rendered():
+            if state.get("shot_tab") is not None:
+                index = state.pop("shot_tab")
+                dock.grab().save(path(f"dock_tab{index + 1}.png"))
+            if state["queue"]:
+                index = state["queue"].pop(0)
+                dock.ui.tabs.setCurrentIndex(index)
+                state["shot_tab"] = index
+                later(5)
+            else:
+                dock.output.show()
+                state["task"] = dock.write_workbook()
+                state["stage"] = "workbook"
+        elif stage == "workbook" and state["task"].done:
+            later(5)
+            state["stage"] = "workbook_shot"
+        elif stage == "workbook_shot" and rendered():
+            dock.grab().save(path("dock_output_after_write.png"))
+            dock.results.show()
+            later(5)
+            state["stage"] = "window"
+        elif stage == "window" and rendered():
             main.grab().save(out)
+            state["queue"] = list(COUNTIES)
+            state["stage"] = "counties"
+        elif stage == "counties" and rendered():
+            if state.get("shot_county"):
+                main.grab().save(path(f"map_county_100k_{state.pop('shot_county')}.png"))
+            if state["queue"]:
+                adcode, name = state["queue"].pop(0)
+                county(adcode)
+                state["shot_county"] = name
+                later(30)
+            else:
+                from processing.gui.AlgorithmDialog import AlgorithmDialog
+
+                # as the Toolbox opens it (processing.createAlgorithmDialog would clear every input)
+                alg = QgsApplication.processingRegistry().algorithmById("bluesky:run_all").create()
+                dialog = AlgorithmDialog(alg, False, main)
+                dialog.resize(1300, 980)
+                dialog.show()
+                state["dialog"] = dialog
+                later(20)
+                state["stage"] = "dialog"
+        elif stage == "dialog" and rendered():
+            from qgis.PyQt.QtWidgets import QScrollArea
+
+            dialog = state["dialog"]
+            dialog.grab().save(path("run_all_dialog.png"))
+            areas = [a for a in dialog.findChildren(QScrollArea) if a.verticalScrollBar().maximum() > 0]
+            if areas:
+                bar = areas[0].verticalScrollBar()
+                bar.setValue(bar.maximum())
+            later(10)
+            state["stage"] = "dialog_end"
+        elif stage == "dialog_end" and rendered():
+            state["dialog"].grab().save(path("run_all_dialog_end.png"))
             state["stage"] = "done"
             QTimer.singleShot(500, lambda: os._exit(0))
 

@@ -2,7 +2,7 @@
 """Collect the tr() strings of the dock, the import dialog, the algorithms and the .ui files by context.
 
 Used by scripts/update_ts.py; prints them when run alone. Contexts follow what the code passes to
-QCoreApplication.translate: BlueSkyDock (ui/dock.py), ImportDialog (ui/import_dialog.py),
+QCoreApplication.translate: BlueSkyDock (ui/dock.py and its tabs' panels, ui/panels/), ImportDialog (ui/import_dialog.py),
 BlueSkyAlgorithm (provider/algorithms, BlueSkyAlgorithm.tr), and the form class names of the .ui files.
 """
 from __future__ import annotations
@@ -14,12 +14,14 @@ from typing import Dict, List
 
 ROOT = Path(__file__).resolve().parents[1]
 PY_CONTEXTS = {
-    "BlueSkyDock": ["ui/dock.py"],
+    "BlueSkyDock": ["ui/dock.py", "ui/panels/base.py", "ui/panels/data.py", "ui/panels/rules.py", "ui/panels/run.py",
+                    "ui/panels/results.py", "ui/panels/verify.py", "ui/panels/output.py"],
     "ImportDialog": ["ui/import_dialog.py"],
     "BlueSkyAlgorithm": ["provider/algorithms/_common.py", "provider/algorithms/import_list.py",
                          "provider/algorithms/build_zones.py", "provider/algorithms/flag_enterprises.py",
                          "provider/algorithms/run_all.py", "provider/algorithms/export_packages.py",
-                         "provider/algorithms/print_atlas.py", "provider/algorithms/summary_workbook.py"],
+                         "provider/algorithms/print_atlas.py", "provider/algorithms/summary_workbook.py",
+                         "provider/algorithms/update_ledger.py", "provider/algorithms/check_off_task.py"],
 }
 UI_FILES = ["ui/dock.ui", "ui/import_dialog.ui"]
 

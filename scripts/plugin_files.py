@@ -14,8 +14,9 @@ PLUGIN_NAME = "bluesky_zoning"
 # dependencies.py reads its version ranges from requirements-runtime.txt at run time; README.md is what its
 # messages point to. CHANGELOG.md stays out: metadata.txt carries the changelog.
 TOP_FILES = ("metadata.txt", "__init__.py", "plugin.py", "dependencies.py", "requirements-runtime.txt",
-             "resources.qrc", "README.md", "LICENSE")
-TOP_DIRS = ("analysis", "layers", "ui", "provider", "icons", "i18n")
+             "resources.qrc", "README.md", "LICENSE", "docs/用户手册.md")
+# docs/ ships only the user guide (the dock's 帮助 button and the algorithms' help open it) and its pictures.
+TOP_DIRS = ("analysis", "layers", "ui", "provider", "icons", "i18n", "docs/images")
 # Never shipped: caches, editor and merge leftovers, profiler dumps, translation sources (the compiled .qm
 # is what QGIS loads), hidden files.
 IGNORED_NAMES = ("__pycache__", ".pytest_cache", "*.pyc", "*.pyo", "*.ts", "*.prof", "*~", "*.swp", "*.orig",
@@ -27,7 +28,7 @@ BINARY_SUFFIXES = (".so", ".dll", ".pyd", ".exe", ".dylib", ".o", ".a", ".lib", 
 BINARY_MAGIC = (b"\x7fELF", b"MZ", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe")
 # Without these the plugin does not start, or starts in English only.
 REQUIRED = ("__init__.py", "metadata.txt", "LICENSE", "dependencies.py", "requirements-runtime.txt",
-            "icons/icon.svg", "i18n/bluesky_zoning_zh_CN.qm")
+            "icons/icon.svg", "i18n/bluesky_zoning_zh_CN.qm", "docs/用户手册.md")
 
 
 class PluginFilesError(RuntimeError):

@@ -11,10 +11,11 @@ from qgis.PyQt import uic
 from qgis.PyQt.QtCore import QCoreApplication, Qt
 from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QTableWidgetItem
 
+from ..analysis.fields import LAYER_KINDS as KINDS
+from ..layers.user_errors import report
+from .panels.base import SETTINGS
+
 FORM_CLASS, _ = uic.loadUiType(os.path.join(os.path.dirname(__file__), "import_dialog.ui"))
-SETTINGS = "bluesky_zoning/"
-KINDS = ("boiler", "mine", "plant", "chp")
-COORD_SYSTEMS = ("WGS84", "CGCS2000", "GCJ02", "BD09")
 
 
 def tr(text: str) -> str:
@@ -77,7 +78,7 @@ class ImportDialog(QDialog, FORM_CLASS):
     # -- reading --------------------------------------------------------------------------------
     def load_file(self, path: str) -> None:
         from ..analysis.enterprises import read_table
-        from ..provider.algorithms.import_list import guess_lonlat
+        from ..analysis.import_table import guess_lonlat
 
         self._df, self._columns = None, []
         self.lonCombo.clear()
@@ -87,7 +88,7 @@ class ImportDialog(QDialog, FORM_CLASS):
         try:
             df = read_table(path)
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            QMessageBox.warning(self, tr("Import enterprise list"), tr("Cannot read the file: {error}").format(error=exc))
+            QMessageBox.warning(self, tr("Import enterprise list"), tr("Cannot read the file: {error}").format(error=report(exc)))
             return
         df.columns = [str(c) for c in df.columns]
         self._df, self._columns = df, list(df.columns)
@@ -130,7 +131,7 @@ class ImportDialog(QDialog, FORM_CLASS):
                         bad[part] = bad.get(part, 0) + int(count)
         except Exception as exc:  # noqa: BLE001 - shown in the table
             bad["*"] = len(self._df)
-            self.columnsLabel.setText(self.columnsLabel.text() + "\n" + str(exc))
+            self.columnsLabel.setText(self.columnsLabel.text() + "\n" + report(exc))
         for fdef in fields_for(kind):
             row = self.mappingTable.rowCount()
             self.mappingTable.insertRow(row)
@@ -153,7 +154,7 @@ class ImportDialog(QDialog, FORM_CLASS):
     def import_layer(self) -> Optional[QgsVectorLayer]:
         """Write the points to a GeoPackage and return the (not yet added) layer."""
         from ..analysis.file_names import safe_file_stem
-        from ..provider.algorithms.import_list import import_table_to_gpkg
+        from ..analysis.import_table import import_table_to_gpkg
 
         path = self.fileWidget.filePath()
         name = self.nameEdit.text().strip() or os.path.splitext(os.path.basename(path))[0]
@@ -169,7 +170,7 @@ class ImportDialog(QDialog, FORM_CLASS):
         try:
             self.layer = self.import_layer()
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            QMessageBox.warning(self, tr("Import enterprise list"), tr("Import failed: {error}").format(error=exc))
+            QMessageBox.warning(self, tr("Import enterprise list"), tr("Import failed: {error}").format(error=report(exc)))
             return
         QgsSettings().setValue(SETTINGS + "import/coord_system", self.current_system())
         super().accept()

@@ -66,7 +66,10 @@ class BlueSkyTask(QgsTask):
                 if self._on_done:
                     self._on_done(self.result)
             elif self.exception is not None and not _is_cancel(self.exception):
-                QgsMessageLog.logMessage(self.trace or str(self.exception), LOG_TAG, Qgis.MessageLevel.Critical)
+                from ..layers.user_errors import log_exception
+
+                # the developer's detail; the on_error callback shows the user a sentence
+                log_exception(self.exception, self.description(), self.trace)
                 if self._on_error:
                     self._on_error(self.exception, self.trace)
             elif self._on_canceled:

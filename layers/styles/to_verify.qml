@@ -1,73 +1,73 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<qgis version="3.22.16-Białowieża" hasScaleBasedVisibilityFlag="0" styleCategories="AllStyleCategories" readOnly="0" minScale="100000000" simplifyDrawingHints="1" symbologyReferenceScale="-1" simplifyAlgorithm="0" maxScale="0" labelsEnabled="0" simplifyDrawingTol="1" simplifyMaxScale="1" simplifyLocal="1">
+<qgis styleCategories="AllStyleCategories" simplifyDrawingHints="1" hasScaleBasedVisibilityFlag="0" simplifyAlgorithm="0" simplifyLocal="1" readOnly="0" maxScale="0" simplifyDrawingTol="1" minScale="100000000" simplifyMaxScale="1" labelsEnabled="0" version="3.22.16-Białowieża" symbologyReferenceScale="-1">
   <flags>
     <Identifiable>1</Identifiable>
     <Removable>1</Removable>
     <Searchable>1</Searchable>
     <Private>0</Private>
   </flags>
-  <temporal endExpression="" enabled="0" durationUnit="min" limitMode="0" startField="" startExpression="" accumulate="0" fixedDuration="0" endField="" mode="0" durationField="">
+  <temporal durationUnit="min" mode="0" limitMode="0" endField="" endExpression="" startExpression="" durationField="" fixedDuration="0" accumulate="0" startField="" enabled="0">
     <fixedRange>
       <start></start>
       <end></end>
     </fixedRange>
   </temporal>
-  <renderer-v2 forceraster="0" enableorderby="0" type="singleSymbol" referencescale="-1" symbollevels="0">
+  <renderer-v2 symbollevels="0" enableorderby="0" type="singleSymbol" forceraster="0" referencescale="-1">
     <symbols>
-      <symbol type="marker" name="0" force_rhr="0" clip_to_extent="1" alpha="1">
+      <symbol name="0" clip_to_extent="1" type="marker" alpha="1" force_rhr="0">
         <data_defined_properties>
           <Option type="Map">
-            <Option type="QString" name="name" value=""/>
+            <Option name="name" value="" type="QString"/>
             <Option name="properties"/>
-            <Option type="QString" name="type" value="collection"/>
+            <Option name="type" value="collection" type="QString"/>
           </Option>
         </data_defined_properties>
-        <layer enabled="1" locked="0" pass="0" class="SimpleMarker">
+        <layer pass="0" class="SimpleMarker" locked="0" enabled="1">
           <Option type="Map">
-            <Option type="QString" name="angle" value="0"/>
-            <Option type="QString" name="cap_style" value="square"/>
-            <Option type="QString" name="color" value="150,150,150,255"/>
-            <Option type="QString" name="horizontal_anchor_point" value="1"/>
-            <Option type="QString" name="joinstyle" value="bevel"/>
-            <Option type="QString" name="name" value="square"/>
-            <Option type="QString" name="offset" value="0,0"/>
-            <Option type="QString" name="offset_map_unit_scale" value="3x:0,0,0,0,0,0"/>
-            <Option type="QString" name="offset_unit" value="MM"/>
-            <Option type="QString" name="outline_color" value="40,40,40,255"/>
-            <Option type="QString" name="outline_style" value="solid"/>
-            <Option type="QString" name="outline_width" value="0.2"/>
-            <Option type="QString" name="outline_width_map_unit_scale" value="3x:0,0,0,0,0,0"/>
-            <Option type="QString" name="outline_width_unit" value="MM"/>
-            <Option type="QString" name="scale_method" value="diameter"/>
-            <Option type="QString" name="size" value="2.6"/>
-            <Option type="QString" name="size_map_unit_scale" value="3x:0,0,0,0,0,0"/>
-            <Option type="QString" name="size_unit" value="MM"/>
-            <Option type="QString" name="vertical_anchor_point" value="1"/>
+            <Option name="angle" value="0" type="QString"/>
+            <Option name="cap_style" value="square" type="QString"/>
+            <Option name="color" value="0,0,0,0" type="QString"/>
+            <Option name="horizontal_anchor_point" value="1" type="QString"/>
+            <Option name="joinstyle" value="bevel" type="QString"/>
+            <Option name="name" value="square" type="QString"/>
+            <Option name="offset" value="0,0" type="QString"/>
+            <Option name="offset_map_unit_scale" value="3x:0,0,0,0,0,0" type="QString"/>
+            <Option name="offset_unit" value="MM" type="QString"/>
+            <Option name="outline_color" value="120,0,160,255" type="QString"/>
+            <Option name="outline_style" value="solid" type="QString"/>
+            <Option name="outline_width" value="0.5" type="QString"/>
+            <Option name="outline_width_map_unit_scale" value="3x:0,0,0,0,0,0" type="QString"/>
+            <Option name="outline_width_unit" value="MM" type="QString"/>
+            <Option name="scale_method" value="diameter" type="QString"/>
+            <Option name="size" value="4" type="QString"/>
+            <Option name="size_map_unit_scale" value="3x:0,0,0,0,0,0" type="QString"/>
+            <Option name="size_unit" value="MM" type="QString"/>
+            <Option name="vertical_anchor_point" value="1" type="QString"/>
           </Option>
           <prop v="0" k="angle"/>
           <prop v="square" k="cap_style"/>
-          <prop v="150,150,150,255" k="color"/>
+          <prop v="0,0,0,0" k="color"/>
           <prop v="1" k="horizontal_anchor_point"/>
           <prop v="bevel" k="joinstyle"/>
           <prop v="square" k="name"/>
           <prop v="0,0" k="offset"/>
           <prop v="3x:0,0,0,0,0,0" k="offset_map_unit_scale"/>
           <prop v="MM" k="offset_unit"/>
-          <prop v="40,40,40,255" k="outline_color"/>
+          <prop v="120,0,160,255" k="outline_color"/>
           <prop v="solid" k="outline_style"/>
-          <prop v="0.2" k="outline_width"/>
+          <prop v="0.5" k="outline_width"/>
           <prop v="3x:0,0,0,0,0,0" k="outline_width_map_unit_scale"/>
           <prop v="MM" k="outline_width_unit"/>
           <prop v="diameter" k="scale_method"/>
-          <prop v="2.6" k="size"/>
+          <prop v="4" k="size"/>
           <prop v="3x:0,0,0,0,0,0" k="size_map_unit_scale"/>
           <prop v="MM" k="size_unit"/>
           <prop v="1" k="vertical_anchor_point"/>
           <data_defined_properties>
             <Option type="Map">
-              <Option type="QString" name="name" value=""/>
+              <Option name="name" value="" type="QString"/>
               <Option name="properties"/>
-              <Option type="QString" name="type" value="collection"/>
+              <Option name="type" value="collection" type="QString"/>
             </Option>
           </data_defined_properties>
         </layer>
@@ -84,49 +84,49 @@
   <layerOpacity>1</layerOpacity>
   <geometryOptions geometryPrecision="0" removeDuplicateNodes="0">
     <activeChecks type="StringList">
-      <Option type="QString" value=""/>
+      <Option value="" type="QString"/>
     </activeChecks>
     <checkConfiguration/>
   </geometryOptions>
   <legend type="default-vector" showLabelLegend="0"/>
   <referencedLayers/>
   <fieldConfiguration>
-    <field configurationFlags="None" name="ent_id">
+    <field name="ent_id" configurationFlags="None">
       <editWidget type="">
         <config>
           <Option/>
         </config>
       </editWidget>
     </field>
-    <field configurationFlags="None" name="name">
+    <field name="name" configurationFlags="None">
       <editWidget type="">
         <config>
           <Option/>
         </config>
       </editWidget>
     </field>
-    <field configurationFlags="None" name="verdict">
+    <field name="verdict" configurationFlags="None">
       <editWidget type="">
         <config>
           <Option/>
         </config>
       </editWidget>
     </field>
-    <field configurationFlags="None" name="action">
+    <field name="action" configurationFlags="None">
       <editWidget type="">
         <config>
           <Option/>
         </config>
       </editWidget>
     </field>
-    <field configurationFlags="None" name="verdict_class">
+    <field name="verdict_class" configurationFlags="None">
       <editWidget type="">
         <config>
           <Option/>
         </config>
       </editWidget>
     </field>
-    <field configurationFlags="None" name="action_class">
+    <field name="action_class" configurationFlags="None">
       <editWidget type="">
         <config>
           <Option/>
@@ -135,40 +135,40 @@
     </field>
   </fieldConfiguration>
   <aliases>
-    <alias index="0" name="" field="ent_id"/>
-    <alias index="1" name="" field="name"/>
-    <alias index="2" name="" field="verdict"/>
-    <alias index="3" name="" field="action"/>
-    <alias index="4" name="" field="verdict_class"/>
-    <alias index="5" name="" field="action_class"/>
+    <alias name="" index="0" field="ent_id"/>
+    <alias name="" index="1" field="name"/>
+    <alias name="" index="2" field="verdict"/>
+    <alias name="" index="3" field="action"/>
+    <alias name="" index="4" field="verdict_class"/>
+    <alias name="" index="5" field="action_class"/>
   </aliases>
   <defaults>
-    <default field="ent_id" applyOnUpdate="0" expression=""/>
-    <default field="name" applyOnUpdate="0" expression=""/>
-    <default field="verdict" applyOnUpdate="0" expression=""/>
-    <default field="action" applyOnUpdate="0" expression=""/>
-    <default field="verdict_class" applyOnUpdate="0" expression=""/>
-    <default field="action_class" applyOnUpdate="0" expression=""/>
+    <default expression="" applyOnUpdate="0" field="ent_id"/>
+    <default expression="" applyOnUpdate="0" field="name"/>
+    <default expression="" applyOnUpdate="0" field="verdict"/>
+    <default expression="" applyOnUpdate="0" field="action"/>
+    <default expression="" applyOnUpdate="0" field="verdict_class"/>
+    <default expression="" applyOnUpdate="0" field="action_class"/>
   </defaults>
   <constraints>
-    <constraint constraints="0" exp_strength="0" unique_strength="0" notnull_strength="0" field="ent_id"/>
-    <constraint constraints="0" exp_strength="0" unique_strength="0" notnull_strength="0" field="name"/>
-    <constraint constraints="0" exp_strength="0" unique_strength="0" notnull_strength="0" field="verdict"/>
-    <constraint constraints="0" exp_strength="0" unique_strength="0" notnull_strength="0" field="action"/>
-    <constraint constraints="0" exp_strength="0" unique_strength="0" notnull_strength="0" field="verdict_class"/>
-    <constraint constraints="0" exp_strength="0" unique_strength="0" notnull_strength="0" field="action_class"/>
+    <constraint exp_strength="0" unique_strength="0" constraints="0" field="ent_id" notnull_strength="0"/>
+    <constraint exp_strength="0" unique_strength="0" constraints="0" field="name" notnull_strength="0"/>
+    <constraint exp_strength="0" unique_strength="0" constraints="0" field="verdict" notnull_strength="0"/>
+    <constraint exp_strength="0" unique_strength="0" constraints="0" field="action" notnull_strength="0"/>
+    <constraint exp_strength="0" unique_strength="0" constraints="0" field="verdict_class" notnull_strength="0"/>
+    <constraint exp_strength="0" unique_strength="0" constraints="0" field="action_class" notnull_strength="0"/>
   </constraints>
   <constraintExpressions>
-    <constraint exp="" field="ent_id" desc=""/>
-    <constraint exp="" field="name" desc=""/>
-    <constraint exp="" field="verdict" desc=""/>
-    <constraint exp="" field="action" desc=""/>
-    <constraint exp="" field="verdict_class" desc=""/>
-    <constraint exp="" field="action_class" desc=""/>
+    <constraint desc="" field="ent_id" exp=""/>
+    <constraint desc="" field="name" exp=""/>
+    <constraint desc="" field="verdict" exp=""/>
+    <constraint desc="" field="action" exp=""/>
+    <constraint desc="" field="verdict_class" exp=""/>
+    <constraint desc="" field="action_class" exp=""/>
   </constraintExpressions>
   <expressionfields/>
   <attributeactions/>
-  <attributetableconfig sortOrder="0" sortExpression="" actionWidgetStyle="dropDown">
+  <attributetableconfig sortExpression="" sortOrder="0" actionWidgetStyle="dropDown">
     <columns/>
   </attributetableconfig>
   <conditionalstyles>

@@ -7,12 +7,14 @@ from typing import List
 def all_algorithms() -> List[object]:
     """New instances of every algorithm of the `bluesky` provider."""
     from .build_zones import BuildZonesAlgorithm
+    from .check_off_task import CheckOffTaskAlgorithm
     from .export_packages import ExportCountyPackagesAlgorithm
     from .flag_enterprises import FlagEnterprisesAlgorithm
     from .import_list import ImportEnterpriseListAlgorithm
     from .print_atlas import PrintAtlasAlgorithm
     from .run_all import RunAllAlgorithm
     from .summary_workbook import SummaryWorkbookAlgorithm
+    from .update_ledger import UpdateLedgerAlgorithm
 
     return [
         ImportEnterpriseListAlgorithm(),
@@ -22,4 +24,6 @@ def all_algorithms() -> List[object]:
         PrintAtlasAlgorithm(),
         SummaryWorkbookAlgorithm(),
         RunAllAlgorithm(),
+        UpdateLedgerAlgorithm(),
+        CheckOffTaskAlgorithm(),
     ]

@@ -1,13 +1,16 @@
-"""Shared pieces of the `bluesky` algorithms: base class, rule-file defaults, layer snapshots."""
+"""Shared pieces of the `bluesky` algorithms: the base class, parameters from the spec, layer snapshots."""
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Sequence
 
 from qgis.core import (
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+    QgsRasterLayer,
+    QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
@@ -15,37 +18,16 @@ from qgis.PyQt.QtGui import QIcon
 from ...layers.threads import in_python_thread
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
-
-#: Processing parameter -> rule-file parameter name, with the fallback used when the file lacks it.
-PARAM_KEYS: Dict[str, tuple] = {
-    "CHP_RADIUS_KM": ("chp_radius_km", 15.0),
-    "MINE_RING_KM": ("mine_ring_km", 3.0),
-    "FRINGE_KM": ("fringe_km", 0.0),
-    "B35_TPH": ("b35_tph", 35.0),
-    "B10_TPH": ("b10_tph", 10.0),
-}
+FIELD_MAP = "FIELD_MAP"
 
 
-def rule_defaults() -> Dict[str, float]:
-    """Defaults of the distance/threshold parameters, read from the shipped rules file."""
-    values = {key: fallback for key, (_, fallback) in PARAM_KEYS.items()}
-    try:
-        from ...analysis.rules import load_rules
-
-        params = load_rules().params
-        for key, (name, _) in PARAM_KEYS.items():
-            value = params.get(name) if isinstance(params, dict) else getattr(params, name, None)
-            if isinstance(value, dict):
-                value = value.get("value", value.get("default"))
-            if value is not None:
-                values[key] = float(value)
-    except Exception:  # noqa: BLE001 - the algorithm still loads; the run reports a broken rules file
-        pass
-    return values
+def param_key(name: str) -> str:
+    """The Processing parameter of a rules-file parameter: chp_radius_km → CHP_RADIUS_KM."""
+    return name.upper()
 
 
 class BlueSkyAlgorithm(QgsProcessingAlgorithm):
-    """Base of the provider's algorithms: translation, group and icon."""
+    """Base of the provider's algorithms: translation, group, icon and the shared parameters."""
 
     def tr(self, text: str) -> str:
         return QCoreApplication.translate("BlueSkyAlgorithm", text)
@@ -62,35 +44,141 @@ class BlueSkyAlgorithm(QgsProcessingAlgorithm):
     def icon(self) -> QIcon:
         return QIcon(os.path.join(PLUGIN_DIR, "icons", "icon.svg"))
 
+    def helpUrl(self) -> str:  # noqa: N802 - QGIS API name
+        """The Chinese user guide shipped with the plugin (docs/用户手册.md), as the dialog's 帮助 link."""
+        from qgis.PyQt.QtCore import QUrl
+
+        path = os.path.join(PLUGIN_DIR, "docs", "用户手册.md")
+        return QUrl.fromLocalFile(path).toString() if os.path.exists(path) else ""
+
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API name
         # Processing runs this in a Qt pool thread; pyproj needs a thread Python made (layers/threads.py).
-        return in_python_thread(self.process, parameters, context, feedback)
+        try:
+            return in_python_thread(self.process, parameters, context, feedback)
+        except QgsProcessingException as exc:
+            if type(exc) is QgsProcessingException:
+                raise
+            # Processing prints a subclass (LayerCheckError …) with its Python traceback: pass on its text alone
+            raise QgsProcessingException(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - a bug: the user reads a sentence, the log gets the traceback
+            from ...layers.user_errors import report
+
+            raise QgsProcessingException(report(exc, self.displayName())) from exc
 
     def process(self, parameters, context, feedback):
         raise NotImplementedError
 
-    # -- helpers -----------------------------------------------------------------------------------
-    def add_distance_params(self, names=("CHP_RADIUS_KM", "MINE_RING_KM", "FRINGE_KM")) -> None:
-        defaults = rule_defaults()
-        labels = {
-            "CHP_RADIUS_KM": self.tr("CHP heating radius (km)"),
-            "MINE_RING_KM": self.tr("Ring around prefecture built-up areas for open-pit mine closure (km)"),
-            "FRINGE_KM": self.tr("Urban-rural fringe ring around built-up areas (km, 0 = off)"),
-            "B35_TPH": self.tr("Coal boiler threshold in the key cities (t/h, below it: eliminate)"),
-            "B10_TPH": self.tr("Coal boiler threshold elsewhere (t/h, at or below it: eliminate)"),
-        }
-        for name in names:
-            self.addParameter(
-                QgsProcessingParameterNumber(
-                    name, labels[name], QgsProcessingParameterNumber.Type.Double, defaults[name], False, 0.0, 1000.0
-                )
-            )
+    # -- rules-file parameters ---------------------------------------------------------------------
+    def add_rule_params(self, names: Sequence[str]) -> None:
+        """One optional number per rules-file parameter, described from the parameter spec. Left empty, the
+        rules file's value holds: a Processing default would silently outrank the rules file."""
+        from ...analysis.params import format_value, param_spec
 
-    def rule_params(self, parameters, context, names) -> Dict[str, float]:
-        """Rule-file parameter name -> value of the distance/threshold parameters."""
-        return {PARAM_KEYS[n][0]: self.parameterAsDouble(parameters, n, context) for n in names}
+        for name in names:
+            spec = param_spec(name)
+            description = (f"{spec.title} / {spec.en} — "
+                           + self.tr("empty: the rules file's value (shipped: {value})").format(
+                               value=format_value(spec.default)))
+            param = QgsProcessingParameterNumber(param_key(name), description,
+                                                 QgsProcessingParameterNumber.Type.Double, None, True,
+                                                 spec.minimum, spec.maximum)
+            param.setMetadata({"widget_wrapper": {"decimals": spec.decimals}})  # 2.5, not 2.500000
+            self.addParameter(param)
+
+    def rule_params(self, parameters, context, names: Sequence[str]) -> Dict[str, float]:
+        """Rules-file parameter name -> value, for the parameters the user gave a value (only those)."""
+        out = {}
+        for name in names:
+            value = parameters.get(param_key(name))
+            if value is None or value == "" or (hasattr(value, "isNull") and value.isNull()):
+                continue
+            out[name] = self.parameterAsDouble(parameters, param_key(name), context)
+        return out
+
+    # -- layers ------------------------------------------------------------------------------------
+    def snapshot(self, parameters, name: str, context, feedback):
+        """A thread-safe snapshot (layers.run_job.Snapshot) of a vector parameter, None when not given."""
+        from ...layers.convert import _ogr_source, source_to_gdf
+        from ...layers.run_job import Snapshot
+
+        layer = self.parameterAsVectorLayer(parameters, name, context)
+        if layer is None:
+            return None
+        if _ogr_source(layer) is not None:
+            return Snapshot(layer)
+        source = self.parameterAsSource(parameters, name, context)
+        return Snapshot.from_gdf(layer.name(), source_to_gdf(source, feedback))
+
+    def builtup(self, parameters, name: str, context):
+        """(vector snapshot, raster path) of the built-up parameter, exactly one of them set."""
+        from ...layers.convert import _ogr_source, layer_to_gdf
+        from ...layers.run_job import Snapshot, snapshot_raster
+
+        layer = self.parameterAsLayer(parameters, name, context)
+        if layer is None:
+            raise self.fail("需要建成区图层", "a built-up layer is required")
+        if isinstance(layer, QgsRasterLayer):
+            try:
+                return None, snapshot_raster(layer)
+            except ValueError as exc:
+                raise self.fail("建成区栅格须为文件", "the built-up raster must be a file (GDAL)", exc) from exc
+        if isinstance(layer, QgsVectorLayer):
+            return (Snapshot(layer) if _ogr_source(layer) else Snapshot.from_gdf(layer.name(), layer_to_gdf(layer))), None
+        raise self.fail("建成区图层类型不支持", "unsupported built-up layer type", layer.name())
+
+    def add_field_map_param(self) -> None:
+        """The optional FIELD_MAP text: which column holds which canonical field, over the guess (usable from
+        qgis_process and the Modeler: one string, entries kind.field=column)."""
+        self.addParameter(QgsProcessingParameterString(
+            FIELD_MAP, self.tr("Field mapping overrides (kind.field=column, separated by ; or new lines; "
+                               "e.g. planning.city=所属市; boiler.fuel=燃料)"), "", True, True))
+
+    def field_maps(self, parameters, context) -> dict:
+        """{kind: {field: column}} of FIELD_MAP; a malformed entry is a clear Processing error."""
+        from ...analysis.validation import InputError, parse_field_map
+
+        try:
+            return parse_field_map(self.parameterAsString(parameters, FIELD_MAP, context) or "")
+        except InputError as exc:
+            raise self.fail("字段对应（FIELD_MAP）有误", "bad FIELD_MAP", exc) from exc
+
+    # -- running a stage ---------------------------------------------------------------------------
+    def run_stage(self, stage, *args, **kwargs):
+        """Run one of layers.run_job's stages; None when cancelled, its errors as clear Processing errors."""
+        from ...analysis.errors import CanceledError
+        from ...analysis.rules import RuleFileError
+        from ...analysis.validation import InputError, OutputError
+
+        try:
+            return stage(*args, **kwargs)
+        except CanceledError:
+            return None
+        except RuleFileError as exc:
+            raise self.fail("规则文件有误", "invalid rules file", exc) from exc
+        except InputError as exc:  # its message names layer and field
+            raise self.fail("输入图层有误", "bad input layer", exc) from exc
+        except OutputError as exc:
+            raise self.fail("写入失败", "write failed", exc) from exc
+        except QgsProcessingException:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug: fail() logs it and shows a sentence
+            raise self.fail("分析失败", "the analysis failed", exc) from exc
+
+    @staticmethod
+    def progress_to(feedback):
+        """A progress(step, total, name) callback showing the step on ``feedback``."""
+        def progress(step: int, total: int, name: str) -> None:
+            feedback.setProgressText(f"{name} {step}/{total}")
+            feedback.setProgress(100.0 * step / max(total, 1))
+        return progress
 
     def fail(self, zh: str, en: str, detail: Optional[Any] = None) -> QgsProcessingException:
+        """A Processing error "zh / en: detail"; an exception not written for the user (a bug) is logged with
+        its traceback and shown as a short sentence instead."""
+        if isinstance(detail, BaseException):
+            from ...layers.user_errors import report
+
+            detail = report(detail, self.displayName())
         text = f"{zh} / {en}"
         if detail:
             text += f": {detail}"

@@ -70,7 +70,9 @@ class ExportCountyPackagesAlgorithm(BlueSkyAlgorithm):
                 is_canceled=feedback.isCanceled,
             )
         except Exception as exc:  # noqa: BLE001 - reported to the user as a Processing error
-            raise QgsProcessingException(self.tr("Export of county packages failed: {}").format(exc)) from exc
+            from ...layers.user_errors import report
+
+            raise QgsProcessingException(self.tr("Export of county packages failed: {}").format(report(exc))) from exc
         if feedback.isCanceled():
             feedback.pushInfo(self.tr("Canceled; complete packages written: {}").format(len(paths)))
         else:

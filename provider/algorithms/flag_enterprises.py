@@ -5,7 +5,6 @@ import os
 
 from qgis.core import (
     QgsProcessing,
-    QgsProcessingMultiStepFeedback,
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
     QgsProcessingParameterFile,
@@ -14,9 +13,10 @@ from qgis.core import (
 )
 
 from ._common import BlueSkyAlgorithm
-from .run_all import add_field_map_param, field_map_param, snapshot_param
 
-THRESHOLDS = ("B35_TPH", "B10_TPH")
+#: the rules-file parameters the flags use (each an optional Processing parameter); the zone parameters
+#: (radius, rings) are those the zones.gpkg was built with
+FLAG_PARAMS = ("b35_tph", "b10_tph")
 
 
 class FlagEnterprisesAlgorithm(BlueSkyAlgorithm):
@@ -53,71 +53,35 @@ class FlagEnterprisesAlgorithm(BlueSkyAlgorithm):
         self.addParameter(QgsProcessingParameterFile(self.RULES, self.tr("Rules file (YAML; the shipped plan when empty)"),
                                                      QgsProcessingParameterFile.Behavior.File, "yaml", None, True,
                                                      self.tr("Rules (*.yaml *.yml)")))
-        self.add_distance_params(THRESHOLDS)
-        add_field_map_param(self)
+        self.add_rule_params(FLAG_PARAMS)
+        self.add_field_map_param()
         self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_DIR, self.tr("Output folder")))
         self.addOutput(QgsProcessingOutputFile("FLAGS_GPKG", self.tr("Flags GeoPackage")))
         self.addOutput(QgsProcessingOutputNumber("FLAGS", self.tr("Rule hits")))
 
     def process(self, parameters, context, feedback):
-        from ...analysis.engine import flag_enterprises
-        from ...analysis.pipeline import CanceledError
-        from ...layers.run_job import (
-            load_ruleset,
-            prepare_admin,
-            prepare_enterprises,
-            read_gpkg_layers,
-            write_gpkg_atomically,
-        )
+        from ...layers.run_job import JobInputs, run_flag
 
-        multi = QgsProcessingMultiStepFeedback(3, feedback)
         out_dir = self.parameterAsString(parameters, self.OUTPUT_DIR, context)
-        multi.setCurrentStep(0)
         zones_path = self.parameterAsFile(parameters, self.ZONES, context)
         if not zones_path or not os.path.exists(zones_path):
             raise self.fail("找不到管控分区文件", "zones.gpkg not found", zones_path)
-        try:
-            ruleset = load_ruleset(self.parameterAsFile(parameters, self.RULES, context) or None,
-                                   self.rule_params(parameters, context, THRESHOLDS))
-        except Exception as exc:  # noqa: BLE001
-            raise self.fail("规则文件有误", "invalid rules file", exc) from exc
-        zones = read_gpkg_layers(zones_path)
-        from ...analysis.validation import InputError
-
-        maps = field_map_param(self, parameters, context)
-        try:
-            admin_snap = snapshot_param(self, parameters, self.ADMIN, context, multi)
-            admin = prepare_admin(admin_snap.read(), None, admin_snap.name, maps.get("admin"))
-            enterprises = {}
-            for kind, name in (("boiler", self.BOILERS), ("mine", self.MINES), ("plant", self.PLANTS)):
-                snap = snapshot_param(self, parameters, name, context, multi)
-                if snap is not None:
-                    enterprises[kind] = prepare_enterprises(snap.read(), kind, snap.name, maps.get(kind))
-        except InputError as exc:  # names layer and field
-            raise self.fail("输入图层有误", "bad input layer", exc) from exc
+        enterprises = {}
+        for kind, name in (("boiler", self.BOILERS), ("mine", self.MINES), ("plant", self.PLANTS)):
+            snap = self.snapshot(parameters, name, context, feedback)
+            if snap is not None:
+                enterprises[kind] = snap
         if not enterprises:
             raise self.fail("至少需要一个企业图层", "at least one enterprise layer is required")
-        if multi.isCanceled():
+        inputs = JobInputs(
+            admin=self.snapshot(parameters, self.ADMIN, context, feedback), enterprises=enterprises,
+            rules_path=self.parameterAsFile(parameters, self.RULES, context) or None,
+            params=self.rule_params(parameters, context, FLAG_PARAMS),
+            field_mappings=self.field_maps(parameters, context),
+        )
+        done = self.run_stage(run_flag, inputs, zones_path, out_dir, self.progress_to(feedback), feedback.isCanceled,
+                              warn=feedback.pushWarning)
+        if done is None:
             return {}
-        multi.setCurrentStep(1)
-
-        def progress(step, total, name):
-            multi.setProgressText(f"{name} {step}/{total}")
-            multi.setProgress(100.0 * step / max(total, 1))
-
-        try:
-            result = flag_enterprises(zones, admin, enterprises, ruleset, progress=progress, is_canceled=multi.isCanceled)
-        except CanceledError:
-            return {}
-        except Exception as exc:  # noqa: BLE001
-            raise self.fail("企业标注失败", "flagging the enterprises failed", f"{type(exc).__name__}: {exc}") from exc
-        if multi.isCanceled():
-            return {}
-        multi.setCurrentStep(2)
-        frames = {
-            "enterprise_flags": result.flags,
-            "enterprise_verdicts": result.verdicts,
-            "to_verify": result.to_verify,
-        }
-        path = write_gpkg_atomically(frames, os.path.join(out_dir, "flags.gpkg"))
+        result, path, _warnings = done
         return {self.OUTPUT_DIR: out_dir, "FLAGS_GPKG": path, "FLAGS": len(result.flags)}

@@ -74,7 +74,9 @@ class PrintAtlasAlgorithm(BlueSkyAlgorithm):
             result = export_atlas(zones, flags, admin, out, default_notes(), per_county_dir=per_dir,
                                   feedback=feedback)
         except Exception as exc:  # noqa: BLE001
-            raise QgsProcessingException(self.tr("Printing the atlas failed: {}").format(exc)) from exc
+            from ...layers.user_errors import report
+
+            raise QgsProcessingException(self.tr("Printing the atlas failed: {}").format(report(exc))) from exc
         if result is None or feedback.isCanceled():
             return {self.OUTPUT_PDF: None, self.PAGES: 0}
         return {self.OUTPUT_PDF: str(result.path), self.PAGES: result.pages}

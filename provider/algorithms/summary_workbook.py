@@ -57,6 +57,8 @@ class SummaryWorkbookAlgorithm(BlueSkyAlgorithm):
         try:
             path = write_summary_workbook(flags, out, zones_gpkg=zones)
         except Exception as exc:  # noqa: BLE001
-            raise QgsProcessingException(self.tr("Writing the workbook failed: {}").format(exc)) from exc
+            from ...layers.user_errors import report
+
+            raise QgsProcessingException(self.tr("Writing the workbook failed: {}").format(report(exc))) from exc
         feedback.setProgress(100)
         return {self.OUTPUT_XLSX: str(path)}

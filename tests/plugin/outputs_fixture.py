@@ -18,7 +18,7 @@ from shapely.geometry import Point
 # 小店区 (太原), 城区 (阳泉), 城区 (晋城) — same name in two cities —, 平遥县 (晋中)
 FIXTURE_ADCODES = ["140105", "140302", "140502", "140728"]
 LONG_COUNTY = "140105"  # gets enough flags to continue its table on a second page
-N_LONG = 45
+N_LONG = 110
 
 RULES = [
     ("B-35", "三(二)10", "淘汰", "2020-10-01", "省生态环境厅牵头，市县政府负责落实"),
@@ -65,11 +65,11 @@ def build_outputs_fixture(folder: Path) -> OutputsFixture:
                                "note": ["1+30 名单为预置参考名单，请以省大气办正式文件为准"]},
                               geometry=[one30.union_all()], crs=4326)
     pyogrio.write_dataframe(region, zones, layer="region_1p30", driver="GPKG", append=True)
-    key = gpd.GeoDataFrame({"zone_id": "Z-KEY8", "group": ["京津冀及周边地区", "汾渭平原"]},
+    key = gpd.GeoDataFrame({"zone_id": "Z-KEY", "group": ["京津冀及周边地区", "汾渭平原"]},
                            geometry=[counties[counties.city.isin(["太原市", "阳泉市", "晋城市"])].union_all(),
                                      counties[counties.city == "晋中市"].union_all()], crs=4326)
     pyogrio.write_dataframe(key, zones, layer="key_city_groups", driver="GPKG", append=True)
-    chp = gpd.GeoDataFrame({"zone_id": ["Z-CHP15"], "plant_name": ["太原第一热电厂"], "radius_km": [15.0]},
+    chp = gpd.GeoDataFrame({"zone_id": ["Z-CHP"], "plant_name": ["太原第一热电厂"], "radius_km": [15.0]},
                            geometry=[_ring(inner["140105"], 15)], crs=4326)
     pyogrio.write_dataframe(chp, zones, layer="chp_heating_radius", driver="GPKG", append=True)
     mine = gpd.GeoDataFrame({"zone_id": "Z-MINE", "city": ["太原市", "阳泉市"], "ring_km": 3.0},

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pyogrio
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-from outputs_fixture import N_LONG, build_outputs_fixture  # noqa: E402
+from outputs_fixture import N_LONG, build_outputs_fixture
 
 
 @pytest.fixture(scope="module")

@@ -1,22 +1,25 @@
 """County packages: one zip per county, read back with pyogrio and with QGIS (/vsizip/), UTF-8 and GBK."""
 from __future__ import annotations
 
-import sys
 import zipfile
-from pathlib import Path
 
 import pandas as pd
 import pyogrio
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-from bluesky_zoning.layers.county_packages import export_county_packages  # noqa: E402
-from outputs_fixture import FIXTURE_ADCODES, build_outputs_fixture  # noqa: E402
+from bluesky_zoning.layers.county_packages import export_county_packages
+from outputs_fixture import FIXTURE_ADCODES, build_outputs_fixture
 
 
 @pytest.fixture(scope="module")
 def fixture(tmp_path_factory):
     return build_outputs_fixture(tmp_path_factory.mktemp("fx"))
+
+
+def _full_names(path, layer):
+    """Short shapefile field name → full name, from the package's field dictionary."""
+    d = pd.read_csv(zipfile.ZipFile(path).open("字段说明.csv"), encoding="utf-8-sig", dtype=str)
+    d = d[d["图层"] == layer]
+    return dict(zip(d["短字段名"], d["完整字段名"]))
 
 
 def _expected(fx, adcode):
@@ -49,18 +52,26 @@ def test_packages_read_back_with_pyogrio(fixture, tmp_path, encoding):
         cpg = zipfile.ZipFile(path).read("enterprise_flags.cpg").decode("ascii")
         assert cpg == encoding
         shp = pyogrio.read_dataframe(f"/vsizip/{path}/enterprise_flags.shp", encoding=cpg)
+        # headers county staff can read: short Chinese names (5 characters in GBK, 3 in UTF-8)
+        short = "企业编号" if encoding == "GBK" else "编号"
+        assert short in shp.columns and "ent_id" not in shp.columns
+        assert ("类别" in shp.columns) and set(shp["类别"]) <= {"锅炉", "工业企业", "矿山", "热电厂"}
+        shp = shp.rename(columns=_full_names(path, "enterprise_flags"))
         gpkg = pyogrio.read_dataframe(f"/vsizip/{path}/{path.stem}.gpkg", layer="enterprise_flags")
         assert sorted(shp["ent_id"]) == sorted(expected["ent_id"]) == sorted(gpkg["ent_id"])
         assert sorted(shp["name"]) == sorted(expected["name"])
         assert set(shp["reason"]) == set(expected["reason"])
-        assert "dist_km" in shp.columns and "distance_km" in gpkg.columns  # short vs full names
-        assert all(len(c.encode("gbk" if encoding == "GBK" else "utf-8")) <= 10 for c in shp.columns)
+        assert "distance_km" in shp.columns and "distance_km" in gpkg.columns  # via the dictionary; full names
+        raw_names = pyogrio.read_info(f"/vsizip/{path}/enterprise_flags.shp", encoding=cpg)["fields"]
+        assert all(len(c.encode("gbk" if encoding == "GBK" else "utf-8")) <= 10 for c in raw_names)
         verdicts = pyogrio.read_dataframe(f"/vsizip/{path}/enterprise_verdicts.shp", encoding=cpg)
+        verdicts = verdicts.rename(columns=_full_names(path, "enterprise_verdicts"))
         assert sorted(verdicts["ent_id"]) == sorted(set(expected["ent_id"]))
         d = pd.read_csv(f"zip://{path}!字段说明.csv" if False else zipfile.ZipFile(path).open("字段说明.csv"),
                         encoding="utf-8-sig")
-        assert {"短字段名", "完整字段名", "含义"} <= set(d.columns)
-        assert d.loc[d["完整字段名"] == "distance_km", "短字段名"].iloc[0] == "dist_km"
+        assert {"短字段名", "完整字段名", "中文名", "含义"} <= set(d.columns)
+        assert d.loc[d["完整字段名"] == "distance_km", "短字段名"].iloc[0] == ("距离公里" if encoding == "GBK" else "距离")
+        assert d.loc[d["完整字段名"] == "distance_km", "中文名"].iloc[0] == "距离（公里）"
 
 
 def test_packages_clip_zones_to_county(fixture, tmp_path):
@@ -83,11 +94,17 @@ def test_packages_read_back_with_qgis(qgis_app, fixture, tmp_path, encoding):
     layer = QgsVectorLayer(f"/vsizip/{path}/enterprise_flags.shp", "flags", "ogr")
     assert layer.isValid()
     assert layer.featureCount() == len(expected)
-    got = sorted((f["ent_id"], f["name"], f["action"]) for f in layer.getFeatures())
+    short = {full: s for s, full in _full_names(path, "enterprise_flags").items()}
+    assert short["ent_id"] in layer.fields().names()
+    got = sorted((f[short["ent_id"]], f[short["name"]], f[short["action"]]) for f in layer.getFeatures())
     assert got == sorted(zip(expected["ent_id"], expected["name"], expected["action"]))
     assert any("小店区" in name for _, name, _ in got)
     gpkg = QgsVectorLayer(f"/vsizip/{path}/{path.stem}.gpkg|layername=enterprise_flags", "g", "ogr")
     assert gpkg.isValid() and "distance_km" in gpkg.fields().names()
+    # Chinese aliases in the GeoPackage: QGIS shows them as soon as the layer opens
+    aliases = {f.name(): f.alias() for f in gpkg.fields()}
+    assert aliases["ent_id"] == "企业编号" and aliases["layer"] == "类别代码"
+    assert aliases["distance_km"] == "距离（公里）" and aliases["layer_label"] == "类别"
     assert sorted(f["name"] for f in gpkg.getFeatures()) == sorted(expected["name"])
 
 

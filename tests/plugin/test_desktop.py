@@ -5,9 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from desktop_run import assert_plugin_worked, profile_dir, run_check, use_chinese_locale
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(Path(__file__).with_name("desktop")))
-from desktop_run import assert_plugin_worked, profile_dir, run_check, use_chinese_locale  # noqa: E402
 
 
 def _install(profiles_root: Path) -> Path:

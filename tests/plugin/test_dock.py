@@ -1,19 +1,14 @@
 """The dock headless: load the demo through its link, run in a task, read the results; cancel mid-run."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path as _Path
-
-sys.path.insert(0, str(_Path(__file__).parent))
-
 import os
 import re
 from pathlib import Path
 
 import pyogrio
 import pytest
-from qgis.core import QgsCategorizedSymbolRenderer, QgsProject
-from qgis.PyQt.QtCore import QCoreApplication, Qt
+from qgis.core import QgsCategorizedSymbolRenderer, QgsProject, QgsSettings
+from qgis.PyQt.QtCore import QCoreApplication, Qt, QUrl
 from task_wait import wait_for
 
 
@@ -49,6 +44,26 @@ def test_demo_link_loads_layers_into_the_combos(dock):
     assert "✔" in u.mappingInfo.toPlainText()
 
 
+def test_after_loading_the_demo_its_inputs_are_on_the_map_and_outputs_wait_for_a_run(dock):
+    from qgis.core import QgsSingleBandPseudoColorRenderer
+
+    u = dock.ui
+    root = QgsProject.instance().layerTreeRoot()
+    layers = [c.currentLayer() for c in (u.chpCombo, u.boilersCombo, u.minesCombo, u.plantsCombo, u.adminCombo,
+                                         u.builtupCombo)]
+    nodes = [root.findLayer(layer.id()) for layer in layers]
+    assert all(node.itemVisibilityChecked() for node in nodes)  # points and raster shown, not only outlines
+    positions = [root.children().index(node) for node in nodes]
+    assert positions == sorted(positions)  # points over the county outlines over the raster
+    raster = u.builtupCombo.currentLayer()
+    assert isinstance(raster.renderer(), QgsSingleBandPseudoColorRenderer)  # cells below the threshold clear
+    items = raster.renderer().shader().rasterShaderFunction().colorRampItemList()
+    assert items[0].color.alpha() == 0 and 0 < items[-1].color.alpha() < 128
+    # nothing to write yet: the output buttons wait for a run, and say so
+    assert not any(button.isEnabled() for button in dock.output.buttons())
+    assert u.outputHint.text() and not u.outputHint.isHidden()
+
+
 def test_run_adds_one_styled_group_and_county_table(dock):
     from bluesky_zoning.layers.result_group import group_layers, result_groups
 
@@ -68,12 +83,12 @@ def test_run_adds_one_styled_group_and_county_table(dock):
     assert verdicts.featureCount() > 0
     table = dock.ui.resultTable
     assert table.rowCount() > 0 and table.columnCount() > 2
-    # click the first non-empty cell: zooms and selects that county's flagged enterprises
-    for row in range(table.rowCount()):
-        for col in range(1, table.columnCount() - 1):
+    # click the first non-empty cell of a county and a rule: zooms and selects that county's flagged enterprises
+    for row in range(1, table.rowCount()):
+        for col in range(2, table.columnCount()):
             item = table.item(row, col)
             if item is not None and item.text():
-                dock.on_result_cell(row, col)
+                dock.results.on_result_cell(row, col)
                 assert verdicts.selectedFeatureCount() == int(item.text()) or verdicts.selectedFeatureCount() > 0
                 assert dock.iface.mapCanvas().extent().width() < 5  # zoomed to a county (degrees)
                 break
@@ -113,11 +128,11 @@ def _latest_run(dock):
 
 
 def test_progress_shows_the_step_name_and_count(dock):
-    from bluesky_zoning.ui.dock import step_text
+    from bluesky_zoning.ui.panels.run import step_text
 
     assert step_text(3, 9, "构建禁煤区…") == "构建禁煤区… 3/9"
     assert step_text(3, 9, "构建禁煤区") == "构建禁煤区… 3/9"
-    dock._on_step(3, 9, "构建禁煤区…")
+    dock.run.on_step(3, 9, "构建禁煤区…")
     assert dock.ui.stepLabel.text() == "构建禁煤区… 3/9"
     assert "构建禁煤区… 3/9" in dock.ui.progressBar.text()
     assert dock.ui.progressBar.value() == 33
@@ -126,17 +141,20 @@ def test_progress_shows_the_step_name_and_count(dock):
 def test_county_rule_table_selects_exactly_the_cell(dock):
     layers = _latest_run(dock)
     table = dock.ui.resultTable
-    keys = [table.item(r, 0).data(0x0100) for r in range(table.rowCount())]  # Qt.UserRole
-    assert keys[-1] == "*" and table.item(table.rowCount() - 1, 0).text() in ("合计", "Total")
-    assert keys[:-1] == sorted(keys[:-1])  # adcode order: 太原市 first
-    assert table.item(0, 0).text() == "太原市 · 小店区"
-    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
-    assert headers[-1] in ("合计", "Total")
-    col = headers.index("B-35")
+    keys = [table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(table.rowCount())]
+    assert keys[0] == "*" and table.item(0, 0).text() in ("合计", "Total")  # the 合计 row first
+    assert keys[1:] == sorted(keys[1:])  # adcode order: 太原市 first
+    assert table.item(1, 0).text() == "太原市 · 小店区"
+    rules = [table.horizontalHeaderItem(c).data(Qt.ItemDataRole.UserRole) for c in range(table.columnCount())]
+    assert rules[1] == "*" and table.horizontalHeaderItem(1).text() in ("合计", "Total")  # the 合计 column first
+    col = rules.index("B-35")
+    # rule columns are titled by the rule's short Chinese name from the rules file, never by its id
+    assert table.horizontalHeaderItem(col).text().replace("\n", "") == dock.ruleset.get("B-35").short_name
+    assert all(not str(table.horizontalHeaderItem(c).text()).isascii() for c in range(2, table.columnCount()))
     row = keys.index("140105")
     count = int(table.item(row, col).text())
     assert count > 0
-    assert dock.on_result_cell(row, col) == count
+    assert dock.results.on_result_cell(row, col) == count
     flags, verdicts = layers["enterprise_flags"], layers["enterprise_verdicts"]
     assert verdicts.selectedFeatureCount() == count
     assert flags.selectedFeatureCount() == count
@@ -149,24 +167,190 @@ def test_county_rule_table_selects_exactly_the_cell(dock):
     assert dock.ui.attributesButton.isEnabled()
     assert dock.iface.mapCanvas().extent().width() < 1.5  # zoomed to 小店区 (degrees)
     # totals: the row's 合计 is the county's enterprises, the 合计 row the rule's province total
-    total_row = table.rowCount() - 1
-    rule_total = sum(int(table.item(r, col).text() or 0) for r in range(total_row))
-    assert int(table.item(total_row, col).text()) == rule_total
+    rule_total = sum(int(table.item(r, col).text() or 0) for r in range(1, table.rowCount()))
+    assert int(table.item(0, col).text()) == rule_total
 
 
-def test_to_verify_tab_lists_row_field_raw_and_problem(dock):
+def test_to_verify_tab_puts_problem_column_and_raw_value_first(dock):
     table = dock.ui.verifyTable
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
-    assert len(headers) == 6
+    assert headers == ["Problem", "Your column", "Raw value", "Layer", "Id", "Row"]
     assert table.rowCount() > 0
-    ids = {table.item(r, 1).text() for r in range(table.rowCount())}
+    ids = {table.item(r, 4).text() for r in range(table.rowCount())}
     assert "GL-01024" in ids  # '约20吨'
-    row = next(r for r in range(table.rowCount()) if table.item(r, 1).text() == "GL-01024"
-               and table.item(r, 4).text())
-    assert table.item(row, 2).text().isdigit()
-    assert "20" in table.item(row, 4).text()
-    assert table.item(row, 5).text()
-    assert dock.on_verify_cell(row, 0)
+    row = next(r for r in range(table.rowCount()) if table.item(r, 4).text() == "GL-01024"
+               and table.item(r, 2).text())
+    assert table.item(row, 0).text()  # the problem
+    assert table.item(row, 1).text() == "额定蒸发量(t/h)"  # the list's own column, not capacity_tph
+    assert "20" in table.item(row, 2).text()
+    assert table.item(row, 3).text() == dock.ui.boilersCombo.currentLayer().name()
+    assert table.item(row, 5).text().isdigit()
+    assert dock.verify.on_verify_cell(row, 0)
+    selected = dock.result_layers["to_verify"].selectedFeatures()
+    assert selected and {f["ent_id"] for f in selected} == {"GL-01024"}  # its rows, one point
+
+
+def test_one_count_in_the_message_bar_the_tabs_and_the_log(dock, qgis_iface):
+    from bluesky_zoning.analysis.run_report import run_counts
+    from bluesky_zoning.ui.panels.run import counts_text
+    from qgis.core import Qgis
+
+    result, u = dock.result, dock.ui
+    counts = run_counts(result.flags, result.to_verify)
+    assert (counts.hits, counts.to_verify) == (len(result.flags), len(result.to_verify))
+    # records that share an id but not name or place are two enterprises: one verdict point each
+    assert counts.enterprises == len(result.verdicts)
+    sentence = counts_text(counts)
+    assert sentence in qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Success)[-1]
+    assert u.summaryLabel.text().startswith(sentence)
+    assert u.tabs.tabText(u.tabs.indexOf(u.tabVerify)).endswith(f"({counts.to_verify})")
+    assert u.verifyTable.rowCount() == counts.to_verify
+    log = u.runLog.toPlainText().splitlines()
+    assert log.count(sentence) == 1
+    # the run's assumptions open the log, a few lines
+    assert log[1] == "Assumptions and choices of this run:"
+    assumptions = log[2:log.index(sentence)]
+    assert 3 <= len(assumptions) <= 8
+    for words in ("1+30", "露天矿山关闭区", "外扩 1 公里"):  # provisional list, mine ring, planning areas replaced
+        assert any(words in line for line in assumptions), words
+    # then the rows to verify grouped by problem, adding up to the same count; the rows themselves are not logged
+    grouped = [int(re.search(r", (\d+) rows$", line).group(1)) for line in log if line.endswith(" rows")]
+    assert sum(grouped) == counts.to_verify and len(grouped) < 30
+    assert any("额定蒸发量 cannot be parsed" in line for line in log)
+    assert not any(re.search(r"第 \d+ 行", line) for line in log)
+    assert not any(" / layer " in line or " / " in line and "field" in line for line in log)  # one language
+    assert len(log) < 50
+
+
+def test_the_map_after_a_run_stays_legible(dock):
+    from bluesky_zoning.layers.result_group import result_groups
+    from bluesky_zoning.layers.styling import ZONE_STYLES
+
+    group = result_groups()[0]
+    nodes = {n.layer().customProperty("bluesky_zoning/name"): n for n in group.children()}
+    names = list(nodes)
+    assert names[:2] == ["to_verify", "enterprise_verdicts"]  # 需核实 squares drawn over the verdict points
+    zones = [n for n in names if n in ZONE_STYLES]
+    assert zones.index("coal_ban_zone") > zones.index("chp_heating_radius")  # outlines over the one fill
+    assert zones[-2:] == ["region_1p30", "key_city_groups"]
+    shown = {name for name, node in nodes.items() if node.itemVisibilityChecked()}
+    assert {"to_verify", "enterprise_verdicts", "coal_ban_zone", "chp_heating_radius", "mine_closure_zone"} <= shown
+    assert not {"enterprise_flags", "region_1p30", "key_city_groups"} & shown
+    filled = []
+    for name in zones:
+        fill = nodes[name].layer().renderer().symbol().symbolLayer(0)
+        if fill.brushStyle() != Qt.BrushStyle.NoBrush and fill.fillColor().alpha() > 0:
+            filled.append((name, fill.fillColor().alpha()))
+    assert [n for n, _ in filled] == ["coal_ban_zone"] and filled[0][1] <= 50  # a light fill, the rest outlines
+    square = nodes["to_verify"].layer().renderer().symbol()
+    verdict_sizes = [c.symbol().size() for c in nodes["enterprise_verdicts"].layer().renderer().categories()]
+    assert square.size() > max(verdict_sizes)  # frames the enterprise's verdict point
+    assert square.symbolLayer(0).fillColor().alpha() == 0  # open: the verdict colour shows through
+
+
+def test_the_total_row_zooms_to_exactly_its_enterprises(dock):
+    from bluesky_zoning.analysis.run_report import TOTAL_KEY
+
+    results, canvas = dock.results, dock.iface.mapCanvas()
+    everyone = results.flag_index[(TOTAL_KEY, TOTAL_KEY)]
+    assert results.zoom_to_enterprises(everyone)
+    province = canvas.extent()
+    one = everyone[:1]
+    assert results.zoom_to_enterprises(one)
+    assert canvas.extent().width() < province.width() / 20
+    from bluesky_zoning.ui.panels.results import feature_key
+
+    verdicts = dock.result_layers["enterprise_verdicts"]
+    point = next(f.geometry().asPoint() for f in verdicts.getFeatures() if feature_key(f, results.by_row) == one[0])
+    assert canvas.extent().contains(point)
+
+
+def test_tables_fit_a_dock_560_px_wide(dock):
+    u = dock.ui
+    row = dock.rules.rule_row("B-35")
+    assert u.rulesTable.item(row, 0).text() == dock.ruleset.get("B-35").short_name
+    sentence = u.rulesTable.item(row, 1).text()
+    assert "低于35蒸吨/小时" in sentence and "淘汰燃煤锅炉" in sentence and "2020-10-01前" in sentence
+    dock.resize(560, 900)
+    dock.show()
+    try:
+        u.tabs.setCurrentWidget(u.tabRules)
+        QCoreApplication.processEvents()
+        assert u.rulesTable.horizontalScrollBar().maximum() == 0  # the sentence wraps, nothing off-screen
+        u.tabs.setCurrentWidget(u.tabResults)
+        QCoreApplication.processEvents()
+        table = u.resultTable
+        assert table.columnViewportPosition(1) + table.columnWidth(1) <= table.viewport().width()  # 合计 in view
+        u.tabs.setCurrentWidget(u.tabVerify)
+        QCoreApplication.processEvents()
+        table = u.verifyTable
+        assert table.columnViewportPosition(2) + table.columnWidth(2) <= table.viewport().width()  # raw value
+    finally:
+        dock.hide()
+
+
+class _Opened:
+    """Stands in for QDesktopServices: records what would have been opened."""
+
+    def __init__(self):
+        self.paths = []
+
+    def openUrl(self, url):  # noqa: N802 - Qt's name
+        self.paths.append(url.toLocalFile())
+        return True
+
+
+def test_results_folder_link_and_output_folder_beside_the_project(dock, qgis_iface, monkeypatch, tmp_path):
+    import bluesky_zoning.ui.dock as dock_module
+    from bluesky_zoning.ui.panels.run import OUTPUT_FOLDER, default_output_dir
+    from qgis.core import Qgis
+    from qgis.PyQt.QtCore import QStandardPaths, QUrl
+
+    folder = Path(dock.result_paths["flags"]).parent
+    url = QUrl.fromLocalFile(str(folder)).toString()
+    assert url in dock.ui.runFolderLink.text()
+    assert url in qgis_iface.messageBar().get_messages(Qgis.MessageLevel.Success)[-1]
+    opened = _Opened()
+    monkeypatch.setattr(dock_module, "QDesktopServices", opened)
+    dock.ui.runFolderLink.linkActivated.emit(url)
+    assert opened.paths == [str(folder)]
+    assert all(button.isEnabled() for button in dock.output.buttons())
+    # the default folder: beside the project once it has a home, else in the user's documents
+    project = QgsProject.instance()
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    assert default_output_dir() == os.path.join(documents, OUTPUT_FOLDER)
+    project.setPresetHomePath(str(tmp_path))
+    try:
+        assert default_output_dir() == os.path.join(str(tmp_path), OUTPUT_FOLDER)
+        # a folder the user chose is remembered by the next dock; the default is not stored
+        other = dock_module.BlueSkyDock(qgis_iface)
+        try:
+            assert other.ui.outDir.filePath() == dock.ui.outDir.filePath()
+            other.ui.outDir.setFilePath("")
+            assert not other.run.out_dir_chosen
+            third = dock_module.BlueSkyDock(qgis_iface)
+            assert third.ui.outDir.filePath() == os.path.join(str(tmp_path), OUTPUT_FOLDER)
+            third.close_and_cleanup()
+        finally:
+            other.close_and_cleanup()
+            dock.run.save(QgsSettings())  # the fixture's folder, chosen, again
+    finally:
+        project.setPresetHomePath("")
+
+
+def test_help_opens_the_user_guide_shipped_with_the_plugin(dock, monkeypatch, tmp_path):
+    import bluesky_zoning.ui.dock as dock_module
+
+    assert dock.ui.tabs.cornerWidget() is dock.help_button
+    plugin_dir = Path(dock_module.__file__).resolve().parents[1]
+    assert Path(dock.user_guide_path()).resolve() == plugin_dir / "docs" / "用户手册.md"
+    opened = _Opened()
+    monkeypatch.setattr(dock_module, "QDesktopServices", opened)
+    guide = tmp_path / "用户手册.md"
+    guide.write_text("# 用户手册\n", encoding="utf-8")
+    monkeypatch.setattr(dock, "user_guide_path", lambda: str(guide))
+    dock.help_button.click()
+    assert opened.paths == [str(guide)]
 
 
 def test_output_tab_buttons_write_packages_and_workbook(dock):
@@ -179,6 +363,8 @@ def test_output_tab_buttons_write_packages_and_workbook(dock):
     wait_for(task)
     assert task.exception is None, task.trace
     assert (out_dir / "summary.xlsx").is_file()
+    assert "summary.xlsx" in dock.ui.outputStatus.text()
+    assert QUrl.fromLocalFile(str(out_dir)).toString() in dock.ui.outputStatus.text()  # a link that opens it
     dock.save_project()
     assert (out_dir / f"{out_dir.name}.qgz").is_file()
 
@@ -198,7 +384,7 @@ def test_import_dialog_guesses_columns_and_adds_wgs84_points(dock, qgis_iface):
     assert warning and re.search(r"额定蒸发量: \d+ (行无法解析|rows cannot be parsed)", warning[0]), checks
     dialog.accept()
     assert dialog.layer is not None and dialog.layer.isValid()
-    dock.add_imported_layer(dialog)
+    dock.data.add_imported_layer(dialog)
     layer = dock.ui.boilersCombo.currentLayer()
     assert layer is dialog.layer and QgsProject.instance().mapLayer(layer.id()) is not None
     assert layer.crs().authid() == "EPSG:4326"
@@ -207,7 +393,7 @@ def test_import_dialog_guesses_columns_and_adds_wgs84_points(dock, qgis_iface):
 
 def test_rules_tab_switches_a_rule_the_mine_ring_and_1p30(dock):
     u = dock.ui
-    rows = {u.rulesTable.item(r, 1).text(): r for r in range(u.rulesTable.rowCount())}
+    rows = {u.rulesTable.item(r, 0).data(Qt.ItemDataRole.UserRole): r for r in range(u.rulesTable.rowCount())}
     u.rulesTable.item(rows["B-NOX"], 0).setCheckState(0)  # Qt.Unchecked
     u.mineRingSpin.setValue(5.0)
     ticked = [i for i in range(u.region1p30List.count()) if u.region1p30List.item(i).checkState() == 2]
@@ -281,7 +467,7 @@ def test_data_tab_maps_every_field_and_takes_the_users_choice(dock):
         assert _field_combo(dock, "planning.name").currentData() == "规划区名称"
         assert _field_combo(dock, "planning.city").currentData() == ""  # (none)
         _choose(dock, "plant.industry", "")
-        assert dock.job_inputs().field_mappings == {"plant": {"industry": ""}}
+        assert dock.run.job_inputs().field_mappings == {"plant": {"industry": ""}}
         assert "✘ 行业" in u.mappingInfo.toPlainText()
         _latest_run(dock)
         log = u.runLog.toPlainText()
@@ -294,10 +480,10 @@ def test_data_tab_maps_every_field_and_takes_the_users_choice(dock):
         flags = pyogrio.read_dataframe(dock.result_paths["flags"], layer="enterprise_flags", read_geometry=False)
         assert not ({"P-COKE43", "P-PLANAREA", "P-ULE"} & set(flags.loc[flags["layer"] == "plant", "rule_id"]))
         _choose(dock, "plant.industry", "行业")
-        assert "plant" not in dock.job_inputs().field_mappings or \
-            dock.job_inputs().field_mappings["plant"]["industry"] == "行业"
+        assert "plant" not in dock.run.job_inputs().field_mappings or \
+            dock.run.job_inputs().field_mappings["plant"]["industry"] == "行业"
         assert "✔ 行业 ← 行业" in u.mappingInfo.toPlainText()
     finally:
         u.planningCombo.setLayer(None)
-        dock.field_overrides.clear()
-        dock.update_mapping_info()
+        dock.data.field_overrides.clear()
+        dock.data.update_mapping_info()

@@ -2,11 +2,6 @@
 list whose fuel column has an unusual name (FIELD_MAP), wrong FIELD_MAP entries; in process and by qgis_process."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path as _Path
-
-sys.path.insert(0, str(_Path(__file__).parent))
-
 import geopandas as gpd
 import pyogrio
 import pytest

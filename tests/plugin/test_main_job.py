@@ -4,12 +4,6 @@ tests read what it wrote back (GeoPackages, county zips with pyogrio and QGIS, t
 poppler, the workbook with openpyxl, the project with QGIS)."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path as _Path
-
-sys.path.insert(0, str(_Path(__file__).parent))
-
-import math
 import re
 import subprocess
 import zipfile
@@ -117,13 +111,23 @@ def test_a_county_zip_reads_back_the_same_enterprises(main_job):
         encoding = zf.read("enterprise_flags.cpg").decode("ascii").strip()
     vsi = f"/vsizip/{zip_path}/enterprise_flags.shp"
     shp = pyogrio.read_dataframe(vsi, encoding=encoding, read_geometry=False)
+    # headers county staff read: short Chinese names; the field dictionary gives the full ones
+    assert "ent_id" not in shp.columns and not any(c in shp.columns for c in ("verdict_cl", "act_class", "source_lay"))
+    with zipfile.ZipFile(zip_path) as zf:
+        dictionary = pd.read_csv(zf.open("字段说明.csv"), encoding="utf-8-sig", dtype=str)
+    short = dict(zip(*[dictionary[dictionary["图层"] == "enterprise_flags"][c] for c in ("完整字段名", "短字段名")]))
+    assert set(shp[short["layer_label"]]) <= {"锅炉", "矿山", "工业企业", "热电厂"}
+    shp = shp.rename(columns={v: k for k, v in short.items()})
     got = set(zip(shp["ent_id"].astype(str), shp["name"].astype(str), shp["rule_id"].astype(str)))
     assert got == expected
     assert any(re.search(r"[\u4e00-\u9fff]", n) for _, n, _ in got)  # Chinese names came back as Chinese
     layer = QgsVectorLayer(vsi, "flags", "ogr")
     assert layer.isValid()
-    from_qgis = {(str(f["ent_id"]), str(f["name"]), str(f["rule_id"])) for f in layer.getFeatures()}
+    from_qgis = {(str(f[short["ent_id"]]), str(f[short["name"]]), str(f[short["rule_id"]])) for f in layer.getFeatures()}
     assert from_qgis == expected
+    gpkg = QgsVectorLayer(f"/vsizip/{zip_path}/{zip_path.stem}.gpkg|layername=enterprise_verdicts", "v", "ogr")
+    aliases = {f.name(): f.alias() for f in gpkg.fields()}
+    assert aliases["verdict_class"] == "结论类别代码" and aliases["verdict_label"] == "结论类别"  # Chinese in QGIS
 
 
 def _pdf_pages(path: Path) -> int:
@@ -131,13 +135,23 @@ def _pdf_pages(path: Path) -> int:
     return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
 
 
-def test_atlas_pages_are_overview_counties_and_continuations(main_job):
-    from bluesky_zoning.layers.atlas import ROWS_PER_PAGE
+ATLAS_PAGES_BEFORE = 279  # the demo atlas when every continuation page repeated the map (issue 14)
 
-    per_county = main_job.flags["adcode"].astype(str).value_counts()
-    continuation = sum(max(0, math.ceil(n / ROWS_PER_PAGE) - 1) for n in per_county)
-    assert continuation > 0  # the demo has counties whose table runs on
-    assert _pdf_pages(main_job.out / "atlas.pdf") == 1 + N_COUNTIES + continuation
+
+def test_atlas_pages_are_overview_counties_and_continuations(main_job):
+    from bluesky_zoning.layers.atlas import county_page_counts
+
+    pages = county_page_counts(main_job.flags, main_job.counties)
+    continuation = sum(n - 1 for n in pages.values())
+    assert continuation > 0  # the demo has counties whose table runs on, on table-only pages
+    atlas_pages = _pdf_pages(main_job.out / "atlas.pdf")
+    assert atlas_pages == 1 + N_COUNTIES + continuation
+    assert atlas_pages <= 0.6 * ATLAS_PAGES_BEFORE, atlas_pages
+    # a table-only page: no map furniture, the rows run on
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(main_job.out / "atlas.pdf"), "-"],
+                          capture_output=True, check=True).stdout.decode("utf-8").split("\f")
+    table_pages = [p for p in text if "（续1）" in p]
+    assert table_pages and all("图例" not in p and "数据说明" not in p for p in table_pages)
 
 
 def test_atlas_text_names_every_county(main_job):
@@ -148,7 +162,60 @@ def test_atlas_text_names_every_county(main_job):
     assert not missing
 
 
+def test_no_english_code_words_in_the_atlas_or_the_workbook(main_job):
+    from bluesky_zoning.analysis.labels import english_code_words
+    from openpyxl import load_workbook
+
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(main_job.out / "atlas.pdf"), "-"],
+                          capture_output=True, check=True).stdout.decode("utf-8")
+    assert english_code_words([text]) == []
+    wb = load_workbook(main_job.out / "summary.xlsx", read_only=True)
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c is not None]
+    assert english_code_words(cells) == []
+
+
+def test_one_count_everywhere(main_job):
+    """Hits, enterprises and rows to verify: the same numbers in the log/outputs of run_all, the dock's own
+    count (run_report, which the message bar and the tabs show), the workbook and the atlas."""
+    from bluesky_zoning.analysis.run_report import count_enterprises, county_rule_table, run_counts
+    from openpyxl import load_workbook
+
+    flags_gpkg = main_job.out / "flags.gpkg"
+    verdicts = pyogrio.read_dataframe(flags_gpkg, layer="enterprise_verdicts", read_geometry=False)
+    to_verify = pyogrio.read_dataframe(flags_gpkg, layer="to_verify", read_geometry=False)
+    counts = run_counts(main_job.flags, to_verify)
+    # one verdict per input row: two records that share an id are two enterprises (and 需核实 rows), never merged
+    assert counts.enterprises == len(verdicts) == verdicts.drop_duplicates(["layer", "row"]).shape[0]
+    duplicated = to_verify[to_verify["problem"].str.contains("重复")]
+    assert len(duplicated) and (duplicated.groupby(["layer", "ent_id"])["row"].nunique() >= 2).all()
+    assert count_enterprises(duplicated) == len(duplicated.drop_duplicates(["layer", "row"]))
+    assert (main_job.result["FLAGS"], main_job.result["FLAGGED"], main_job.result["TO_VERIFY"]) == \
+        (counts.hits, counts.enterprises, counts.to_verify)
+    _rows, _rules, cells = county_rule_table(main_job.flags)
+    assert len(cells[("*", "*")]) == counts.enterprises  # the dock's 合计
+    sentence = counts.text_zh()
+    wb = load_workbook(main_job.out / "summary.xlsx", read_only=True)
+    notes = "\n".join(str(r[0]) for r in wb["说明"].iter_rows(values_only=True))
+    assert sentence in notes
+    county_sheet = list(wb["分县统计"].iter_rows(values_only=True))
+    total = next(r for r in county_sheet if r[0] == "合计")
+    assert total[list(county_sheet[0]).index("涉及企业数")] == counts.enterprises
+    atlas = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-enc", "UTF-8", str(main_job.out / "atlas.pdf"), "-"],
+                           capture_output=True, check=True).stdout.decode("utf-8")
+    assert sentence in re.sub(r"\s*\n\s*", "", atlas)
+
+
+def test_each_enabled_rule_has_hits_on_the_demo(main_job):
+    from bluesky_zoning.analysis.rules import load_rules
+
+    hits = main_job.flags["rule_id"].value_counts()
+    missing = [r.id for r in load_rules().enabled_rules if hits.get(r.id, 0) == 0]
+    assert not missing, f"rules without a hit on the demo: {missing}"
+    assert hits["B-SMALLCHP"] > 0
+
+
 def test_workbook_totals_equal_the_flags(main_job):
+    from bluesky_zoning.analysis.labels import rule_names
     from openpyxl import load_workbook
 
     wb = load_workbook(main_job.out / "summary.xlsx", read_only=True)
@@ -156,11 +223,12 @@ def test_workbook_totals_equal_the_flags(main_job):
     header = list(rows[0])
     total = next(r for r in rows if r[0] == "合计")
     assert total[header.index("命中合计")] == len(main_job.flags)
-    rule_cols = [i for i, h in enumerate(header) if h in set(main_job.flags["rule_id"])]
+    names = rule_names()
+    rule_cols = [i for i, h in enumerate(header) if h in {names[r] for r in set(main_job.flags["rule_id"])}]
     assert sum(total[i] for i in rule_cols) == len(main_job.flags)
     for rule, count in main_job.flags["rule_id"].value_counts().items():
-        assert total[header.index(rule)] == count, rule
-    assert total[header.index("涉及企业数")] == main_job.flags.drop_duplicates(["ent_id", "layer"]).shape[0]
+        assert total[header.index(names[rule])] == count, rule  # rules by their short Chinese names
+    assert total[header.index("涉及企业数")] == main_job.flags.drop_duplicates(["layer", "row"]).shape[0]
 
 
 def test_project_reopens_with_every_layer_valid(main_job):
@@ -174,6 +242,12 @@ def test_project_reopens_with_every_layer_valid(main_job):
     assert not invalid
     names = {layer.customProperty("bluesky_zoning/name", layer.name()) for layer in layers}
     assert {"enterprise_verdicts", "coal_ban_zone"} <= names or len(layers) >= 11
+    # Chinese field aliases kept in the project; labels beside their codes in the attribute table
+    verdicts = next(layer for layer in layers if layer.customProperty("bluesky_zoning/name") == "enterprise_verdicts")
+    aliases = {f.name(): f.alias() for f in verdicts.fields()}
+    assert aliases["ent_id"] == "企业编号" and aliases["verdict_class"] == "结论类别代码"
+    columns = [c.name for c in verdicts.attributeTableConfig().columns()]
+    assert columns.index("verdict_label") == columns.index("verdict_class") + 1
 
 
 def test_to_verify_holds_the_known_bad_rows(main_job):

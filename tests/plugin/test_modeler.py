@@ -1,14 +1,9 @@
 """The algorithms chained in a Graphical Modeler model, and run as a batch, the way power users do."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pyogrio
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-from demo_fixture import build_demo_layers, ensure_provider  # noqa: E402
+from demo_fixture import build_demo_layers, ensure_provider
 
 
 @pytest.fixture(scope="module")

@@ -1,14 +1,11 @@
 """The three output algorithms run through Processing (context, feedback) and fail with clear messages."""
 from __future__ import annotations
 
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-from outputs_fixture import build_outputs_fixture  # noqa: E402
+from outputs_fixture import build_outputs_fixture
 
 
 @pytest.fixture(scope="module")

@@ -7,19 +7,16 @@ import importlib.util
 import re
 import shutil
 import subprocess
-import sys
 import urllib.request
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
 import pytest
+from desktop_run import assert_plugin_worked, profile_dir, run_check, use_chinese_locale
+from install_plugin import copy_plugin, enable_in_ini  # scripts/, on the path through tests/conftest.py
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(Path(__file__).with_name("desktop")))
-from desktop_run import assert_plugin_worked, profile_dir, run_check, use_chinese_locale  # noqa: E402
-from install_plugin import copy_plugin, enable_in_ini  # noqa: E402
 
 TOP = "bluesky_zoning/"
 REQUIRED_METADATA = ("name", "description", "about", "version", "qgisMinimumVersion", "qgisMaximumVersion", "author",
@@ -85,15 +82,17 @@ def test_zip_is_what_the_plugin_repository_accepts(built, tmp_path):
     assert names and all(name.startswith(TOP) for name in names)
     assert all(".." not in name and not name.startswith("/") for name in names)
     assert not [n for n in names if ".pyc" in n or {"__pycache__", ".git", "__MACOSX"} & set(n.split("/"))]
-    # no tests, scripts, benchmarks, docs, build or venv folders, no translation sources, no binaries
+    # no tests, scripts, benchmarks, developer docs, build or venv folders, no translation sources, no binaries;
+    # of docs/ only the user guide the 帮助 button opens, with its pictures
     parts = {part for name in names for part in name.split("/")[1:-1]}
-    assert not parts & {"tests", "scripts", "docs", ".venv", ".build", "out", "dist", ".cache"}
+    assert not parts & {"tests", "scripts", ".venv", ".build", "out", "dist", ".cache"}
+    assert [n for n in names if "/docs/" in n and not n.startswith(TOP + "docs/images/")] == [TOP + "docs/用户手册.md"]
     assert not [n for n in names if n.endswith((".ts", ".so", ".dll", ".pyd", ".exe", ".dylib")) or "bench" in n]
     assert not [n for n, data in contents.items() if data[:4] == b"\x7fELF" or data[:2] == b"MZ"]
     # what the plugin needs at run time
     for rel in ("__init__.py", "metadata.txt", "plugin.py", "dependencies.py", "requirements-runtime.txt",
                 "icons/icon.svg", "analysis/data/plan_rules.yaml", "layers/templates/atlas.qpt",
-                "layers/styles/enterprise_verdicts.qml", "ui/dock.ui"):
+                "layers/styles/enterprise_verdicts.qml", "ui/dock.ui", "docs/用户手册.md"):
         assert TOP + rel in contents, rel
     assert contents[TOP + "i18n/bluesky_zoning_zh_CN.qm"].startswith(QM_MAGIC)
     license_text = contents[TOP + "LICENSE"].decode("utf-8")

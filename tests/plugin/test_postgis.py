@@ -7,11 +7,6 @@ log or project; a database that goes away mid-write leaves the previous results 
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path as _Path
-
-sys.path.insert(0, str(_Path(__file__).parent))
-
 import re
 import subprocess
 import time
@@ -368,17 +363,21 @@ def test_the_dock_reads_postgres_layers_and_writes_the_schema(database, demo, pg
 
     project = QgsProject.instance()
     project.clear()
+    # Layers of its own: those of the fixture were handed to Processing by earlier tests, which may own them now.
+    layers = {key: QgsVectorLayer(_db_uri(database, INPUT_SCHEMA, table), f"{table}（数据库）", "postgres")
+              for key, table in INPUT_TABLES.items()}
+    assert all(layer.isValid() for layer in layers.values())
     builtup = QgsRasterLayer(demo.builtup, "建成区", "gdal")
-    project.addMapLayers([builtup, *pg_inputs.values()])
+    project.addMapLayers([builtup, *layers.values()])
     dock = dock_module.BlueSkyDock(qgis_iface)
     try:
         u = dock.ui
         u.outDir.setFilePath(str(tmp_path / "runs"))
-        u.adminCombo.setLayer(pg_inputs["admin"])
+        u.adminCombo.setLayer(layers["admin"])
         u.builtupCombo.setLayer(builtup)
         for kind, combo in (("boilers", u.boilersCombo), ("mines", u.minesCombo), ("plants", u.plantsCombo),
                             ("chp", u.chpCombo)):
-            combo.setLayer(pg_inputs[kind])
+            combo.setLayer(layers[kind])
         task = dock.run_analysis()
         assert task is not None
         wait_for(task)

@@ -1,13 +1,8 @@
 """save_project: a .qgz with inputs and results, styled, in groups, that reopens with valid layers."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-from outputs_fixture import build_outputs_fixture  # noqa: E402
+from outputs_fixture import build_outputs_fixture
 
 
 @pytest.fixture(scope="module")

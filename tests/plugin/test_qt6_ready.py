@@ -14,9 +14,7 @@ from pathlib import Path
 from typing import Iterable, List, Sequence
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-from qt6_scan import QT5_ONLY_ALLOWED, Use, allowed_qt5_only, plugin_files, scan_file  # noqa: E402
+from qt6_scan import QT5_ONLY_ALLOWED, Use, allowed_qt5_only, plugin_files, scan_file
 
 ROOT = Path(__file__).resolve().parents[2]
 SCANNER = Path(__file__).with_name("qt6_scan.py")

@@ -1,14 +1,10 @@
 """Geo work from a QgsTask runs in a thread Python created (pyproj ≥ 3.7 crashes in Qt pool threads)."""
 from __future__ import annotations
 
-import sys
 import threading
-from pathlib import Path
 
 from qgis.core import QgsApplication
-
-sys.path.insert(0, str(Path(__file__).parent))
-from task_wait import wait_for  # noqa: E402
+from task_wait import wait_for
 
 
 def test_tasks_use_pyproj_in_python_threads_again_and_again(qgis_app):

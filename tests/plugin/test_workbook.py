@@ -1,16 +1,12 @@
 """Summary workbook: sheets, totals equal to the flags, meeting order, Chinese headers."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import openpyxl
 import pyogrio
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-from bluesky_zoning.layers.workbook import SHEETS, write_summary_workbook  # noqa: E402
-from outputs_fixture import build_outputs_fixture  # noqa: E402
+from bluesky_zoning.analysis.labels import rule_names
+from bluesky_zoning.layers.workbook import SHEETS, write_summary_workbook
+from outputs_fixture import build_outputs_fixture
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +28,10 @@ def test_workbook_totals_equal_flags(fixture, tmp_path):
     assert total[0] == "合计"
     assert total[header.index("命中合计")] == len(flags)
     assert sum(r[header.index("命中合计")] for r in rows[:-1]) == len(flags)
+    names = rule_names()
     for rule, n in flags["rule_id"].value_counts().items():
-        assert total[header.index(rule)] == n
+        assert total[header.index(names[rule])] == n  # rules by their short Chinese names
+        assert county.cell(1, header.index(names[rule]) + 1).comment.text == f"规则编号 {rule}"  # the id
     assert county.freeze_panes == "A2"
     by_county = {(r[0], r[1]): r[header.index("命中合计")] for r in rows[:-1]}
     assert by_county[("太原市", "小店区")] == (flags["adcode"] == "140105").sum()
@@ -56,3 +54,23 @@ def test_workbook_totals_equal_flags(fixture, tmp_path):
     assert len(verify) - 1 == 2 and "需核实原因" in verify[0]
     notes = "\n".join(str(r[0]) for r in wb["说明"].iter_rows(values_only=True))
     assert "合成" in notes and "1+30" in notes and "3 公里" in notes
+    assert f"命中 {len(flags)} 条，涉及企业 {flags.drop_duplicates(['layer', 'ent_id']).shape[0]} 家；需核实 2 条" in notes
+
+
+def workbook_cells(path):
+    """Every cell value of every sheet."""
+    wb = openpyxl.load_workbook(path)
+    return [c for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row if c is not None]
+
+
+def test_workbook_has_no_english_code_words(fixture, tmp_path):
+    from bluesky_zoning.analysis.labels import english_code_words
+
+    out = write_summary_workbook(fixture.flags_gpkg, tmp_path / "汇总表.xlsx", zones_gpkg=fixture.zones_gpkg,
+                                 notes=["锅炉图层「boilers」没有可用的「额定蒸发量」字段（capacity_tph）：规则 B-35 未对该图层评估"])
+    cells = workbook_cells(out)
+    assert "锅炉" in cells and "重点城市35蒸吨以下燃煤锅炉淘汰" in cells
+    assert english_code_words(cells) == []
+    # the check itself finds them
+    assert english_code_words(["boiler", "规则 B-35", "verdict_class=eliminate"]) == ["boiler", "B-35", "verdict_class",
+                                                                                     "eliminate"]

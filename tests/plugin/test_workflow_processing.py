@@ -1,11 +1,6 @@
 """bluesky:import_list and bluesky:run_all through processing.run on the Shanxi demo data."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path as _Path
-
-sys.path.insert(0, str(_Path(__file__).parent))
-
 import pyogrio
 import pytest
 from demo_fixture import build_demo_layers, ensure_provider
@@ -101,3 +96,11 @@ def test_build_zones_then_flag_enterprises(qgis_processing, demo_layers, tmp_pat
     hits = pyogrio.read_dataframe(f["FLAGS_GPKG"], layer="enterprise_flags")
     assert len(hits) == f["FLAGS"] > 0
     assert set(hits["layer"]) <= {"boiler", "boilers", demo_layers.lists["boilers"]} or len(set(hits["layer"])) == 1
+    # The zones were built at 20 km and flag_enterprises used the shipped rules file (15 km): membership and every
+    # reason follow the zones.gpkg, so hits reach beyond 15 km and each reason says 20.
+    chp = hits[hits["rule_id"] == "B-CHP"]
+    assert len(chp) > 0
+    assert all("在 20 公里供热半径内" in r for r in chp["reason"]), list(chp["reason"])[:3]
+    assert 15.0 < chp["distance_km"].max() <= 20.0
+    rings = pyogrio.read_dataframe(z["ZONES"], layer="chp_heating_radius", read_geometry=False)
+    assert set(rings["radius_km"]) == {20.0}

@@ -1,0 +1,408 @@
+"""The monthly ledger through Processing, on the demo's two months (2020-07 and the derived 2020-08).
+
+bluesky:update_ledger folds each month's real flags.gpkg into a ledger GeoPackage (done, new, overdue, the same
+month twice, an older month refused), bluesky:check_off_task ticks tasks off by hand, the ledger's layers load
+styled; then the same ledger in a PostGIS schema, where two QGIS sessions (two saved connections, two threads)
+check off different tasks at the same time and a monthly update running meanwhile loses none of them.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+from demo_fixture import KIND_OF, SYSTEM_INDEX, build_demo_layers
+from postgis_fixture import add_qgis_connection, start_postgis_server, stop_postgis_server
+from qgis.core import QgsExpression, QgsExpressionContext, QgsProcessingException
+
+SESSION_A, SESSION_B = "省厅台账库-甲", "省厅台账库-乙"
+SCHEMA = "月度台账"
+JULY, AUGUST = "2020-07", "2020-08"
+
+
+@dataclass
+class Months:
+    july: Path  # flags.gpkg of each month's run
+    august: Path
+    changes: dict  # what the 2020-08 lists changed (demo_data.SECOND_MONTH_CHANGES, as counted)
+
+
+def _run(demo_layers, lists, out: Path) -> Path:
+    import processing
+
+    processing.run("bluesky:run_all", {"ADMIN": demo_layers.admin, "BUILTUP": demo_layers.builtup,
+                                       "BOILERS": lists["boilers"], "MINES": lists["mines"],
+                                       "PLANTS": lists["plants"], "CHP": lists["chp"], "OUTPUT_DIR": str(out)})
+    return out / "flags.gpkg"
+
+
+@pytest.fixture(scope="module")
+def months(qgis_processing, tmp_path_factory) -> Months:
+    """The demo analysed twice: its 2020-07 lists and the 2020-08 lists derived from them."""
+    import processing
+    from bluesky_zoning.analysis.demo_data import ensure_second_month
+
+    folder = tmp_path_factory.mktemp("ledger_months")
+    demo = build_demo_layers(folder)
+    second = ensure_second_month(demo.demo)
+    lists = {}
+    for key, path in second.lists.items():
+        out = folder / f"{key}_{AUGUST}.gpkg"
+        processing.run("bluesky:import_list", {"INPUT": str(path), "KIND": KIND_OF[key], "LON_FIELD": "",
+                                               "LAT_FIELD": "", "OUTPUT": str(out),
+                                               "COORD_SYSTEM": SYSTEM_INDEX[second.coord_systems[key]]})
+        lists[key] = str(out)
+    return Months(_run(demo, demo.lists, folder / JULY), _run(demo, lists, folder / AUGUST), second.counts)
+
+
+def _update(ledger, flags, month, **extra):
+    import processing
+
+    return processing.run("bluesky:update_ledger", {"FLAGS": str(flags), "MONTH": month, "LEDGER": ledger, **extra})
+
+
+def _check_off(ledger, task_id, by, **extra):
+    import processing
+
+    return processing.run("bluesky:check_off_task", {"LEDGER": str(ledger), "TASK_ID": task_id, "BY": by, **extra})
+
+
+def _read(path, layer):
+    return pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def gpkg_ledger(months, tmp_path_factory):
+    """July, two tasks ticked off by hand, then August — all through Processing."""
+    ledger = tmp_path_factory.mktemp("ledger") / "台账" / "ledger.gpkg"
+    july = _update(str(ledger), months.july, JULY)
+    flags7, flags8 = _read(months.july, "enterprise_flags"), _read(months.august, "enterprise_flags")
+    key = ["layer", "ent_id", "rule_id"]
+    both = flags7.merge(flags8[key], on=key, how="left", indicator=True)
+    both = both[both["layer"] == "boiler"].sort_values(["rule_id", "ent_id"])
+    gone, kept = both[both["_merge"] == "left_only"].iloc[0], both[both["_merge"] == "both"].iloc[0]
+    ids = {name: f"{r['layer']}:{r['ent_id']}:{r['rule_id']}" for name, r in (("gone", gone), ("kept", kept))}
+    checked = [_check_off(ledger, ids[n], "尧都区生态环境分局 张工", EVIDENCE=f"现场核查_{n}.pdf", NOTE="已拆除")
+               for n in ("gone", "kept")]
+    august = _update(str(ledger), months.august, AUGUST)
+    return ledger, july, august, ids, checked
+
+
+def test_two_months_in_the_ledger_geopackage(months, gpkg_ledger):
+    ledger, july, august, _ids, _ = gpkg_ledger
+    names = [n for n, _ in pyogrio.list_layers(ledger)]
+    assert {"tasks", "history", "monthly_progress", "months", "ledger_meta"} <= set(names)
+    assert pyogrio.read_info(ledger, layer="tasks")["geometry_type"] == "Point"
+    n7, n8 = len(_read(months.july, "enterprise_flags")), len(_read(months.august, "enterprise_flags"))
+    print(f"July: {july}\nAugust: {august}")
+    # July: every flag a new open task (the deliberately duplicated boiler id is told apart, not merged)
+    assert july["TASKS"] == july["NEW"] == july["OPEN"] == n7 and july["DONE"] == july["OVERDUE"] == 0
+    # August: real movement both ways, and the open-pit mines past their 31 August deadline are overdue
+    assert august["TASKS"] == n8 and august["DONE"] > 200 and august["NEW"] > 50 and august["REOPENED"] == 0
+    assert august["OPEN"] == n8 == july["OPEN"] - august["DONE"] + august["NEW"]
+    tasks = _read(ledger, "tasks")
+    assert len(tasks) == n7 + august["NEW"]
+    assert set(tasks.loc[tasks["overdue"] == 1, "rule_id"]) == {"M-OPEN"}
+    assert august["OVERDUE"] == int(((tasks["rule_id"] == "M-OPEN") & (tasks["status"] == "open")).sum()) > 10
+    # closed mines: their M-OPEN tasks are done (销号) in August, never overdue
+    closed = tasks[(tasks["rule_id"] == "M-OPEN") & (tasks["status"] == "done")]
+    assert len(closed) >= months.changes["mines_closed"] and set(closed["done_month"]) == {AUGUST}
+    assert (closed["overdue"] == 0).all() and set(closed["last_month"]) == {JULY}
+    # new entries of August carry new ids and are new tasks; boilers converted to gas lose their coal tasks
+    new = tasks[tasks["first_month"] == AUGUST]
+    assert len(new) == august["NEW"] and new["ent_id"].str.match(r"(GL-05|KS-08|QY-015)").any()
+    assert set(tasks["status"]) == {"open", "done"} and set(tasks["id_source"]) >= {"清单编号"}
+    # the row order of August's lists was shuffled: enterprises still matched by id (no id churn)
+    assert (tasks["first_month"] == JULY).sum() == n7
+    # history: one row per change, nothing else
+    history = _read(ledger, "history")
+    data = history[history["source"] == "data"]
+    assert len(data[data["month"] == JULY]) == n7
+    assert (data[data["month"] == AUGUST]["to_status"].value_counts().to_dict()
+            == {"done": august["DONE"], "open": august["NEW"]})
+    # per-county progress adds up to the month's totals
+    progress = _read(ledger, "monthly_progress")
+    for month, res in ((JULY, july), (AUGUST, august)):
+        rows = progress[progress["month"] == month]
+        assert rows["adcode"].is_unique and rows["county"].notna().all()
+        for col, key in (("open", "OPEN"), ("new", "NEW"), ("done", "DONE"), ("reopened", "REOPENED"),
+                         ("overdue", "OVERDUE")):
+            assert int(rows[col].sum()) == res[key], (month, col)
+    stored = _read(ledger, "months").set_index("month")
+    assert stored.loc[AUGUST, ["open", "new", "done", "overdue"]].tolist() == [
+        august["OPEN"], august["NEW"], august["DONE"], august["OVERDUE"]]
+    assert stored.loc[AUGUST, "flags"] == "flags.gpkg"
+
+
+def test_manual_check_offs_kept_beside_the_data(gpkg_ledger):
+    ledger, _july, august, ids, checked = gpkg_ledger
+    assert [c["STATUS"] for c in checked] == ["open", "open"] and [c["DISAGREE"] for c in checked] == [1, 1]
+    tasks = _read(ledger, "tasks").set_index("task_id")
+    gone, kept = tasks.loc[ids["gone"]], tasks.loc[ids["kept"]]
+    # the data agree with the person on one; on the other the person's tick stays, marked as disagreeing
+    assert (gone["status"], gone["check_off"], gone["disagree"], gone["done_month"]) == ("done", "done", 0, AUGUST)
+    assert (kept["status"], kept["check_off"], kept["checked_by"], kept["evidence"], kept["disagree"]) == (
+        "open", "done", "尧都区生态环境分局 张工", "现场核查_kept.pdf", 1)
+    assert august["DISAGREE"] == 1
+    manual = _read(ledger, "history").query("source == 'manual'")
+    assert list(manual["task_id"]) == [ids["gone"], ids["kept"]] and set(manual["to_status"]) == {"done"}
+    assert manual["note"].str.contains("现场核查_").all()
+
+
+def test_the_same_month_twice_gives_the_same_ledger(months, gpkg_ledger):
+    from bluesky_zoning.layers.ledger_store import open_ledger
+
+    ledger, _july, august, _ids, _ = gpkg_ledger
+    store = open_ledger(ledger)
+    before = store.read()
+    again = _update(str(ledger), months.august, AUGUST)
+    after = store.read()
+    assert again == august
+    for name in ("tasks", "history", "progress", "months"):
+        pd.testing.assert_frame_equal(getattr(before, name), getattr(after, name))
+    print(f"August twice: {len(after.tasks)} tasks, {len(after.history)} history rows, identical")
+
+
+def test_refusals_name_the_problem(months, gpkg_ledger, tmp_path):
+    ledger, *_ = gpkg_ledger
+    stamp = _digest(ledger)
+    with pytest.raises(QgsProcessingException) as err:
+        _update(str(ledger), months.july, JULY)
+    assert "台账已更新到 2020-08，不能再用更早的月份 2020-07 更新" in str(err.value)
+    with pytest.raises(QgsProcessingException) as err:
+        _update(str(ledger), months.august, "2020/08")
+    assert "月份「2020/08」格式不对" in str(err.value)
+    assert _digest(ledger) == stamp  # refused updates leave the ledger as it was
+    # the ledger is its own file: a run's output is never taken as one, nor changed
+    flags_stamp = _digest(months.august)
+    for target in (months.august, months.july):
+        with pytest.raises(QgsProcessingException) as err:
+            _update(str(target), months.august, AUGUST)
+        assert "台账" in str(err.value)
+    assert _digest(months.august) == flags_stamp
+    with pytest.raises(QgsProcessingException) as err:
+        _update(None, months.august, AUGUST)
+    assert "请选择台账位置" in str(err.value)
+    with pytest.raises(QgsProcessingException) as err:
+        _check_off(ledger, "boiler:GL-99999:B-35", "王工")
+    assert "台账中没有任务「boiler:GL-99999:B-35」" in str(err.value)
+    assert not (tmp_path / "new.gpkg").exists()
+    with pytest.raises(QgsProcessingException):
+        _update(str(tmp_path / "new.gpkg"), months.august, "2020-8-1")
+    assert not (tmp_path / "new.gpkg").exists()  # a refused first update leaves no empty ledger behind
+
+
+def test_two_sessions_check_off_in_one_geopackage(gpkg_ledger, tmp_path):
+    """Two QGIS sessions on one shared ledger file: SQLite queues their row-level writes, none is lost."""
+    import shutil
+
+    from bluesky_zoning.layers.ledger_store import open_ledger
+
+    ledger = tmp_path / "共享台账.gpkg"
+    shutil.copy(gpkg_ledger[0], ledger)
+    first, second = open_ledger(ledger), open_ledger(ledger)
+    open_ids = sorted(first.read().tasks.query("status == 'open' and check_off.isna()", engine="python")["task_id"])
+    mine = {"甲": open_ids[:15], "乙": open_ids[15:30]}
+    start, errors = threading.Barrier(2), []
+
+    def session(store, name):
+        try:
+            start.wait()
+            for task_id in mine[name]:
+                store.check_off(task_id, name, evidence=f"{task_id}.pdf")
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=session, args=a) for a in ((first, "甲"), (second, "乙"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    assert not errors, errors
+    tasks = open_ledger(ledger).read().tasks.set_index("task_id")
+    for name, ids in mine.items():
+        assert (tasks.loc[ids, "checked_by"] == name).all()
+
+
+def test_ledger_layers_load_styled(gpkg_ledger):
+    from bluesky_zoning.layers.ledger_store import open_ledger
+    from bluesky_zoning.layers.styling import style_path
+    from qgis.core import QgsCategorizedSymbolRenderer
+
+    ledger, *_ = gpkg_ledger
+    assert Path(style_path("ledger_tasks")).exists()
+    layers = dict(open_ledger(ledger).layers())
+    assert list(layers) == ["tasks", "monthly_progress", "history", "months"]
+    tasks = layers["tasks"]
+    assert tasks.isValid() and tasks.featureCount() == len(_read(ledger, "tasks"))
+    renderer = tasks.renderer()
+    assert isinstance(renderer, QgsCategorizedSymbolRenderer)
+    cats = {c.value(): c for c in renderer.categories()}
+    assert [c.label() for c in renderer.categories()] == ["逾期未完成", "重新出现（曾销号）", "未完成",
+                                                          "人工已销号（数据未消除）", "已销号"]
+    assert cats["overdue"].symbol().color().name() == "#d7191c"  # overdue red
+    done = cats["done"].symbol().color()
+    assert done.red() == done.green() == done.blue() and done.alpha() < 255  # done greyed
+    expression = QgsExpression(renderer.classAttribute())
+    seen = {}
+    for feature in tasks.getFeatures():
+        context = QgsExpressionContext()
+        context.setFeature(feature)
+        seen.setdefault(expression.evaluate(context), feature)
+    assert set(seen) == {"overdue", "open", "checked", "done"}
+    assert seen["overdue"]["rule_id"] == "M-OPEN" and seen["checked"]["disagree"] == 1
+    assert tasks.attributeAlias(tasks.fields().indexOf("task_id")) == "任务编号"
+    assert tasks.attributeAlias(tasks.fields().indexOf("status")) == "数据状态"
+    progress = layers["monthly_progress"]
+    assert progress.attributeAlias(progress.fields().indexOf("done")) == "本月销号"
+
+
+# -- PostGIS ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def database(qgis_app, qgis_processing):
+    server = start_postgis_server()
+    try:
+        # two sessions of the bureau: two saved connections, each its own login in QGIS's auth database
+        add_qgis_connection(server, SESSION_A)
+        add_qgis_connection(server, SESSION_B)
+        yield server
+    finally:
+        stop_postgis_server(server)
+
+
+def _db(session: str, schema: str = SCHEMA):
+    from bluesky_zoning.layers.ledger_store import PostgisLedger
+    from bluesky_zoning.layers.postgis_output import DatabaseDestination
+
+    return PostgisLedger(DatabaseDestination(session, schema))
+
+
+@pytest.fixture(scope="module")
+def pg_ledger(database, months):
+    db = {"DB_CONNECTION": SESSION_A, "DB_SCHEMA": SCHEMA}
+    july = _update(None, months.july, JULY, **db)
+    august = _update(None, months.august, AUGUST, **db)
+    return july, august
+
+
+def test_the_ledger_in_a_postgis_schema(database, gpkg_ledger, pg_ledger, months):
+    from bluesky_zoning.analysis.ledger import DATA_COLUMNS
+
+    _ledger, july, august, _ids, _ = gpkg_ledger
+    pg_july, pg_august = pg_ledger
+    for key in ("TASKS", "OPEN", "NEW", "DONE", "REOPENED", "OVERDUE"):
+        assert pg_july[key] == july[key] and pg_august[key] == august[key], key
+    store = _db(SESSION_B)
+    stored = store.read()
+    from bluesky_zoning.layers.ledger_store import open_ledger
+
+    files = open_ledger(gpkg_ledger[0]).read()
+    pd.testing.assert_frame_equal(stored.tasks[DATA_COLUMNS], files.tasks[DATA_COLUMNS])
+    pd.testing.assert_frame_equal(stored.progress, files.progress)
+    # the same month again from the other session: the same ledger
+    again = _update(None, months.august, AUGUST, DB_CONNECTION=SESSION_B, DB_SCHEMA=SCHEMA)
+    assert {k: again[k] for k in pg_august if k != "LEDGER_LABEL"} == \
+        {k: pg_august[k] for k in pg_august if k != "LEDGER_LABEL"}
+    after = store.read()
+    for name in ("tasks", "history", "progress", "months"):
+        pd.testing.assert_frame_equal(getattr(stored, name), getattr(after, name))
+    with pytest.raises(QgsProcessingException) as err:
+        _update(None, months.july, JULY, DB_CONNECTION=SESSION_B, DB_SCHEMA=SCHEMA)
+    assert "台账已更新到 2020-08" in str(err.value)
+    # QGIS reads the tasks as a styled point layer
+    layers = dict(store.layers())
+    assert layers["tasks"].isValid() and layers["tasks"].providerType() == "postgres"
+    assert layers["tasks"].featureCount() == len(after.tasks)
+    assert layers["tasks"].renderer().type() == "categorizedSymbol"
+    assert database.psql(f'SELECT count(*) FROM "{SCHEMA}".tasks WHERE geom IS NOT NULL') == str(len(after.tasks))
+
+
+def test_two_sessions_check_off_different_tasks_at_the_same_time(database, pg_ledger):
+    a, b = _db(SESSION_A), _db(SESSION_B)
+    open_ids = sorted(a.read().tasks.query("status == 'open' and check_off.isna()", engine="python")["task_id"])
+    mine = {SESSION_A: open_ids[:25], SESSION_B: open_ids[25:50]}
+    start = threading.Barrier(2)
+    errors = []
+
+    def session(store, name):
+        try:
+            start.wait()
+            for task_id in mine[name]:
+                store.check_off(task_id, f"{name} 核查员", evidence=f"{task_id}.pdf", note="现场核查")
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=session, args=(s, n)) for s, n in ((a, SESSION_A), (b, SESSION_B))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    assert not errors, errors
+    # both sessions' check-offs are all there, each with its own name, and one history row each
+    tasks = _db(SESSION_A).read().tasks.set_index("task_id")
+    for name, ids in mine.items():
+        assert (tasks.loc[ids, "check_off"] == "done").all() and (tasks.loc[ids, "checked_by"] == f"{name} 核查员").all()
+        assert (tasks.loc[ids, "disagree"] == 1).all()
+    history = _db(SESSION_B).read().history
+    manual = history[history["source"] == "manual"]
+    assert sorted(manual["task_id"]) == sorted(mine[SESSION_A] + mine[SESSION_B])
+    assert set(manual["month"]) == {AUGUST}
+    backends = database.psql("SELECT count(DISTINCT pid) FROM pg_stat_activity WHERE datname = current_database() "
+                             "AND usename = 'bureau_analyst_u'")
+    print(f"check-offs by two sessions: {len(manual)} kept; database backends of the analyst now: {backends}")
+
+
+def test_a_check_off_saved_during_a_monthly_update_stays(database, months, monkeypatch):
+    """Interleaved: session A reads the ledger for the monthly update; before A writes, session B checks a
+    task off; A's write keeps B's check-off (it writes only the data's columns)."""
+    import bluesky_zoning.layers.ledger_store as store_module
+
+    a, b = _db(SESSION_A, "台账_交错"), _db(SESSION_B, "台账_交错")
+    a.update_month(months.july, JULY, by="甲")
+    target = sorted(b.read().tasks["task_id"])[0]
+    real = store_module.update_ledger
+    calls = []
+
+    def with_a_colleague(*args, **kwargs):
+        result = real(*args, **kwargs)
+        if not calls:  # between A's read and A's write
+            b.check_off(target, "乙 核查员", evidence="核查.pdf")
+        calls.append(1)
+        return result
+
+    monkeypatch.setattr(store_module, "update_ledger", with_a_colleague)
+    a.update_month(months.august, AUGUST, by="甲")
+    assert len(calls) == 1  # a check-off is no reason to work the update out again
+    task = b.read().tasks.set_index("task_id").loc[target]
+    assert (task["check_off"], task["checked_by"], task["evidence"]) == ("done", "乙 核查员", "核查.pdf")
+    assert task["disagree"] == int(task["status"] != "done")
+    assert a.read().latest_month == AUGUST
+
+    # two monthly updates at once: A's write sees B's newer month and A's update is worked out again and refused
+    calls.clear()
+
+    def with_a_newer_month(*args, **kwargs):
+        result = real(*args, **kwargs)
+        if not calls:
+            calls.append(1)
+            monkeypatch.setattr(store_module, "update_ledger", real)
+            b.update_month(months.august, "2020-09", by="乙")
+            monkeypatch.setattr(store_module, "update_ledger", with_a_newer_month)
+        return result
+
+    monkeypatch.setattr(store_module, "update_ledger", with_a_newer_month)
+    from bluesky_zoning.analysis.ledger import LedgerError
+
+    with pytest.raises(LedgerError, match="台账已更新到 2020-09"):
+        a.update_month(months.august, AUGUST, by="甲")
+    ledger = b.read()
+    assert list(ledger.months["month"]) == [JULY, AUGUST, "2020-09"]
+    assert ledger.months.set_index("month").loc["2020-09", "updated_by"] == "乙"

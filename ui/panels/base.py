@@ -1,0 +1,75 @@
+"""What every tab's panel has: the dock (shared state, tasks, log), the form, and settings in and out.
+
+A panel keeps to its own tab's widgets; what another tab needs it asks of that panel through the dock
+(``dock.data``, ``dock.rules`` …). A new tab (the 进度 ledger, say) is one more Panel with its own page:
+``page()`` returns the widget the dock adds as a tab; the panels of dock.ui return None.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from qgis.core import QgsSettings
+from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtWidgets import QWidget
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..dock import BlueSkyDock
+
+SETTINGS = "bluesky_zoning/"
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("BlueSkyDock", text)
+
+
+def ui_is_chinese() -> bool:
+    """True when the plugin's Chinese translation is installed (the dock then shows Chinese only)."""
+    return QCoreApplication.translate("BlueSkyDock", "Blue Sky Zoning") != "Blue Sky Zoning"
+
+
+class Panel:
+    """Base of the dock's tab panels."""
+
+    #: objectName of the tab page in dock.ui (None for a panel that brings its own page)
+    TAB: Optional[str] = None
+
+    def __init__(self, dock: BlueSkyDock) -> None:
+        self.dock = dock
+        self.ui = dock.ui
+
+    def page(self) -> Optional[QWidget]:
+        """A page of the panel's own to add as a tab, or None when the page is part of dock.ui."""
+        return None
+
+    def tab_page(self) -> Optional[QWidget]:
+        return getattr(self.ui, self.TAB) if self.TAB else self.page()
+
+    def title(self) -> str:
+        raise NotImplementedError
+
+    def connect(self) -> None:
+        """Connect the panel's widgets (after every panel exists)."""
+
+    def restore(self, settings: QgsSettings) -> None:
+        """Take the remembered choices."""
+
+    def save(self, settings: QgsSettings) -> None:
+        """Remember the choices."""
+
+    def close(self) -> None:
+        """The dock is going away: let go of what outlives it (project signals)."""
+
+    def on_results(self) -> None:
+        """A run completed: dock.result, dock.result_paths and dock.result_layers are the new ones."""
+
+    def show(self) -> None:
+        """Bring this panel's tab to the front."""
+        page = self.tab_page()
+        if page is not None:
+            self.ui.tabs.setCurrentWidget(page)
+
+    def set_title(self, text: str) -> None:
+        page = self.tab_page()
+        index = self.ui.tabs.indexOf(page) if page is not None else -1
+        if index >= 0:
+            self.ui.tabs.setTabText(index, text)
