@@ -323,6 +323,7 @@ def test_results_folder_link_and_output_folder_beside_the_project(dock, qgis_ifa
     try:
         assert default_output_dir() == os.path.join(str(tmp_path), OUTPUT_FOLDER)
         # a folder the user chose is remembered by the next dock; the default is not stored
+        dock.save_settings()  # each test starts with no remembered settings (tests/plugin/conftest.py)
         other = dock_module.BlueSkyDock(qgis_iface)
         try:
             assert other.ui.outDir.filePath() == dock.ui.outDir.filePath()
