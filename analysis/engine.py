@@ -40,6 +40,7 @@ from .output_tables import (
 from .reasons import render_template
 from .rules import RuleSet
 from .validation import missing_field_note
+from .villages import RURAL_COLUMNS, rural_heating_table
 from .zones import ZoneSet
 
 __all__ = ["FlagResult", "PointTable", "flag_enterprises", "render_template", "summary_by_city",
@@ -59,6 +60,8 @@ class FlagResult:
     clear: int
     counts: pd.DataFrame
     notes: List[str] = field(default_factory=list)
+    # 三(二)7 rural clean-heating coverage per county/city/province (analysis/villages.py); empty without villages
+    rural_heating: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RURAL_COLUMNS))
 
 
 def _checkpoint(progress: Optional[ProgressFn], is_canceled: Optional[Callable[[], bool]], step: int,
@@ -90,6 +93,7 @@ def flag_enterprises(zones: Mapping[str, gpd.GeoDataFrame], admin: gpd.GeoDataFr
     notes: List[str] = []
     flag_frames, verify_frames, count_rows = [], [], []
     layers = {k: as_layer(k, v) for k, v in enterprises.items() if v is not None}
+    rural_heating = pd.DataFrame(columns=RURAL_COLUMNS)
     unknown = set(layers) - set(LAYER_KINDS)
     if unknown:
         raise ValueError(f"unknown enterprise layer kinds {sorted(unknown)}; expected {LAYER_KINDS}")
@@ -129,6 +133,8 @@ def flag_enterprises(zones: Mapping[str, gpd.GeoDataFrame], admin: gpd.GeoDataFr
         verify["flagged"] = flagged[verify["pos"].to_numpy(dtype=np.int64)] if len(verify) else []
         verify_frames.append(verify)
         count_rows.append(count_row(kind, ev.n, flagged, verify))
+        if kind == "village":
+            rural_heating = _rural_heating(ev, ruleset)
     flags_df = pd.concat(flag_frames, ignore_index=True) if flag_frames else pd.DataFrame(
         columns=["pos"] + FLAG_COLUMNS + FLAG_EXTRA_COLUMNS)
     _checkpoint(progress, is_canceled, total, total, "汇总判定结果…")
@@ -143,4 +149,12 @@ def flag_enterprises(zones: Mapping[str, gpd.GeoDataFrame], admin: gpd.GeoDataFr
     counts = pd.DataFrame(count_rows, columns=COUNT_COLUMNS)
     check_counts(counts, verdicts, verify_frames)
     return FlagResult(flags, verdicts, to_verify, int(counts["clear"].sum()), counts,
-                      list(dict.fromkeys(notes)))
+                      list(dict.fromkeys(notes)), rural_heating)
+
+
+def _rural_heating(ev: LayerEval, ruleset: RuleSet) -> pd.DataFrame:
+    """The rural 60 % report over the villages located in a county and outside Z-BAN (built-up areas and the
+    fringe ring, when one is set)."""
+    urban = ev.zone_mask("Z-BAN") if ev.zone_available("Z-BAN") else np.zeros(ev.n, bool)
+    return rural_heating_table(ev.layer.gdf, ev.city, ev.county, ev.adcode, ev.judged & ~urban,
+                               ruleset.params["rural_clean_heating_pct"])

@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .fields import field_def, field_names, guess_field_mapping, unit_in_column
-from .parsing import DEFAULT_MW_PER_TPH, FIELD_PARSERS, parse_number, parse_series
+from .fields import AREA_POINT_KINDS, LAYER_KINDS, field_def, field_names, guess_field_mapping, unit_in_column
+from .parsing import FIELD_PARSERS, parse_number, parse_series
 from .validation import InputError, check_unique_columns
+from .villages import derive_village_fields, points_of_polygons
 
 PROBLEM_COLUMNS = ["ent_id", "layer", "row", "field", "raw", "problem"]
 # A loose box around China: coordinates outside it are wrong, swapped or projected.
@@ -84,11 +85,10 @@ def _problem_frame(mask: np.ndarray, ent_ids: pd.Series, layer: str, rows: np.nd
     })
 
 
-def _parse_column(raw: pd.Series, fname: str, column: Optional[str], mw_per_tph: float):
+def _parse_column(raw: pd.Series, fname: str, column: Optional[str], mw_per_tph: Optional[float]):
     """Parse one mapped column to canonical values; numeric columns take a vectorised fast path."""
     fdef_parser = FIELD_PARSERS[fname]
-    label = (field_def("plant", fname) or field_def("boiler", fname) or field_def("mine", fname)
-             or field_def("chp", fname))
+    label = next((f for f in (field_def(k, fname) for k in LAYER_KINDS) if f is not None), None)
     label_text = label.label if label else fname
     kwargs = {"label": label_text}
     if fname == "capacity_tph":
@@ -139,7 +139,7 @@ def _coordinate_problems(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 def _canonical_frame(df: pd.DataFrame, kind: str, mapping: Mapping[str, Optional[str]], layer: str,
-                     rows: np.ndarray, mw_per_tph: float):
+                     rows: np.ndarray, mw_per_tph: Optional[float]):
     """Canonical attribute columns (without coordinates) and the list of problem frames."""
     out = pd.DataFrame(index=df.index)
     problem_frames: List[pd.DataFrame] = []
@@ -167,6 +167,12 @@ def _canonical_frame(df: pd.DataFrame, kind: str, mapping: Mapping[str, Optional
             problem_frames.append(_problem_frame(bad, out["ent_id"], layer, rows, fname, df[col], problems))
     if kind == "chp":
         problem_frames.extend(_unknown_capacity(df, out, mapping, layer, rows, problem_frames))
+    if kind == "village":
+        for mask, fname, problem in derive_village_fields(out):
+            col = mapping.get(fname)
+            raw = df[col] if col in df.columns else pd.Series("", index=df.index, dtype=object)
+            problem_frames.append(_problem_frame(mask, out["ent_id"], layer, rows, fname, raw,
+                                                 pd.Series(problem, index=df.index)))
     return out, problem_frames
 
 
@@ -210,7 +216,7 @@ def _problems(frames: List[pd.DataFrame]) -> pd.DataFrame:
 
 def enterprises_from_table(df: pd.DataFrame, kind: str, mapping: Optional[Mapping[str, Optional[str]]] = None,
                            coord_system: str = "WGS84", layer_name: Optional[str] = None,
-                           mw_per_tph: float = DEFAULT_MW_PER_TPH) -> EnterpriseTable:
+                           mw_per_tph: Optional[float] = None) -> EnterpriseTable:
     """Canonical enterprises from a table with lon/lat columns in ``coord_system`` (converted to WGS84).
 
     ``row`` is the spreadsheet row number (header = row 1, first data row = 2), so a user can find it.
@@ -250,7 +256,7 @@ def enterprises_from_table(df: pd.DataFrame, kind: str, mapping: Optional[Mappin
 
 
 def enterprises_from_gdf(gdf: gpd.GeoDataFrame, kind: str, mapping: Optional[Mapping[str, Optional[str]]] = None,
-                         layer_name: Optional[str] = None, mw_per_tph: float = DEFAULT_MW_PER_TPH) -> EnterpriseTable:
+                         layer_name: Optional[str] = None, mw_per_tph: Optional[float] = None) -> EnterpriseTable:
     """Canonical enterprises from a point layer that already has geometry (any CRS → EPSG:4326)."""
     layer = layer_name or kind
     check_unique_columns(gdf, layer)
@@ -264,6 +270,9 @@ def enterprises_from_gdf(gdf: gpd.GeoDataFrame, kind: str, mapping: Optional[Map
     attrs, frames = _canonical_frame(pd.DataFrame(gdf[cols]), kind, mapping, layer, rows, mw_per_tph)
     geoms = gdf.geometry
     garr = np.asarray(geoms.values, dtype=object)
+    if kind in AREA_POINT_KINDS:  # village polygons: judged at a point inside each
+        garr = points_of_polygons(garr)
+        geoms = gpd.GeoSeries(garr, index=gdf.index, crs=gdf.crs)
     missing = shapely.is_missing(garr)
     empty = ~missing & shapely.is_empty(np.where(missing, None, garr))
     types = shapely.get_type_id(garr)  # -1 None, 0 Point, 4 MultiPoint

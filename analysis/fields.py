@@ -14,8 +14,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-LAYER_KINDS: Tuple[str, ...] = ("boiler", "mine", "plant", "chp")
-LAYER_KIND_LABELS: Dict[str, str] = {"boiler": "锅炉", "mine": "矿山", "plant": "工业企业", "chp": "热电厂"}
+# The point layers the rules judge; ``village`` may also be polygons (judged at a point inside each polygon).
+LAYER_KINDS: Tuple[str, ...] = ("boiler", "mine", "plant", "chp", "village")
+LAYER_KIND_LABELS: Dict[str, str] = {"boiler": "锅炉", "mine": "矿山", "plant": "工业企业", "chp": "热电厂",
+                                     "village": "村"}
+# Kinds that may come as polygons (a village's area); each polygon is judged at a point inside it.
+AREA_POINT_KINDS: Tuple[str, ...] = ("village",)
 # Polygon (or raster) inputs; they are no enterprise layers, so the rules never name them.
 AREA_KINDS: Tuple[str, ...] = ("admin", "builtup", "planning")
 INPUT_KINDS: Tuple[str, ...] = AREA_KINDS + LAYER_KINDS
@@ -57,6 +61,7 @@ FUEL_LABELS = {"coal": "燃煤", "gas": "燃气", "oil": "燃油", "biomass": "�
                "other": "其他"}
 USE_LABELS = {"heating": "供暖", "industrial": "工业生产"}
 METHOD_LABELS = {"open_pit": "露天开采", "underground": "井工开采", "mixed": "露天井工联合开采"}
+TERRAIN_LABELS = {"plain": "平原", "hill": "丘陵", "mountain": "山区"}
 INDUSTRY_LABELS = {
     "steel": "钢铁", "coking": "焦化", "foundry": "铸造", "chp": "热电", "coal_washing": "洗煤",
     "cement": "水泥", "building_materials": "建材", "chemical": "化工", "nonferrous": "有色金属",
@@ -73,7 +78,8 @@ COMMON_FIELDS: Tuple[FieldDef, ...] = (
              missing_note="编号按行号生成（「{layer}-行号」），逐月销号时只能按名称和位置对应"),
     FieldDef("name", "名称", TEXT,
              aliases=("单位名称", "企业名称", "矿山名称", "电厂名称", "名称", "name", "公司名称", "热电厂名称",
-                      "锅炉使用单位", "使用单位", "company", "enterprise"),
+                      "锅炉使用单位", "使用单位", "company", "enterprise", "村名", "村庄名称", "行政村", "村名称",
+                      "村", "社区名称", "village"),
              keywords=("名称", "单位", "企业", "公司", "name"), missing_note="结果中的企业名称为空"),
     # Required for a table (the import); a point layer's position comes from its geometry.
     FieldDef("lon", "经度", NUMBER, aliases=("经度", "lon", "lng", "long", "longitude", "x", "东经"),
@@ -85,6 +91,14 @@ COMMON_FIELDS: Tuple[FieldDef, ...] = (
                       "所在地", "行政区"),
              keywords=("县", "区县", "county"), missing_note="不影响判定（所在县区按坐标落点确定）"),
 )
+
+def _rail_siding() -> FieldDef:
+    return FieldDef("has_rail_siding", "铁路专用线", BOOL,
+                    aliases=("铁路专用线", "是否有铁路专用线", "有无铁路专用线", "铁路专线", "专用线", "rail_siding",
+                             "has_rail_siding"),
+                    keywords=("专用线", "铁路专线", "siding"), exclude=("比例", "%", "share"),
+                    missing_note="无法区分有无铁路专用线：大宗货物运量达线的企业一律按“修建铁路专用线”列出")
+
 
 KIND_FIELDS: Dict[str, Tuple[FieldDef, ...]] = {
     "boiler": (
@@ -108,6 +122,9 @@ KIND_FIELDS: Dict[str, Tuple[FieldDef, ...]] = {
                  category_labels=METHOD_LABELS),
         FieldDef("mineral", "矿种", TEXT, aliases=("矿种", "开采矿种", "主矿种", "mineral"),
                  keywords=("矿种", "mineral")),
+        FieldDef("key_mine", "重点煤矿", BOOL,
+                 aliases=("重点煤矿", "是否重点煤矿", "重点煤矿企业", "key_mine"), keywords=("重点煤矿", "重点矿")),
+        _rail_siding(),
     ),
     "plant": (
         FieldDef("industry", "行业", CATEGORY, tuple(INDUSTRY_LABELS),
@@ -135,6 +152,19 @@ KIND_FIELDS: Dict[str, Tuple[FieldDef, ...]] = {
                  aliases=("日均重型柴油车", "日均重型柴油货车", "重型柴油车日运输量", "heavy_trucks",
                           "heavy_trucks_per_day"),
                  keywords=("柴油", "货车", "重型", "truck"), unit="辆/日"),
+        FieldDef("clean_transport_pct", "清洁运输比例", NUMBER,
+                 aliases=("清洁运输比例", "清洁运输比例(%)", "清洁方式运输比例", "清洁运输占比", "clean_transport",
+                          "clean_transport_pct"),
+                 keywords=("清洁运输", "clean_transport"), unit="%"),
+        _rail_siding(),
+        FieldDef("rail_share_pct", "铁路运输比例", NUMBER,
+                 aliases=("铁路运输比例", "铁路运输比例(%)", "铁路运输占比", "大宗货物铁路运输比例", "rail_share",
+                          "rail_share_pct"),
+                 keywords=("铁路运输比例", "铁路运输占比", "铁路占比", "rail_share"), unit="%"),
+        # 三(一)4: outside the planning areas and the 1+30 region, plants whose equipment is 限制类 are exempt
+        FieldDef("restricted_equipment", "装备限制类", BOOL,
+                 aliases=("装备属于限制类", "限制类", "是否限制类", "装备水平限制类", "属于限制类", "restricted_equipment"),
+                 keywords=("限制类",)),
     ),
     "chp": (
         # No rule tests it, but the 15 km rings are drawn only around plants of ≥ 300 MW.
@@ -145,6 +175,29 @@ KIND_FIELDS: Dict[str, Tuple[FieldDef, ...]] = {
         FieldDef("small_backward_chp", "落后燃煤小热电", BOOL,
                  aliases=("落后燃煤小热电", "落后小热电", "小热电", "small_backward_chp"),
                  keywords=("小热电", "落后")),
+    ),
+    # 三(二)7 clean heating: villages and communities (行政村/社区), points or polygons.
+    "village": (
+        FieldDef("households", "总户数", NUMBER,
+                 aliases=("总户数", "户数", "农户数", "居民户数", "总户", "households"),
+                 keywords=("总户数", "户数", "household"), exclude=("散煤", "清洁", "改造", "燃煤"), unit="户",
+                 missing_note="无法计算清洁取暖覆盖率（按户数加权）"),
+        FieldDef("coal_households", "散煤户数", NUMBER,
+                 aliases=("散煤户数", "散煤取暖户数", "燃煤取暖户数", "未改造户数", "coal_households"),
+                 keywords=("散煤", "燃煤取暖", "未改造"), unit="户"),
+        FieldDef("clean_households", "清洁取暖户数", NUMBER,
+                 aliases=("清洁取暖户数", "清洁取暖改造户数", "已改造户数", "完成改造户数", "clean_households"),
+                 keywords=("清洁取暖户", "已改造", "改造户"), unit="户"),
+        FieldDef("clean_heating_pct", "清洁取暖覆盖率", NUMBER,
+                 aliases=("清洁取暖覆盖率", "清洁取暖率", "覆盖率", "clean_heating_pct"),
+                 keywords=("覆盖率", "取暖率"), unit="%",
+                 missing_note="清洁取暖覆盖率按户数计算（清洁取暖户数 ÷ 总户数，或 1 − 散煤户数 ÷ 总户数）"),
+        FieldDef("heating", "取暖方式", TEXT, aliases=("取暖方式", "供暖方式", "采暖方式", "主要取暖方式", "heating"),
+                 keywords=("取暖方式", "供暖方式", "采暖方式")),
+        FieldDef("terrain", "地形", CATEGORY, tuple(TERRAIN_LABELS),
+                 aliases=("地形", "地貌", "地形类型", "地形地貌", "地形分类", "terrain"), keywords=("地形", "地貌", "terrain"),
+                 category_labels=TERRAIN_LABELS,
+                 missing_note="无法区分平原与山区：北部平原散煤清零（三(二)7）的村列入需核实"),
     ),
 }
 

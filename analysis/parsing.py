@@ -15,10 +15,10 @@ from typing import Any, Callable, Dict, Optional, Tuple
 import numpy as np
 import pandas as pd
 
+from .params import param_default
+
 Parsed = Tuple[Any, Optional[str]]
 
-# GB 13271-2014 pairs a 10 t/h steam boiler with a 7 MW hot-water boiler: 1 t/h ≈ 0.7 MW.
-DEFAULT_MW_PER_TPH = 0.7
 MAX_TPH = 2000.0
 MAX_MW = 10000.0
 MAX_OVEN_M = 10.0
@@ -79,8 +79,11 @@ _MW_UNITS = ("mw", "兆瓦")
 
 
 def parse_capacity_tph(raw: Any, label: str = "额定蒸发量", default_unit: str = "t/h",
-                       mw_per_tph: float = DEFAULT_MW_PER_TPH) -> Parsed:
-    """Boiler capacity in t/h from '35', '35蒸吨', '35 t/h', '35吨', '24.5MW' (MW ÷ mw_per_tph)."""
+                       mw_per_tph: Optional[float] = None) -> Parsed:
+    """Boiler capacity in t/h from '35', '35蒸吨', '35 t/h', '35吨', '24.5MW' (MW ÷ mw_per_tph; the rules
+    file's ``mw_per_tph`` when not given: GB 13271-2014 pairs 10 t/h of steam with 7 MW of hot water)."""
+    if mw_per_tph is None:
+        mw_per_tph = param_default("mw_per_tph")
     mw_default = default_unit.lower() in _MW_UNITS
     if _is_number(raw):
         value = float(raw)
@@ -153,9 +156,38 @@ def parse_freight_10kt(raw: Any, label: str = "大宗货物年运量") -> Parsed
 
 
 def parse_count(raw: Any, label: str = "数量") -> Parsed:
-    """A non-negative count from '10', '10辆', '10 辆/日'."""
+    """A non-negative count from '10', '10辆', '10 辆/日', '1,234户'."""
     value, problem = parse_number(raw, label, 0.0, 1e6)
     return value, problem
+
+
+def parse_percent(raw: Any, label: str = "比例") -> Parsed:
+    """A share in per cent, 0–100, from '85', '85%', '85 %', '百分之85' is not guessed. A fraction written
+    as '0.85' stays 0.85 %: a column declared in per cent is read as per cent, and a value the user meant
+    otherwise shows in the reason with its number."""
+    if not _is_number(raw):
+        text = _text(raw)
+        if text is None:
+            return None, None
+        raw_text = text.replace("％", "%")
+        m = re.fullmatch(rf"({_NUM})\s*%?", raw_text.replace(" ", ""))
+        if not m:
+            return None, _bad(label, raw)
+        return _checked(float(m.group(1)), raw, label, 0.0, 100.0)
+    return parse_number(raw, label, 0.0, 100.0)
+
+
+_TERRAIN_WORDS = (("mountain", ("山区", "山地", "高山", "深山", "mountain")), ("hill", ("丘陵", "hill")),
+                  ("plain", ("平原", "平川", "盆地", "河谷", "平地", "plain")))
+
+
+def parse_terrain(raw: Any, label: str = "地形") -> Parsed:
+    """Terrain class plain / hill / mountain from '平原', '平川区', '山区', '丘陵山区' (mountain wins)."""
+    text = _text(raw)
+    if text is None:
+        return None, None
+    found = _match_keywords(text.lower(), _TERRAIN_WORDS)
+    return (found, None) if found else (None, _bad(label, raw, "无法识别为平原、丘陵或山区"))
 
 
 _TRUE = {"是", "y", "yes", "true", "t", "1", "1.0", "已完成", "完成", "已改造", "已实施", "√", "✓", "有", "已"}
@@ -329,6 +361,10 @@ FIELD_PARSERS: Dict[str, Parser] = {
     "industry": parse_industry, "coke_oven_height_m": parse_height_m, "ule_done": parse_bool,
     "perf_class": parse_perf_class, "capacity_mw": parse_capacity_mw, "small_backward_chp": parse_bool,
     "bulk_freight_mt": parse_freight_10kt, "heavy_trucks_per_day": parse_count,
+    "clean_transport_pct": parse_percent, "has_rail_siding": parse_bool, "rail_share_pct": parse_percent,
+    "key_mine": parse_bool, "restricted_equipment": parse_bool,
+    "households": parse_count, "coal_households": parse_count, "clean_households": parse_count,
+    "clean_heating_pct": parse_percent, "heating": parse_text, "terrain": parse_terrain,
 }
 
 

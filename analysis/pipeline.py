@@ -18,6 +18,7 @@ from . import zones as zone_builders
 from .builtup import builtup_from_polygons, builtup_from_raster
 from .engine import FlagResult, flag_enterprises, summary_by_city, summary_by_county
 from .enterprises import EnterpriseTable, enterprises_from_gdf
+from .villages import RURAL_COLUMNS
 from .errors import CanceledError
 from .labels import label_tables
 from .metric import DEFAULT_METRIC_EPSG, metric_crs
@@ -59,6 +60,8 @@ class AnalysisResult:
     field_notes: List[str] = field(default_factory=list)
     # The input checks' warnings (CRS assumed, polygons repaired, rows to verify …), filled by layers.run_job.
     messages: List[str] = field(default_factory=list)
+    # 三(二)7 rural clean-heating coverage per county, city and province (analysis/villages.py)
+    rural_heating: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RURAL_COLUMNS))
 
     @property
     def zone_params(self) -> Dict[str, float]:
@@ -99,7 +102,7 @@ def rule_fields(ruleset: RuleSet, kind: str) -> Tuple[Dict[str, List[str]], Dict
     for rule in ruleset.enabled_rules:
         if kind not in rule.layers:
             continue
-        for cond in rule.conditions:
+        for cond in (leaf for c in rule.conditions for leaf in c.leaves() if leaf.field):
             target = verify if cond.if_missing == "verify" else false
             ids = target.setdefault(cond.field, [])
             if rule.id not in ids:
@@ -138,12 +141,14 @@ def prepare_admin(gdf: gpd.GeoDataFrame, layer: str = "行政区划",
 
 
 def prepare_enterprise_layer(gdf: gpd.GeoDataFrame, kind: str, layer: str,
-                             fields: Optional[Mapping[str, Optional[str]]] = None) -> EnterpriseTable:
+                             fields: Optional[Mapping[str, Optional[str]]] = None,
+                             mw_per_tph: Optional[float] = None) -> EnterpriseTable:
     """A point layer as canonical enterprises, columns guessed from the kind's declaration and ``fields``
-    overrides (checked: a column the layer lacks is refused with a message naming layer and field)."""
+    overrides (checked: a column the layer lacks is refused with a message naming layer and field);
+    ``mw_per_tph``: the run's rule set's boiler conversion (the shipped rules file's when None)."""
     mapping = check_field_mapping([c for c in gdf.columns if c != gdf.geometry.name], kind, layer,
                                   dict(fields or {}))
-    return enterprises_from_gdf(gdf, kind, mapping, layer)
+    return enterprises_from_gdf(gdf, kind, mapping, layer, mw_per_tph=mw_per_tph)
 
 
 def build_zones(admin: gpd.GeoDataFrame, builtup: gpd.GeoDataFrame, chp: Any, ruleset: RuleSet,
@@ -229,7 +234,8 @@ def run_analysis(admin: gpd.GeoDataFrame, builtup: Any, enterprises: Mapping[str
         zones=zones, flags=result.flags, verdicts=result.verdicts, to_verify=result.to_verify,
         summary=summary_by_county(result.flags), summary_city=summary_by_city(result.flags), counts=result.counts,
         notes=notes, params={**ruleset.params, **zones.params}, metric_crs=f"EPSG:{epsg}", admin=admin,
-        clear=result.clear, rule_counts={str(k): int(v) for k, v in rule_counts.items()}, field_notes=field_notes)
+        clear=result.clear, rule_counts={str(k): int(v) for k, v in rule_counts.items()}, field_notes=field_notes,
+        rural_heating=result.rural_heating)
 
 
 def write_results(result: AnalysisResult, out_dir: Union[str, Path]) -> Dict[str, Path]:
@@ -237,5 +243,6 @@ def write_results(result: AnalysisResult, out_dir: Union[str, Path]) -> Dict[str
     and ``admin.gpkg`` (the normalised counties) into ``out_dir``."""
     out_dir = Path(out_dir)
     return {"zones": write_zones(result.zones, out_dir / "zones.gpkg"),
-            "flags": write_flags(result.flags, result.verdicts, result.to_verify, out_dir / "flags.gpkg"),
+            "flags": write_flags(result.flags, result.verdicts, result.to_verify, out_dir / "flags.gpkg",
+                                 result.rural_heating),
             "admin": write_admin(result.admin, out_dir / "admin.gpkg")}

@@ -151,9 +151,12 @@ def reason_context(ev: LayerEval, rule: Rule, idx: np.ndarray,
         ctx["chp_mw"] = Coded(mw.codes[wc], mw.texts)
     if "ring_km" in names:
         ctx["ring_km"] = format_value(params["mine_ring_km"])
+    if "fringe_text" in names:  # the urban-rural fringe ring, said only when one is drawn
+        km = float(params.get("fringe_km", 0) or 0)
+        ctx["fringe_text"] = f"及城乡结合部（建成区外扩 {format_value(km)} 公里）" if km > 0 else ""
     if "rail_target_pct" in names:  # 90 % inside the built-up areas (Z-BAN), 80 % elsewhere
         in_ban = ev.zone_mask("Z-BAN")[idx] if ev.zone_available("Z-BAN") else np.zeros(len(idx), bool)
-        hi, lo = format_value(params["rail_share_builtup_pct"]), format_value(params["rail_share_pct"])
+        hi, lo = format_value(params["rail_share_builtup_pct"]), format_value(params["rail_share_target_pct"])
         ctx["rail_target_pct"] = np.where(in_ban, hi, lo).astype(object)
     ctx["note_1p30"] = ev.ruleset.region_1p30_note
     return ctx

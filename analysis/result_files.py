@@ -18,6 +18,7 @@ from .labels import LABEL_COLUMNS, TO_VERIFY_PEOPLE_COLUMNS
 from .output_tables import FLAG_COLUMNS, FLAG_EXTRA_COLUMNS, TO_VERIFY_COLUMNS, VERDICT_COLUMNS
 from .shapefile_fields import write_gpkg_aliases
 from .zone_registry import ZONE_LAYERS, zone_by_layer
+from .villages import RURAL_COLUMNS, RURAL_LAYER
 from .zones import ZoneSet
 
 PathLike = Union[str, Path]
@@ -43,8 +44,9 @@ def _multi(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _clean_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Booleans become ints for portable GPKG fields; attrs (notes) are not written."""
     out = gdf.copy()
+    geom = out.geometry.name if isinstance(out, gpd.GeoDataFrame) else None  # a plain table has none
     for col in out.columns:
-        if col != out.geometry.name and out[col].dtype == bool:
+        if col != geom and out[col].dtype == bool:
             out[col] = out[col].astype("int32")
     out.attrs = {}
     return out
@@ -121,16 +123,28 @@ def zone_titles_of(path: Optional[PathLike]) -> Dict[str, str]:
 
 
 def write_flags(flags: gpd.GeoDataFrame, verdicts: gpd.GeoDataFrame, to_verify: gpd.GeoDataFrame,
-                path: PathLike) -> Path:
+                path: PathLike, rural_heating: Optional[pd.DataFrame] = None) -> Path:
     """flags.gpkg: the contract columns of the hits, verdicts and rows to verify (extras kept when present), then
-    the codes' Chinese label columns (analysis/labels.py)."""
+    the codes' Chinese label columns (analysis/labels.py); with villages, the table ``rural_heating`` (the rural
+    clean-heating coverage per county, city and province, no geometry)."""
     flags = _select(flags, "enterprise_flags", FLAG_COLUMNS + FLAG_EXTRA_COLUMNS)
     verdicts = _select(verdicts, "enterprise_verdicts",
                        VERDICT_COLUMNS + ["verdict_class", "severity", "adcode", "n_rules", "row"])
     to_verify = _select(to_verify, "to_verify",
                         TO_VERIFY_COLUMNS + ["row", "field", "raw", "flagged"] + TO_VERIFY_PEOPLE_COLUMNS)
     frames = dict(zip(FLAG_LAYER_NAMES, (flags, verdicts, to_verify)))
+    if rural_heating is not None and len(rural_heating):
+        frames[RURAL_LAYER] = rural_heating[RURAL_COLUMNS]
     return write_gpkg(path, frames, {n: "Point" for n in FLAG_LAYER_NAMES})
+
+
+def read_rural_heating(path: PathLike) -> pd.DataFrame:
+    """The ``rural_heating`` table of a flags.gpkg (empty, with its columns, when the run had no villages)."""
+    import pyogrio
+
+    if RURAL_LAYER not in {str(row[0]) for row in pyogrio.list_layers(str(path))}:
+        return pd.DataFrame(columns=RURAL_COLUMNS)
+    return pd.DataFrame(pyogrio.read_dataframe(str(path), layer=RURAL_LAYER, read_geometry=False))
 
 
 def _select(frame: gpd.GeoDataFrame, table: str, wanted) -> gpd.GeoDataFrame:

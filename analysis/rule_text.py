@@ -33,6 +33,10 @@ def zone_phrase(rule: Rule, params: Mapping[str, Any]) -> str:
 
 def condition_phrase(cond: Condition, kind: str, params: Mapping[str, Any]) -> str:
     """One condition in words: "燃料类型为燃煤", "额定蒸发量低于 35 蒸吨/小时", "未完成低氮改造"."""
+    if cond.any_of:
+        return "（" + "或".join(condition_phrase(c, kind, params) for c in cond.any_of) + "）"
+    if cond.op == "in_zone":
+        return "位于" + zone_by_id(cond.value).phrase_for(params) + "内"
     fdef = field_def(kind, cond.field)
     label = fdef.label if fdef is not None else cond.field
     unit = fdef.unit if fdef is not None else ""
@@ -52,10 +56,10 @@ def condition_phrase(cond: Condition, kind: str, params: Mapping[str, Any]) -> s
         names = [cat(v) for v in (value if isinstance(value, (list, tuple)) else [value])]
         values = "、".join(names[:-1]) + "或" + names[-1] if len(names) > 1 else "".join(names)
         return f"{label}{'为' if cond.op == 'in' else '不为'}{values}"
-    done = cond.field.endswith("_done")
+    done, has = cond.field.endswith("_done"), cond.field.startswith("has_")
     if cond.op == "is_true":
-        return f"已完成{label}" if done else f"属于{label}"
-    return f"未完成{label}" if done else f"不属于{label}"
+        return f"已完成{label}" if done else f"有{label}" if has else f"属于{label}"
+    return f"未完成{label}" if done else f"无{label}" if has else f"不属于{label}"
 
 
 def rule_subject(rule: Rule, params: Mapping[str, Any]) -> str:

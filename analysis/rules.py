@@ -1,25 +1,7 @@
 """The plan's rules, parameters and region lists as data: loading, validation, editing, writing.
 
-The shipped file is ``analysis/data/plan_rules.yaml``. Its schema (documented at the top of that file):
-
-``version``
-    1.
-``params``
-    ``{name: {value, unit, label, en, range}}`` (or the old ``{name: number}``): thresholds and distances
-    (``b35_tph``, ``chp_radius_km``, ``mine_ring_km`` …); the spec and defaults are those of the shipped file
-    (:mod:`.params`), a value out of its range is refused.
-``regions``
-    ``key_city_groups`` (list of ``{group, key, cities}``), ``north_coal_zero`` and
-    ``cluster_counties`` (``{city: [county, …]}``), ``region_1p30`` (``{verified, note, members:
-    {city: "all" | [county, …]}}``).
-``rules``
-    a list of mappings with ``id, short_name`` (a short Chinese name shown to people), ``clause, clause_text,
-    layer`` (kind or list of kinds), ``conditions``
-    (list of ``{field, op, value | param, if_missing}``; ops ``== != < <= > >= in not_in is_true
-    is_false``; ``if_missing`` is ``verify`` (default: a blank value sends the row to 需核实) or
-    ``false``), ``zone`` (``{id, where: inside|outside, cities, counties, groups}``, id one of
-    :mod:`.zone_registry` (old ids such as ``Z-CHP15`` accepted) or ``ALL`` = everywhere), ``action, action_class, severity`` (optional), ``deadline, lead_dept, level, enabled``
-    and ``reason`` (a Chinese template with ``{placeholders}``).
+The shipped file is ``analysis/data/plan_rules.yaml``; its schema (params with their spec, regions, rules with
+conditions, ``any`` groups, zones, actions and reason templates) is documented once, at the top of that file.
 
 Only ``yaml.safe_load``/``yaml.compose`` touch a file: nothing in a rules file is ever evaluated.
 Validation errors name the file, the line, the rule id and the field.
@@ -51,7 +33,7 @@ ACTION_SEVERITY: Dict[str, int] = {
 CONTEXT_KEYS = (
     "city", "county", "adcode", "group", "chp_name", "chp_id", "chp_mw", "distance_km", "ring_km",
     "rail_target_pct", "fuel_label", "use_label", "method_label", "industry_label", "note_1p30",
-    "rule_id", "name", "ent_id",
+    "rule_id", "name", "ent_id", "fringe_text",
 )
 MAX_SHORT_NAME = 20  # characters of a rule's short_name (a table column, an atlas row)
 PROVISIONAL_1P30_NOTE = "1+30 名单为预置参考名单，请以省大气办正式文件为准"
@@ -76,6 +58,13 @@ class Condition:
     value: Any = None
     param: Optional[str] = None
     if_missing: str = "verify"
+    # A group ``{any: [condition, ...]}`` holds when one of its conditions does (op "any", field "");
+    # the plan's "未完成超低排放改造（含运输环节）" is "ULE not done, or clean transport below 80 %".
+    any_of: Tuple["Condition", ...] = ()
+
+    def leaves(self) -> Tuple["Condition", ...]:
+        """The single tests of this condition: itself, or the members of its group."""
+        return self.any_of or (self,)
 
 
 @dataclass(frozen=True)
@@ -119,7 +108,8 @@ class Rule:
     @property
     def uses_1p30(self) -> bool:
         """True when the rule's zone is the (possibly unverified) 1+30 region."""
-        return self.zone.id == "Z-1P30"
+        return self.zone.id == "Z-1P30" or any(leaf.op == "in_zone" and leaf.value == "Z-1P30"
+                                               for c in self.conditions for leaf in c.leaves())
 
 
 @dataclass
@@ -384,6 +374,22 @@ def _build_conditions(raw: Any, layers: Tuple[str, ...], params: Dict[str, float
         if not isinstance(c, dict):
             _err(errors, name, lines, rid, key, "条件必须是映射 {field, op, value}")
             continue
+        if "zone" in c and "field" not in c:  # inside a zone, as a member of an any-group
+            zid = str(c["zone"])
+            if zid not in ACCEPTED_ZONE_IDS or zid == ALL:
+                _err(errors, name, lines, rid, f"{key}.zone", f"未知区域 {zid!r}，应为 {' '.join(ZONE_IDS)}")
+                continue
+            out.append(Condition("", "in_zone", canonical_zone_id(zid), if_missing="false"))
+            continue
+        if "any" in c:  # a group: one of its conditions must hold
+            members = _build_conditions(c["any"], layers, params, lines, rid, name, errors) \
+                if isinstance(c["any"], list) and c["any"] else ()
+            if not members or any(m.any_of for m in members):
+                _err(errors, name, lines, rid, key, "any 必须是非空的条件列表（不可嵌套）/ any must be a non-empty list "
+                                                    "of plain conditions")
+                continue
+            out.append(Condition("", "any", any_of=members))
+            continue
         fname, op = c.get("field"), c.get("op")
         fdefs = [field_def(k, str(fname)) for k in layers if k in LAYER_KINDS]
         if not fdefs or any(f is None for f in fdefs):
@@ -403,8 +409,8 @@ def _build_conditions(raw: Any, layers: Tuple[str, ...], params: Dict[str, float
             _err(errors, name, lines, rid, f"{key}.value", msg)
             continue
         if_missing = str(c.get("if_missing", "verify")).lower()
-        if if_missing not in ("verify", "false"):
-            _err(errors, name, lines, rid, f"{key}.if_missing", f"应为 verify 或 false，而非 {if_missing!r}")
+        if if_missing not in ("verify", "false", "true"):
+            _err(errors, name, lines, rid, f"{key}.if_missing", f"应为 verify、false 或 true，而非 {if_missing!r}")
             continue
         if isinstance(value, list):
             value = tuple(value)

@@ -63,6 +63,10 @@
             <translation>热电厂清单（示例）</translation>
         </message>
         <message>
+            <source>Villages (demo)</source>
+            <translation>村（社区）清单（示例）</translation>
+        </message>
+        <message>
             <source>Load the Shanxi demo data</source>
             <translation>加载山西示例数据</translation>
         </message>
@@ -231,8 +235,8 @@
             <translation>请选择建成区图层。</translation>
         </message>
         <message>
-            <source>Choose at least one enterprise layer (boilers, mines or plants).</source>
-            <translation>请至少选择一个企业图层（锅炉、矿山或工业企业）。</translation>
+            <source>Choose at least one list (boilers, mines, plants or villages).</source>
+            <translation>请至少选择一个清单（锅炉、矿山、工业企业或村）。</translation>
         </message>
         <message>
             <source>Canceling…</source>
@@ -395,12 +399,224 @@
             <translation>打开文件夹</translation>
         </message>
         <message>
+            <source>Cannot list the schemas of {name}: {error}</source>
+            <translation>无法列出「{name}」中的模式：{error}</translation>
+        </message>
+        <message>
             <source>Saving the project failed: {error}</source>
             <translation>保存工程失败：{error}</translation>
         </message>
         <message>
-            <source>Cannot list the schemas of {name}: {error}</source>
-            <translation>无法列出「{name}」中的模式：{error}</translation>
+            <source>Progress</source>
+            <translation>进度</translation>
+        </message>
+        <message>
+            <source>Monthly ledger</source>
+            <translation>月度台账</translation>
+        </message>
+        <message>
+            <source>GeoPackage file</source>
+            <translation>GeoPackage 文件</translation>
+        </message>
+        <message>
+            <source>Kept in</source>
+            <translation>存放位置</translation>
+        </message>
+        <message>
+            <source>GeoPackage (*.gpkg)</source>
+            <translation>GeoPackage (*.gpkg)</translation>
+        </message>
+        <message>
+            <source>The ledger's GeoPackage (created by the first update)</source>
+            <translation>台账 GeoPackage（首次更新时新建）</translation>
+        </message>
+        <message>
+            <source>Ledger file</source>
+            <translation>台账文件</translation>
+        </message>
+        <message>
+            <source>The months the ledger holds; the table shows the one chosen.</source>
+            <translation>台账中已有的月份；下表显示所选月份。</translation>
+        </message>
+        <message>
+            <source>Month</source>
+            <translation>月份</translation>
+        </message>
+        <message>
+            <source>The month the last run's lists describe (YYYY-MM). The same month again replaces its update; an older month than the ledger's last is refused.</source>
+            <translation>本次分析所用清单对应的月份（YYYY-MM）。再次更新同一月份会替换该月原有结果；早于台账最新月份的月份不予更新。</translation>
+        </message>
+        <message>
+            <source>Update ledger</source>
+            <translation>更新台账</translation>
+        </message>
+        <message>
+            <source>Last run as month</source>
+            <translation>本次分析记为</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>未完成</translation>
+        </message>
+        <message>
+            <source>New this month</source>
+            <translation>本月新增</translation>
+        </message>
+        <message>
+            <source>Done this month</source>
+            <translation>本月销号</translation>
+        </message>
+        <message>
+            <source>Reopened</source>
+            <translation>重新出现</translation>
+        </message>
+        <message>
+            <source>Overdue</source>
+            <translation>逾期</translation>
+        </message>
+        <message>
+            <source>Province total</source>
+            <translation>全省合计</translation>
+        </message>
+        <message>
+            <source>Updating the monthly ledger</source>
+            <translation>正在更新月度台账</translation>
+        </message>
+        <message>
+            <source>The monthly ledger was not updated: {error}</source>
+            <translation>月度台账未更新：{error}</translation>
+        </message>
+        <message>
+            <source>Choose where the monthly ledger is kept: a GeoPackage file (created by the first update) or a PostGIS connection and schema.</source>
+            <translation>请选择月度台账的存放位置：一个 GeoPackage 文件（首次更新时新建），或一个 PostGIS 连接及模式。</translation>
+        </message>
+        <message>
+            <source>Reading the monthly ledger</source>
+            <translation>正在读取月度台账</translation>
+        </message>
+        <message>
+            <source>Fold the last run's results (flags.gpkg) into the ledger for the month.</source>
+            <translation>把最近一次分析结果（flags.gpkg）按所填月份并入台账。</translation>
+        </message>
+        <message>
+            <source>Run the analysis first: the ledger is updated with a run's results.</source>
+            <translation>请先运行分析：台账用分析结果更新。</translation>
+        </message>
+        <message>
+            <source>The ledger cannot be the run's flags file; choose another file name.</source>
+            <translation>台账不能是分析结果文件本身，请另选一个文件名。</translation>
+        </message>
+        <message>
+            <source>Reading the updated ledger</source>
+            <translation>正在读取更新后的台账</translation>
+        </message>
+        <message>
+            <source>City</source>
+            <translation>地市</translation>
+        </message>
+        <message>
+            <source>{ledger}, {month}: {open} open, {new} new this month, {done} done this month, {reopened} reopened, {overdue} overdue. Click a county to select its open tasks on the map.</source>
+            <translation>{ledger}，{month}：未完成 {open}，本月新增 {new}，本月销号 {done}，重新出现 {reopened}，逾期 {overdue}。点击县区可在地图上选中其未完成任务。</translation>
+        </message>
+        <message>
+            <source>{ledger} updated for {month}: {new} new, {done} done, {reopened} reopened, {overdue} overdue; {open} open.</source>
+            <translation>{ledger}已更新到 {month}：本月新增 {new}，本月销号 {done}，重新出现 {reopened}，逾期 {overdue}；未完成 {open}。</translation>
+        </message>
+        <message>
+            <source>(The month's earlier update was replaced.)</source>
+            <translation>（已替换该月原有的更新结果。）</translation>
+        </message>
+        <message>
+            <source>Folding {month} into the ledger</source>
+            <translation>正在将 {month} 并入台账</translation>
+        </message>
+        <message>
+            <source>{ledger} does not exist yet or holds no month: run the analysis, type the month and click Update ledger.</source>
+            <translation>{ledger}还不存在或尚无任何月份：请运行分析，填写月份后点击“更新台账”。</translation>
+        </message>
+        <message>
+            <source>Check off the selected task by hand…</source>
+            <translation>对所选任务人工销号…</translation>
+        </message>
+        <message>
+            <source>Select one task in the list above (or one point of the task layer on the map), then record who checked it off, the evidence file and a note.</source>
+            <translation>先在上面的任务列表中（或在地图的任务图层上）选中一项任务，再填写销号人、证明材料文件和备注。</translation>
+        </message>
+        <message>
+            <source>The province</source>
+            <translation>全省</translation>
+        </message>
+        <message>
+            <source>Saving the check-off</source>
+            <translation>正在保存人工销号</translation>
+        </message>
+        <message>
+            <source>The check-off was not saved: {error}</source>
+            <translation>人工销号未保存：{error}</translation>
+        </message>
+        <message>
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <source>Deadline</source>
+            <translation>时限</translation>
+        </message>
+        <message>
+            <source>Select one task first: click a county, then a task in the list (or one point of the task layer on the map).</source>
+            <translation>请先选中一项任务：点击县区，再点击任务列表中的一项（或在地图的任务图层上选中一个点）。</translation>
+        </message>
+        <message>
+            <source>{place}: {n} open tasks (click one to find it on the map).</source>
+            <translation>{place}：未完成任务 {n} 项（点击一项可在地图上定位）。</translation>
+        </message>
+        <message>
+            <source>The month's data still show it: the ledger keeps both and marks the disagreement.</source>
+            <translation>本月数据中该任务仍然存在：台账同时保留两者并标明不一致，请核实。</translation>
+        </message>
+        <message>
+            <source>The task layer of {ledger} cannot be opened.</source>
+            <translation>无法打开{ledger}的任务图层。</translation>
+        </message>
+        <message>
+            <source>Check-off of {task} taken back.</source>
+            <translation>已撤销「{task}」的人工销号。</translation>
+        </message>
+        <message>
+            <source>{task}: checked off by hand by {by}.</source>
+            <translation>「{task}」已由 {by} 人工销号。</translation>
+        </message>
+        <message>
+            <source>Check off by hand</source>
+            <translation>人工销号</translation>
+        </message>
+        <message>
+            <source>Evidence file (inspection record, photo…)</source>
+            <translation>证明材料文件（核查记录、照片等）</translation>
+        </message>
+        <message>
+            <source>e.g. removed on site, inspected on 2020-08-20</source>
+            <translation>如：已拆除，2020-08-20 现场核查</translation>
+        </message>
+        <message>
+            <source>Take this task's check-off back</source>
+            <translation>撤销该任务的人工销号</translation>
+        </message>
+        <message>
+            <source>Checked off by</source>
+            <translation>销号人</translation>
+        </message>
+        <message>
+            <source>Evidence file</source>
+            <translation>证明材料</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>备注</translation>
         </message>
     </context>
     <context>
@@ -420,6 +636,10 @@
         <message>
             <source>CHP plants</source>
             <translation>热电厂</translation>
+        </message>
+        <message>
+            <source>Villages and communities</source>
+            <translation>村（社区）清单</translation>
         </message>
         <message>
             <source>WGS84 (GPS)</source>
@@ -481,6 +701,22 @@
     <context>
         <name>BlueSkyAlgorithm</name>
         <message>
+            <source>Boilers</source>
+            <translation>锅炉</translation>
+        </message>
+        <message>
+            <source>Mines</source>
+            <translation>矿山</translation>
+        </message>
+        <message>
+            <source>Industrial plants</source>
+            <translation>工业企业</translation>
+        </message>
+        <message>
+            <source>Villages and communities (points or polygons)</source>
+            <translation>村（社区）清单（点或面）</translation>
+        </message>
+        <message>
             <source>Blue Sky Zoning</source>
             <translation>蓝天管控分区</translation>
         </message>
@@ -497,8 +733,20 @@
             <translation>导入企业清单（XLSX/CSV）</translation>
         </message>
         <message>
-            <source>Reads an Excel or CSV list of boilers, mines, plants or CHP plants with longitude/latitude columns and writes a point layer in WGS84 (EPSG:4326) with all the table's columns. Lists geocoded with Amap/Tencent are GCJ-02, with Baidu BD-09: choose the list's coordinate system and the points are converted. Empty longitude/latitude fields are guessed from the column names (经度/纬度, lon/lat). Rows whose coordinates cannot be read are kept without geometry and reported.</source>
-            <translation>读取带经纬度列的锅炉、矿山、工业企业或热电厂 Excel/CSV 清单，输出 WGS84（EPSG:4326）点图层，保留表格全部列。用高德/腾讯地图取得的坐标为 GCJ-02，百度为 BD-09：选择清单的坐标系即自动转换。经度/纬度列留空时按列名（经度/纬度、lon/lat）自动识别。坐标无法读取的行保留（无几何）并报告。</translation>
+            <source>Reads an Excel or CSV list of boilers, mines, plants, CHP plants or villages and communities with longitude/latitude columns and writes a point layer in WGS84 (EPSG:4326) with all the table's columns. Lists geocoded with Amap/Tencent are GCJ-02, with Baidu BD-09: choose the list's coordinate system and the points are converted. Empty longitude/latitude fields are guessed from the column names (经度/纬度, lon/lat). Rows whose coordinates cannot be read are kept without geometry and reported.</source>
+            <translation>读取带经纬度列的锅炉、矿山、工业企业、热电厂或村（社区）Excel/CSV 清单，输出 WGS84（EPSG:4326）点图层，保留表格全部列。用高德/腾讯地图取得的坐标为 GCJ-02，百度为 BD-09：选择清单的坐标系即自动转换。经度/纬度列留空时按列名（经度/纬度、lon/lat）自动识别。坐标无法读取的行保留（无几何）并报告。</translation>
+        </message>
+        <message>
+            <source>Plants</source>
+            <translation>工业企业</translation>
+        </message>
+        <message>
+            <source>CHP plants</source>
+            <translation>热电厂</translation>
+        </message>
+        <message>
+            <source>Villages and communities</source>
+            <translation>村（社区）清单</translation>
         </message>
         <message>
             <source>Enterprise list (XLSX or CSV)</source>
@@ -527,22 +775,6 @@
         <message>
             <source>Enterprise points</source>
             <translation>企业点位</translation>
-        </message>
-        <message>
-            <source>Boilers</source>
-            <translation>锅炉</translation>
-        </message>
-        <message>
-            <source>Mines</source>
-            <translation>矿山</translation>
-        </message>
-        <message>
-            <source>Plants</source>
-            <translation>工业企业</translation>
-        </message>
-        <message>
-            <source>CHP plants</source>
-            <translation>热电厂</translation>
         </message>
         <message>
             <source>CGCS2000</source>
@@ -613,10 +845,6 @@
             <translation>管控分区文件（zones.gpkg）</translation>
         </message>
         <message>
-            <source>Industrial plants</source>
-            <translation>工业企业</translation>
-        </message>
-        <message>
             <source>Flags GeoPackage</source>
             <translation>标注结果 GeoPackage</translation>
         </message>
@@ -633,8 +861,8 @@
             <translation>构建山西省2020年蓝天保卫战决战计划的管控分区（由建成区生成禁煤区、“1+30”区域、重点城市分组、热电联产供热半径、露天矿山关闭区、城市规划区），按计划规则逐一标注锅炉、矿山和工业企业，在输出文件夹写出 zones.gpkg 和 flags.gpkg；可选同时导出分县数据包、PDF 图集、汇总表和 QGIS 工程。各输入图层的字段按列名（中文或英文）自动识别；FIELD_MAP 可改写识别结果，每项写 图层类型.字段=列名（图层类型 admin、planning、boiler、mine、plant、chp；如 planning.city=所属市; plant.industry=所属行业）。没有所属城市字段的规划区按位置确定所属城市。距离与阈值默认取规则文件中的值。</translation>
         </message>
         <message>
-            <source>at least one of boilers, mines, plants</source>
-            <translation>锅炉、矿山、工业企业至少选一项</translation>
+            <source>at least one of boilers, mines, plants, villages</source>
+            <translation>锅炉、矿山、工业企业、村至少选一项</translation>
         </message>
         <message>
             <source>Reading the input layers</source>
@@ -765,8 +993,8 @@
             <translation>打印图集</translation>
         </message>
         <message>
-            <source>Writes one PDF: a province overview page, then one page per county with its zones, flagged enterprises, the table of tasks (continued on further pages when long), the city's targets and data notes. Optionally one PDF per county as well. ADMIN is a GeoPackage with a 'counties' layer (county, city, adcode).</source>
-            <translation>写出一个 PDF：首页为全省总览，随后每个县区一页，含管控分区、被标注企业、任务表（过长时续页）、所在市目标和数据说明；可选另出分县 PDF。ADMIN 为含 counties 图层（county、city、adcode）的 GeoPackage。</translation>
+            <source>Writes one PDF: a province overview page (with the per-city summary), then one page per county with its zones, flagged enterprises, the table of tasks (continued on further pages when long), the city's targets and data notes. Optionally one PDF per county as well. ADMIN is a GeoPackage with a 'counties' layer (county, city, adcode). LEDGER (optional): the monthly ledger GeoPackage; each page then shows that month's numbers and a chart of open tasks month by month (MONTH, YYYY-MM; empty: the ledger's latest). BASEMAP (optional): a raster layer drawn under every map; or TIANDITU_KEY: a Tianditu key for its vector map and labels (needs the internet; the key is written nowhere).</source>
+            <translation>写出一个 PDF：首页为全省总览（含分市汇总），随后每个县区一页，含管控分区、被标注企业、任务表（过长时续页）、所在市目标和数据说明；可选另出分县 PDF。ADMIN 为含 counties 图层（county、city、adcode）的 GeoPackage。LEDGER（可选）：月度台账 GeoPackage，各页另印该月台账数字和逐月未完成任务图（MONTH 为 YYYY-MM，留空为台账最近一个月）。BASEMAP（可选）：印在各页地图下的栅格底图；或填 TIANDITU_KEY（天地图密钥），用天地图矢量底图和注记（需联网；密钥不写入任何输出）。</translation>
         </message>
         <message>
             <source>Admin GeoPackage (counties)</source>
@@ -779,6 +1007,22 @@
         <message>
             <source>Also one PDF per county</source>
             <translation>另出分县 PDF</translation>
+        </message>
+        <message>
+            <source>Monthly ledger GeoPackage (optional)</source>
+            <translation>月度台账 GeoPackage（可选）</translation>
+        </message>
+        <message>
+            <source>Ledger month YYYY-MM (empty: latest)</source>
+            <translation>台账月份 YYYY-MM（留空：最近一个月）</translation>
+        </message>
+        <message>
+            <source>Basemap raster (optional)</source>
+            <translation>底图栅格图层（可选）</translation>
+        </message>
+        <message>
+            <source>Tianditu key for a Tianditu basemap (optional)</source>
+            <translation>天地图密钥，用天地图作底图（可选）</translation>
         </message>
         <message>
             <source>Number of pages</source>
@@ -797,12 +1041,16 @@
             <translation>汇总表</translation>
         </message>
         <message>
-            <source>Writes an XLSX workbook: county × rule counts, city totals, the task list in meeting order, the rows to verify and notes on the data.</source>
-            <translation>写出 XLSX 汇总表：分县×规则统计、分市合计、按会议顺序排列的任务清单、需核实清单和数据说明。</translation>
+            <source>Writes an XLSX workbook: county × rule counts, city totals, the task list in meeting order, the rows to verify (by city and county) and notes on the data; the rural clean-heating coverage when the run wrote it. With a monthly ledger also 进度 (the month per county, city and province, and the province month by month) and 销号清单 (the tasks checked off in the month, by the data or by hand). Month empty: the ledger's latest.</source>
+            <translation>写出 XLSX 汇总表：分县×规则统计、分市合计、按会议顺序排列的任务清单、需核实清单（按市、县排列）和数据说明；分析写出农村清洁取暖覆盖率时另列一表。选择月度台账时另有“进度”（该月分县、分市、全省，及全省逐月合计）和“销号清单”（该月数据销号和人工销号的任务）。月份留空：台账最近一个月。</translation>
         </message>
         <message>
             <source>Zones GeoPackage (optional)</source>
             <translation>分区 GeoPackage（可选）</translation>
+        </message>
+        <message>
+            <source>Month of the ledger (YYYY-MM; empty: the latest)</source>
+            <translation>台账月份（YYYY-MM，留空为最近一个月）</translation>
         </message>
         <message>
             <source>Workbook</source>
@@ -821,36 +1069,16 @@
             <translation>更新月度台账</translation>
         </message>
         <message>
-            <source>Monthly ledger</source>
-            <translation>月度台账</translation>
-        </message>
-        <message>
             <source>Folds one month's analysis (its flags.gpkg) into the monthly check-off ledger of the plan's item 四(二) (逐月检点，逐项销号). A task is one rule hit of one enterprise. A task of last month that the month's flags no longer show is done (销号) this month; a task never seen before is open and new; a done task that comes back is reopened; an open task past its deadline at the end of the month is overdue. Enterprises are recognised by the inventory's own id (编号 / 统一社会信用代码); rows without one by name and position within 50 m, and the ledger says so. A manual check-off is kept: the ledger shows the data's status, the check-off and where they disagree. The ledger is its own GeoPackage (created when missing, updated when present, never an analysis output) or a PostGIS schema a team shares. Updating the same month again replaces that month's update (the same flags give the same ledger); a month older than the ledger's last is refused.</source>
             <translation>把某月分析结果（flags.gpkg）并入计划四(二)要求的月度销号台账（逐月检点，逐项销号）。一项任务即一家企业命中一条规则。上月有、本月标注结果中已没有的任务，本月销号；首次出现的任务为未完成、计为本月新增；已销号又出现的任务为重新出现；月末已过完成时限仍未完成的任务为逾期。企业按清单自带编号（编号 / 统一社会信用代码）逐月对应；没有编号的按名称和 50 米内的位置对应，台账中注明。人工销号予以保留：台账同时列出数据状态、人工销号及二者是否一致。台账是单独的 GeoPackage（不存在时新建，已存在时更新，不能用分析结果文件），也可放在多人共用的 PostGIS 模式中。同一月份再次更新时替换该月原有结果（同样的数据得到同样的台账）；早于台账最新月份的月份不予更新。</translation>
         </message>
         <message>
-            <source>Or: the ledger in this PostgreSQL connection</source>
-            <translation>或：台账放在此 PostgreSQL 连接中（QGIS 中保存的连接）</translation>
-        </message>
-        <message>
-            <source>Database schema of the ledger</source>
-            <translation>台账所在的数据库模式</translation>
-        </message>
-        <message>
-            <source>Ledger GeoPackage</source>
-            <translation>台账 GeoPackage</translation>
+            <source>Flags of the month's run (flags.gpkg)</source>
+            <translation>本月分析的标注结果（flags.gpkg）</translation>
         </message>
         <message>
             <source>GeoPackage (*.gpkg)</source>
             <translation>GeoPackage (*.gpkg)</translation>
-        </message>
-        <message>
-            <source>Ledger GeoPackage (created when missing, updated when present)</source>
-            <translation>台账 GeoPackage（不存在时新建，已存在时更新）</translation>
-        </message>
-        <message>
-            <source>Flags of the month's run (flags.gpkg)</source>
-            <translation>本月分析的标注结果（flags.gpkg）</translation>
         </message>
         <message>
             <source>Month (YYYY-MM, e.g. 2020-08)</source>
@@ -928,6 +1156,26 @@
             <source>Data and check-off disagree</source>
             <translation>数据与人工销号不一致</translation>
         </message>
+        <message>
+            <source>Monthly ledger</source>
+            <translation>月度台账</translation>
+        </message>
+        <message>
+            <source>Or: the ledger in this PostgreSQL connection</source>
+            <translation>或：台账放在此 PostgreSQL 连接中（QGIS 中保存的连接）</translation>
+        </message>
+        <message>
+            <source>Database schema of the ledger</source>
+            <translation>台账所在的数据库模式</translation>
+        </message>
+        <message>
+            <source>Ledger GeoPackage</source>
+            <translation>台账 GeoPackage</translation>
+        </message>
+        <message>
+            <source>Ledger GeoPackage (created when missing, updated when present)</source>
+            <translation>台账 GeoPackage（不存在时新建，已存在时更新）</translation>
+        </message>
     </context>
     <context>
         <name>BlueSkyDockBase</name>
@@ -968,8 +1216,8 @@
             <translation>栅格阈值</translation>
         </message>
         <message>
-            <source>Enterprise lists</source>
-            <translation>企业清单</translation>
+            <source>Enterprise and village lists</source>
+            <translation>企业与村庄清单</translation>
         </message>
         <message>
             <source>Boilers</source>
@@ -982,6 +1230,14 @@
         <message>
             <source>Plants</source>
             <translation>工业企业</translation>
+        </message>
+        <message>
+            <source>Villages and communities</source>
+            <translation>村（社区）清单</translation>
+        </message>
+        <message>
+            <source>Administrative villages and communities (points or polygons): households, clean heating, terrain</source>
+            <translation>行政村和社区（点或面）：总户数、散煤户数、清洁取暖户数、取暖方式、地形</translation>
         </message>
         <message>
             <source>CHP plants</source>

@@ -28,6 +28,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QDate, QDateTime, QTime, QVariant
 
+from ..analysis.cells import plain
 from .qt_compat import FieldType
 
 WGS84 = "EPSG:4326"
@@ -130,11 +131,13 @@ def _ogr_source(layer: QgsVectorLayer) -> Optional[Dict[str, Any]]:
     return {"path": path, "layer": parts.get("layerName") or None, "layer_id": parts.get("layerId")}
 
 
-def _py_value(value: Any) -> Any:
+def python_value(value: Any) -> Any:
+    """A value QGIS hands out (a feature attribute, a row of ``executeSql``) as plain Python: a NULL QVariant
+    as None, Qt dates and times as ``datetime`` ones. The other way is :func:`qgis_value`."""
     if value is None:
         return None
     if isinstance(value, QVariant):
-        return None if value.isNull() else _py_value(value.value())
+        return None if value.isNull() else python_value(value.value())
     if isinstance(value, QDateTime):
         return value.toPyDateTime() if value.isValid() else None
     if isinstance(value, QDate):
@@ -173,7 +176,7 @@ def _read_features(layer: QgsVectorLayer, selected_only: bool = False) -> gpd.Ge
     wkbs: List[Optional[bytes]] = []
     features = layer.getSelectedFeatures() if selected_only else layer.getFeatures(QgsFeatureRequest())
     for feature in features:
-        rows.append([_py_value(v) for v in feature.attributes()])
+        rows.append([python_value(v) for v in feature.attributes()])
         geom = feature.geometry()
         wkbs.append(bytes(geom.asWkb()) if geom is not None and not geom.isNull() else None)
     frame = pd.DataFrame(rows, columns=names)
@@ -233,15 +236,9 @@ def _qfield(name: str, dtype: Any) -> QgsField:
 
 def qgis_value(value: Any, field: QgsField) -> Any:
     """A pandas/numpy cell as the plain Python value a QgsFeature attribute of `field` takes (None for NA)."""
+    value = plain(value)  # the one cleaning of a cell (analysis/cells.py), the ledger's stores use it too
     if value is None:
         return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "item"):
-        value = value.item()
     if isinstance(value, (pd.Timestamp, _dt.datetime)):
         return QDateTime(value)
     if field.type() == FieldType.STRING and not isinstance(value, str):
@@ -333,7 +330,7 @@ def source_to_gdf(source, feedback=None) -> gpd.GeoDataFrame:
     for feature in source.getFeatures():
         if feedback is not None and feedback.isCanceled():
             break
-        rows.append([_py_value(v) for v in feature.attributes()])
+        rows.append([python_value(v) for v in feature.attributes()])
         geom = feature.geometry()
         wkbs.append(bytes(geom.asWkb()) if geom is not None and not geom.isNull() else None)
     crs = source.sourceCrs()

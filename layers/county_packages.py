@@ -14,7 +14,8 @@ Each zip, named ``<adcode>_<county>.zip`` (Windows-safe), holds
 * ``说明.txt`` — what the package is.
 
 Pure geopandas/pyogrio: no QGIS needed, so it also runs in ``make demo`` and from Processing.
-A zip is written under a temporary name and renamed when complete; a cancel leaves no partial zip.
+A zip is written under a temporary name and renamed when complete (``analysis/atomic.py``); a cancel leaves
+no partial zip.
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ import pyogrio
 import pyogrio.errors
 import shapely
 
+from ..analysis.atomic import atomic_path
 from ..analysis.file_names import unique_county_file_names
 from ..analysis.labels import add_label_columns, rule_names
 from ..analysis.result_files import zone_titles_of
@@ -43,6 +45,7 @@ from ..analysis.shapefile_fields import (
     field_dictionary_rows,
     normalize_encoding,
     shapefile_field_names,
+    truncate_to_bytes,
     write_gpkg_aliases,
 )
 from ..analysis.zone_registry import zone_titles
@@ -285,8 +288,20 @@ def county_layers(
 # --------------------------------------------------------------------------- writing
 
 
-def _shapefile_ready(gdf: gpd.GeoDataFrame, mapping: Dict[str, str]) -> gpd.GeoDataFrame:
-    """Columns renamed to their short names; booleans → 0/1, datetimes → ISO text (dBASE has neither)."""
+DBF_TEXT_BYTES = 254  # the widest dBASE text field
+
+
+def _fit_dbf(value, encoding: str):
+    """A text too long for a dBASE field ends in "…" at a character boundary (the package's GeoPackage keeps
+    it whole), instead of GDAL cutting it mid-character with a warning."""
+    if not isinstance(value, str) or len(value.encode(encoding, errors="replace")) <= DBF_TEXT_BYTES:
+        return value
+    return truncate_to_bytes(value, DBF_TEXT_BYTES - len("…".encode(encoding)), encoding) + "…"
+
+
+def _shapefile_ready(gdf: gpd.GeoDataFrame, mapping: Dict[str, str], encoding: str = "UTF-8") -> gpd.GeoDataFrame:
+    """Columns renamed to their short names; booleans → 0/1, datetimes → ISO text (dBASE has neither); texts
+    cut to what a dBASE field holds."""
     frame = gdf.copy()
     for col in mapping:
         series = frame[col]
@@ -295,7 +310,8 @@ def _shapefile_ready(gdf: gpd.GeoDataFrame, mapping: Dict[str, str]) -> gpd.GeoD
         elif pd.api.types.is_datetime64_any_dtype(series):
             frame[col] = series.dt.strftime("%Y-%m-%d").fillna("")
         elif series.dtype == object:
-            frame[col] = series.map(lambda v: v if v is None or isinstance(v, (str, int, float)) else str(v))
+            frame[col] = series.map(lambda v: _fit_dbf(v if v is None or isinstance(v, (str, int, float)) else str(v),
+                                                       encoding))
     return frame.rename(columns=mapping)
 
 
@@ -344,7 +360,7 @@ def _write_package(
         dictionary.extend(field_dictionary_rows(mapping, name, title))
         if isinstance(gdf, gpd.GeoDataFrame):
             shp = work / f"{name}.shp"
-            _write_shapefile(_shapefile_ready(gdf, mapping), shp, encoding)
+            _write_shapefile(_shapefile_ready(gdf, mapping, encoding), shp, encoding)
             files.extend(p for p in (shp.with_suffix(s) for s in (".shp", ".shx", ".dbf", ".prj", ".cpg"))
                          if p.exists())
             _write_gpkg_layer(gdf, gpkg, name)
@@ -385,15 +401,11 @@ def _readme_text(stem: str, layers: Dict[str, gpd.GeoDataFrame], encoding: str, 
 
 
 def _zip_atomically(files: Sequence[Path], target: Path) -> None:
-    part = target.with_name(target.name + ".part")
-    try:
-        with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-            for path in files:
-                zf.write(path, arcname=path.name)
-        os.replace(part, target)
-    finally:
-        if part.exists():
-            part.unlink()
+    """One county's zip, whole or absent: a bureau never opens half a zip (analysis/atomic.py)."""
+    with atomic_path(target) as part, \
+            zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for path in files:
+            zf.write(path, arcname=path.name)
 
 
 def export_county_packages(

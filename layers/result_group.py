@@ -13,6 +13,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from qgis.core import QgsLayerTreeGroup, QgsMapLayer, QgsProject, QgsVectorLayer
 
 from ..analysis.result_files import zone_titles_of
+from ..analysis.villages import RURAL_LAYER
 from ..analysis.zone_registry import ZONES, zone_titles
 from .convert import gpkg_layer, gpkg_layer_names
 from .styling import STYLE_NAMES, ZONE_LAYERS, apply_style
@@ -22,13 +23,14 @@ GROUP_PROPERTY = "bluesky_zoning/result_group"
 
 #: Order of the layers inside the group, top first: the 需核实 squares over the verdict points they frame,
 #: then the zones, outlines above the filled coal-ban zone, whole-county zones at the bottom.
-FLAG_LAYERS: Tuple[str, ...] = ("to_verify", "enterprise_verdicts", "enterprise_flags")
+FLAG_LAYERS: Tuple[str, ...] = ("to_verify", "enterprise_verdicts", "enterprise_flags", RURAL_LAYER)
 ZONE_ORDER: Tuple[str, ...] = ("planning_area", "chp_heating_radius", "mine_closure_zone", "coal_ban_zone",
                                "cluster_counties", "north_coal_zero", "region_1p30", "key_city_groups")
 LAYER_TITLES: Dict[str, str] = {
     "enterprise_verdicts": "企业处置结论",
     "enterprise_flags": "企业命中规则明细",
     "to_verify": "需核实",
+    RURAL_LAYER: "农村清洁取暖覆盖率（三(二)7，目标60%）",  # a table, no geometry
     **zone_titles(),  # one name per zone everywhere (analysis/zone_registry.py)
 }
 #: Layers shown unchecked in a new group (detail rows duplicate the verdict points; the 1+30 region and the key-city

@@ -183,12 +183,13 @@ def prepare_admin(gdf: gpd.GeoDataFrame, admin_fields: Optional[Dict[str, Option
     return prepare(gdf, layer_name, overrides)
 
 
-def prepare_enterprises(gdf: gpd.GeoDataFrame, kind: str, layer_name: str, mapping: Optional[Dict[str, Optional[str]]] = None):
+def prepare_enterprises(gdf: gpd.GeoDataFrame, kind: str, layer_name: str, mapping: Optional[Dict[str, Optional[str]]] = None,
+                        mw_per_tph: Optional[float] = None):
     """EnterpriseTable of a point layer, mapping guessed and overridden by `mapping` (a column, or "" for none;
     a column the layer lacks raises analysis.validation.InputError naming layer and field)."""
     from ..analysis.pipeline import prepare_enterprise_layer
 
-    return prepare_enterprise_layer(gdf, kind, layer_name, mapping)
+    return prepare_enterprise_layer(gdf, kind, layer_name, mapping, mw_per_tph)
 
 
 def _warner(warn: Optional[Callable[[str], None]], is_canceled: Callable[[], bool]) -> Callable[[str], None]:
@@ -247,7 +248,7 @@ def read_inputs(inputs: JobInputs, say: Messages, zones: bool = True) -> Checked
     for kind, snap in inputs.enterprises.items():
         if snap is not None:
             out.enterprises[kind] = read(snap)
-            say(check_point_layer(out.enterprises[kind], snap.name))
+            say(check_point_layer(_as_points(out.enterprises[kind], kind), snap.name))
     if not zones:
         return out
     if inputs.builtup_vector is not None and not inputs.builtup_raster:
@@ -269,17 +270,29 @@ def read_inputs(inputs: JobInputs, say: Messages, zones: bool = True) -> Checked
     return out
 
 
-def prepare_inputs(checked: CheckedInputs, inputs: JobInputs, say: Messages) -> PreparedInputs:
-    """Stage 2: the canonical counties and enterprise tables (fields guessed, overrides applied)."""
+def _as_points(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
+    """A village layer of polygons is judged at a point inside each polygon; other kinds must be points."""
+    from ..analysis.fields import AREA_POINT_KINDS
+    from ..analysis.villages import points_of_polygons
+
+    if kind not in AREA_POINT_KINDS or not len(gdf):
+        return gdf
+    return gdf.set_geometry(gpd.GeoSeries(points_of_polygons(gdf.geometry.values), index=gdf.index, crs=gdf.crs))
+
+
+def prepare_inputs(checked: CheckedInputs, inputs: JobInputs, say: Messages, ruleset=None) -> PreparedInputs:
+    """Stage 2: the canonical counties and enterprise tables (fields guessed, overrides applied; boiler
+    capacities in MW converted with the run's rule set)."""
     from ..analysis.validation import MAX_ROW_MESSAGES, problem_messages
 
     maps = inputs.field_mappings or {}
+    mw = ruleset.params.get("mw_per_tph") if ruleset is not None else None
     admin = prepare_admin(checked.admin, inputs.admin_fields, inputs.admin.name, maps.get("admin"))
-    enterprises = {kind: prepare_enterprises(gdf, kind, inputs.enterprises[kind].name, maps.get(kind))
+    enterprises = {kind: prepare_enterprises(gdf, kind, inputs.enterprises[kind].name, maps.get(kind), mw)
                    for kind, gdf in checked.enterprises.items()}
     chp = None
     if checked.chp is not None:
-        chp = prepare_enterprises(checked.chp, "chp", inputs.chp.name, maps.get("chp"))
+        chp = prepare_enterprises(checked.chp, "chp", inputs.chp.name, maps.get("chp"), mw)
         say(problem_messages(chp.problems, inputs.chp.name, MAX_ROW_MESSAGES))
         # the plants are judged too (B-SMALLCHP: backward small coal CHP units inside the rings)
         enterprises["chp"] = chp
@@ -318,7 +331,7 @@ def run_job(inputs: JobInputs, out_dir: Optional[str], progress: Progress = _noo
     progress(0, 1, "读取输入图层")
     checked = read_inputs(inputs, say)
     ruleset = load_ruleset(inputs.rules_path, inputs.params, inputs.region_1p30, inputs.disabled_rules)
-    prepared = prepare_inputs(checked, inputs, say)
+    prepared = prepare_inputs(checked, inputs, say, ruleset)
     _cancel_check(is_canceled)
     result = run_analysis(prepared.admin, _builtup_source(inputs, checked), prepared.enterprises, prepared.chp,
                           ruleset, planning_area=prepared.planning, progress=progress, is_canceled=is_canceled,
@@ -347,7 +360,7 @@ def run_build_zones(inputs: JobInputs, out_dir: str, progress: Progress = _noop,
     progress(0, 1, "读取输入图层")
     checked = read_inputs(inputs, say)
     ruleset = load_ruleset(inputs.rules_path, inputs.params, inputs.region_1p30, inputs.disabled_rules)
-    prepared = prepare_inputs(checked, inputs, say)
+    prepared = prepare_inputs(checked, inputs, say, ruleset)
     _cancel_check(is_canceled)
     progress(0, 1, "准备建成区…")
     builtup, builtup_params = builtup_polygons(_builtup_source(inputs, checked), ruleset)
@@ -374,7 +387,7 @@ def run_flag(inputs: JobInputs, zones_path: str, out_dir: str, progress: Progres
     progress(0, 1, "读取输入图层")
     checked = read_inputs(inputs, say, zones=False)
     ruleset = load_ruleset(inputs.rules_path, inputs.params, inputs.region_1p30, inputs.disabled_rules)
-    prepared = prepare_inputs(checked, inputs, say)
+    prepared = prepare_inputs(checked, inputs, say, ruleset)
     zones = read_zones(zones_path)
     _cancel_check(is_canceled)
     result = flag(zones, prepared.admin, prepared.enterprises, ruleset, progress=progress, is_canceled=is_canceled)
@@ -382,5 +395,6 @@ def run_flag(inputs: JobInputs, zones_path: str, out_dir: str, progress: Progres
     say(input_field_notes(prepared.admin, prepared.enterprises, None, ruleset))
     say(zones.differences(ruleset))  # the zones' radius or rings, when the rules file now says otherwise
     say(problem_messages(result.to_verify))
-    path = _write(write_flags, result.flags, result.verdicts, result.to_verify, os.path.join(out_dir, "flags.gpkg"))
+    path = _write(lambda target: write_flags(result.flags, result.verdicts, result.to_verify, target,
+                                             result.rural_heating), os.path.join(out_dir, "flags.gpkg"))
     return result, str(path), say.lines

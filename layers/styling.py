@@ -209,6 +209,23 @@ LEDGER_CLASS_EXPRESSION = (
     "CASE WHEN \"status\" = 'done' THEN 'done' WHEN \"check_off\" = 'done' THEN 'checked' "
     "WHEN \"overdue\" = 1 THEN 'overdue' WHEN \"status\" = 'reopened' THEN 'reopened' ELSE 'open' END"
 )
+LEDGER_CLASS_LABELS: Dict[str, str] = {key: label for key, label, _color, _size in LEDGER_CLASSES}
+
+
+def ledger_class(status: object, check_off: object, overdue: object) -> str:
+    """The class LEDGER_CLASS_EXPRESSION gives a task, in Python: the dock's task list names a task as the map's
+    legend does (tests/plugin/test_progress_tab.py checks both agree)."""
+    if status == "done":
+        return "done"
+    if check_off == "done":
+        return "checked"
+    try:
+        late = int(overdue) == 1
+    except (TypeError, ValueError):
+        late = False
+    if late:
+        return "overdue"
+    return "reopened" if status == "reopened" else "open"
 
 
 def _ledger_renderer() -> QgsCategorizedSymbolRenderer:
@@ -377,6 +394,7 @@ INPUT_POINT_STYLES: Dict[str, Tuple[str, str, float]] = {
     "mine": ("triangle", "140,81,10,220", 2.0),
     "plant": ("square", "80,80,130,200", 1.6),
     "chp": ("star", "230,120,0,255", 3.2),
+    "village": ("pentagon", "60,140,80,190", 1.6),
 }
 
 

@@ -1,6 +1,10 @@
 """The meeting's summary workbook (XLSX, openpyxl): counts per county and city, the task list, to-verify, the
-rules, notes. Chinese for people: rules by their short names (the id in a header comment), kinds and classes
-by their labels; the counts are those of analysis.run_report, the same as the dock, the log and the atlas."""
+rules, notes; with a ledger also the month's progress (进度) and the tasks checked off in it (销号清单); with the
+run's rural-heating layer the coverage against the plan's 60 % (农村清洁取暖). Chinese for people: rules by
+their short names (the id in a header comment), kinds, classes and statuses by their labels; the counts are
+those of analysis.run_report and of the ledger, the same as the dock, the log and the atlas.
+
+The sheets live in workbook_ledger.py and workbook_heating.py, the table drawing in workbook_table.py."""
 from __future__ import annotations
 
 import os
@@ -8,29 +12,24 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Union
 
 import pandas as pd
-import pyogrio
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment
 
+from ..analysis.atomic import atomic_path
 from ..analysis.labels import add_label_columns, printable, rule_names
-from ..analysis.meeting import CITY_ORDER, add_severity, data_notes, meeting_order
+from ..analysis.meeting import add_severity, data_notes, meeting_order
 from ..analysis.run_report import count_enterprises, enterprise_keys, run_counts
+from .workbook_heating import HEATING_SHEET, read_heating, write_heating_sheet
+from .workbook_ledger import LEDGER_SHEETS, ledger_month, read_ledger, write_done_sheet, write_progress_sheet
+from .workbook_table import AUTHOR, BODY_FONT, HEADER_FILL, HEADER_FONT, city_rank, no_formulas, read_layer
+from .workbook_table import write_table as _write_table
 
-__all__ = ["write_summary_workbook", "SHEETS"]
+__all__ = ["write_summary_workbook", "SHEETS", "LEDGER_SHEETS", "HEATING_SHEET", "NOT_IN_COUNTY"]
 
 PathLike = Union[str, os.PathLike]
-SHEETS = ["分县统计", "分市统计", "任务清单", "需核实", "规则一览", "说明"]
-
-_FONT = "Noto Sans CJK SC"
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-_HEADER_FONT = Font(name=_FONT, bold=True, color="FFFFFF")
-_TOTAL_FONT = Font(name=_FONT, bold=True)
-_TOTAL_FILL = PatternFill("solid", fgColor="DDEBF7")
-_BODY_FONT = Font(name=_FONT)
-_THIN = Side(style="thin", color="BFBFBF")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+SHEETS = ["分县统计", "分市统计", "任务清单", "需核实", "规则一览", "说明"]  # always written, in this order
+NOT_IN_COUNTY = "不在任何县区内"  # the 县区 of a row to verify whose point lies in no county
 
 TASK_COLUMNS = [  # (field, header, width)
     ("city", "设区市", 10), ("county", "县（市、区）", 12), ("adcode", "区划代码", 10), ("name", "企业名称", 30),
@@ -38,12 +37,6 @@ TASK_COLUMNS = [  # (field, header, width)
     ("deadline", "完成时限", 14), ("lead_dept", "牵头部门", 30), ("level", "落实层级", 16),
     ("reason", "判定理由", 48), ("distance_km", "距离（公里）", 10), ("ent_id", "企业编号", 12),
 ]
-
-
-def _read_layer(path: PathLike, layer: str) -> pd.DataFrame:
-    if layer not in [r[0] for r in pyogrio.list_layers(str(path))]:
-        return pd.DataFrame()
-    return pd.DataFrame(pyogrio.read_dataframe(str(path), layer=layer, read_geometry=False))
 
 
 def _rule_order(rule_ids: Iterable[str]) -> List[str]:
@@ -55,36 +48,6 @@ def _rule_order(rule_ids: Iterable[str]) -> List[str]:
     except Exception:  # noqa: BLE001
         known = []
     return [r for r in known if r in present] + [r for r in present if r not in known]
-
-
-def _write_table(ws, header: Sequence[str], rows: Iterable[Sequence], widths: Sequence[float],
-                 total_rows: int = 0, header_notes: Optional[Sequence[Optional[str]]] = None) -> None:
-    """Header (styled, frozen, filtered; ``header_notes`` as cell comments), body, the last ``total_rows``
-    rows in bold."""
-    ws.append(list(header))
-    for i, cell in enumerate(ws[1]):
-        cell.font, cell.fill, cell.border = _HEADER_FONT, _HEADER_FILL, _BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        if header_notes and i < len(header_notes) and header_notes[i]:
-            cell.comment = Comment(header_notes[i], "蓝天管控")
-    count = 0
-    for row in rows:
-        ws.append([None if (isinstance(v, float) and pd.isna(v)) else v for v in row])
-        count += 1
-    for r_idx, row in enumerate(ws.iter_rows(min_row=2, max_row=count + 1), start=2):
-        is_total = r_idx > count + 1 - total_rows
-        for cell in row:
-            cell.border = _BORDER
-            cell.font = _TOTAL_FONT if is_total else _BODY_FONT
-            if is_total:
-                cell.fill = _TOTAL_FILL
-            cell.alignment = Alignment(vertical="top", wrap_text=isinstance(cell.value, str) and len(cell.value) > 20)
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.row_dimensions[1].height = 30
-    ws.freeze_panes = "A2"
-    if count:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1 - total_rows}"
 
 
 def _county_sheet(ws, flags: pd.DataFrame, rules: List[str], names: Dict[str, str]) -> None:
@@ -100,7 +63,7 @@ def _county_sheet(ws, flags: pd.DataFrame, rules: List[str], names: Dict[str, st
     if len(table):
         frame["_ent"] = enterprise_keys(frame)
         ents = frame.groupby(keys)["_ent"].nunique()
-        order = sorted(table.index, key=lambda k: (CITY_ORDER.index(k[0]) if k[0] in CITY_ORDER else 99, k[2], k[1]))
+        order = sorted(table.index, key=lambda k: (city_rank(k[0]), k[2], k[1]))
         for key in order:
             counts = [int(v) for v in table.loc[key]]
             rows.append(list(key) + counts + [sum(counts), int(ents.loc[key])])
@@ -115,8 +78,7 @@ def _county_sheet(ws, flags: pd.DataFrame, rules: List[str], names: Dict[str, st
 def _city_sheet(ws, flags: pd.DataFrame, verdicts: pd.DataFrame) -> None:
     frame = add_severity(flags) if len(flags) else flags
     rows = []
-    cities = sorted(set(frame.get("city", pd.Series(dtype=str)).fillna("")),
-                    key=lambda c: CITY_ORDER.index(c) if c in CITY_ORDER else 99)
+    cities = sorted(set(frame.get("city", pd.Series(dtype=str)).fillna("")), key=city_rank)
     for city in cities:
         part = frame[frame["city"].fillna("") == city]
         rows.append([
@@ -139,22 +101,42 @@ def _task_sheet(ws, flags: pd.DataFrame) -> None:
                  [6] + [w for _, _, w in fields])
 
 
-def _verify_sheet(ws, to_verify: pd.DataFrame, names: Dict[str, str]) -> None:
-    headers = {"city": ("设区市", 10), "county": ("县（市、区）", 12), "ent_id": ("企业编号", 12),
-               "layer_label": ("类别", 8), "name": ("企业名称", 30), "row": ("清单行号", 8),
-               "field_label": ("字段", 12), "column": ("清单列名", 16), "raw": ("原始值", 16),
-               "problem": ("需核实原因", 60)}
+VERIFY_COLUMNS = {  # to_verify column → (header, width); the county's own list first, then what to check
+    "city": ("地市", 10), "county": ("县区", 12), "name": ("名称", 30), "layer_label": ("类别", 8),
+    "ent_id": ("编号", 12), "row": ("清单行号", 8), "field_label": ("字段", 12), "column": ("清单列名", 16),
+    "raw": ("原始值", 16), "problem": ("需核实原因", 60),
+}
+
+
+def verify_rows(to_verify: pd.DataFrame, names: Dict[str, str]) -> pd.DataFrame:
+    """The rows to verify as the sheet shows them: labels beside codes, problems in print, sorted by city
+    (plan order) and county so each county finds its own block; a row whose point lies in no county (the run
+    left its county empty) says so. A to_verify table without county columns (an older run) keeps them empty."""
     frame = add_label_columns(to_verify, "to_verify", names) if len(to_verify) else to_verify
-    cols = [c for c in headers if c in frame.columns] or ["ent_id", "layer_label", "problem"]
-    if len(frame):
-        frame = frame.reindex(columns=cols).astype(object)
-        frame = frame.where(frame.notna(), None)
-        if "problem" in frame.columns:
-            frame["problem"] = frame["problem"].map(lambda t: printable(t, names) if isinstance(t, str) else t)
-        if "row" in frame.columns:
-            frame["row"] = pd.to_numeric(frame["row"], errors="coerce").map(lambda v: None if pd.isna(v) else int(v))
-    rows = frame.itertuples(index=False) if len(frame) else []
-    _write_table(ws, [headers[c][0] for c in cols], rows, [headers[c][1] for c in cols])
+    located = "county" in frame.columns
+    cols = [c for c in VERIFY_COLUMNS if c in frame.columns or c in ("city", "county", "name", "problem")]
+    if not len(frame):
+        return pd.DataFrame(columns=cols)
+    frame = frame.reindex(columns=cols + (["adcode"] if "adcode" in frame.columns else [])).astype(object)
+    frame = frame.where(frame.notna() & (frame.astype(str).apply(lambda c: c.str.strip()) != ""), None)
+    if "problem" in frame.columns:
+        frame["problem"] = frame["problem"].map(lambda t: printable(t, names) if isinstance(t, str) else t)
+    if "row" in frame.columns:
+        frame["row"] = pd.to_numeric(frame["row"], errors="coerce").map(lambda v: None if pd.isna(v) else int(v))
+    outside = frame["county"].isna().to_numpy() & located
+    frame["_outside"] = outside
+    frame["_rank"] = frame["city"].map(city_rank)
+    frame["_code"] = frame.get("adcode", frame["county"]).map(lambda v: "" if v is None else str(v))
+    frame = frame.sort_values(["_outside", "_rank", "_code"], kind="stable")
+    frame.loc[frame["_outside"].astype(bool), "county"] = NOT_IN_COUNTY
+    return frame[cols].reset_index(drop=True)
+
+
+def _verify_sheet(ws, to_verify: pd.DataFrame, names: Dict[str, str]) -> None:
+    frame = verify_rows(to_verify, names)
+    cols = list(frame.columns)
+    _write_table(ws, [VERIFY_COLUMNS[c][0] for c in cols], frame.itertuples(index=False),
+                 [VERIFY_COLUMNS[c][1] for c in cols])
 
 
 def _rules_sheet(ws) -> None:
@@ -170,41 +152,39 @@ def _rules_sheet(ws) -> None:
             for r in rules]
     _write_table(ws, header, rows, [26, 10, 60, 20, 14, 30, 18, 8])
     for rule, row in zip(rules, ws.iter_rows(min_row=2, max_col=1)):
-        row[0].comment = Comment(f"规则编号 {rule.id}", "蓝天管控")
+        row[0].comment = Comment(f"规则编号 {rule.id}", AUTHOR)
 
 
 def _notes_sheet(ws, notes: List[str], counts_sentence: str) -> None:
     ws.append(["说明"])
-    ws["A1"].font, ws["A1"].fill = _HEADER_FONT, _HEADER_FILL
+    ws["A1"].font, ws["A1"].fill = HEADER_FONT, HEADER_FILL
     for i, note in enumerate(notes, start=1):
         ws.append([f"{i}. {note}"])
     ws.append([f"{counts_sentence}。"])
     ws.append(["严重程度排序：关闭/退出/淘汰/清理 > 关停整合 > 改造 > 整治 > 建设；任务清单按设区市、县区、严重程度排列。"])
     for row in ws.iter_rows(min_row=2):
         for cell in row:
-            cell.font = _BODY_FONT
+            cell.font = BODY_FONT
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.column_dimensions["A"].width = 110
     ws.freeze_panes = "A2"
 
 
-def _no_formulas(wb) -> None:
-    """Every text cell stays text: a user's '=cmd|…' or '=HYPERLINK(…)' is never written as a formula."""
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.data_type == "f":
-                    cell.data_type = "s"
-
-
 def write_summary_workbook(flags_gpkg: PathLike, out_path: PathLike, zones_gpkg: Optional[PathLike] = None,
-                           synthetic: bool = True, notes: Optional[Sequence[str]] = None) -> Path:
-    """Write the summary workbook to ``out_path`` (temporary name, then rename); return its path.
+                           synthetic: bool = True, notes: Optional[Sequence[str]] = None, ledger=None,
+                           month: Optional[str] = None) -> Path:
+    """Write the summary workbook to ``out_path``, whole or not at all (analysis/atomic.py); return its path.
 
-    ``notes``: the run's own notes (missing fields, zones), printed after the data notes."""
-    flags = _read_layer(flags_gpkg, "enterprise_flags")
-    verdicts = _read_layer(flags_gpkg, "enterprise_verdicts")
-    to_verify = _read_layer(flags_gpkg, "to_verify")
+    ``notes``: the run's own notes (missing fields, zones), printed after the data notes.
+    ``ledger``: the monthly ledger (a layers.ledger_store.LedgerStore, its GeoPackage path or an
+    analysis.ledger.Ledger) for the sheets 进度 and 销号清单 of ``month`` ('YYYY-MM'; the ledger's latest
+    when None). A missing ledger file or a month the ledger lacks is an error before anything is written."""
+    flags = read_layer(flags_gpkg, "enterprise_flags")
+    verdicts = read_layer(flags_gpkg, "enterprise_verdicts")
+    to_verify = read_layer(flags_gpkg, "to_verify")
+    heating = read_heating(flags_gpkg)
+    book, label = read_ledger(ledger) if ledger is not None else (None, "")
+    month = ledger_month(book, month) if book is not None else None
     names = rule_names()
     if len(flags):
         if "level" not in flags.columns:
@@ -218,22 +198,28 @@ def write_summary_workbook(flags_gpkg: PathLike, out_path: PathLike, zones_gpkg:
     _city_sheet(wb.create_sheet(SHEETS[1]), flags, verdicts)
     _task_sheet(wb.create_sheet(SHEETS[2]), flags)
     _verify_sheet(wb.create_sheet(SHEETS[3]), to_verify, names)
+    extra_notes: List[str] = []
+    if len(heating):
+        write_heating_sheet(wb.create_sheet(HEATING_SHEET), heating)
+        extra_notes.append("农村清洁取暖：覆盖率为清洁取暖户数占总户数的比例（按户数加权），目标为计划三(二)7 "
+                           "“农村地区力争达到60%以上”；缺数据的村单列村数。")
+    if book is not None:
+        write_progress_sheet(wb.create_sheet(LEDGER_SHEETS[0]), book, month, label)
+        done = write_done_sheet(wb.create_sheet(LEDGER_SHEETS[1]), book, month, names)
+        months = sorted(str(m) for m in book.months["month"].dropna())
+        extra_notes.append(f"进度、销号清单：{label}，{month}（台账共 {len(months)} 个月：{'、'.join(months)}）；"
+                           f"本月销号 {done} 项，含数据销号（上月还在、本月数据中已没有）和人工销号。")
     _rules_sheet(wb.create_sheet(SHEETS[4]))
-    all_notes = data_notes(zones_gpkg, synthetic=synthetic) + [printable(n, names) for n in (notes or [])]
+    all_notes = data_notes(zones_gpkg, synthetic=synthetic) + extra_notes + [printable(n, names) for n in (notes or [])]
     _notes_sheet(wb.create_sheet(SHEETS[5]), list(dict.fromkeys(all_notes)),
                  run_counts(flags, to_verify).text_zh())
-    _no_formulas(wb)
+    no_formulas(wb)
     out = Path(out_path)
-    tmp = out.with_name(f".{out.stem}.part.xlsx")
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        wb.save(tmp)
-        os.replace(tmp, out)
+        with atomic_path(out) as tmp:
+            wb.save(tmp)
     except OSError as exc:
         from ..analysis.validation import OutputError, write_error
 
         raise OutputError(write_error(out, exc)) from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return out

@@ -183,12 +183,11 @@ def generate_points_file(n: int, path: Path) -> None:
                             "use": d["use"], "low_nox_done": d["low_nox_done"]},
                            geometry=shapely.points(d["x"], d["y"]), crs="EPSG:4326")
     del d
-    tmp = path.with_name(path.stem + ".part.gpkg")
-    if tmp.exists():
-        tmp.unlink()
-    pyogrio.write_dataframe(gdf, tmp, layer=POINTS_LAYER, driver="GPKG", geometry_type="Point",
-                            layer_options={"SPATIAL_INDEX": "NO"}, dataset_options={"VERSION": "1.2"})
-    os.replace(tmp, path)
+    from bluesky_zoning.analysis.atomic import atomic_path
+
+    with atomic_path(path) as tmp:
+        pyogrio.write_dataframe(gdf, tmp, layer=POINTS_LAYER, driver="GPKG", geometry_type="Point",
+                                layer_options={"SPATIAL_INDEX": "NO"}, dataset_options={"VERSION": "1.2"})
 
 
 def ensure_points(n: int) -> Path:

@@ -11,107 +11,67 @@ in out.png's folder.
 from __future__ import annotations
 
 import os
-import subprocess
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 try:
-    ROOT = Path(__file__).resolve().parents[1]
-except NameError:  # exec'd by QGIS's --code: no __file__, and ROOT is not needed there
-    ROOT = Path.cwd()
-DEFAULT_OUT = ROOT / "out" / "screenshots" / "desktop_dock.png"
+    sys.path.append(str(Path(__file__).resolve().parent))
+except NameError:  # exec'd by QGIS's --code: no __file__; the launcher said where the checkout is
+    sys.path.append(os.path.join(os.environ["BLUESKY_ROOT"], "scripts"))
+from desktop_session import DesktopRun, checkout_root, print_error, run_in_desktop  # noqa: E402
+
+DEFAULT_OUT = checkout_root() / "out" / "screenshots" / "desktop_dock.png"
+COUNTIES = (("140105", "xiaodian"), ("141181", "xiaoyi"))  # 小店区 (太原), 孝义市 (吕梁): maps at 1:100 000
 
 
 def launch(out: Path) -> int:
-    profiles = Path(tempfile.mkdtemp(prefix="bluesky_desktop_"))
-    profile = profiles / "profiles" / "default"
-    subprocess.run(["/usr/bin/python3", str(ROOT / "scripts" / "install_plugin.py"), "--profile-dir", str(profile)], check=True)
-    ini = profile / "QGIS" / "QGIS3.ini"
-    ini.write_text(ini.read_text(encoding="utf-8") + "\n[locale]\nuserLocale=zh_CN\noverrideFlag=true\n"
-                   "\n[qgis]\nshowTips=false\ncheckVersion=false\n", encoding="utf-8")
-    env = dict(os.environ, BLUESKY_SCREENSHOT=str(out))
-    env.pop("QT_QPA_PLATFORM", None)
-    env.pop("QGIS_CUSTOM_CONFIG_PATH", None)
+    out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.exists():
         out.unlink()
-    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "qgis", "--profiles-path", str(profiles),
-           "--profile", "default", "--nologo", "--noversioncheck", "--code", str(Path(__file__).resolve())]
-    subprocess.run(cmd, env=env, timeout=600)
+    work = Path(tempfile.mkdtemp(prefix="bluesky_desktop_"))
+    try:
+        run_in_desktop(Path(__file__), work, {"BLUESKY_SCREENSHOT": str(out)}, timeout=600)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print_error(out.with_name("error.txt"))
     return 0 if out.exists() else 1
-
-
-COUNTIES = (("140105", "xiaodian"), ("141181", "xiaoyi"))  # 小店区 (太原), 孝义市 (吕梁): maps at 1:100 000
-DOCK_WIDTH = 560  # px: the dock as analysts keep it
 
 
 def in_qgis() -> None:
     """Runs inside QGIS (--code): demo → map → run → each tab → county maps → the run_all dialog, chained with
     timers (the event loop is never pumped by hand). Writes the PNGs beside BLUESKY_SCREENSHOT."""
-    from qgis.core import (
-        QgsApplication,
-        QgsCoordinateReferenceSystem,
-        QgsCoordinateTransform,
-        QgsProject,
-        QgsRectangle,
-    )
-    from qgis.PyQt.QtCore import Qt, QTimer
-    from qgis.utils import iface, plugins
+    from qgis.core import QgsApplication, QgsCoordinateReferenceSystem, QgsPointXY, QgsProject
 
     out = os.environ["BLUESKY_SCREENSHOT"]
     folder = os.path.dirname(out)
-    state = {"stage": "start", "task": None, "ticks": 0, "wait": 0, "queue": []}
-    plugin = plugins.get("bluesky_zoning")
-    main = iface.mainWindow()
-    main.resize(1600, 1000)
-    main.showMaximized()
-    canvas = iface.mapCanvas()
-    wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
+    run = DesktopRun(os.path.join(folder, "error.txt"), max_ticks=4000)  # 400 s
+    state, plugin, main, canvas, rendered, later = run.state, run.plugin, run.main, run.canvas, run.rendered, run.later
 
     def path(name: str) -> str:
         return os.path.join(folder, name)
 
-    def rendered() -> bool:
-        return state["ticks"] > state["wait"] and not canvas.isDrawing()
-
-    def later(ticks: int) -> None:
-        state["wait"] = state["ticks"] + ticks
-
-    def shanxi() -> None:
-        rect = QgsCoordinateTransform(wgs84, canvas.mapSettings().destinationCrs(), QgsProject.instance()
-                                      ).transformBoundingBox(QgsRectangle(110.1, 34.5, 114.6, 40.8))
-        canvas.setExtent(rect)
-        canvas.refresh()
-
     def county(adcode: str) -> None:
-        from qgis.core import QgsPointXY
-
         admin = plugin.dock.admin_norm
         part = admin[admin["adcode"].astype(str) == adcode]
         xmin, ymin, xmax, ymax = part.total_bounds
-        x, y = (xmin + xmax) / 2, (ymin + ymax) / 2
-        centre = QgsCoordinateTransform(wgs84, canvas.mapSettings().destinationCrs(), QgsProject.instance()
-                                        ).transform(QgsPointXY(x, y))
-        canvas.setCenter(centre)
+        canvas.setCenter(run.to_wgs84_map().transform(QgsPointXY((xmin + xmax) / 2, (ymin + ymax) / 2)))
         canvas.zoomScale(100000)
         canvas.refresh()
 
-    def tick() -> None:
-        state["ticks"] += 1
-        if state["ticks"] > 4000:  # 400 s
-            QgsApplication.exit(2)
+    def step() -> None:
         stage = state["stage"]
-        dock = plugin.dock
         if stage == "start":
-            plugin.show_dock()
-            main.resizeDocks([plugin.dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
-            state["task"] = plugin.dock.load_demo_data()
+            state["task"] = run.open_dock().load_demo_data()
             state["stage"] = "demo"
-        elif stage == "demo" and state["task"].done:
+            return
+        dock = plugin.dock
+        if stage == "demo" and state["task"].done:
             # a metric CRS (CGCS2000 / 3-degree Gauss-Kruger CM 111E): counties keep their shape
             QgsProject.instance().setCrs(QgsCoordinateReferenceSystem("EPSG:4546"))
-            shanxi()
+            run.shanxi()
             dock.output.show()  # before any run: the buttons wait for one
             later(30)
             state["stage"] = "demo_map"
@@ -126,8 +86,8 @@ def in_qgis() -> None:
                 node.setExpanded(node.name().startswith("蓝天管控分析"))
             verdicts = dock.result_layers.get("enterprise_verdicts")
             if verdicts is not None:
-                iface.layerTreeView().setCurrentLayer(verdicts)
-            shanxi()
+                run.iface.layerTreeView().setCurrentLayer(verdicts)
+            run.shanxi()
             later(40)
             state["queue"] = list(range(dock.ui.tabs.count()))
             state["stage"] = "tabs"
@@ -188,14 +148,9 @@ def in_qgis() -> None:
             state["stage"] = "dialog_end"
         elif stage == "dialog_end" and rendered():
             state["dialog"].grab().save(path("run_all_dialog_end.png"))
-            state["stage"] = "done"
-            QTimer.singleShot(500, lambda: os._exit(0))
+            run.finish()
 
-    timer = QTimer(main)
-    timer.timeout.connect(tick)
-    timer.start(100)
-    state["timer"] = timer
-    globals()["_bluesky_screenshot_state"] = state
+    run.start(step, globals())
 
 
 if os.environ.get("BLUESKY_SCREENSHOT") and "qgis.utils" in sys.modules:

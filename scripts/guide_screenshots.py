@@ -20,12 +20,14 @@ import tempfile
 from pathlib import Path
 
 try:
-    ROOT = Path(__file__).resolve().parents[1]
-except NameError:  # exec'd by QGIS's --code
-    ROOT = Path.cwd()
+    sys.path.append(str(Path(__file__).resolve().parent))
+except NameError:  # exec'd by QGIS's --code: no __file__; the launcher said where the checkout is
+    sys.path.append(os.path.join(os.environ["BLUESKY_ROOT"], "scripts"))
+from desktop_session import DesktopRun, checkout_root, print_error, run_in_desktop  # noqa: E402
+
+ROOT = checkout_root()
 IMAGES = ROOT / "docs" / "images"
 MAX_BYTES = 150_000
-DOCK_WIDTH = 560
 # tab text (Chinese UI) → picture name
 TAB_NAMES = {"数据": "data", "规则": "rules", "分析": "run", "结果": "results", "需核实": "verify", "输出": "output",
              "进度": "ledger"}
@@ -62,22 +64,10 @@ def atlas_pages(pdf: Path, work: Path) -> None:
 
 def launch(atlas: Path | None) -> int:
     work = Path(tempfile.mkdtemp(prefix="bluesky_guide_"))
-    profile = work / "profiles" / "profiles" / "default"
-    subprocess.run(["/usr/bin/python3", str(ROOT / "scripts" / "install_plugin.py"), "--profile-dir", str(profile)],
-                   check=True)
-    ini = profile / "QGIS" / "QGIS3.ini"
-    ini.write_text(ini.read_text(encoding="utf-8") + "\n[locale]\nuserLocale=zh_CN\noverrideFlag=true\n"
-                   "\n[qgis]\nshowTips=false\ncheckVersion=false\n", encoding="utf-8")
     shots = work / "shots"
     shots.mkdir()
-    env = dict(os.environ, BLUESKY_GUIDE_SHOTS=str(shots))
-    env.pop("QT_QPA_PLATFORM", None)
-    env.pop("QGIS_CUSTOM_CONFIG_PATH", None)
-    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24", "qgis", "--profiles-path", str(work / "profiles"),
-           "--profile", "default", "--nologo", "--noversioncheck", "--code", str(Path(__file__).resolve())]
-    subprocess.run(cmd, env=env, timeout=1200)
-    if (shots / "error.txt").exists():
-        print((shots / "error.txt").read_text(encoding="utf-8"), file=sys.stderr)
+    run_in_desktop(Path(__file__), work, {"BLUESKY_GUIDE_SHOTS": str(shots)}, timeout=1200)
+    print_error(shots / "error.txt")
     IMAGES.mkdir(parents=True, exist_ok=True)
     made = sorted(shots.glob("*.png"))
     for png in made:
@@ -95,38 +85,14 @@ def launch(atlas: Path | None) -> int:
 
 def in_qgis() -> None:
     """Demo → run → each tab → map → attribute tables, chained with timers; PNGs into BLUESKY_GUIDE_SHOTS."""
-    from qgis.core import (
-        QgsCoordinateReferenceSystem,
-        QgsCoordinateTransform,
-        QgsProject,
-        QgsRectangle,
-    )
-    from qgis.PyQt.QtCore import Qt, QTimer
-    from qgis.utils import iface, plugins
+    from qgis.core import QgsCoordinateReferenceSystem, QgsProject
 
     folder = os.environ["BLUESKY_GUIDE_SHOTS"]
-    state = {"stage": "start", "task": None, "ticks": 0, "wait": 0, "queue": []}
-    plugin = plugins.get("bluesky_zoning")
-    main = iface.mainWindow()
-    main.resize(1600, 1000)
-    main.showMaximized()
-    canvas = iface.mapCanvas()
+    run = DesktopRun(os.path.join(folder, "error.txt"), max_ticks=9000)  # 900 s
+    state, plugin, main, rendered, later = run.state, run.plugin, run.main, run.rendered, run.later
 
     def path(name: str) -> str:
         return os.path.join(folder, name + ".png")
-
-    def rendered() -> bool:
-        return state["ticks"] > state["wait"] and not canvas.isDrawing()
-
-    def later(ticks: int) -> None:
-        state["wait"] = state["ticks"] + ticks
-
-    def shanxi() -> None:
-        wgs84 = QgsCoordinateReferenceSystem("EPSG:4326")
-        rect = QgsCoordinateTransform(wgs84, canvas.mapSettings().destinationCrs(), QgsProject.instance()
-                                      ).transformBoundingBox(QgsRectangle(110.1, 34.5, 114.6, 40.8))
-        canvas.setExtent(rect)
-        canvas.refresh()
 
     def tab_name(index: int) -> str:
         text = plugin.dock.ui.tabs.tabText(index)
@@ -134,35 +100,21 @@ def in_qgis() -> None:
 
     def table_dialog(name: str):
         layer = plugin.dock.result_layers.get(name)
-        dialog = iface.showAttributeTable(layer)
+        dialog = run.iface.showAttributeTable(layer)
         dialog.resize(1500, 560)
         return dialog
 
-    def tick() -> None:
-        try:
-            step()
-        except Exception:  # noqa: BLE001 - never leave a hidden desktop waiting on an error dialog
-            import traceback
-
-            with open(os.path.join(folder, "error.txt"), "w", encoding="utf-8") as f:
-                f.write(traceback.format_exc())
-            os._exit(3)
-
     def step() -> None:
-        state["ticks"] += 1
-        if state["ticks"] > 9000:  # 900 s
-            os._exit(2)
         stage = state["stage"]
         if stage == "start":
-            plugin.show_dock()
-        dock = plugin.dock
-        if stage == "start":
-            main.resizeDocks([dock], [DOCK_WIDTH], Qt.Orientation.Horizontal)
+            dock = run.open_dock()
             state["task"] = dock.load_demo_data()
             state["stage"] = "demo"
-        elif stage == "demo" and state["task"].done:
+            return
+        dock = plugin.dock
+        if stage == "demo" and state["task"].done:
             QgsProject.instance().setCrs(QgsCoordinateReferenceSystem("EPSG:4546"))
-            shanxi()
+            run.shanxi()
             dock.ui.tabs.setCurrentIndex(0)
             later(30)
             state["stage"] = "before_run"
@@ -179,7 +131,7 @@ def in_qgis() -> None:
             root = QgsProject.instance().layerTreeRoot()
             for node in root.children():
                 node.setExpanded(node.name().startswith("蓝天管控分析"))
-            shanxi()
+            run.shanxi()
             later(40)
             state["queue"] = list(range(dock.ui.tabs.count()))
             state["stage"] = "tabs"
@@ -207,14 +159,9 @@ def in_qgis() -> None:
         elif stage == "verify_table" and rendered():
             state["dialog"].grab().save(path("attribute_table_verify"))
             state["dialog"].close()
-            state["stage"] = "done"
-            QTimer.singleShot(500, lambda: os._exit(0))
+            run.finish()
 
-    timer = QTimer(main)
-    timer.timeout.connect(tick)
-    timer.start(100)
-    state["timer"] = timer
-    globals()["_bluesky_guide_state"] = state
+    run.start(step, globals())
 
 
 if os.environ.get("BLUESKY_GUIDE_SHOTS") and "qgis.utils" in sys.modules:

@@ -15,13 +15,15 @@ from typing import Dict, List
 ROOT = Path(__file__).resolve().parents[1]
 PY_CONTEXTS = {
     "BlueSkyDock": ["ui/dock.py", "ui/panels/base.py", "ui/panels/data.py", "ui/panels/rules.py", "ui/panels/run.py",
-                    "ui/panels/results.py", "ui/panels/verify.py", "ui/panels/output.py"],
+                    "ui/panels/results.py", "ui/panels/verify.py", "ui/panels/output.py",
+                    "ui/panels/progress.py", "ui/panels/progress_tasks.py", "ui/panels/check_off_dialog.py"],
     "ImportDialog": ["ui/import_dialog.py"],
     "BlueSkyAlgorithm": ["provider/algorithms/_common.py", "provider/algorithms/import_list.py",
                          "provider/algorithms/build_zones.py", "provider/algorithms/flag_enterprises.py",
                          "provider/algorithms/run_all.py", "provider/algorithms/export_packages.py",
                          "provider/algorithms/print_atlas.py", "provider/algorithms/summary_workbook.py",
-                         "provider/algorithms/update_ledger.py", "provider/algorithms/check_off_task.py"],
+                         "provider/algorithms/update_ledger.py", "provider/algorithms/check_off_task.py",
+                         "provider/algorithms/_ledger_params.py"],
 }
 UI_FILES = ["ui/dock.ui", "ui/import_dialog.ui"]
 
@@ -34,7 +36,8 @@ def py_strings(path: Path) -> List[str]:
         func = node.func
         name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
         arg = node.args[0]
-        if name == "tr" and isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        # translatable("…") marks a label passed to tr() later (provider/algorithms/_common.py)
+        if name in ("tr", "translatable") and isinstance(arg, ast.Constant) and isinstance(arg.value, str):
             if arg.value not in out:
                 out.append(arg.value)
     return out

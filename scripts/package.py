@@ -18,7 +18,6 @@ import datetime as dt
 import os
 import re
 import sys
-import tempfile
 import time
 import xml.etree.ElementTree as ET
 import zipfile
@@ -121,17 +120,22 @@ def _timestamp(path: Optional[Path]) -> Tuple[int, int, int, int, int, int]:
     return max(time.gmtime(seconds)[:6], (1980, 1, 1, 0, 0, 0))
 
 
+def _atomic_path():
+    """analysis/atomic.atomic_path, the plugin's one atomic writer, loaded by file path: the package's own
+    imports (pandas …) are not needed here and Debian's python runs this script."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bluesky_zoning_atomic", ROOT / "analysis" / "atomic.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.atomic_path
+
+
 def _write_atomically(target: Path, write) -> None:
-    """Write through a temporary file in the same folder, renamed over target at the end: whole or nothing."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
+    """Whole or nothing (analysis/atomic.py); the file is left readable by all, as an unpacked plugin is."""
+    with _atomic_path()(target) as tmp:
         write(Path(tmp))
         os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def build_zip(root: Path, dist: Path, metadata_text: str, version: str) -> Tuple[Path, List[str]]:

@@ -41,7 +41,7 @@ ZH = {
     "Choose the enterprise layers or import a list.": "请选择企业图层或导入企业清单。",
     "Generating the demo data": "正在生成示例数据", "Shanxi demo data loaded.": "山西示例数据已加载。",
     "Choose the county boundary layer.": "请选择县级行政区划图层。", "Choose the built-up layer.": "请选择建成区图层。",
-    "Choose at least one enterprise layer (boilers, mines or plants).": "请至少选择一个企业图层（锅炉、矿山或工业企业）。",
+    "Choose at least one list (boilers, mines, plants or villages).": "请至少选择一个清单（锅炉、矿山、工业企业或村）。",
     "Canceling…": "正在取消…", "No enterprise was flagged.": "没有企业被标注。", "Run the analysis first.": "请先运行分析。",
     "County packages": "分县数据包", "Atlas": "图集", "Summary workbook": "汇总表", "Project": "工程",
     "Run started: {dir}": "开始分析：{dir}", "The analysis failed: {error}": "分析失败：{error}",
@@ -62,7 +62,7 @@ ZH = {
     # dock form
     "County boundaries": "县级行政区划", "County name": "县区名称", "City name": "地市名称", "Adcode": "行政区划代码",
     "Built-up areas (polygons or raster)": "建成区（面图层或栅格）", "Raster threshold": "栅格阈值",
-    "Enterprise lists": "企业清单", "Planning areas": "城市规划区", "Import enterprise list…": "导入企业清单…",
+    "Enterprise and village lists": "企业与村庄清单", "Planning areas": "城市规划区", "Import enterprise list…": "导入企业清单…",
     "Rules file": "规则文件", "Thresholds and distances": "阈值与距离",
     "Key cities: coal boilers below (t/h)": "重点城市：淘汰低于此值的燃煤锅炉（蒸吨/小时）",
     "Elsewhere: coal boilers up to (t/h)": "其他地区：淘汰不高于此值的燃煤锅炉（蒸吨/小时）",
@@ -76,8 +76,8 @@ ZH = {
     "Coal boiler threshold in the key cities (t/h, below it: eliminate)": "重点城市燃煤锅炉淘汰阈值（蒸吨/小时，低于此值淘汰）",
     "Coal boiler threshold elsewhere (t/h, at or below it: eliminate)": "其他地区燃煤锅炉淘汰阈值（蒸吨/小时，不高于此值淘汰）",
     "Import enterprise list (XLSX/CSV)": "导入企业清单（XLSX/CSV）",
-    "Reads an Excel or CSV list of boilers, mines, plants or CHP plants with longitude/latitude columns and writes a point layer in WGS84 (EPSG:4326) with all the table's columns. Lists geocoded with Amap/Tencent are GCJ-02, with Baidu BD-09: choose the list's coordinate system and the points are converted. Empty longitude/latitude fields are guessed from the column names (经度/纬度, lon/lat). Rows whose coordinates cannot be read are kept without geometry and reported.":
-        "读取带经纬度列的锅炉、矿山、工业企业或热电厂 Excel/CSV 清单，输出 WGS84（EPSG:4326）点图层，保留表格全部列。用高德/腾讯地图取得的坐标为 GCJ-02，百度为 BD-09：选择清单的坐标系即自动转换。经度/纬度列留空时按列名（经度/纬度、lon/lat）自动识别。坐标无法读取的行保留（无几何）并报告。",
+    "Reads an Excel or CSV list of boilers, mines, plants, CHP plants or villages and communities with longitude/latitude columns and writes a point layer in WGS84 (EPSG:4326) with all the table's columns. Lists geocoded with Amap/Tencent are GCJ-02, with Baidu BD-09: choose the list's coordinate system and the points are converted. Empty longitude/latitude fields are guessed from the column names (经度/纬度, lon/lat). Rows whose coordinates cannot be read are kept without geometry and reported.":
+        "读取带经纬度列的锅炉、矿山、工业企业、热电厂或村（社区）Excel/CSV 清单，输出 WGS84（EPSG:4326）点图层，保留表格全部列。用高德/腾讯地图取得的坐标为 GCJ-02，百度为 BD-09：选择清单的坐标系即自动转换。经度/纬度列留空时按列名（经度/纬度、lon/lat）自动识别。坐标无法读取的行保留（无几何）并报告。",
     "Enterprise list (XLSX or CSV)": "企业清单（XLSX 或 CSV）", "Tables (*.xlsx *.xls *.csv *.txt)": "表格 (*.xlsx *.xls *.csv *.txt)",
     "Longitude column (guessed when empty)": "经度列（留空自动识别）", "Latitude column (guessed when empty)": "纬度列（留空自动识别）",
     "Coordinate system of the list": "清单坐标系", "Enterprise points": "企业点位", "CGCS2000": "CGCS2000（国家2000）",
@@ -123,13 +123,18 @@ ZH = {
     "The {} GeoPackage does not exist: {}": "{} GeoPackage 不存在：{}",
     "Export of county packages failed: {}": "导出分县数据包失败：{}",
     "Print atlas (打印图集)": "打印图集",
-    "Writes one PDF: a province overview page, then one page per county with its zones, flagged enterprises, the table of tasks (continued on further pages when long), the city's targets and data notes. Optionally one PDF per county as well. ADMIN is a GeoPackage with a 'counties' layer (county, city, adcode).":
-        "写出一个 PDF：首页为全省总览，随后每个县区一页，含管控分区、被标注企业、任务表（过长时续页）、所在市目标和数据说明；可选另出分县 PDF。ADMIN 为含 counties 图层（county、city、adcode）的 GeoPackage。",
+    "Writes one PDF: a province overview page (with the per-city summary), then one page per county with its zones, flagged enterprises, the table of tasks (continued on further pages when long), the city's targets and data notes. Optionally one PDF per county as well. ADMIN is a GeoPackage with a 'counties' layer (county, city, adcode). LEDGER (optional): the monthly ledger GeoPackage; each page then shows that month's numbers and a chart of open tasks month by month (MONTH, YYYY-MM; empty: the ledger's latest). BASEMAP (optional): a raster layer drawn under every map; or TIANDITU_KEY: a Tianditu key for its vector map and labels (needs the internet; the key is written nowhere).":
+        "写出一个 PDF：首页为全省总览（含分市汇总），随后每个县区一页，含管控分区、被标注企业、任务表（过长时续页）、所在市目标和数据说明；可选另出分县 PDF。ADMIN 为含 counties 图层（county、city、adcode）的 GeoPackage。LEDGER（可选）：月度台账 GeoPackage，各页另印该月台账数字和逐月未完成任务图（MONTH 为 YYYY-MM，留空为台账最近一个月）。BASEMAP（可选）：印在各页地图下的栅格底图；或填 TIANDITU_KEY（天地图密钥），用天地图矢量底图和注记（需联网；密钥不写入任何输出）。",
+    "Monthly ledger GeoPackage (optional)": "月度台账 GeoPackage（可选）",
+    "Ledger month YYYY-MM (empty: latest)": "台账月份 YYYY-MM（留空：最近一个月）",
+    "Basemap raster (optional)": "底图栅格图层（可选）",
+    "Tianditu key for a Tianditu basemap (optional)": "天地图密钥，用天地图作底图（可选）",
     "Admin GeoPackage (counties)": "行政区划 GeoPackage（counties）", "Atlas PDF": "图集 PDF",
     "Also one PDF per county": "另出分县 PDF", "Number of pages": "页数",
     "Printing the atlas failed: {}": "打印图集失败：{}", "Summary workbook (汇总表)": "汇总表",
-    "Writes an XLSX workbook: county × rule counts, city totals, the task list in meeting order, the rows to verify and notes on the data.":
-        "写出 XLSX 汇总表：分县×规则统计、分市合计、按会议顺序排列的任务清单、需核实清单和数据说明。",
+    "Writes an XLSX workbook: county × rule counts, city totals, the task list in meeting order, the rows to verify (by city and county) and notes on the data; the rural clean-heating coverage when the run wrote it. With a monthly ledger also 进度 (the month per county, city and province, and the province month by month) and 销号清单 (the tasks checked off in the month, by the data or by hand). Month empty: the ledger's latest.":
+        "写出 XLSX 汇总表：分县×规则统计、分市合计、按会议顺序排列的任务清单、需核实清单（按市、县排列）和数据说明；分析写出农村清洁取暖覆盖率时另列一表。选择月度台账时另有“进度”（该月分县、分市、全省，及全省逐月合计）和“销号清单”（该月数据销号和人工销号的任务）。月份留空：台账最近一个月。",
+    "Month of the ledger (YYYY-MM; empty: the latest)": "台账月份（YYYY-MM，留空为最近一个月）",
     "Zones GeoPackage (optional)": "分区 GeoPackage（可选）", "Workbook": "汇总表",
     "The flags GeoPackage does not exist: {}": "标注结果 GeoPackage 不存在：{}",
     "Writing the workbook failed: {}": "写出汇总表失败：{}",
@@ -153,6 +158,51 @@ ZH = {
     "Evidence (file name of the record)": "证明材料（记录文件名）", "Note": "备注",
     "Revert the manual check-off": "撤销人工销号", "Status in the data": "数据状态", "Manual check-off": "人工销号",
     "Data and check-off disagree": "数据与人工销号不一致",
+    # villages (三(二)7) in the dock, the import dialog and bluesky:import_list
+    "Villages and communities": "村（社区）清单", "Villages (demo)": "村（社区）清单（示例）",
+    "Administrative villages and communities (points or polygons): households, clean heating, terrain":
+        "行政村和社区（点或面）：总户数、散煤户数、清洁取暖户数、取暖方式、地形",
+    # the 进度 tab: the monthly ledger in the dock
+    "Progress": "进度", "GeoPackage file": "GeoPackage 文件", "Kept in": "存放位置", "Ledger file": "台账文件",
+    "The ledger's GeoPackage (created by the first update)": "台账 GeoPackage（首次更新时新建）",
+    "Month": "月份", "The months the ledger holds; the table shows the one chosen.": "台账中已有的月份；下表显示所选月份。",
+    "The month the last run's lists describe (YYYY-MM). The same month again replaces its update; an older month than the ledger's last is refused.":
+        "本次分析所用清单对应的月份（YYYY-MM）。再次更新同一月份会替换该月原有结果；早于台账最新月份的月份不予更新。",
+    "Update ledger": "更新台账", "Last run as month": "本次分析记为",
+    "City": "地市", "Open": "未完成", "Reopened": "重新出现", "Overdue": "逾期", "State": "状态",
+    "Province total": "全省合计", "The province": "全省",
+    "Check off the selected task by hand…": "对所选任务人工销号…",
+    "Select one task in the list above (or one point of the task layer on the map), then record who checked it off, the evidence file and a note.":
+        "先在上面的任务列表中（或在地图的任务图层上）选中一项任务，再填写销号人、证明材料文件和备注。",
+    "Choose where the monthly ledger is kept: a GeoPackage file (created by the first update) or a PostGIS connection and schema.":
+        "请选择月度台账的存放位置：一个 GeoPackage 文件（首次更新时新建），或一个 PostGIS 连接及模式。",
+    "Reading the monthly ledger": "正在读取月度台账",
+    "{ledger} does not exist yet or holds no month: run the analysis, type the month and click Update ledger.":
+        "{ledger}还不存在或尚无任何月份：请运行分析，填写月份后点击“更新台账”。",
+    "{ledger}, {month}: {open} open, {new} new this month, {done} done this month, {reopened} reopened, {overdue} overdue. Click a county to select its open tasks on the map.":
+        "{ledger}，{month}：未完成 {open}，本月新增 {new}，本月销号 {done}，重新出现 {reopened}，逾期 {overdue}。点击县区可在地图上选中其未完成任务。",
+    "The task layer of {ledger} cannot be opened.": "无法打开{ledger}的任务图层。",
+    "{place}: {n} open tasks (click one to find it on the map).": "{place}：未完成任务 {n} 项（点击一项可在地图上定位）。",
+    "Select one task first: click a county, then a task in the list (or one point of the task layer on the map).":
+        "请先选中一项任务：点击县区，再点击任务列表中的一项（或在地图的任务图层上选中一个点）。",
+    "Check-off of {task} taken back.": "已撤销「{task}」的人工销号。",
+    "{task}: checked off by hand by {by}.": "「{task}」已由 {by} 人工销号。",
+    "The month's data still show it: the ledger keeps both and marks the disagreement.":
+        "本月数据中该任务仍然存在：台账同时保留两者并标明不一致，请核实。",
+    "Saving the check-off": "正在保存人工销号",
+    "Fold the last run's results (flags.gpkg) into the ledger for the month.": "把最近一次分析结果（flags.gpkg）按所填月份并入台账。",
+    "Run the analysis first: the ledger is updated with a run's results.": "请先运行分析：台账用分析结果更新。",
+    "The ledger cannot be the run's flags file; choose another file name.": "台账不能是分析结果文件本身，请另选一个文件名。",
+    "Folding {month} into the ledger": "正在将 {month} 并入台账", "Reading the updated ledger": "正在读取更新后的台账",
+    "{ledger} updated for {month}: {new} new, {done} done, {reopened} reopened, {overdue} overdue; {open} open.":
+        "{ledger}已更新到 {month}：本月新增 {new}，本月销号 {done}，重新出现 {reopened}，逾期 {overdue}；未完成 {open}。",
+    "(The month's earlier update was replaced.)": "（已替换该月原有的更新结果。）",
+    "Updating the monthly ledger": "正在更新月度台账",
+    "The monthly ledger was not updated: {error}": "月度台账未更新：{error}",
+    "The check-off was not saved: {error}": "人工销号未保存：{error}",
+    "Check off by hand": "人工销号", "Evidence file (inspection record, photo…)": "证明材料文件（核查记录、照片等）",
+    "e.g. removed on site, inspected on 2020-08-20": "如：已拆除，2020-08-20 现场核查",
+    "Take this task's check-off back": "撤销该任务的人工销号", "Checked off by": "销号人", "Evidence file": "证明材料",
     # dock panels: one count, the log, tables a dock can hold, outputs where people look
     "Help": "帮助", "Open the user guide": "打开用户手册", "The user guide is missing: {path}": "找不到用户手册：{path}",
     "Rule": "规则", "What it asks (threshold, action, deadline)": "内容（阈值、措施、时限）",
@@ -172,7 +222,8 @@ ZH = {
     "Click a cell to zoom and select.": "点击单元格可缩放并选中企业。", "Your column": "您的列",
     "(position)": "（位置）", "Run the analysis first; its files can then be written here.": "请先运行分析，之后可在此写出各项成果。",
     "Open the folder": "打开文件夹",
-    "at least one of boilers, mines, plants": "锅炉、矿山、工业企业至少选一项",
+    "at least one of boilers, mines, plants, villages": "锅炉、矿山、工业企业、村至少选一项",
+    "Villages and communities (points or polygons)": "村（社区）清单（点或面）",
     # parameters: the rules file's, a dock change an override with a reset; Processing's empty = the rules file's
     "Reset to the rules file": "恢复规则文件的值", "Reset to the rules file ({n} changed)": "恢复规则文件的值（已改 {n} 项）",
     "{name}; rules file: {value}": "{name}；规则文件：{value}",

@@ -1,5 +1,6 @@
 """The dock "蓝天管控分区": a frame over one panel per tab (ui/panels/) — data → rules → run → results → to verify
-→ outputs. The dock holds what the panels share: the last run, the tasks, the log and the message bar."""
+→ outputs → progress (the monthly ledger). The dock holds what the panels share: the last run, the tasks, the log
+and the message bar."""
 from __future__ import annotations
 
 import os
@@ -16,6 +17,7 @@ from ..layers.user_errors import user_message
 from .panels.base import SETTINGS, tr
 from .panels.data import DataPanel
 from .panels.output import OutputPanel
+from .panels.progress import ProgressPanel
 from .panels.results import ResultsPanel
 from .panels.rules import RulesPanel
 from .panels.run import RunPanel
@@ -58,12 +60,13 @@ class BlueSkyDock(QgsDockWidget):
         self.results = ResultsPanel(self)
         self.verify = VerifyPanel(self)
         self.output = OutputPanel(self)
-        self.panels = [self.data, self.rules, self.run, self.results, self.verify, self.output]
+        self.progress = ProgressPanel(self)
+        self.panels = [self.data, self.rules, self.run, self.results, self.verify, self.output, self.progress]
         for panel in self.panels:
             self.add_panel(panel)
         self.help_button.clicked.connect(self.open_user_guide)
         settings = QgsSettings()
-        for panel in (self.rules, self.data, self.run, self.output):
+        for panel in (self.rules, self.data, self.run, self.output, self.progress):
             panel.restore(settings)
         self.ui.tabs.setCurrentIndex(int(settings.value(SETTINGS + "last_tab", 0, type=int) or 0))
 

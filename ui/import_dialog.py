@@ -1,4 +1,5 @@
-""""导入企业清单…": an XLSX/CSV list with lon/lat columns → a WGS84 point layer (GeoPackage)."""
+""""导入企业清单…": an XLSX/CSV list (enterprises, or villages and communities) with lon/lat columns → a WGS84
+point layer (GeoPackage)."""
 from __future__ import annotations
 
 import os
@@ -23,7 +24,10 @@ def tr(text: str) -> str:
 
 
 def kind_labels() -> Dict[str, str]:
-    return {"boiler": tr("Boilers"), "mine": tr("Mines"), "plant": tr("Plants"), "chp": tr("CHP plants")}
+    """The kinds of list, in analysis.fields.LAYER_KINDS order (the combo's index is the kind's index there)."""
+    labels = {"boiler": tr("Boilers"), "mine": tr("Mines"), "plant": tr("Plants"), "chp": tr("CHP plants"),
+              "village": tr("Villages and communities")}
+    return {kind: labels[kind] for kind in KINDS}
 
 
 def coord_labels() -> Dict[str, str]:

@@ -620,17 +620,17 @@
     <alias field="task_id" name="任务编号" index="0"/>
     <alias field="ent_id" name="企业编号" index="1"/>
     <alias field="id_source" name="企业对应方式" index="2"/>
-    <alias field="layer" name="清单类型" index="3"/>
-    <alias field="name" name="名称" index="4"/>
+    <alias field="layer" name="类别代码" index="3"/>
+    <alias field="name" name="单位名称" index="4"/>
     <alias field="rule_id" name="规则编号" index="5"/>
-    <alias field="county" name="县区" index="6"/>
-    <alias field="city" name="地市" index="7"/>
-    <alias field="adcode" name="行政区划代码" index="8"/>
-    <alias field="action" name="措施" index="9"/>
+    <alias field="county" name="县（市、区）" index="6"/>
+    <alias field="city" name="设区市" index="7"/>
+    <alias field="adcode" name="区划代码" index="8"/>
+    <alias field="action" name="处置措施" index="9"/>
     <alias field="clause" name="条款" index="10"/>
     <alias field="deadline" name="完成时限" index="11"/>
     <alias field="lead_dept" name="牵头部门" index="12"/>
-    <alias field="reason" name="理由" index="13"/>
+    <alias field="reason" name="判定理由" index="13"/>
     <alias field="status" name="数据状态" index="14"/>
     <alias field="first_month" name="首次出现月份" index="15"/>
     <alias field="last_month" name="最近出现月份" index="16"/>
@@ -640,7 +640,7 @@
     <alias field="checked_by" name="销号人" index="20"/>
     <alias field="checked_at" name="销号时间" index="21"/>
     <alias field="evidence" name="证明材料" index="22"/>
-    <alias field="note" name="备注" index="23"/>
+    <alias field="note" name="说明" index="23"/>
     <alias field="disagree" name="数据与人工不一致" index="24"/>
     <alias field="lon" name="经度" index="25"/>
     <alias field="lat" name="纬度" index="26"/>

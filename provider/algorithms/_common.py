@@ -21,6 +21,27 @@ PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 FIELD_MAP = "FIELD_MAP"
 
 
+def translatable(text: str) -> str:
+    """Marks a label translated later with ``self.tr(label)`` (scripts/i18n_strings.py collects it)."""
+    return text
+
+
+# The inventories the rules judge, as Processing parameters: (kind, parameter name, label). Villages may be
+# points or polygons (a polygon is judged at a point inside it).
+JUDGED_LISTS = (("boiler", "BOILERS", translatable("Boilers")), ("mine", "MINES", translatable("Mines")),
+                ("plant", "PLANTS", translatable("Industrial plants")),
+                ("village", "VILLAGES", translatable("Villages and communities (points or polygons)")))
+
+
+def judged_list_types(kind: str) -> list:
+    """The geometry types a judged list's parameter accepts."""
+    from qgis.core import QgsProcessing
+
+    if kind == "village":
+        return [QgsProcessing.TypeVectorPoint, QgsProcessing.TypeVectorPolygon]
+    return [QgsProcessing.TypeVectorPoint]
+
+
 def param_key(name: str) -> str:
     """The Processing parameter of a rules-file parameter: chp_radius_km → CHP_RADIUS_KM."""
     return name.upper()

@@ -4,18 +4,17 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from qgis.core import (
-    QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterString,
 )
 
-from ._common import BlueSkyAlgorithm
-from .update_ledger import add_ledger_params, ledger_store_param
+from ._ledger_params import LedgerAlgorithm
 
 
-class CheckOffTaskAlgorithm(BlueSkyAlgorithm):
+class CheckOffTaskAlgorithm(LedgerAlgorithm):
+    EXISTING = True  # a task is checked off in a ledger that exists
     TASK_ID = "TASK_ID"
     BY = "BY"
     EVIDENCE = "EVIDENCE"
@@ -28,12 +27,6 @@ class CheckOffTaskAlgorithm(BlueSkyAlgorithm):
     def displayName(self) -> str:  # noqa: N802 - QGIS API name
         return self.tr("Check off a ledger task by hand")
 
-    def group(self) -> str:
-        return self.tr("Monthly ledger")
-
-    def groupId(self) -> str:  # noqa: N802 - QGIS API name
-        return "ledger"
-
     def shortHelpString(self) -> str:  # noqa: N802 - QGIS API name
         return self.tr(
             "Ticks one task of the monthly ledger off by hand (人工销号), e.g. after an on-site inspection: who, "
@@ -44,7 +37,7 @@ class CheckOffTaskAlgorithm(BlueSkyAlgorithm):
         )
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API name
-        add_ledger_params(self, existing=True)
+        self.add_ledger_params()
         self.addParameter(QgsProcessingParameterString(self.TASK_ID, self.tr("Task id (task_id)")))
         self.addParameter(QgsProcessingParameterString(self.BY, self.tr("Checked off by (name; QGIS user when empty)"),
                                                        "", False, True))
@@ -57,19 +50,16 @@ class CheckOffTaskAlgorithm(BlueSkyAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("DISAGREE", self.tr("Data and check-off disagree")))
 
     def process(self, parameters, context, feedback) -> Dict[str, Any]:
-        from ...analysis.ledger import STATUS_LABELS, LedgerError
-        from ...analysis.validation import OutputError
+        from ...analysis.ledger import STATUS_LABELS
         from ...layers.ledger_store import current_user
 
-        store = ledger_store_param(self, parameters, context, existing=True)
+        store = self.ledger_store(parameters, context)
         task_id = (self.parameterAsString(parameters, self.TASK_ID, context) or "").strip()
         by = (self.parameterAsString(parameters, self.BY, context) or "").strip() or current_user()
         revert = self.parameterAsBool(parameters, self.REVERT, context)
-        try:
-            task = store.check_off(task_id, by, self.parameterAsString(parameters, self.EVIDENCE, context) or "",
-                                   self.parameterAsString(parameters, self.NOTE, context) or "", revert)
-        except (LedgerError, OutputError) as exc:  # their messages are written for the user
-            raise QgsProcessingException(str(exc)) from None
+        task = self.ledger_call(store.check_off, task_id, by,
+                                self.parameterAsString(parameters, self.EVIDENCE, context) or "",
+                                self.parameterAsString(parameters, self.NOTE, context) or "", revert)
         status = task.get("status") or ""
         disagree = int(task.get("disagree") or 0)
         feedback.pushInfo(f"任务「{task_id}」：{'已撤销人工销号' if revert else f'已由 {by} 人工销号'}；"

@@ -12,7 +12,7 @@ from qgis.core import (
     QgsProcessingParameterVectorLayer,
 )
 
-from ._common import BlueSkyAlgorithm
+from ._common import JUDGED_LISTS, BlueSkyAlgorithm, judged_list_types
 
 #: the rules-file parameters the flags use (each an optional Processing parameter); the zone parameters
 #: (radius, rings) are those the zones.gpkg was built with
@@ -25,6 +25,7 @@ class FlagEnterprisesAlgorithm(BlueSkyAlgorithm):
     BOILERS = "BOILERS"
     MINES = "MINES"
     PLANTS = "PLANTS"
+    VILLAGES = "VILLAGES"
     RULES = "RULES"
     OUTPUT_DIR = "OUTPUT_DIR"
 
@@ -46,10 +47,8 @@ class FlagEnterprisesAlgorithm(BlueSkyAlgorithm):
         self.addParameter(QgsProcessingParameterFile(self.ZONES, self.tr("Zones GeoPackage (zones.gpkg)"),
                                                      QgsProcessingParameterFile.Behavior.File, "gpkg"))
         self.addParameter(QgsProcessingParameterVectorLayer(self.ADMIN, self.tr("County boundaries"), [QgsProcessing.TypeVectorPolygon]))
-        point = [QgsProcessing.TypeVectorPoint]
-        self.addParameter(QgsProcessingParameterVectorLayer(self.BOILERS, self.tr("Boilers"), point, None, True))
-        self.addParameter(QgsProcessingParameterVectorLayer(self.MINES, self.tr("Mines"), point, None, True))
-        self.addParameter(QgsProcessingParameterVectorLayer(self.PLANTS, self.tr("Industrial plants"), point, None, True))
+        for kind, name, label in JUDGED_LISTS:
+            self.addParameter(QgsProcessingParameterVectorLayer(name, self.tr(label), judged_list_types(kind), None, True))
         self.addParameter(QgsProcessingParameterFile(self.RULES, self.tr("Rules file (YAML; the shipped plan when empty)"),
                                                      QgsProcessingParameterFile.Behavior.File, "yaml", None, True,
                                                      self.tr("Rules (*.yaml *.yml)")))
@@ -67,7 +66,7 @@ class FlagEnterprisesAlgorithm(BlueSkyAlgorithm):
         if not zones_path or not os.path.exists(zones_path):
             raise self.fail("找不到管控分区文件", "zones.gpkg not found", zones_path)
         enterprises = {}
-        for kind, name in (("boiler", self.BOILERS), ("mine", self.MINES), ("plant", self.PLANTS)):
+        for kind, name, _label in JUDGED_LISTS:
             snap = self.snapshot(parameters, name, context, feedback)
             if snap is not None:
                 enterprises[kind] = snap

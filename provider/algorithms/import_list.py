@@ -1,4 +1,4 @@
-"""bluesky:import_list — an enterprise list (XLSX/CSV with lon/lat columns) as a WGS84 point layer."""
+"""bluesky:import_list — an enterprise or village list (XLSX/CSV with lon/lat columns) as a WGS84 point layer."""
 from __future__ import annotations
 
 import numpy as np
@@ -59,13 +59,19 @@ class ImportEnterpriseListAlgorithm(BlueSkyAlgorithm):
 
     def shortHelpString(self) -> str:  # noqa: N802 - QGIS API name
         return self.tr(
-            "Reads an Excel or CSV list of boilers, mines, plants or CHP plants with longitude/latitude "
-            "columns and writes a point layer in WGS84 (EPSG:4326) with all the table's columns. Lists "
+            "Reads an Excel or CSV list of boilers, mines, plants, CHP plants or villages and communities with "
+            "longitude/latitude columns and writes a point layer in WGS84 (EPSG:4326) with all the table's columns. Lists "
             "geocoded with Amap/Tencent are GCJ-02, with Baidu BD-09: choose the list's coordinate system "
             "and the points are converted. Empty longitude/latitude fields are guessed from the column "
             "names (经度/纬度, lon/lat). Rows whose coordinates cannot be read are kept without geometry "
             "and reported."
         )
+
+    def kind_labels(self):
+        """The KIND options by kind; offered in KINDS order (the enum's index is the kind's index in
+        analysis.fields.LAYER_KINDS, what scripts and models pass)."""
+        return {"boiler": self.tr("Boilers"), "mine": self.tr("Mines"), "plant": self.tr("Plants"),
+                "chp": self.tr("CHP plants"), "village": self.tr("Villages and communities")}
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API name
         self.addParameter(QgsProcessingParameterFile(self.INPUT, self.tr("Enterprise list (XLSX or CSV)"),
@@ -73,7 +79,7 @@ class ImportEnterpriseListAlgorithm(BlueSkyAlgorithm):
                                                      self.tr("Tables (*.xlsx *.xls *.csv *.txt)")))
         self.addParameter(QgsProcessingParameterEnum(
             self.KIND, self.tr("Kind of list"),
-            [self.tr("Boilers"), self.tr("Mines"), self.tr("Plants"), self.tr("CHP plants")], False, 0))
+            [self.kind_labels()[kind] for kind in KINDS], False, 0))
         self.addParameter(QgsProcessingParameterString(self.LON_FIELD, self.tr("Longitude column (guessed when empty)"), "", False, True))
         self.addParameter(QgsProcessingParameterString(self.LAT_FIELD, self.tr("Latitude column (guessed when empty)"), "", False, True))
         self.addParameter(QgsProcessingParameterEnum(

@@ -1,4 +1,5 @@
-"""Processing algorithm: the Chinese PDF atlas (overview page, then one page per county)."""
+"""Processing algorithm: the Chinese PDF atlas (overview page, then one page per county), optionally with the
+monthly ledger's progress and a basemap (any raster layer, or 天地图 from a key)."""
 from __future__ import annotations
 
 import os
@@ -8,11 +9,37 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBoolean,
+    QgsProcessingParameterDefinition,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
 )
 
 from ._common import BlueSkyAlgorithm
+
+HIDDEN = "'***'"
+
+
+class SecretStringParameter(QgsProcessingParameterString):
+    """A string (an API key) that Processing writes nowhere: the dialog's log of the input parameters, the
+    history and a copied command show ``'***'`` for it."""
+
+    def valueAsPythonString(self, value, context) -> str:  # noqa: N802 - QGIS API name
+        return HIDDEN if value not in (None, "") else "None"
+
+    def valueAsJsonObject(self, value, context):  # noqa: N802 - QGIS API name (3.24+)
+        return "***" if value not in (None, "") else None
+
+    def valueAsString(self, value, context):  # noqa: N802 - QGIS API name (3.24+)
+        return ("***" if value not in (None, "") else "", True)
+
+    def clone(self):
+        copy = SecretStringParameter(self.name(), self.description(), self.defaultValue(), self.multiLine(),
+                                     bool(self.flags() & QgsProcessingParameterDefinition.Flag.FlagOptional))
+        copy.setFlags(self.flags())
+        copy.setHelp(self.help())
+        return copy
 
 
 class PrintAtlasAlgorithm(BlueSkyAlgorithm):
@@ -21,6 +48,10 @@ class PrintAtlasAlgorithm(BlueSkyAlgorithm):
     ADMIN = "ADMIN"
     OUTPUT_PDF = "OUTPUT_PDF"
     PER_COUNTY = "PER_COUNTY"
+    LEDGER = "LEDGER"
+    MONTH = "MONTH"
+    BASEMAP = "BASEMAP"
+    TIANDITU_KEY = "TIANDITU_KEY"
     PAGES = "PAGES"
 
     def name(self) -> str:
@@ -37,10 +68,13 @@ class PrintAtlasAlgorithm(BlueSkyAlgorithm):
 
     def shortHelpString(self) -> str:  # noqa: N802
         return self.tr(
-            "Writes one PDF: a province overview page, then one page per county with its zones, flagged "
-            "enterprises, the table of tasks (continued on further pages when long), the city's targets "
-            "and data notes. Optionally one PDF per county as well. ADMIN is a GeoPackage with a "
-            "'counties' layer (county, city, adcode)."
+            "Writes one PDF: a province overview page (with the per-city summary), then one page per county with "
+            "its zones, flagged enterprises, the table of tasks (continued on further pages when long), the city's "
+            "targets and data notes. Optionally one PDF per county as well. ADMIN is a GeoPackage with a "
+            "'counties' layer (county, city, adcode). LEDGER (optional): the monthly ledger GeoPackage; each page "
+            "then shows that month's numbers and a chart of open tasks month by month (MONTH, YYYY-MM; empty: the "
+            "ledger's latest). BASEMAP (optional): a raster layer drawn under every map; or TIANDITU_KEY: a "
+            "Tianditu key for its vector map and labels (needs the internet; the key is written nowhere)."
         )
 
     def initAlgorithm(self, config: Dict[str, Any] = None) -> None:  # noqa: N802
@@ -54,7 +88,28 @@ class PrintAtlasAlgorithm(BlueSkyAlgorithm):
                                                                 fileFilter="PDF (*.pdf)"))
         self.addParameter(QgsProcessingParameterBoolean(self.PER_COUNTY, self.tr("Also one PDF per county"),
                                                         defaultValue=False))
+        self.addParameter(QgsProcessingParameterFile(self.LEDGER, self.tr("Monthly ledger GeoPackage (optional)"),
+                                                     extension="gpkg", optional=True))
+        self.addParameter(QgsProcessingParameterString(self.MONTH, self.tr("Ledger month YYYY-MM (empty: latest)"),
+                                                       optional=True))
+        self.addParameter(QgsProcessingParameterRasterLayer(self.BASEMAP, self.tr("Basemap raster (optional)"),
+                                                            optional=True))
+        self.addParameter(SecretStringParameter(self.TIANDITU_KEY,
+                                                self.tr("Tianditu key for a Tianditu basemap (optional)"),
+                                                optional=True))
         self.addOutput(QgsProcessingOutputNumber(self.PAGES, self.tr("Number of pages")))
+
+    def _basemap(self, parameters, context):
+        """The basemap layer(s): the raster parameter, else 天地图 from the key, else None."""
+        layer = self.parameterAsRasterLayer(parameters, self.BASEMAP, context)
+        if layer is not None:
+            return layer
+        key = (self.parameterAsString(parameters, self.TIANDITU_KEY, context) or "").strip()
+        if key:
+            from ...layers.atlas import tianditu_layers
+
+            return tianditu_layers(key)
+        return None
 
     def process(self, parameters, context, feedback) -> Dict[str, Any]:
         from ...layers.atlas import default_notes, export_atlas
@@ -64,15 +119,20 @@ class PrintAtlasAlgorithm(BlueSkyAlgorithm):
         admin = self.parameterAsFile(parameters, self.ADMIN, context)
         out = self.parameterAsFileOutput(parameters, self.OUTPUT_PDF, context)
         per_county = self.parameterAsBoolean(parameters, self.PER_COUNTY, context)
+        ledger = self.parameterAsFile(parameters, self.LEDGER, context) or None
+        month = (self.parameterAsString(parameters, self.MONTH, context) or "").strip() or None
         for label, path in ((self.tr("zones"), zones), (self.tr("flags"), flags), (self.tr("admin"), admin)):
             if not path or not os.path.isfile(path):
                 raise QgsProcessingException(self.tr("The {} GeoPackage does not exist: {}").format(label, path))
+        if ledger and not os.path.isfile(ledger):
+            raise QgsProcessingException(f"找不到台账文件「{ledger}」 / the ledger GeoPackage does not exist: {ledger}")
         if not out.lower().endswith(".pdf"):
             out += ".pdf"
         per_dir = os.path.join(os.path.dirname(out), "atlas_counties") if per_county else None
         try:
             result = export_atlas(zones, flags, admin, out, default_notes(), per_county_dir=per_dir,
-                                  feedback=feedback)
+                                  feedback=feedback, ledger=ledger, month=month,
+                                  basemap=self._basemap(parameters, context))
         except Exception as exc:  # noqa: BLE001
             from ...layers.user_errors import report
 

@@ -19,7 +19,7 @@ from qgis.core import (
     QgsProcessingParameterVectorLayer,
 )
 
-from ._common import BlueSkyAlgorithm
+from ._common import JUDGED_LISTS, BlueSkyAlgorithm, judged_list_types
 
 PACKAGES_FOLDER = "counties"  # out_dir/counties/*.zip
 #: the rules-file parameters run_all offers (each an optional Processing parameter; empty: the rules file's)
@@ -37,6 +37,7 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
     BOILERS = "BOILERS"
     MINES = "MINES"
     PLANTS = "PLANTS"
+    VILLAGES = "VILLAGES"
     CHP = "CHP"
     PLANNING_AREA = "PLANNING_AREA"
     RULES = "RULES"
@@ -73,10 +74,10 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             self.BUILTUP, self.tr("Built-up areas (polygons or raster)"), None, False,
             [QgsProcessing.TypeVectorPolygon, QgsProcessing.TypeRaster]))
         point = [QgsProcessing.TypeVectorPoint]
-        one_of = self.tr("at least one of boilers, mines, plants")
-        for name, label in ((self.BOILERS, self.tr("Boilers")), (self.MINES, self.tr("Mines")),
-                            (self.PLANTS, self.tr("Industrial plants"))):
-            self.addParameter(QgsProcessingParameterVectorLayer(name, f"{label} ({one_of})", point, None, True))
+        one_of = self.tr("at least one of boilers, mines, plants, villages")
+        for kind, name, label in JUDGED_LISTS:
+            self.addParameter(QgsProcessingParameterVectorLayer(name, f"{self.tr(label)} ({one_of})",
+                                                                judged_list_types(kind), None, True))
         self.addParameter(QgsProcessingParameterVectorLayer(self.CHP, self.tr("CHP plants"), point, None, True))
         self.addParameter(QgsProcessingParameterVectorLayer(self.PLANNING_AREA, self.tr("City planning areas"), [QgsProcessing.TypeVectorPolygon], None, True))
         self.addParameter(QgsProcessingParameterFile(self.RULES, self.tr("Rules file (YAML; the shipped plan when empty)"),
@@ -107,9 +108,9 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
         """Before the run starts: one enterprise list at least (the dialog shows the message and waits)."""
         ok, message = super().checkParameterValues(parameters, context)
         if ok and not any(self.parameterAsVectorLayer(parameters, name, context) is not None
-                          for name in (self.BOILERS, self.MINES, self.PLANTS)):
+                          for _kind, name, _label in JUDGED_LISTS):
             # Chinese first whatever the locale, as every message of a failed run (see BlueSkyAlgorithm.fail).
-            return False, "请至少选择一个企业清单（锅炉、矿山或工业企业） / choose at least one enterprise list"
+            return False, "请至少选择一个清单（锅炉、矿山、工业企业或村） / choose at least one list"
         return ok, message
 
     # -- run ---------------------------------------------------------------------------------------
@@ -133,7 +134,7 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             raise self.fail("需要行政区划图层", "a county boundary layer is required")
         builtup_vector, builtup_raster = self.builtup(parameters, self.BUILTUP, context)
         enterprises = {}
-        for kind, name in (("boiler", self.BOILERS), ("mine", self.MINES), ("plant", self.PLANTS)):
+        for kind, name, _label in JUDGED_LISTS:
             snap = self.snapshot(parameters, name, context, multi)
             if snap is not None:
                 enterprises[kind] = snap

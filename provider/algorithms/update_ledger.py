@@ -5,70 +5,21 @@ import os
 from typing import Any, Dict
 
 from qgis.core import (
-    QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
-    QgsProcessingParameterDatabaseSchema,
     QgsProcessingParameterFile,
-    QgsProcessingParameterFileDestination,
-    QgsProcessingParameterProviderConnection,
     QgsProcessingParameterString,
-    QgsProcessingUtils,
 )
 
-from ._common import BlueSkyAlgorithm
+from ._ledger_params import LedgerAlgorithm
 
 COUNT_OUTPUTS = (("TASKS", "tasks"), ("OPEN", "open"), ("NEW", "new"), ("DONE", "done"), ("REOPENED", "reopened"),
                  ("OVERDUE", "overdue"), ("DISAGREE", "disagree"))
 
 
-def add_ledger_params(alg: BlueSkyAlgorithm, existing: bool) -> None:
-    """LEDGER (the ledger's own GeoPackage) or DB_CONNECTION + DB_SCHEMA (a PostGIS schema): one of the two."""
-    if existing:
-        alg.addParameter(QgsProcessingParameterFile(
-            "LEDGER", alg.tr("Ledger GeoPackage"), QgsProcessingParameterFile.Behavior.File, "gpkg", None, True,
-            alg.tr("GeoPackage (*.gpkg)")))
-    else:
-        alg.addParameter(QgsProcessingParameterFileDestination(
-            "LEDGER", alg.tr("Ledger GeoPackage (created when missing, updated when present)"),
-            alg.tr("GeoPackage (*.gpkg)"), None, True, False))
-    alg.addParameter(QgsProcessingParameterProviderConnection(
-        "DB_CONNECTION", alg.tr("Or: the ledger in this PostgreSQL connection"), "postgres", None, True))
-    alg.addParameter(QgsProcessingParameterDatabaseSchema(
-        "DB_SCHEMA", alg.tr("Database schema of the ledger"), "DB_CONNECTION", None, True))
-
-
-def ledger_store_param(alg: BlueSkyAlgorithm, parameters, context, existing: bool):
-    """The layers.ledger_store.LedgerStore the parameters name; a clear Processing error otherwise."""
-    from ...layers.ledger_store import LedgerStoreError, open_ledger
-    from ...layers.postgis_output import DatabaseDestination, DatabaseOutputError
-
-    if existing:
-        path = alg.parameterAsFile(parameters, "LEDGER", context)
-    else:
-        raw = parameters.get("LEDGER")
-        path = alg.parameterAsFileOutput(parameters, "LEDGER", context) if raw not in (None, "") else ""
-        if path and os.path.abspath(path).startswith(os.path.abspath(QgsProcessingUtils.tempFolder())):
-            raise alg.fail("请为台账选择一个保存位置：台账逐月累积，不能存为临时文件",
-                           "choose where the ledger is kept: it grows month by month and cannot be a temporary file")
-        if path and not path.lower().endswith(".gpkg"):
-            path += ".gpkg"
-    connection = alg.parameterAsConnectionName(parameters, "DB_CONNECTION", context)
-    destination = None
-    if connection:
-        schema = alg.parameterAsSchema(parameters, "DB_SCHEMA", context)
-        if not schema:
-            raise alg.fail("台账放在数据库中时需要选择模式", "a database schema is required with the database connection")
-        destination = DatabaseDestination(connection, schema)
-    try:
-        return open_ledger(path or None, destination)
-    except (LedgerStoreError, DatabaseOutputError) as exc:
-        raise QgsProcessingException(str(exc)) from None
-
-
-class UpdateLedgerAlgorithm(BlueSkyAlgorithm):
+class UpdateLedgerAlgorithm(LedgerAlgorithm):
+    EXISTING = False  # created when missing
     FLAGS = "FLAGS"
-    LEDGER = "LEDGER"
     MONTH = "MONTH"
 
     def name(self) -> str:
@@ -76,12 +27,6 @@ class UpdateLedgerAlgorithm(BlueSkyAlgorithm):
 
     def displayName(self) -> str:  # noqa: N802 - QGIS API name
         return self.tr("Update the monthly ledger")
-
-    def group(self) -> str:
-        return self.tr("Monthly ledger")
-
-    def groupId(self) -> str:  # noqa: N802 - QGIS API name
-        return "ledger"
 
     def shortHelpString(self) -> str:  # noqa: N802 - QGIS API name
         return self.tr(
@@ -102,7 +47,7 @@ class UpdateLedgerAlgorithm(BlueSkyAlgorithm):
             self.FLAGS, self.tr("Flags of the month's run (flags.gpkg)"), QgsProcessingParameterFile.Behavior.File,
             "gpkg", None, False, self.tr("GeoPackage (*.gpkg)")))
         self.addParameter(QgsProcessingParameterString(self.MONTH, self.tr("Month (YYYY-MM, e.g. 2020-08)")))
-        add_ledger_params(self, existing=False)
+        self.add_ledger_params()
         for key, label in (("TASKS", self.tr("Tasks in the month's flags")), ("OPEN", self.tr("Open tasks")),
                            ("NEW", self.tr("New this month")), ("DONE", self.tr("Done this month")),
                            ("REOPENED", self.tr("Reopened this month")), ("OVERDUE", self.tr("Overdue tasks")),
@@ -111,20 +56,14 @@ class UpdateLedgerAlgorithm(BlueSkyAlgorithm):
         self.addOutput(QgsProcessingOutputString("LEDGER_LABEL", self.tr("Ledger")))
 
     def process(self, parameters, context, feedback) -> Dict[str, Any]:
-        from ...analysis.ledger import LedgerError
-        from ...analysis.validation import OutputError
-
         flags = self.parameterAsFile(parameters, self.FLAGS, context)
         month = self.parameterAsString(parameters, self.MONTH, context)
-        store = ledger_store_param(self, parameters, context, existing=False)
+        store = self.ledger_store(parameters, context)
         if flags and os.path.abspath(flags) == os.path.abspath(str(getattr(store, "path", ""))):
             raise self.fail("台账不能是标注结果文件本身，请为台账另选一个文件名",
                             "the ledger cannot be the flags file itself; choose another file name")
         feedback.pushInfo(f"更新{store.label()}：{month}")
-        try:
-            result = store.update_month(flags, month)
-        except (LedgerError, OutputError) as exc:  # their messages are written for the user
-            raise QgsProcessingException(str(exc)) from None
+        result = self.ledger_call(store.update_month, flags, month)
         c = result.counts
         feedback.pushInfo(f"{result.month}{'（重新更新，替换该月原有结果）' if result.replaced else ''}：本月任务 {c['tasks']}，"
                           f"未完成 {c['open']}，本月新增 {c['new']}，本月销号 {c['done']}，重新出现 {c['reopened']}，"

@@ -162,7 +162,8 @@ def test_trail_threshold_and_builtup_target(judge, toy):
                                 _row("r3", qx - 0.15, qy - 0.15, industry="化工", bulk_freight_mt=200),
                                 _row("r4", x, y, industry="化工")])
     assert hits == {"r1": {"T-RAIL"}, "r3": {"T-RAIL"}}
-    assert toy.reason_of(res, "r1", "T-RAIL") == "大宗货物年运量 150 万吨 ≥ 150 万吨，铁路运输比例目标 80%，位于晋中市和顺县"
+    assert toy.reason_of(res, "r1", "T-RAIL") == ("大宗货物年运量 150 万吨 ≥ 150 万吨，铁路专用线：未填，建成后铁路运输比例目标 80%，"
+                                                "位于晋中市和顺县")
     assert "铁路运输比例目标 90%" in toy.reason_of(res, "r3", "T-RAIL")
     assert res.counts.iloc[0]["clear"] == 2  # a blank freight is "not a large shipper", not a problem
 

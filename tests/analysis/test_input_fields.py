@@ -26,15 +26,22 @@ from shapely.geometry import box
 COLUMNS = {
     "boiler": {"ent_id": "锅炉编号", "name": "单位名称", "county_hint": "所在县区", "fuel": "燃料类型",
                "capacity_tph": "额定蒸发量(t/h)", "use": "用途", "low_nox_done": "低氮改造"},
-    "mine": {"ent_id": "矿山编号", "name": "矿山名称", "county_hint": "县区", "method": "开采方式", "mineral": "矿种"},
+    "mine": {"ent_id": "矿山编号", "name": "矿山名称", "county_hint": "县区", "method": "开采方式", "mineral": "矿种",
+             "key_mine": "重点煤矿", "has_rail_siding": "铁路专用线"},
     "plant": {"ent_id": "编号", "name": "企业名称", "county_hint": "县区", "industry": "行业",
               "coke_oven_height_m": "炭化室高度(m)", "ule_done": "超低排放", "perf_class": "绩效分级",
               "capacity_mw": "装机容量(MW)", "small_backward_chp": "落后燃煤小热电",
-              "bulk_freight_mt": "大宗货物年运量(万吨)", "heavy_trucks_per_day": "日均重型柴油车(辆)"},
+              "bulk_freight_mt": "大宗货物年运量(万吨)", "heavy_trucks_per_day": "日均重型柴油车(辆)",
+              "clean_transport_pct": "清洁运输比例(%)", "has_rail_siding": "有无铁路专用线",
+              "rail_share_pct": "铁路运输比例(%)", "restricted_equipment": "装备属于限制类"},
     "chp": {"ent_id": "电厂编号", "name": "电厂名称", "county_hint": "县区", "capacity_mw": "装机容量（MW）",
             "small_backward_chp": "落后燃煤小热电"},
+    "village": {"ent_id": "村编码", "name": "村名", "county_hint": "所属县区", "households": "总户数",
+                "coal_households": "散煤户数", "clean_households": "清洁取暖户数", "clean_heating_pct": "清洁取暖覆盖率(%)",
+                "heating": "取暖方式", "terrain": "地形"},
 }
-LAYER_NAMES = {"boiler": "锅炉清单", "mine": "矿山清单", "plant": "工业企业清单", "chp": "热电厂清单"}
+LAYER_NAMES = {"boiler": "锅炉清单", "mine": "矿山清单", "plant": "工业企业清单", "chp": "热电厂清单",
+               "village": "村清单"}
 
 
 def _rows(toy):
@@ -49,22 +56,34 @@ def _rows(toy):
                    [(x - 0.02, y - 0.02), (x + 0.02, y - 0.05)]),
         # 1 km north of 小店区's built-up area (an urban district of 太原市: Z-MINE)
         "mine": ([{"ent_id": "KS-1", "name": "小店某石料厂", "county_hint": "小店区", "method": "露天开采",
-                   "mineral": "石灰岩"}], [(xd - 0.15, yd - 0.15 + 0.03 + 0.01)]),
+                   "mineral": "石灰岩", "key_mine": "否", "has_rail_siding": "无"}], [(xd - 0.15, yd - 0.15 + 0.03 + 0.01)]),
         "plant": ([{"ent_id": "QY-1", "name": "清徐某钢铁有限公司", "county_hint": "清徐县", "industry": "钢铁",
                     "coke_oven_height_m": "", "ule_done": "否", "perf_class": "C", "capacity_mw": "",
-                    "small_backward_chp": "否", "bulk_freight_mt": "300万吨", "heavy_trucks_per_day": "50"},
+                    "small_backward_chp": "否", "bulk_freight_mt": "300万吨", "heavy_trucks_per_day": "50",
+                    "clean_transport_pct": "60%", "has_rail_siding": "无", "rail_share_pct": "",
+                    "restricted_equipment": "否"},
                    {"ent_id": "QY-2", "name": "清徐某焦化有限公司", "county_hint": "清徐县", "industry": "独立焦化",
                     "coke_oven_height_m": "4.3米", "ule_done": "", "perf_class": "B", "capacity_mw": "",
-                    "small_backward_chp": "否", "bulk_freight_mt": "80", "heavy_trucks_per_day": "5"},
+                    "small_backward_chp": "否", "bulk_freight_mt": "80", "heavy_trucks_per_day": "5",
+                    "clean_transport_pct": "", "has_rail_siding": "有", "rail_share_pct": "70",
+                    "restricted_equipment": ""},
                    {"ent_id": "QY-3", "name": "清徐某铸造有限公司", "county_hint": "清徐县", "industry": "铸铁件",
                     "coke_oven_height_m": "", "ule_done": "", "perf_class": "D", "capacity_mw": "",
-                    "small_backward_chp": "否", "bulk_freight_mt": "", "heavy_trucks_per_day": ""}],
+                    "small_backward_chp": "否", "bulk_freight_mt": "", "heavy_trucks_per_day": "",
+                    "clean_transport_pct": "", "has_rail_siding": "", "rail_share_pct": "", "restricted_equipment": ""}],
                   [(x + 0.03, y + 0.03), (x + 0.05, y + 0.02), (x + 0.04, y + 0.06)]),
         "chp": ([{"ent_id": "RD-1", "name": "清徐热电厂", "county_hint": "清徐县", "capacity_mw": "2×150MW",
                   "small_backward_chp": "否"},
                  {"ent_id": "RD-2", "name": "清徐小热电", "county_hint": "清徐县", "capacity_mw": "50",
                   "small_backward_chp": "是"}],
                 [(x, y), (x + 0.1, y + 0.1)]),
+        "village": ([{"ent_id": "CUN-1", "name": "清徐东关村", "county_hint": "清徐县", "households": "1,200户",
+                      "coal_households": "300", "clean_households": "900", "clean_heating_pct": "",
+                      "heating": "燃煤", "terrain": "平原"},
+                     {"ent_id": "CUN-2", "name": "清徐西山村", "county_hint": "清徐县", "households": "400",
+                      "coal_households": "", "clean_households": "", "clean_heating_pct": "80%",
+                      "heating": "煤改电", "terrain": "山区"}],
+                    [(x - 0.01, y + 0.01), (x + 0.12, y - 0.08)]),
     }
 
 
@@ -102,7 +121,7 @@ def _hits(result):
 
 
 def test_every_input_kind_declares_its_fields():
-    assert set(INPUT_KINDS) == {"admin", "builtup", "planning", "boiler", "mine", "plant", "chp"}
+    assert set(INPUT_KINDS) == {"admin", "builtup", "planning", "boiler", "mine", "plant", "chp", "village"}
     assert [f.name for f in fields_for("admin")] == ["county", "city", "adcode"]
     assert fields_for("builtup") == ()  # geometry only: county and city come from the admin layer by overlay
     assert [f.name for f in fields_for("planning")] == ["name", "city"]
@@ -288,8 +307,9 @@ def test_field_map_text_as_processing_takes_it():
     assert parse_field_map("boilers.额定蒸发量=容量(MW)") == {"boiler": {"capacity_tph": "容量(MW)"}}
     assert parse_field_map("") == {} and parse_field_map(None) == {}
     with pytest.raises(InputError) as err:
-        parse_field_map("boiler.fuel=燃料; village.name=村名")
-    _assert_clear(str(err.value), "第 2 项「village.name=村名」无法识别", "图层类型.字段=列名")
+        parse_field_map("boiler.fuel=燃料; school.name=校名")
+    _assert_clear(str(err.value), "第 2 项「school.name=校名」无法识别", "图层类型.字段=列名")
+    assert parse_field_map("village.name=村名") == {"village": {"name": "村名"}}
     with pytest.raises(InputError) as err:
         parse_field_map("planning.county=县")
     _assert_clear(str(err.value), "城市规划区图层没有字段「county」", "name（规划区名称）")

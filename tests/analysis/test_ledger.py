@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from bluesky_zoning.analysis import ledger as L
+from bluesky_zoning.analysis import ledger_identity
 from pyproj import Geod
 
 AT = "2020-09-01T09:00:00+08:00"
@@ -182,9 +183,9 @@ def test_the_engine_names_id_less_rows_as_the_ledger_expects():
                                                  "纬度": [37.6, 37.6], "燃料类型": ["燃煤", "燃煤"]}), "boiler",
                                    layer_name="锅炉清单")
     gdf = table.gdf.assign(layer="boiler", source_layer=table.layer_name)
-    assert list(L._generated_id(gdf)) == [True, True]
+    assert list(ledger_identity._generated_id(gdf)) == [True, True]
     gdf["ent_id"] = ["BLR-1", "BLR-2"]
-    assert list(L._generated_id(gdf)) == [False, False]
+    assert list(ledger_identity._generated_id(gdf)) == [False, False]
 
 
 def test_duplicate_ids_are_told_apart_by_name():
@@ -279,3 +280,19 @@ def test_flags_without_row_or_coordinate_columns():
     assert set(res.ledger.tasks["lon"]) == {112.55}
     with pytest.raises(L.LedgerError, match="标注结果缺少字段 rule_id"):
         L.update_ledger(None, rows.assign(rule_id=None), "2020-07")
+
+
+def test_every_ledger_column_has_the_one_chinese_name_of_the_output_fields():
+    from bluesky_zoning.analysis.shapefile_fields import OUTPUT_FIELDS
+
+    columns = dict.fromkeys(L.TASK_COLUMNS + L.HISTORY_COLUMNS + L.PROGRESS_COLUMNS + L.MONTH_COLUMNS)
+    assert set(L.FIELD_ALIASES) == set(columns)
+    for name in columns:
+        assert name in OUTPUT_FIELDS, f"ledger column {name} is not declared in OUTPUT_FIELDS"
+        assert L.FIELD_ALIASES[name] == OUTPUT_FIELDS[name].alias != ""
+    # the fields a run's outputs and the ledger share read the same in both
+    assert L.FIELD_ALIASES["county"] == "县（市、区）" and L.FIELD_ALIASES["name"] == "单位名称"
+    # within each table a name is given once (GeoPackage aliases must be unique in a table)
+    for table in (L.TASK_COLUMNS, L.HISTORY_COLUMNS, L.PROGRESS_COLUMNS, L.MONTH_COLUMNS):
+        aliases = [L.FIELD_ALIASES[c] for c in table]
+        assert len(set(aliases)) == len(aliases), table

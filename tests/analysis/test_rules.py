@@ -5,7 +5,9 @@ import pytest
 from bluesky_zoning.analysis.rules import DEFAULT_RULES_PATH, RuleFileError, load_rules, load_rules_text
 
 EXPECTED = {"B-35", "B-10", "B-CHP", "B-SMALLCHP", "B-BAN", "B-NOX", "M-OPEN", "P-COKE43", "P-COKE43-1P30",
-            "P-PLANAREA", "P-ULE1P30", "P-ULE", "P-DRYQ", "P-CLUSTER", "T-RAIL", "T-GATE"}
+            "P-PLANAREA", "P-ULE1P30", "P-ULE", "P-DRYQ", "P-CLUSTER", "T-RAIL", "T-GATE",
+            # RULES.md §4
+            "V-COAL0", "V-HEAT100", "P-WASH", "P-TRANS", "P-STAGGER", "T-RAIL-SHARE", "T-RAIL-SHARE-BAN", "M-RAIL"}
 
 
 def test_shipped_file_has_every_rule_and_region():

@@ -8,7 +8,7 @@ from typing import Dict
 
 from qgis.core import QgsApplication
 
-KIND_OF = {"boilers": 0, "mines": 1, "plants": 2, "chp": 3}
+KIND_OF = {"boilers": 0, "mines": 1, "plants": 2, "chp": 3, "villages": 4}  # bluesky:import_list's KIND options
 SYSTEM_INDEX = {"WGS84": 0, "CGCS2000": 1, "GCJ02": 2, "BD09": 3}
 
 
@@ -41,7 +41,7 @@ def build_demo_layers(folder: Path) -> DemoLayers:
     ensure_provider()
     demo = ensure_demo_data(folder / "demo")
     lists = {}
-    for key, path in demo.lists.items():
+    for key, path in {**demo.lists, "villages": demo.villages}.items():
         out = folder / f"{key}.gpkg"
         processing.run("bluesky:import_list", {
             "INPUT": str(path), "KIND": KIND_OF[key], "LON_FIELD": "", "LAT_FIELD": "",

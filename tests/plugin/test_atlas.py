@@ -85,12 +85,23 @@ def test_atlas_cancel_leaves_nothing(qgis_app, fixture, tmp_path):
 
 
 def test_template_ships_and_loads(qgis_app):
-    from bluesky_zoning.layers.atlas import TEMPLATE_PATH, _load_layout, _table_of
-    from qgis.core import QgsProject
+    from bluesky_zoning.layers.atlas_layout import TEMPLATE_PATH, build_layout, load_layout, table_of
+    from qgis.core import QgsLayoutItemPicture, QgsLayoutObject, QgsProject
 
     assert TEMPLATE_PATH.exists()
-    layout = _load_layout(QgsProject())
+    project = QgsProject()
+    layout = load_layout(project)
     for item_id in ("map", "legend", "scalebar", "north", "title", "targets", "notes", "table_full_left",
-                    "table_full_right"):
+                    "table_full_right", "progress", "chart", "credit", "city_table"):
         assert layout.itemById(item_id) is not None, item_id
-    assert _table_of(layout) is not None and _table_of(layout, "table_full_left") is not None
+    assert table_of(layout) is not None and table_of(layout, "table_full_left") is not None
+    assert table_of(layout, "city_table") is not None
+    # the chart's picture comes from the page's own 'chart' attribute
+    chart = layout.itemById("chart")
+    assert isinstance(chart, QgsLayoutItemPicture)
+    source = chart.dataDefinedProperties().property(QgsLayoutObject.DataDefinedProperty.PictureSource)
+    assert "'chart'" in source.expressionString()
+    # the shipped template is the one the code builds (run write_template() after changing build_layout)
+    built = build_layout(project)
+    assert sorted(i.id() for i in layout.items() if hasattr(i, "id") and i.id()) == \
+        sorted(i.id() for i in built.items() if hasattr(i, "id") and i.id())

@@ -33,7 +33,8 @@ def test_packages_read_back_with_pyogrio(fixture, tmp_path, encoding):
                                    admin_gpkg=fixture.admin_gpkg)
     names = sorted(p.name for p in paths)
     assert names == ["140105_小店区.zip", "140302_城区.zip", "140502_城区.zip", "140728_平遥县.zip"]
-    assert not list(tmp_path.glob("*.part")) and [p for p in tmp_path.iterdir() if p.is_dir()] == []
+    # only the zips: no temporary zip (analysis/atomic.py names them ".<stem>-<id>.part.zip") and no work folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == names
     for adcode, path in zip(sorted(FIXTURE_ADCODES), sorted(paths)):
         expected = _expected(fixture, adcode)
         with zipfile.ZipFile(path) as zf:
@@ -110,7 +111,7 @@ def test_packages_read_back_with_qgis(qgis_app, fixture, tmp_path, encoding):
 
 def test_cancel_leaves_no_partial_zip(fixture, tmp_path):
     def cancel_once_one_zip_is_done():
-        return any(tmp_path.glob("*.zip"))
+        return any(not p.name.startswith(".") for p in tmp_path.glob("*.zip"))  # a finished zip, not one in the making
 
     paths = export_county_packages(fixture.zones_gpkg, fixture.flags_gpkg, tmp_path, workers=1,
                                    admin_gpkg=fixture.admin_gpkg, is_canceled=cancel_once_one_zip_is_done)
@@ -118,3 +119,22 @@ def test_cancel_leaves_no_partial_zip(fixture, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [paths[0].name]
     with zipfile.ZipFile(paths[0]) as zf:
         assert zf.testzip() is None
+
+
+@pytest.mark.parametrize("encoding", ["UTF-8", "GBK"])
+def test_a_text_longer_than_a_dbf_field_ends_in_an_ellipsis(tmp_path, encoding):
+    """A verdict naming many rules is longer than dBASE's 254 bytes: the shapefile gets it cut at a character
+    with "…" (no GDAL truncation warning, no broken character); the package's GeoPackage keeps it whole."""
+    import geopandas as gpd
+    import pyogrio
+    from bluesky_zoning.layers.county_packages import _shapefile_ready, _write_shapefile
+    from shapely.geometry import Point
+
+    long = "、".join(["钢铁企业大宗物料清洁运输改造"] * 20)
+    gdf = gpd.GeoDataFrame({"rules": [long, "短"]}, geometry=[Point(112.5, 37.8)] * 2, crs="EPSG:4326")
+    path = tmp_path / "t.shp"
+    _write_shapefile(_shapefile_ready(gdf, {"rules": "规则"}, encoding), path, encoding)
+    back = pyogrio.read_dataframe(path, encoding=encoding)
+    cut = back["规则"].iloc[0]
+    assert cut.endswith("…") and long.startswith(cut[:-1]) and len(cut.encode(encoding)) <= 254
+    assert back["规则"].iloc[1] == "短"

@@ -36,8 +36,11 @@ def test_demo_link_loads_layers_into_the_combos(dock):
     assert u.adminCombo.currentLayer() is not None
     assert u.adminCombo.currentLayer().featureCount() == 117
     assert u.builtupCombo.currentLayer().type() == 1  # raster
-    for combo in (u.boilersCombo, u.minesCombo, u.plantsCombo, u.chpCombo):
+    for combo in (u.boilersCombo, u.minesCombo, u.plantsCombo, u.chpCombo, u.villagesCombo):
         assert combo.currentLayer() is not None and combo.currentLayer().featureCount() > 0
+    # the demo's villages (三(二)7) as points, their households and clean heating read from the list's columns
+    assert u.villagesCombo.currentLayer().name() == "Villages (demo)"
+    assert "总户数" in u.mappingInfo.toPlainText() and "清洁取暖户数" in u.mappingInfo.toPlainText()
     assert u.countyField.currentField()  # guessed county field shown
     assert u.rulesTable.rowCount() >= 10
     assert u.region1p30List.count() >= 31

@@ -81,7 +81,7 @@ def test_without_field_map_the_unusual_fuel_column_is_said_not_guessed(qgis_proc
 @pytest.mark.parametrize("field_map, expected", [
     ("planning.city=所属市", "输入图层有误 / bad input layer: 城市规划区图层「planning」中没有字段「所属市」"),
     ("boiler.fuel=燃料", "锅炉图层「boilers」中没有字段「燃料」（指定给「燃料类型」，boiler.fuel）；该图层的字段有：编号、单位名称、类别、额定蒸发量"),
-    ("village.name=村名", "字段对应（FIELD_MAP）有误 / bad FIELD_MAP: 字段对应（FIELD_MAP）第 1 项「village.name=村名」无法识别"),
+    ("school.name=校名", "字段对应（FIELD_MAP）有误 / bad FIELD_MAP: 字段对应（FIELD_MAP）第 1 项「school.name=校名」无法识别"),
     ("admin.县=NAME", "行政区划图层没有字段「县」"),
 ])
 def test_a_wrong_field_map_is_a_clear_message(qgis_processing, files, tmp_path, field_map, expected):

@@ -78,7 +78,7 @@ def test_one_enterprise_list_at_least_is_checked_before_the_run(layers):
     context.setProject(QgsProject.instance())
     base = {"ADMIN": layers["counties"].id(), "BUILTUP": layers["raster"].id(), "OUTPUT_DIR": "TEMPORARY_OUTPUT"}
     ok, message = alg.checkParameterValues(base, context)
-    assert not ok and message.startswith("请至少选择一个企业清单（锅炉、矿山或工业企业）")
+    assert not ok and message.startswith("请至少选择一个清单（锅炉、矿山、工业企业或村）")
     ok, message = alg.checkParameterValues(dict(base, BOILERS=layers["boilers"].id()), context)
     assert ok, message
     for name in ("BOILERS", "MINES", "PLANTS"):  # each list's label says one of the three is needed

@@ -1,4 +1,6 @@
-"""Summary workbook: sheets, totals equal to the flags, meeting order, Chinese headers."""
+"""Summary workbook: sheets, totals equal to the flags, meeting order, Chinese headers, written whole or not at all.
+
+The ledger, rural-heating and county-sorted to-verify sheets: test_workbook_sheets.py."""
 from __future__ import annotations
 
 import openpyxl
@@ -74,3 +76,39 @@ def test_workbook_has_no_english_code_words(fixture, tmp_path):
     # the check itself finds them
     assert english_code_words(["boiler", "规则 B-35", "verdict_class=eliminate"]) == ["boiler", "B-35", "verdict_class",
                                                                                      "eliminate"]
+
+
+def test_to_verify_of_an_older_run_keeps_county_empty(fixture, tmp_path):
+    """The fixture's to_verify has no county columns: unknown, not 'outside every county'."""
+    from bluesky_zoning.layers.workbook import NOT_IN_COUNTY
+
+    out = write_summary_workbook(fixture.flags_gpkg, tmp_path / "汇总表.xlsx")
+    wb = openpyxl.load_workbook(out)
+    rows = list(wb["需核实"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("地市", "县区", "名称")
+    assert [r[:3] for r in rows[1:]] == [(None, None, None)] * 2
+    assert NOT_IN_COUNTY not in workbook_cells(out)
+    assert "农村清洁取暖" not in wb.sheetnames  # the fixture's flags.gpkg has no rural_heating layer
+
+
+# ------------------------------------------------------------------------------------------------ whole or nothing
+def test_failed_save_leaves_the_previous_workbook(fixture, tmp_path, monkeypatch):
+    import errno
+
+    from bluesky_zoning.analysis.validation import OutputError
+
+    out = write_summary_workbook(fixture.flags_gpkg, tmp_path / "汇总表.xlsx")
+    before = out.read_bytes()
+
+    def half_save(self, filename):
+        with open(filename, "wb") as fh:
+            fh.write(b"PK\x03\x04half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", half_save)
+    with pytest.raises(OutputError, match="磁盘空间不足"):
+        write_summary_workbook(fixture.flags_gpkg, out)
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["汇总表.xlsx"]
+    monkeypatch.undo()
+    assert openpyxl.load_workbook(out).sheetnames == SHEETS

@@ -13,11 +13,14 @@ from ...layers.qt_compat import layer_filters
 from ..map_view import zoom_to_layer
 from .base import SETTINGS, Panel, tr
 
-LIST_KINDS = (("boiler", "boilersCombo"), ("mine", "minesCombo"), ("plant", "plantsCombo"), ("chp", "chpCombo"))
+LIST_KINDS = (("boiler", "boilersCombo"), ("mine", "minesCombo"), ("plant", "plantsCombo"), ("village", "villagesCombo"),
+              ("chp", "chpCombo"))
 # The layers whose fields the tab maps (the county fields have their own combos).
 MAP_KINDS = LIST_KINDS + (("planning", "planningCombo"),)
-DEMO_COORDS_FALLBACK = {"boilers": "GCJ02", "mines": "WGS84", "plants": "WGS84", "chp": "WGS84"}
-DEMO_KIND = {"boilers": "boiler", "mines": "mine", "plants": "plant", "chp": "chp"}
+# Combos whose layer may be polygons: the planning areas, and villages given as their areas (judged at a point inside).
+POLYGON_COMBOS = {"planningCombo": ("PolygonLayer",), "villagesCombo": ("PointLayer", "PolygonLayer")}
+DEMO_COORDS_FALLBACK = {"boilers": "GCJ02", "mines": "WGS84", "plants": "WGS84", "chp": "WGS84", "villages": "WGS84"}
+DEMO_KIND = {"boilers": "boiler", "mines": "mine", "plants": "plant", "chp": "chp", "villages": "village"}
 
 
 class DataPanel(Panel):
@@ -33,7 +36,7 @@ class DataPanel(Panel):
         u.builtupCombo.setFilters(layer_filters("PolygonLayer", "RasterLayer"))
         for _kind, name in MAP_KINDS:
             combo = getattr(u, name)
-            combo.setFilters(layer_filters("PolygonLayer" if name == "planningCombo" else "PointLayer"))
+            combo.setFilters(layer_filters(*POLYGON_COMBOS.get(name, ("PointLayer",))))
             combo.setAllowEmptyLayer(True)
             combo.setLayer(None)
         for combo in (u.cityField, u.adcodeField):
@@ -56,7 +59,7 @@ class DataPanel(Panel):
     def layer_combos(self) -> Dict[str, object]:
         u = self.ui
         return {"admin": u.adminCombo, "builtup": u.builtupCombo, "boiler": u.boilersCombo, "mine": u.minesCombo,
-                "plant": u.plantsCombo, "chp": u.chpCombo, "planning": u.planningCombo}
+                "plant": u.plantsCombo, "village": u.villagesCombo, "chp": u.chpCombo, "planning": u.planningCombo}
 
     def restore(self, settings) -> None:
         for key, combo in self.layer_combos().items():
@@ -211,15 +214,19 @@ class DataPanel(Panel):
             from ...analysis.demo_data import ensure_demo_data
             from ...analysis.import_table import import_table_to_gpkg
 
-            task.report(0, 5, tr("Generating the demo data"))
+            task.report(0, 6, tr("Generating the demo data"))
             demo = ensure_demo_data(cache)
             systems = dict(DEMO_COORDS_FALLBACK)
             systems.update(getattr(demo, "coord_systems", {}) or {})
+            lists = dict(demo.lists)
+            villages = getattr(demo, "villages", None)  # a demo cached before villages existed has none
+            if villages is not None and os.path.exists(str(villages)):
+                lists["villages"] = villages
             imported = {}
-            for i, (key, path) in enumerate(demo.lists.items(), start=1):
+            for i, (key, path) in enumerate(lists.items(), start=1):
                 if task.isCanceled():
                     return None
-                task.report(i, 5, tr("Importing {name}").format(name=os.path.basename(str(path))))
+                task.report(i, len(lists) + 1, tr("Importing {name}").format(name=os.path.basename(str(path))))
                 out = os.path.join(cache, "imported", f"{key}.gpkg")
                 os.makedirs(os.path.dirname(out), exist_ok=True)
                 import_table_to_gpkg(str(path), DEMO_KIND[key], systems.get(key, "WGS84"), out)
@@ -241,14 +248,15 @@ class DataPanel(Panel):
         admin = QgsVectorLayer(f"{demo.admin_gpkg}|layername=counties", tr("Shanxi counties (demo)"), "ogr")
         builtup = QgsRasterLayer(str(demo.builtup_tif), tr("Built-up raster (demo)"), "gdal")
         names = {"boilers": tr("Boilers (demo)"), "mines": tr("Mines (demo)"), "plants": tr("Plants (demo)"),
-                 "chp": tr("CHP plants (demo)")}
+                 "chp": tr("CHP plants (demo)"), "villages": tr("Villages (demo)")}
         lists = {key: QgsVectorLayer(f"{path}|layername=points", names[key], "ogr") for key, path in imported.items()}
         apply_style(admin, "admin")
         style_builtup_raster(builtup, self.ui.thresholdSpin.value())
         for key, layer in lists.items():
             style_input_points(layer, DEMO_KIND[key])
         # addMapLayers inserts the list at the top of the tree in its order: the first is drawn last (on top)
-        project.addMapLayers([lists[k] for k in ("chp", "boilers", "mines", "plants") if k in lists] + [admin, builtup])
+        order = ("chp", "boilers", "mines", "plants", "villages")  # villages under the enterprises
+        project.addMapLayers([lists[k] for k in order if k in lists] + [admin, builtup])
         node = project.layerTreeRoot().findLayer(builtup.id())
         if node is not None:
             node.setExpanded(False)
@@ -256,7 +264,7 @@ class DataPanel(Panel):
         u.adminCombo.setLayer(admin)
         u.builtupCombo.setLayer(builtup)
         for kind, combo in (("boilers", u.boilersCombo), ("mines", u.minesCombo), ("plants", u.plantsCombo),
-                            ("chp", u.chpCombo)):
+                            ("chp", u.chpCombo), ("villages", u.villagesCombo)):
             combo.setLayer(lists.get(kind))
         self.update_admin_fields()
         self.update_mapping_info()

@@ -13,12 +13,43 @@ from .base import SETTINGS, Panel, tr
 from .run import folder_link
 
 
-def _unlock_authentication() -> None:
+def unlock_authentication() -> None:
     """Ask for the master password of QGIS's authentication database now, on the main thread, rather than
     from the background task that opens the connection (no prompt when it is already unlocked)."""
     auth = QgsApplication.authManager()
     if auth is not None and not auth.isDisabled() and auth.masterPasswordHashInDatabase() and not auth.masterPasswordIsSet():
         auth.setMasterPassword(True)
+
+
+def list_schemas(dock, connection_combo, schema_combo) -> None:
+    """The chosen connection's schemas in the schema list (the typed name is kept): the output tab's database
+    destination and the 进度 tab's ledger."""
+    typed = schema_combo.currentText()
+    schema_combo.clear()
+    name = connection_combo.currentConnection()
+    if name:
+        try:
+            from ...layers.postgis_output import find_connection
+
+            schemas = [x for x in find_connection(name).schemas() if not x.startswith(("pg_", "information_schema"))]
+            schema_combo.addItems(sorted(schemas))
+        except Exception as exc:  # noqa: BLE001 - an unreachable database: the user may still type a schema
+            dock.log(tr("Cannot list the schemas of {name}: {error}").format(name=name, error=report(exc)))
+    schema_combo.setEditText(typed)
+
+
+def ledger_arguments(writer, ledger, month) -> dict:
+    """``ledger=`` and ``month=`` for an atlas or workbook writer that takes them (the 进度 tab's ledger and month),
+    nothing for one that does not: the outputs print the month's progress once their writer knows how."""
+    if ledger is None:
+        return {}
+    import inspect
+
+    params = inspect.signature(writer).parameters
+    out = {"ledger": ledger} if "ledger" in params else {}
+    if out and month and "month" in params:
+        out["month"] = month
+    return out
 
 
 class OutputPanel(Panel):
@@ -127,11 +158,14 @@ class OutputPanel(Panel):
             return None
         paths, out_dir = self.dock.result_paths, self.out_dir()
         notes = [str(n) for n in self.dock.result.notes]
+        ledger, month = self.dock.progress.output_ledger()
 
         def work(task):
             from ...layers.atlas import export_atlas
 
-            res = export_atlas(paths["zones"], paths["flags"], paths["admin"], os.path.join(out_dir, "atlas.pdf"), notes)
+            extra = ledger_arguments(export_atlas, ledger, month)
+            res = export_atlas(paths["zones"], paths["flags"], paths["admin"], os.path.join(out_dir, "atlas.pdf"), notes,
+                               **extra)
             return str(res.path) if res is not None else ""
 
         return self.dock.start_task(tr("Printing the atlas"), work, self._done(tr("Atlas")))
@@ -140,11 +174,13 @@ class OutputPanel(Panel):
         if not self._need_results():
             return None
         paths, out = self.dock.result_paths, os.path.join(self.out_dir(), "summary.xlsx")
+        ledger, month = self.dock.progress.output_ledger()
 
         def work(task):
             from ...layers.workbook import write_summary_workbook
 
-            return str(write_summary_workbook(paths["flags"], out, paths["zones"]))
+            extra = ledger_arguments(write_summary_workbook, ledger, month)
+            return str(write_summary_workbook(paths["flags"], out, paths["zones"], **extra))
 
         return self.dock.start_task(tr("Writing the summary workbook"), work, self._done(tr("Summary workbook")))
 
@@ -170,19 +206,7 @@ class OutputPanel(Panel):
 
     # -- PostGIS -------------------------------------------------------------------------------------------
     def refresh_db_schemas(self) -> None:
-        """The chosen connection's schemas in the schema list (the typed name is kept)."""
-        typed = self.db_schema.currentText()
-        self.db_schema.clear()
-        name = self.db_connection.currentConnection()
-        if name:
-            try:
-                from ...layers.postgis_output import find_connection
-
-                schemas = [x for x in find_connection(name).schemas() if not x.startswith(("pg_", "information_schema"))]
-                self.db_schema.addItems(sorted(schemas))
-            except Exception as exc:  # noqa: BLE001 - an unreachable database: the user may still type a schema
-                self.dock.log(tr("Cannot list the schemas of {name}: {error}").format(name=name, error=report(exc)))
-        self.db_schema.setEditText(typed)
+        list_schemas(self.dock, self.db_connection, self.db_schema)
 
     def write_database(self):
         """Write the last run's zones and flags to the chosen schema, replacing its previous tables at once."""
@@ -195,7 +219,7 @@ class OutputPanel(Panel):
             self.dock.warn(tr("Choose a saved PostgreSQL connection and a schema."))
             return None
         self.dock.save_settings()
-        _unlock_authentication()
+        unlock_authentication()
         destination = DatabaseDestination(name, schema)
         gpkgs = [self.dock.result_paths["zones"], self.dock.result_paths["flags"]]
         label = os.path.basename(self.out_dir())

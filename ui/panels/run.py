@@ -10,11 +10,14 @@ from qgis.core import QgsApplication, QgsProject, QgsRasterLayer, QgsSettings, Q
 from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import QStandardPaths, QUrl
 
+from ...analysis.fields import LAYER_KINDS
 from ...analysis.validation import InputError
 from ...layers.user_errors import report, user_message
 from .base import SETTINGS, Panel, tr, ui_is_chinese
 
 OUTPUT_FOLDER = "蓝天管控分析结果"
+# The lists the rules judge, as JobInputs.enterprises keys (the CHP plants go in JobInputs.chp).
+JUDGED_KINDS = tuple(kind for kind in LAYER_KINDS if kind != "chp")
 
 
 def default_output_dir() -> str:
@@ -108,12 +111,12 @@ class RunPanel(Panel):
         if builtup is None:
             raise InputError(tr("Choose the built-up layer."))
         enterprises = {}
-        for kind in ("boiler", "mine", "plant"):
+        for kind in JUDGED_KINDS:
             layer = data.chosen_layer(kind)
             if layer is not None:
                 enterprises[kind] = snapshot_vector(layer)
         if not enterprises:
-            raise InputError(tr("Choose at least one enterprise layer (boilers, mines or plants)."))
+            raise InputError(tr("Choose at least one list (boilers, mines, plants or villages)."))
         raster = isinstance(builtup, QgsRasterLayer)
         return JobInputs(
             admin=snapshot_vector(admin),
