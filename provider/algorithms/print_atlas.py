@@ -36,7 +36,7 @@ class SecretStringParameter(QgsProcessingParameterString):
 
     def clone(self):
         copy = SecretStringParameter(self.name(), self.description(), self.defaultValue(), self.multiLine(),
-                                     bool(self.flags() & QgsProcessingParameterDefinition.Flag.FlagOptional))
+                                     bool(self.flags() & QgsProcessingParameterDefinition.FlagOptional))
         copy.setFlags(self.flags())
         copy.setHelp(self.help())
         return copy
