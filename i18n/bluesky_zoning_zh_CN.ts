@@ -347,6 +347,22 @@
             <translation>请先运行分析，之后可在此写出各项成果。</translation>
         </message>
         <message>
+            <source>Atlas basemap (optional)</source>
+            <translation>图集底图（可选）</translation>
+        </message>
+        <message>
+            <source>Tianditu key (used when no raster is chosen)</source>
+            <translation>天地图密钥（未选栅格图层时使用，不会保存）</translation>
+        </message>
+        <message>
+            <source>Raster layer</source>
+            <translation>栅格图层</translation>
+        </message>
+        <message>
+            <source>Tianditu key</source>
+            <translation>天地图密钥</translation>
+        </message>
+        <message>
             <source>Exporting county packages</source>
             <translation>正在导出分县数据包</translation>
         </message>

@@ -224,6 +224,8 @@ ZH = {
     "Open the folder": "打开文件夹",
     "at least one of boilers, mines, plants, villages": "锅炉、矿山、工业企业、村至少选一项",
     "Villages and communities (points or polygons)": "村（社区）清单（点或面）",
+    "Atlas basemap (optional)": "图集底图（可选）", "Raster layer": "栅格图层", "Tianditu key": "天地图密钥",
+    "Tianditu key (used when no raster is chosen)": "天地图密钥（未选栅格图层时使用，不会保存）",
     # parameters: the rules file's, a dock change an override with a reset; Processing's empty = the rules file's
     "Reset to the rules file": "恢复规则文件的值", "Reset to the rules file ({n} changed)": "恢复规则文件的值（已改 {n} 项）",
     "{name}; rules file: {value}": "{name}；规则文件：{value}",

@@ -299,15 +299,11 @@ def test_the_ledger_place_is_remembered_for_the_next_dock(dock, ledger, qgis_ifa
 
 def test_the_workbook_gets_the_tabs_ledger_and_month(dock, ledger, months, tmp_path):
     from bluesky_zoning.layers.workbook import write_summary_workbook
-    from bluesky_zoning.ui.panels.output import ledger_arguments
     from openpyxl import load_workbook
 
     store, month = dock.progress.output_ledger()
     assert str(store.path) == str(ledger) and month == AUGUST
-    extra = ledger_arguments(write_summary_workbook, store, month)
-    assert extra == {"ledger": store, "month": AUGUST}
-    assert ledger_arguments(lambda flags, out: None, store, month) == {}  # a writer without them gets none
-    out = write_summary_workbook(months[1], tmp_path / "summary.xlsx", None, **extra)
+    out = write_summary_workbook(months[1], tmp_path / "summary.xlsx", None, ledger=store, month=month)
     sheet = load_workbook(out)["进度"]
     values = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
     xiaodian = next(row for row in values if "小店区" in row)
@@ -356,3 +352,32 @@ def test_the_same_tab_on_a_ledger_in_postgis(dock, ledger, months, database):
                                                                  "boiler:GL-004:B-35"}
     store, month = panel.output_ledger()
     assert type(store).__name__ == "PostgisLedger" and month == AUGUST
+
+
+def test_the_output_tabs_basemap_is_a_raster_layer_or_tianditu_or_none(dock, tmp_path):
+    """The atlas's basemap from the 输出 tab: the chosen raster (a copy, made on the main thread), else 天地图 from
+    the analyst's key (shown as dots, its source never in the layer's name), else none: the atlas offline."""
+    from osgeo import gdal
+    from qgis.core import QgsRasterLayer
+
+    output = dock.output
+    output.basemap_combo.setLayer(None)
+    output.tianditu_key.setText("")
+    assert output.basemap() is None
+    output.tianditu_key.setText("abc123")
+    assert output.tianditu_key.echoMode() == output.tianditu_key.EchoMode.Password
+    tiles = output.basemap()
+    assert [t.name() for t in tiles] == ["天地图", "天地图"] and all("abc123" in t.source() for t in tiles)
+    path = str(tmp_path / "底图.tif")
+    ds = gdal.GetDriverByName("GTiff").Create(path, 4, 4, 1)
+    ds.SetGeoTransform((112.0, 0.1, 0, 38.0, 0, -0.1))
+    ds = None
+    raster = QgsRasterLayer(path, "本地影像")
+    QgsProject.instance().addMapLayer(raster)
+    try:
+        output.basemap_combo.setLayer(raster)
+        chosen = output.basemap()
+        assert chosen is not raster and chosen.source() == raster.source()  # the raster wins over the key
+    finally:
+        output.tianditu_key.setText("")
+        QgsProject.instance().removeMapLayer(raster.id())

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 
 from qgis.core import QgsApplication
-from qgis.gui import QgsProviderConnectionComboBox
-from qgis.PyQt.QtWidgets import QComboBox, QFormLayout, QGroupBox, QPushButton, QSizePolicy
+from qgis.gui import QgsMapLayerComboBox, QgsProviderConnectionComboBox
+from qgis.PyQt.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLineEdit, QPushButton, QSizePolicy
+
+from ...layers.qt_compat import layer_filters
 
 from ...layers.user_errors import report
 from .base import SETTINGS, Panel, tr
@@ -38,20 +40,6 @@ def list_schemas(dock, connection_combo, schema_combo) -> None:
     schema_combo.setEditText(typed)
 
 
-def ledger_arguments(writer, ledger, month) -> dict:
-    """``ledger=`` and ``month=`` for an atlas or workbook writer that takes them (the 进度 tab's ledger and month),
-    nothing for one that does not: the outputs print the month's progress once their writer knows how."""
-    if ledger is None:
-        return {}
-    import inspect
-
-    params = inspect.signature(writer).parameters
-    out = {"ledger": ledger} if "ledger" in params else {}
-    if out and month and "month" in params:
-        out["month"] = month
-    return out
-
-
 class OutputPanel(Panel):
     TAB = "tabOutput"
 
@@ -71,6 +59,7 @@ class OutputPanel(Panel):
         form.addRow(tr("Schema"), self.db_schema)
         form.addRow(self.db_button)
         u.outputLayout.insertWidget(u.outputLayout.indexOf(u.outputStatus), box)
+        u.outputLayout.insertWidget(u.outputLayout.indexOf(u.atlasButton), self._basemap_box())
         for label in (u.outputHint, u.outputStatus):  # next to the buttons; the stretch below takes the rest
             label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         u.outputLayout.addStretch(1)
@@ -78,6 +67,35 @@ class OutputPanel(Panel):
         u.dbConnection, u.dbSchema, u.dbButton = self.db_connection, self.db_schema, self.db_button
         u.outputHint.setText(tr("Run the analysis first; its files can then be written here."))
         self.set_enabled(False)
+
+    def _basemap_box(self) -> QGroupBox:
+        """The atlas's optional basemap: a raster layer of the project, or 天地图 from the analyst's own key (kept
+        for this session only, never saved or printed); neither: the atlas is made offline."""
+        box = QGroupBox(tr("Atlas basemap (optional)"), self.ui)
+        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        form = QFormLayout(box)
+        self.basemap_combo = QgsMapLayerComboBox(box)
+        self.basemap_combo.setFilters(layer_filters("RasterLayer"))
+        self.basemap_combo.setAllowEmptyLayer(True)
+        self.basemap_combo.setLayer(None)
+        self.tianditu_key = QLineEdit(box)
+        self.tianditu_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.tianditu_key.setPlaceholderText(tr("Tianditu key (used when no raster is chosen)"))
+        form.addRow(tr("Raster layer"), self.basemap_combo)
+        form.addRow(tr("Tianditu key"), self.tianditu_key)
+        return box
+
+    def basemap(self):
+        """The layer(s) under the atlas maps, made on the main thread: the chosen raster, else 天地图, else None."""
+        layer = self.basemap_combo.currentLayer()
+        if layer is not None:
+            return layer.clone()
+        key = self.tianditu_key.text().strip()
+        if key:
+            from ...layers.atlas import tianditu_layers
+
+            return tianditu_layers(key)
+        return None
 
     def title(self) -> str:
         return tr("Output")
@@ -159,13 +177,13 @@ class OutputPanel(Panel):
         paths, out_dir = self.dock.result_paths, self.out_dir()
         notes = [str(n) for n in self.dock.result.notes]
         ledger, month = self.dock.progress.output_ledger()
+        basemap = self.basemap()
 
         def work(task):
             from ...layers.atlas import export_atlas
 
-            extra = ledger_arguments(export_atlas, ledger, month)
             res = export_atlas(paths["zones"], paths["flags"], paths["admin"], os.path.join(out_dir, "atlas.pdf"), notes,
-                               **extra)
+                               ledger=ledger, month=month if ledger is not None else None, basemap=basemap)
             return str(res.path) if res is not None else ""
 
         return self.dock.start_task(tr("Printing the atlas"), work, self._done(tr("Atlas")))
@@ -179,8 +197,8 @@ class OutputPanel(Panel):
         def work(task):
             from ...layers.workbook import write_summary_workbook
 
-            extra = ledger_arguments(write_summary_workbook, ledger, month)
-            return str(write_summary_workbook(paths["flags"], out, paths["zones"], **extra))
+            return str(write_summary_workbook(paths["flags"], out, paths["zones"], ledger=ledger,
+                                              month=month if ledger is not None else None))
 
         return self.dock.start_task(tr("Writing the summary workbook"), work, self._done(tr("Summary workbook")))
 
