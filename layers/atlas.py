@@ -75,6 +75,7 @@ from .atlas_map import (
     style,
     tianditu_layers,
 )
+from ..analysis.result_files import read_rural_heating
 from .atlas_pages import county_page_counts, pages_and_rows, paginate, wrap_cjk
 from .atlas_progress import add_progress, read_ledger
 from .county_packages import load_counties
@@ -274,7 +275,8 @@ def export_atlas(zones_gpkg: PathLike, flags_gpkg: PathLike, admin_gpkg: PathLik
     project.setCrs(QgsCoordinateReferenceSystem(METRIC_CRS))
     counties = load_counties(zones_gpkg, admin_gpkg)
     flags, to_verify = _read_flags(flags_gpkg)
-    pages, rows = pages_and_rows(counties, flags, to_verify, progress=book is not None)
+    pages, rows = pages_and_rows(counties, flags, to_verify, progress=book is not None,
+                                 rural=read_rural_heating(flags_gpkg))
     summary = city_summary(flags, to_verify, book.progress if book is not None else None, month)
 
     with tempfile.TemporaryDirectory(prefix="bluesky-atlas-") as charts:  # the charts live until the export ends

@@ -35,7 +35,7 @@ from .atlas_layout import (
     TABLE_RECT_WITH_PROGRESS,
 )
 
-__all__ = ["paginate", "wrap_cjk", "county_page_counts", "pages_and_rows", "map_table_height"]
+__all__ = ["paginate", "wrap_cjk", "county_page_counts", "pages_and_rows", "map_table_height", "rural_sentences"]
 
 # Row heights as QGIS lays the table out (7.5 pt content, 8.5 pt header), in mm: the first line (the font's
 # ascent), each further line, then the cell margins and the grid. Measured on QGIS 3.22 (a row of one line is
@@ -167,15 +167,33 @@ def _county_targets(city: str) -> str:
     return "\n".join(lines)
 
 
+def rural_sentences(rural: Optional[pd.DataFrame]) -> Dict[str, str]:
+    """adcode (and "" for the province) → "；农村清洁取暖覆盖率 53.3%（目标 60%，未达标）" from a run's rural_heating
+    table (三(二)7), for the page subtitles; {} without villages."""
+    out: Dict[str, str] = {}
+    if rural is None or not len(rural):
+        return out
+    for r in rural.itertuples():
+        if r.scope not in ("county", "province") or pd.isna(r.coverage_pct):
+            continue
+        verdict = "达标" if int(r.meets) else "未达标"
+        out["" if r.scope == "province" else str(r.adcode)] = (
+            f"；农村清洁取暖覆盖率 {float(r.coverage_pct):g}%（目标 {float(r.target_pct):g}%，{verdict}）")
+    return out
+
+
 def pages_and_rows(counties, flags: pd.DataFrame, to_verify: Optional[pd.DataFrame] = None,
-                   progress: bool = False):
+                   progress: bool = False, rural: Optional[pd.DataFrame] = None):
     """(page records, task rows) — page 0 is the overview; every county a map page and its table pages;
-    rows keyed by page. ``progress``: a ledger is printed (the map page's table is shorter)."""
+    rows keyed by page. ``progress``: a ledger is printed (the map page's table is shorter); ``rural``: the run's
+    rural clean-heating table, said in the overview's and each county's subtitle."""
     pages = []
     counts = run_counts(flags, to_verify)
+    coverage = rural_sentences(rural)
     pages.append({"page_key": "overview", "kind": "overview", "county": "", "city": "", "adcode": "",
                   "title": "山西省 · 全省总览",
-                  "subtitle": f"{len(counties)} 个县（市、区），{counts.text_zh()}（分县统计见汇总表）",
+                  "subtitle": f"{len(counties)} 个县（市、区），{counts.text_zh()}（分县统计见汇总表）"
+                              + coverage.get("", ""),
                   "table_title": "分市汇总（企业：家；措施分类、需核实：条；各县企业任务见分县页）",
                   "targets": _overview_targets(), "geometry": counties.union_all()})
     rows = []
@@ -198,6 +216,7 @@ def pages_and_rows(counties, flags: pd.DataFrame, to_verify: Optional[pd.DataFra
             pages.append({"page_key": key, "kind": "county" if part == 0 else "table", "county": c.county,
                           "city": c.city, "adcode": c.adcode, "title": f"{c.city} · {c.county}{suffix}",
                           "subtitle": f"区划代码 {c.adcode}；命中 {len(mine)} 条，涉及企业 {n_ent} 家"
+                                      + (coverage.get(str(c.adcode), "") if part == 0 else "")
                                       + (f"；任务清单共 {parts} 页，本页{shown}" if parts > 1 else ""),
                           "table_title": f"{c.county}企业任务清单" + (f"（{shown}，续表见后页）" if parts > 1 else ""),
                           "targets": targets, "frames": frames, "geometry": c.geometry})

@@ -277,3 +277,26 @@ def test_tianditu_layers_and_the_key_written_nowhere(qgis_processing):
                                    "OUTPUT_PDF": "o.pdf", "TIANDITU_KEY": key}, context)
     assert key not in command and "'TIANDITU_KEY':'***'" in command.replace(" ", "")
     assert alg.parameterDefinition("TIANDITU_KEY").clone().valueAsPythonString(key, context) == "'***'"
+
+
+def test_county_and_overview_subtitles_say_the_rural_clean_heating_coverage(months, tmp_path):
+    """三(二)7: a run with villages writes rural_heating into flags.gpkg; the county page and the overview say the
+    coverage against 60 % (a county without villages says nothing of it)."""
+    import shutil
+
+    from bluesky_zoning.analysis.villages import RURAL_COLUMNS, RURAL_LAYER
+    from bluesky_zoning.layers.atlas import export_atlas
+
+    flags = tmp_path / "flags.gpkg"
+    shutil.copy(months.flags, flags)
+    rural = pd.DataFrame([["county", "阳泉市", "城区", YANGQUAN, 2, 1500, 800, 53.3, 60.0, 0, 0],
+                          ["city", "阳泉市", "", "", 2, 1500, 800, 53.3, 60.0, 0, 0],
+                          ["province", "", "", "", 2, 1500, 800, 53.3, 60.0, 0, 0]], columns=RURAL_COLUMNS)
+    pyogrio.write_dataframe(rural, flags, layer=RURAL_LAYER, append=True)
+    out = tmp_path / "图集.pdf"
+    export_atlas(months.fx.zones_gpkg, flags, months.fx.admin_gpkg, out, ["示例说明"])
+    pages = _pages(out)
+    line = "农村清洁取暖覆盖率53.3%（目标60%，未达标）"
+    assert line in _flat(pages[_page_of(pages, "阳泉市 · 城区") - 1])
+    assert line in _flat(pages[0])  # the province, on the overview
+    assert "农村清洁取暖" not in _flat(pages[_page_of(pages, "晋中市 · 平遥县") - 1])
