@@ -202,7 +202,7 @@ def _export(layout: QgsPrintLayout, out_pdf: Path, feedback: Optional[QgsFeedbac
     settings.exportMetadata = True
     settings.textRenderFormat = QgsRenderContext.TextFormatAlwaysText  # searchable text, not outlines
     if lossless:
-        layout.renderContext().setFlag(QgsLayoutRenderContext.Flag.FlagLosslessImageRendering, True)
+        layout.renderContext().setFlag(QgsLayoutRenderContext.FlagLosslessImageRendering, True)
         settings.flags = layout.renderContext().flags()
     try:
         with atomic_path(out_pdf) as tmp:
