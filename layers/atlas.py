@@ -33,7 +33,6 @@ from qgis.core import (
     QgsLayoutItemLabel,
     QgsLayoutItemLegend,
     QgsLayoutItemMap,
-    QgsLayoutRenderContext,
     QgsLayoutTableColumn,
     QgsPrintLayout,
     QgsProject,
@@ -48,7 +47,7 @@ from ..analysis.file_names import county_file_stem
 from ..analysis.labels import printable, rule_names
 from ..analysis.meeting import CITY_SUMMARY_COLUMNS, LEDGER_SUMMARY_COLUMNS, city_summary, data_notes
 from ..analysis.meeting_progress import ledger_month
-from ..analysis.result_files import zone_titles_of
+from ..analysis.result_files import read_rural_heating, zone_titles_of
 from ..analysis.validation import OutputError
 from .atlas_layout import (
     CELL_MARGIN,
@@ -75,10 +74,10 @@ from .atlas_map import (
     style,
     tianditu_layers,
 )
-from ..analysis.result_files import read_rural_heating
 from .atlas_pages import county_page_counts, pages_and_rows, paginate, wrap_cjk
 from .atlas_progress import add_progress, read_ledger
 from .county_packages import load_counties
+from .qt_compat import lossless_image_flag
 
 __all__ = ["AtlasResult", "TEMPLATE_PATH", "default_notes", "build_layout", "write_template", "export_atlas",
            "paginate", "wrap_cjk", "county_page_counts", "tianditu_layers"]
@@ -202,7 +201,7 @@ def _export(layout: QgsPrintLayout, out_pdf: Path, feedback: Optional[QgsFeedbac
     settings.exportMetadata = True
     settings.textRenderFormat = QgsRenderContext.TextFormatAlwaysText  # searchable text, not outlines
     if lossless:
-        layout.renderContext().setFlag(QgsLayoutRenderContext.FlagLosslessImageRendering, True)
+        layout.renderContext().setFlag(lossless_image_flag(), True)
         settings.flags = layout.renderContext().flags()
     try:
         with atomic_path(out_pdf) as tmp:
