@@ -83,8 +83,8 @@ install: runtime-deps translations
 demo: venv runtime-deps translations
 	@$(PY) scripts/demo.py
 
-## The whole test suite: analysis tests (no QGIS) and plugin tests (real QGIS, headless).
-test: venv runtime-deps translations
+## The whole test suite: the linter, analysis tests (no QGIS) and plugin tests (real QGIS, headless).
+test: venv runtime-deps translations lint
 	@$(PY) -m pytest -q
 
 test-analysis: venv
@@ -104,8 +104,9 @@ package: translations
 bench: venv runtime-deps translations
 	@$(PY) scripts/bench.py $(BENCH_ARGS)
 
+## ruff at the version requirements.txt pins (the one pyproject.toml's rules need).
 lint: venv
-	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff check . && echo "== lint: clean"
 
 clean:
 	rm -rf .build out .cache $(QM)

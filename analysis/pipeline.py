@@ -14,19 +14,19 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 import geopandas as gpd
 import pandas as pd
 
-from . import zones as zone_builders
-from .builtup import builtup_from_polygons, builtup_from_raster
-from .engine import FlagResult, flag_enterprises, summary_by_city, summary_by_county
-from .enterprises import EnterpriseTable, enterprises_from_gdf
-from .villages import RURAL_COLUMNS
-from .errors import CanceledError
-from .labels import label_tables
-from .metric import DEFAULT_METRIC_EPSG, metric_crs
-from .result_files import FLAG_LAYER_NAMES, write_admin, write_flags, write_zones
-from .rules import RuleSet
-from .validation import admin_name_messages, check_field_mapping, missing_field_notes
-from .zone_registry import ZONE_LAYERS, ZONES
-from .zones import ZoneSet, zone_notes
+from .common.errors import CanceledError
+from .common.metric import DEFAULT_METRIC_EPSG, metric_crs
+from .flagging.engine import FlagResult, flag_enterprises, summary_by_city, summary_by_county
+from .inputs.builtup import builtup_from_polygons, builtup_from_raster
+from .inputs.enterprises import EnterpriseTable, enterprises_from_gdf
+from .inputs.validation import admin_name_messages, check_field_mapping, missing_field_notes
+from .inputs.villages import RURAL_COLUMNS
+from .plan.rules import RuleSet
+from .plan.zone_registry import ZONE_LAYERS, ZONES
+from .reports.labels import label_tables
+from .reports.result_files import FLAG_LAYER_NAMES, write_admin, write_flags, write_zones
+from .zones import builders as zone_builders
+from .zones.builders import ZoneSet, zone_notes
 
 __all__ = ["AnalysisResult", "CanceledError", "run_analysis", "write_results", "builtup_polygons", "build_zones",
            "flag", "ZONE_LAYER_NAMES", "FLAG_LAYER_NAMES", "BUILTUP_PARAMS"]
@@ -60,7 +60,7 @@ class AnalysisResult:
     field_notes: List[str] = field(default_factory=list)
     # The input checks' warnings (CRS assumed, polygons repaired, rows to verify …), filled by layers.run_job.
     messages: List[str] = field(default_factory=list)
-    # 三(二)7 rural clean-heating coverage per county, city and province (analysis/villages.py)
+    # 三(二)7 rural clean-heating coverage per county, city and province (analysis/inputs/villages.py)
     rural_heating: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RURAL_COLUMNS))
 
     @property
@@ -71,7 +71,7 @@ class AnalysisResult:
     def counts_by_kind(self) -> Dict[str, int]:
         """FLAGGED, FLAGS, TO_VERIFY and ENTERPRISES: the figures run_all reports; the first three are the one
         count of every output (analysis/run_report.run_counts), ENTERPRISES the rows read."""
-        from .run_report import run_counts
+        from .reports.run_report import run_counts
 
         counts = run_counts(self.flags, self.to_verify)
         return {"FLAGS": counts.hits, "FLAGGED": counts.enterprises, "TO_VERIFY": counts.to_verify,
@@ -130,7 +130,7 @@ def prepare_admin(gdf: gpd.GeoDataFrame, layer: str = "行政区划",
     """A user's county layer normalised (admin.normalize_admin) with its columns guessed from the ``admin``
     declaration and ``fields`` overrides; raises validation.InputError without a county name column.
     ``attrs["field_notes"]`` says what was derived because a field is missing."""
-    from .admin import normalize_admin
+    from .inputs.admin import normalize_admin
 
     mapping = check_field_mapping([c for c in gdf.columns if c != gdf.geometry.name], "admin", layer,
                                   dict(fields or {}))
@@ -166,7 +166,7 @@ def build_zones(admin: gpd.GeoDataFrame, builtup: gpd.GeoDataFrame, chp: Any, ru
 def flag(zones: ZoneSet, admin: gpd.GeoDataFrame, enterprises: Mapping[str, Any], ruleset: RuleSet,
          progress: Optional[ProgressFn] = None, is_canceled: Optional[Callable[[], bool]] = None) -> FlagResult:
     """The flag stage: every enabled rule on every enterprise layer, with the zones' own parameters; the
-    tables get their Chinese label columns beside the codes (analysis/labels.py)."""
+    tables get their Chinese label columns beside the codes (analysis/reports/labels.py)."""
     result = flag_enterprises(zones, admin, enterprises, ruleset, progress=progress, is_canceled=is_canceled)
     tables = {k: v for k, v in enterprises.items() if isinstance(v, EnterpriseTable)}
     result.flags, result.verdicts, result.to_verify = label_tables(result.flags, result.verdicts, result.to_verify,

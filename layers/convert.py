@@ -28,7 +28,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QDate, QDateTime, QTime, QVariant
 
-from ..analysis.cells import plain
+from ..analysis.common.cells import plain
 from .qt_compat import FieldType
 
 WGS84 = "EPSG:4326"
@@ -205,11 +205,11 @@ def layer_to_gdf(layer: QgsVectorLayer, selected_only: bool = False) -> gpd.GeoD
 def to_wgs84_frame(gdf: gpd.GeoDataFrame, layer_name: Optional[str] = None) -> gpd.GeoDataFrame:
     """EPSG:4326, with empty geometries as None (QGIS's 'no geometry').
 
-    The CRS is checked against the coordinates first (analysis.validation.check_crs): a layer without
+    The CRS is checked against the coordinates first (analysis.inputs.validation.check_crs): a layer without
     CRS whose coordinates are lon/lat in China is read as WGS84 with a warning (kept in
     ``gdf.attrs["bluesky_warnings"]``); a missing or contradicting CRS otherwise raises LayerCheckError.
     """
-    from ..analysis.validation import InputError, to_wgs84_checked
+    from ..analysis.inputs.validation import InputError, to_wgs84_checked
 
     warnings = list(gdf.attrs.get("bluesky_warnings", []))
     try:  # the same reading as the QGIS-free job (tests/analysis/test_property_inputs.py drives it)
@@ -236,7 +236,7 @@ def _qfield(name: str, dtype: Any) -> QgsField:
 
 def qgis_value(value: Any, field: QgsField) -> Any:
     """A pandas/numpy cell as the plain Python value a QgsFeature attribute of `field` takes (None for NA)."""
-    value = plain(value)  # the one cleaning of a cell (analysis/cells.py), the ledger's stores use it too
+    value = plain(value)  # the one cleaning of a cell (analysis/common/cells.py), the ledger's stores use it too
     if value is None:
         return None
     if isinstance(value, (pd.Timestamp, _dt.datetime)):
@@ -308,7 +308,7 @@ def gdf_to_layer(
     if os.path.exists(path):  # a layer added to an existing GeoPackage: GDAL writes it in one transaction
         gdf.to_file(path, layer=layer_name, driver="GPKG", engine="pyogrio")
     else:
-        from ..analysis.atomic import atomic_path
+        from ..analysis.common.atomic import atomic_path
 
         with atomic_path(path) as tmp:
             gdf.to_file(tmp, layer=layer_name, driver="GPKG", engine="pyogrio")

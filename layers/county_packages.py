@@ -14,7 +14,7 @@ Each zip, named ``<adcode>_<county>.zip`` (Windows-safe), holds
 * ``说明.txt`` — what the package is.
 
 Pure geopandas/pyogrio: no QGIS needed, so it also runs in ``make demo`` and from Processing.
-A zip is written under a temporary name and renamed when complete (``analysis/atomic.py``); a cancel leaves
+A zip is written under a temporary name and renamed when complete (``analysis/common/atomic.py``); a cancel leaves
 no partial zip.
 """
 from __future__ import annotations
@@ -36,19 +36,19 @@ import pyogrio
 import pyogrio.errors
 import shapely
 
-from ..analysis.atomic import atomic_path
-from ..analysis.file_names import unique_county_file_names
-from ..analysis.labels import add_label_columns, rule_names
-from ..analysis.result_files import zone_titles_of
-from ..analysis.run_report import enterprise_keys
-from ..analysis.shapefile_fields import (
+from ..analysis.common.atomic import atomic_path
+from ..analysis.common.file_names import unique_county_file_names
+from ..analysis.plan.zone_registry import zone_titles
+from ..analysis.reports.labels import add_label_columns, rule_names
+from ..analysis.reports.result_files import zone_titles_of
+from ..analysis.reports.run_report import enterprise_keys
+from ..analysis.schema.output_fields import (
     field_dictionary_rows,
     normalize_encoding,
     shapefile_field_names,
     truncate_to_bytes,
     write_gpkg_aliases,
 )
-from ..analysis.zone_registry import zone_titles
 
 __all__ = [
     "ZONE_LAYER_TITLES",
@@ -130,7 +130,7 @@ def load_counties(zones_gpkg: PathLike, admin_gpkg: Optional[PathLike] = None) -
             gdf = _read(source, wanted[0])
             break
     else:
-        from ..analysis.admin import load_shanxi_boundaries
+        from ..analysis.inputs.admin import load_shanxi_boundaries
 
         gdf = load_shanxi_boundaries()
     missing = {"county", "adcode"} - set(gdf.columns)
@@ -401,7 +401,7 @@ def _readme_text(stem: str, layers: Dict[str, gpd.GeoDataFrame], encoding: str, 
 
 
 def _zip_atomically(files: Sequence[Path], target: Path) -> None:
-    """One county's zip, whole or absent: a bureau never opens half a zip (analysis/atomic.py)."""
+    """One county's zip, whole or absent: a bureau never opens half a zip (analysis/common/atomic.py)."""
     with atomic_path(target) as part, \
             zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         for path in files:
@@ -429,7 +429,7 @@ def export_county_packages(
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        from ..analysis.validation import OutputError, write_error
+        from ..analysis.inputs.validation import OutputError, write_error
 
         raise OutputError(write_error(out, exc)) from exc
     counties = load_counties(zones_gpkg, admin_gpkg)
@@ -459,7 +459,7 @@ def export_county_packages(
     try:
         _write_all(out, names, counties, zones, flag_layers, write_one, workers, canceled, progress, total, done)
     except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        from ..analysis.validation import OutputError, write_error
+        from ..analysis.inputs.validation import OutputError, write_error
 
         raise OutputError(write_error(out, exc)) from exc
     return [done[i] for i in sorted(done)]

@@ -29,8 +29,8 @@ import pandas as pd
 import shapely
 from qgis.core import QgsDataSourceUri, QgsProviderRegistry, QgsVectorLayer
 
-from ..analysis.errors import CanceledError
-from ..analysis.validation import OutputError
+from ..analysis.common.errors import CanceledError
+from ..analysis.inputs.validation import OutputError
 
 PROVIDER = "postgres"
 MARKER = "bluesky_zoning"  # start of the comment on every table the plugin writes

@@ -17,7 +17,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
-from ..analysis.atomic import atomic_path
+from ..analysis.common.atomic import atomic_path
 from .result_group import add_result_group, load_result_layers
 
 __all__ = ["INPUT_GROUP", "save_project", "input_layer", "project_file_name"]

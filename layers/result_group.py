@@ -12,9 +12,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from qgis.core import QgsLayerTreeGroup, QgsMapLayer, QgsProject, QgsVectorLayer
 
-from ..analysis.result_files import zone_titles_of
-from ..analysis.villages import RURAL_LAYER
-from ..analysis.zone_registry import ZONES, zone_titles
+from ..analysis.inputs.villages import RURAL_LAYER
+from ..analysis.plan.zone_registry import ZONES, zone_titles
+from ..analysis.reports.result_files import zone_titles_of
 from .convert import gpkg_layer, gpkg_layer_names
 from .styling import STYLE_NAMES, ZONE_LAYERS, apply_style
 
@@ -31,7 +31,7 @@ LAYER_TITLES: Dict[str, str] = {
     "enterprise_flags": "企业命中规则明细",
     "to_verify": "需核实",
     RURAL_LAYER: "农村清洁取暖覆盖率（三(二)7，目标60%）",  # a table, no geometry
-    **zone_titles(),  # one name per zone everywhere (analysis/zone_registry.py)
+    **zone_titles(),  # one name per zone everywhere (analysis/plan/zone_registry.py)
 }
 #: Layers shown unchecked in a new group (detail rows duplicate the verdict points; the 1+30 region and the key-city
 #: groups cover whole cities).

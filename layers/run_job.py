@@ -5,7 +5,7 @@ layer becomes a reader that opens its file with pyogrio in the worker thread; an
 feature by feature right away. The stages then run in any thread:
 
 * :func:`read_inputs` reads the snapshots and checks them (warnings go to ``say``; a bad layer raises
-  analysis.validation.InputError naming it), :func:`prepare_inputs` makes the canonical inputs;
+  analysis.inputs.validation.InputError naming it), :func:`prepare_inputs` makes the canonical inputs;
 * :func:`run_job` (the dock's task, ``bluesky:run_all``) runs the whole analysis and writes zones.gpkg,
   flags.gpkg and admin.gpkg; :func:`run_build_zones` (``bluesky:build_zones``) and :func:`run_flag`
   (``bluesky:flag_enterprises``, on a zones.gpkg and the parameters it was built with) run one half each.
@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, List, Optional
 import geopandas as gpd
 from qgis.core import QgsMapLayer, QgsRasterLayer, QgsVectorLayer
 
-from ..analysis.validation import InputError  # a ValueError written for the user
+from ..analysis.inputs.validation import InputError  # a ValueError written for the user
 from .convert import _ogr_source, layer_crs_for_geopandas, layer_to_gdf, read_ogr_file, to_wgs84_frame
 
 
@@ -148,7 +148,7 @@ def _noop(*_a: Any) -> None:
 def load_ruleset(rules_path: Optional[str], params: Optional[Dict[str, Any]] = None,
                  region_1p30: Optional[list] = None, disabled_rules: Optional[list] = None):
     """The rule set of a run: the file (or the shipped one) with the user's parameters applied."""
-    from ..analysis.rules import load_rules
+    from ..analysis.plan.rules import load_rules
 
     ruleset = load_rules(rules_path or None)
     clean = {k: v for k, v in (params or {}).items() if v is not None}
@@ -175,7 +175,7 @@ def prepare_admin(gdf: gpd.GeoDataFrame, admin_fields: Optional[Dict[str, Option
                   layer_name: str = "行政区划", field_map: Optional[Dict[str, Optional[str]]] = None) -> gpd.GeoDataFrame:
     """The admin layer normalised to county, city, adcode, … (analysis.pipeline.prepare_admin): fields guessed,
     then ``field_map`` (FIELD_MAP's ``admin.*``) and the dock's chosen ``admin_fields`` applied; a layer without
-    a county name column raises analysis.validation.InputError naming it."""
+    a county name column raises analysis.inputs.validation.InputError naming it."""
     from ..analysis.pipeline import prepare_admin as prepare
 
     overrides = dict(field_map or {})
@@ -186,7 +186,7 @@ def prepare_admin(gdf: gpd.GeoDataFrame, admin_fields: Optional[Dict[str, Option
 def prepare_enterprises(gdf: gpd.GeoDataFrame, kind: str, layer_name: str, mapping: Optional[Dict[str, Optional[str]]] = None,
                         mw_per_tph: Optional[float] = None):
     """EnterpriseTable of a point layer, mapping guessed and overridden by `mapping` (a column, or "" for none;
-    a column the layer lacks raises analysis.validation.InputError naming layer and field)."""
+    a column the layer lacks raises analysis.inputs.validation.InputError naming layer and field)."""
     from ..analysis.pipeline import prepare_enterprise_layer
 
     return prepare_enterprise_layer(gdf, kind, layer_name, mapping, mw_per_tph)
@@ -204,7 +204,7 @@ def _warner(warn: Optional[Callable[[str], None]], is_canceled: Callable[[], boo
 
 def _admin_name_column(gdf: gpd.GeoDataFrame, admin_fields: Optional[Dict[str, Optional[str]]],
                        field_map: Optional[Dict[str, Optional[str]]] = None) -> Optional[str]:
-    from ..analysis.admin import guess_admin_fields
+    from ..analysis.inputs.admin import guess_admin_fields
 
     chosen = (admin_fields or {}).get("county") or (field_map or {}).get("county")
     return chosen or guess_admin_fields([c for c in gdf.columns if c != "geometry"]).get("county")
@@ -224,7 +224,7 @@ class Messages:
 
 
 def _cancel_check(is_canceled: Callable[[], bool]) -> None:
-    from ..analysis.errors import CanceledError
+    from ..analysis.common.errors import CanceledError
 
     if is_canceled():
         raise CanceledError("canceled")
@@ -233,7 +233,7 @@ def _cancel_check(is_canceled: Callable[[], bool]) -> None:
 def read_inputs(inputs: JobInputs, say: Messages, zones: bool = True) -> CheckedInputs:
     """Stage 1: read every snapshot and check it, before any work. ``zones``: the built-up, CHP and planning
     layers are read too (they make the zones). Warnings go to ``say``; a bad layer raises InputError."""
-    from ..analysis.validation import check_field_mapping, check_point_layer, check_polygon_layer
+    from ..analysis.inputs.validation import check_field_mapping, check_point_layer, check_polygon_layer
 
     def read(snap: Snapshot) -> gpd.GeoDataFrame:
         gdf = snap.read()
@@ -272,8 +272,8 @@ def read_inputs(inputs: JobInputs, say: Messages, zones: bool = True) -> Checked
 
 def _as_points(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
     """A village layer of polygons is judged at a point inside each polygon; other kinds must be points."""
-    from ..analysis.fields import AREA_POINT_KINDS
-    from ..analysis.villages import points_of_polygons
+    from ..analysis.inputs.villages import points_of_polygons
+    from ..analysis.schema.fields import AREA_POINT_KINDS
 
     if kind not in AREA_POINT_KINDS or not len(gdf):
         return gdf
@@ -283,7 +283,7 @@ def _as_points(gdf: gpd.GeoDataFrame, kind: str) -> gpd.GeoDataFrame:
 def prepare_inputs(checked: CheckedInputs, inputs: JobInputs, say: Messages, ruleset=None) -> PreparedInputs:
     """Stage 2: the canonical counties and enterprise tables (fields guessed, overrides applied; boiler
     capacities in MW converted with the run's rule set)."""
-    from ..analysis.validation import MAX_ROW_MESSAGES, problem_messages
+    from ..analysis.inputs.validation import MAX_ROW_MESSAGES, problem_messages
 
     maps = inputs.field_mappings or {}
     mw = ruleset.params.get("mw_per_tph") if ruleset is not None else None
@@ -304,8 +304,8 @@ def _builtup_source(inputs: JobInputs, checked: CheckedInputs):
 
 
 def _write(write, *args):
-    """Run one writer; a full disk or an unwritable folder becomes analysis.validation.OutputError."""
-    from ..analysis.validation import OutputError, write_error
+    """Run one writer; a full disk or an unwritable folder becomes analysis.inputs.validation.OutputError."""
+    from ..analysis.inputs.validation import OutputError, write_error
 
     try:
         return write(*args)
@@ -320,12 +320,12 @@ def run_job(inputs: JobInputs, out_dir: Optional[str], progress: Progress = _noo
 
     Returns (AnalysisResult, {name: path}); ``result.messages`` lists every warning (CRS assumed,
     polygons repaired, empty lists, one line per row to verify naming layer, row, id and field), each
-    also passed to ``warn``. Bad layers raise analysis.validation.InputError before any work; a failed
-    write raises analysis.validation.OutputError (no half-written file is left). Raises
-    analysis.errors.CanceledError when cancelled; nothing is written then.
+    also passed to ``warn``. Bad layers raise analysis.inputs.validation.InputError before any work; a failed
+    write raises analysis.inputs.validation.OutputError (no half-written file is left). Raises
+    analysis.common.errors.CanceledError when cancelled; nothing is written then.
     """
+    from ..analysis.inputs.validation import problem_messages
     from ..analysis.pipeline import run_analysis, write_results
-    from ..analysis.validation import problem_messages
 
     say = Messages(_warner(warn, is_canceled))
     progress(0, 1, "读取输入图层")
@@ -354,7 +354,7 @@ def run_build_zones(inputs: JobInputs, out_dir: str, progress: Progress = _noop,
     import os
 
     from ..analysis.pipeline import build_zones, builtup_polygons
-    from ..analysis.result_files import write_zones
+    from ..analysis.reports.result_files import write_zones
 
     say = Messages(_warner(warn, is_canceled))
     progress(0, 1, "读取输入图层")
@@ -379,9 +379,9 @@ def run_flag(inputs: JobInputs, zones_path: str, out_dir: str, progress: Progres
     Returns (FlagResult, path, warnings)."""
     import os
 
+    from ..analysis.inputs.validation import problem_messages
     from ..analysis.pipeline import flag, input_field_notes
-    from ..analysis.result_files import read_zones, write_flags
-    from ..analysis.validation import problem_messages
+    from ..analysis.reports.result_files import read_zones, write_flags
 
     say = Messages(_warner(warn, is_canceled))
     progress(0, 1, "读取输入图层")

@@ -30,14 +30,14 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor, QFont
 
-from ..analysis.zone_registry import ZONE_LAYERS as ZONE_LAYER_NAMES
-from ..analysis.zone_registry import ZONES
+from ..analysis.plan.zone_registry import ZONE_LAYERS as ZONE_LAYER_NAMES
+from ..analysis.plan.zone_registry import ZONES
 
 STYLE_DIR = os.path.join(os.path.dirname(__file__), "styles")
 
 ZONE_LAYERS: Tuple[str, ...] = ZONE_LAYER_NAMES  # the zone registry's layers
 POINT_LAYERS: Tuple[str, ...] = ("enterprise_verdicts", "enterprise_flags", "to_verify")
-# The monthly ledger's task points (layers/ledger_store.py): one class per state, done greyed, overdue red.
+# The monthly ledger's task points (layers/ledger_store/factory.py): one class per state, done greyed, overdue red.
 LEDGER_LAYERS: Tuple[str, ...] = ("ledger_tasks",)
 STYLE_NAMES: Tuple[str, ...] = ZONE_LAYERS + POINT_LAYERS + ("admin",) + LEDGER_LAYERS
 
@@ -239,7 +239,7 @@ def _ledger_renderer() -> QgsCategorizedSymbolRenderer:
 
 
 def _set_aliases(layer: QgsVectorLayer) -> None:
-    from ..analysis.ledger import FIELD_ALIASES
+    from ..analysis.ledger.updates import FIELD_ALIASES
 
     for i, fld in enumerate(layer.fields()):
         if fld.name() in FIELD_ALIASES:
@@ -248,7 +248,7 @@ def _set_aliases(layer: QgsVectorLayer) -> None:
 
 def set_output_aliases(layer: QgsVectorLayer) -> None:
     """The Chinese aliases of the output fields (analysis/shapefile_fields.OUTPUT_FIELDS), by field name."""
-    from ..analysis.shapefile_fields import field_aliases
+    from ..analysis.schema.output_fields import field_aliases
 
     aliases = field_aliases(layer.fields().names())
     for i, fld in enumerate(layer.fields()):
@@ -259,7 +259,7 @@ def set_output_aliases(layer: QgsVectorLayer) -> None:
 
 def _labels_beside_codes(layer: QgsVectorLayer) -> None:
     """In the attribute table, each Chinese label column right after its code (类别代码 boiler, 类别 锅炉)."""
-    from ..analysis.labels import LABEL_COLUMNS
+    from ..analysis.reports.labels import LABEL_COLUMNS
 
     label_of = {code: label for pairs in LABEL_COLUMNS.values() for code, label in pairs}
     config = layer.attributeTableConfig()
@@ -362,7 +362,7 @@ def write_style_files(out_dir: str = STYLE_DIR) -> List[str]:
     written = []
     for name in STYLE_NAMES:
         if name in LEDGER_LAYERS:
-            from ..analysis.ledger import TASK_COLUMNS
+            from ..analysis.ledger.updates import TASK_COLUMNS
 
             uri = "Point?crs=EPSG:4326&" + "&".join(
                 f"field={c}:{'integer' if c in ('overdue', 'disagree') else 'double' if c in ('lon', 'lat') else 'string'}"

@@ -1,6 +1,6 @@
 """What a user reads when something fails, and where the developer's detail goes.
 
-The plugin's own errors (``analysis.errors.UserError``: InputError, OutputError, RuleFileError, …, and the
+The plugin's own errors (``analysis.common.errors.UserError``: InputError, OutputError, RuleFileError, …, and the
 QgsProcessingExceptions the algorithms raise) carry a message written for the user — Chinese first, naming the
 layer, row and field — and are shown as they are. Anything else is a bug or an unforeseen case: the user reads a
 short Chinese sentence, never a Python exception name or a traceback, and the traceback goes to the QGIS message
@@ -20,7 +20,7 @@ INTERNAL_ERROR = (f"程序内部错误，详细信息已写入 QGIS 日志消息
 
 def is_user_error(exc: BaseException) -> bool:
     """True when ``str(exc)`` was written for the user."""
-    from ..analysis.errors import UserError
+    from ..analysis.common.errors import UserError
 
     return isinstance(exc, (UserError, QgsProcessingException))
 

@@ -4,7 +4,7 @@
 On the demo zones (built once from the demo data with the real pipeline code, timed as zones_s), for
 synthetic boiler-like points over Shanxi (N = 100k, 1M, 10M; cached GeoPackages in .cache/bench):
 
-* plugin  – ``analysis.engine.flag_enterprises`` on the in-memory layer: county assignment, every zone
+* plugin  – ``analysis.flagging.engine.flag_enterprises`` on the in-memory layer: county assignment, every zone
             test, every enabled boiler rule, reasons, verdicts, to-verify table;
 * qgis    – the same answers from ``processing.run`` of QGIS native algorithms on memory layers
             (joinattributesbylocation for the county, extractbylocation per geometric zone,
@@ -17,7 +17,7 @@ the only tolerated difference is a point within 1 m of a CHP ring edge, where th
 and the engine's exact geodesic distance legitimately disagree — such points are counted and shown).
 Then, in a fresh process, 10M points are read from their GeoPackage, flagged and their verdicts written
 (wall time and peak RSS). Finally the province run on the demo data (``pipeline.run_analysis``, no
-atlas) and the atlas (``layers.atlas.export_atlas``) are timed.
+atlas) and the atlas (``layers.atlas.export.export_atlas``) are timed.
 
 Options: --sizes 100k,1M,10M  --skip-10m  --no-qgis  --no-atlas  --repeat N (plugin/floor best of N).
 The last line is machine-readable (see README of issue 6).
@@ -84,10 +84,10 @@ def peak_rss_gb() -> float:
 def load_demo_inputs():
     """The demo's admin layer, rule set, four enterprise tables (as the dock imports them) and raster path."""
     import pyogrio
-    from bluesky_zoning.analysis.admin import guess_admin_fields, normalize_admin
-    from bluesky_zoning.analysis.demo_data import ensure_demo_data
-    from bluesky_zoning.analysis.enterprises import enterprises_from_table, read_table
-    from bluesky_zoning.analysis.rules import load_rules
+    from bluesky_zoning.analysis.inputs.admin import guess_admin_fields, normalize_admin
+    from bluesky_zoning.analysis.inputs.enterprises import enterprises_from_table, read_table
+    from bluesky_zoning.analysis.plan.rules import load_rules
+    from bluesky_zoning.demo.data import ensure_demo_data
 
     demo = ensure_demo_data(ROOT / ".cache" / "demo")
     raw = pyogrio.read_dataframe(demo.admin_gpkg, layer="counties")
@@ -103,8 +103,8 @@ def load_demo_inputs():
 
 def build_zones(demo, admin, ruleset, ents, repeat: int):
     """Built-up polygons from the raster, then every zone; best of ``repeat`` for each."""
-    from bluesky_zoning.analysis.builtup import builtup_from_raster
-    from bluesky_zoning.analysis.zones import build_all_zones
+    from bluesky_zoning.analysis.inputs.builtup import builtup_from_raster
+    from bluesky_zoning.analysis.zones.builders import build_all_zones
 
     p = ruleset.params
     builtup_s, zones_s = [], []
@@ -151,7 +151,7 @@ def points_path(n: int) -> Path:
     """The cached GeoPackage of ``n`` points; its name carries a digest of the generator's source."""
     import hashlib
 
-    from bluesky_zoning.analysis import bench_points
+    import bench_points
 
     digest = hashlib.sha1(Path(bench_points.__file__).read_bytes()).hexdigest()[:8]
     return CACHE / f"boilers_{size_label(n)}_seed{SEED}_{digest}.gpkg"
@@ -162,8 +162,8 @@ def generate_points_file(n: int, path: Path) -> None:
     import geopandas as gpd
     import pyogrio
     import shapely
-    from bluesky_zoning.analysis.admin import load_shanxi_boundaries
-    from bluesky_zoning.analysis.bench_points import generate_boilers
+    from bench_points import generate_boilers
+    from bluesky_zoning.analysis.inputs.admin import load_shanxi_boundaries
 
     admin = load_shanxi_boundaries()
     province = shapely.union_all(np.asarray(admin.geometry.values))
@@ -183,7 +183,7 @@ def generate_points_file(n: int, path: Path) -> None:
                             "use": d["use"], "low_nox_done": d["low_nox_done"]},
                            geometry=shapely.points(d["x"], d["y"]), crs="EPSG:4326")
     del d
-    from bluesky_zoning.analysis.atomic import atomic_path
+    from bluesky_zoning.analysis.common.atomic import atomic_path
 
     with atomic_path(path) as tmp:
         pyogrio.write_dataframe(gdf, tmp, layer=POINTS_LAYER, driver="GPKG", geometry_type="Point",
@@ -222,7 +222,7 @@ def read_points(path: Path, coords: bool = False):
         if coords:
             import pandas as pd
             import shapely
-            from bluesky_zoning.analysis.engine import PointTable
+            from bluesky_zoning.analysis.flagging.engine import PointTable
 
             xy = shapely.get_coordinates(np.asarray(gdf.geometry.values))
             return PointTable(pd.DataFrame(gdf.drop(columns=gdf.geometry.name)), xy[:, 0].copy(), xy[:, 1].copy(),
@@ -290,7 +290,7 @@ def _read_points_arrow(path: Path, coords: bool = False):
     del tab
     if coords:
         import pandas as pd
-        from bluesky_zoning.analysis.engine import PointTable
+        from bluesky_zoning.analysis.flagging.engine import PointTable
 
         return PointTable(pd.DataFrame(data, copy=False), x, y, crs=meta.get("crs") or "EPSG:4326")
     return gpd.GeoDataFrame(data, geometry=shapely.points(x, y), crs=meta.get("crs") or "EPSG:4326")
@@ -301,7 +301,7 @@ def _read_points_arrow(path: Path, coords: bool = False):
 
 
 def run_plugin(gdf, zones, admin, ruleset):
-    from bluesky_zoning.analysis.engine import flag_enterprises
+    from bluesky_zoning.analysis.flagging.engine import flag_enterprises
 
     t = time.perf_counter()
     res = flag_enterprises(zones, admin, {"boiler": gdf}, ruleset)
@@ -527,11 +527,11 @@ def province_run(admin, demo, ents, ruleset, repeat: int):
 
 def atlas(result, demo, out_dir: Path) -> Tuple[Optional[float], str]:
     try:
-        from bluesky_zoning.layers import atlas as atlas_mod
+        from bluesky_zoning.layers.atlas import export as atlas_mod
     except ImportError as exc:
-        return None, f"layers/atlas.py not importable ({exc})"
+        return None, f"layers/atlas/export.py not importable ({exc})"
     if not hasattr(atlas_mod, "export_atlas"):
-        return None, "layers/atlas.py has no export_atlas"
+        return None, "layers/atlas/export.py has no export_atlas"
     from bluesky_zoning.analysis.pipeline import write_results
 
     paths = write_results(result, out_dir)

@@ -51,8 +51,8 @@ def ledger_summary(processing, feedback, out_dir: Path, first_flags: Path, secon
     """Both months into out/demo/ledger.gpkg (a fresh ledger each demo run), two tasks ticked off by hand after
     the first; then the second month again, which must leave the ledger as it was."""
     import pyogrio
-    from bluesky_zoning.analysis.demo_data import FIRST_MONTH, SECOND_MONTH
-    from bluesky_zoning.layers.ledger_store import open_ledger
+    from bluesky_zoning.demo.data import FIRST_MONTH, SECOND_MONTH
+    from bluesky_zoning.layers.ledger_store.factory import open_ledger
 
     ledger_path = out_dir / "ledger.gpkg"
     if ledger_path.exists():
@@ -102,7 +102,7 @@ def ledger_summary(processing, feedback, out_dir: Path, first_flags: Path, secon
 
 def rural_summary(flags_gpkg: Path) -> None:
     """三(二)7: the rural clean-heating coverage against 60 % (households-weighted), per city."""
-    from bluesky_zoning.analysis.result_files import read_rural_heating
+    from bluesky_zoning.analysis.reports.result_files import read_rural_heating
 
     table = read_rural_heating(flags_gpkg)
     counties = table[table["scope"] == "county"]
@@ -116,15 +116,15 @@ def rural_summary(flags_gpkg: Path) -> None:
 def main() -> int:
     started = time.perf_counter()
     link_package()
-    from bluesky_zoning.analysis.demo_data import describe_demo, ensure_demo_data
-    from bluesky_zoning.analysis.errors import DemoPackageError
+    from bluesky_zoning.analysis.common.errors import DemoPackageError
+    from bluesky_zoning.demo.data import describe_demo, ensure_demo_data
 
     try:
         data = ensure_demo_data(ROOT / ".cache" / "demo")
     except DemoPackageError as exc:  # the demo's own package is missing: the message says how to install it
         print(exc, file=sys.stderr)
         return 2
-    from bluesky_zoning.analysis.demo_data import FIRST_MONTH, SECOND_MONTH, ensure_second_month
+    from bluesky_zoning.demo.data import FIRST_MONTH, SECOND_MONTH, ensure_second_month
 
     second = ensure_second_month(data)
     print("== demo inputs (" + str(data.root) + ")")

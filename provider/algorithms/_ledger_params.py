@@ -51,8 +51,8 @@ class LedgerAlgorithm(BlueSkyAlgorithm):
             DB_SCHEMA, self.tr("Database schema of the ledger"), DB_CONNECTION, None, True))
 
     def ledger_store(self, parameters, context):
-        """The layers.ledger_store.LedgerStore the parameters name; a clear Processing error otherwise."""
-        from ...layers.ledger_store import LedgerStoreError, open_ledger
+        """The layers.ledger_store.factory.LedgerStore the parameters name; a clear Processing error otherwise."""
+        from ...layers.ledger_store.factory import LedgerStoreError, open_ledger
         from ...layers.postgis_output import DatabaseDestination, DatabaseOutputError
 
         if self.EXISTING:
@@ -81,8 +81,8 @@ class LedgerAlgorithm(BlueSkyAlgorithm):
     def ledger_call(call: Callable[..., Any], *args, **kwargs) -> Any:
         """A store's update or check-off; its refusals (a LedgerError, a failed write) are written for the
         user and become the Processing error as they are."""
-        from ...analysis.ledger import LedgerError
-        from ...analysis.validation import OutputError
+        from ...analysis.inputs.validation import OutputError
+        from ...analysis.ledger.updates import LedgerError
 
         try:
             return call(*args, **kwargs)

@@ -50,8 +50,8 @@ class CheckOffTaskAlgorithm(LedgerAlgorithm):
         self.addOutput(QgsProcessingOutputNumber("DISAGREE", self.tr("Data and check-off disagree")))
 
     def process(self, parameters, context, feedback) -> Dict[str, Any]:
-        from ...analysis.ledger import STATUS_LABELS
-        from ...layers.ledger_store import current_user
+        from ...analysis.ledger.updates import STATUS_LABELS
+        from ...layers.ledger_store.factory import current_user
 
         store = self.ledger_store(parameters, context)
         task_id = (self.parameterAsString(parameters, self.TASK_ID, context) or "").strip()

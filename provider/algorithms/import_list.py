@@ -19,9 +19,9 @@ from qgis.core import (
     QgsWkbTypes,
 )
 
-from ...analysis.coords import COORD_SYSTEMS
-from ...analysis.fields import LAYER_KINDS as KINDS
-from ...analysis.import_table import guess_lonlat, points_wgs84, problem_summary
+from ...analysis.inputs.coords import COORD_SYSTEMS
+from ...analysis.inputs.import_table import guess_lonlat, points_wgs84, problem_summary
+from ...analysis.schema.fields import LAYER_KINDS as KINDS
 from ...layers.convert import qgis_value
 from ...layers.qt_compat import FieldType
 from ._common import BlueSkyAlgorithm
@@ -69,7 +69,7 @@ class ImportEnterpriseListAlgorithm(BlueSkyAlgorithm):
 
     def kind_labels(self):
         """The KIND options by kind; offered in KINDS order (the enum's index is the kind's index in
-        analysis.fields.LAYER_KINDS, what scripts and models pass)."""
+        analysis.schema.fields.LAYER_KINDS, what scripts and models pass)."""
         return {"boiler": self.tr("Boilers"), "mine": self.tr("Mines"), "plant": self.tr("Plants"),
                 "chp": self.tr("CHP plants"), "village": self.tr("Villages and communities")}
 
@@ -88,7 +88,7 @@ class ImportEnterpriseListAlgorithm(BlueSkyAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Enterprise points"), QgsProcessing.TypeVectorPoint))
 
     def process(self, parameters, context, feedback):
-        from ...analysis.enterprises import read_table
+        from ...analysis.inputs.enterprises import read_table
 
         path = self.parameterAsFile(parameters, self.INPUT, context)
         kind = KINDS[self.parameterAsEnum(parameters, self.KIND, context)]
@@ -139,8 +139,8 @@ class ImportEnterpriseListAlgorithm(BlueSkyAlgorithm):
     def _report_problems(self, df, kind, lon_field, lat_field, system, feedback) -> None:
         """Per canonical field, how many rows could not be parsed (warnings only)."""
         try:
-            from ...analysis.enterprises import enterprises_from_table
-            from ...analysis.fields import guess_field_mapping
+            from ...analysis.inputs.enterprises import enterprises_from_table
+            from ...analysis.schema.fields import guess_field_mapping
 
             mapping = dict(guess_field_mapping(list(df.columns), kind))
             mapping["lon"], mapping["lat"] = lon_field, lat_field

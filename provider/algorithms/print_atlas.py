@@ -106,13 +106,13 @@ class PrintAtlasAlgorithm(BlueSkyAlgorithm):
             return layer
         key = (self.parameterAsString(parameters, self.TIANDITU_KEY, context) or "").strip()
         if key:
-            from ...layers.atlas import tianditu_layers
+            from ...layers.atlas.export import tianditu_layers
 
             return tianditu_layers(key)
         return None
 
     def process(self, parameters, context, feedback) -> Dict[str, Any]:
-        from ...layers.atlas import default_notes, export_atlas
+        from ...layers.atlas.export import default_notes, export_atlas
 
         zones = self.parameterAsFile(parameters, self.ZONES_GPKG, context)
         flags = self.parameterAsFile(parameters, self.FLAGS_GPKG, context)

@@ -164,7 +164,7 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
         counts = counts_of(result)
         for key, value in counts.items():
             multi.pushInfo(f"{key}: {value}")
-        from ...analysis.run_report import run_counts
+        from ...analysis.reports.run_report import run_counts
 
         multi.pushInfo(run_counts(result.flags, result.to_verify).text_zh())  # the workbook's and atlas's words
         outputs: Dict[str, Any] = {self.OUTPUT_DIR: out_dir, "ZONES": zones_gpkg, "FLAGS_GPKG": flags_gpkg}
@@ -196,7 +196,7 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             step += 1
             multi.setCurrentStep(step - 1)
             multi.pushInfo(self.tr("Printing the atlas"))
-            from ...layers.atlas import export_atlas
+            from ...layers.atlas.export import export_atlas
 
             res = self._written("图集", "atlas", export_atlas, zones_gpkg, flags_gpkg, admin_gpkg,
                                 os.path.join(out_dir, "atlas.pdf"), notes, feedback=multi)
@@ -208,7 +208,7 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             step += 1
             multi.setCurrentStep(step - 1)
             multi.pushInfo(self.tr("Writing the summary workbook"))
-            from ...layers.workbook import write_summary_workbook
+            from ...layers.workbook.writer import write_summary_workbook
 
             outputs["WORKBOOK"] = str(self._written("汇总表", "summary workbook", write_summary_workbook, flags_gpkg,
                                                     os.path.join(out_dir, "summary.xlsx"), zones_gpkg, notes=notes))

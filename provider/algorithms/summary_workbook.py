@@ -56,9 +56,9 @@ class SummaryWorkbookAlgorithm(LedgerAlgorithm):
                                                                 fileFilter="Excel (*.xlsx)"))
 
     def process(self, parameters, context, feedback) -> Dict[str, Any]:
-        from ...analysis.ledger import LedgerError
-        from ...analysis.validation import InputError, OutputError
-        from ...layers.workbook import write_summary_workbook
+        from ...analysis.inputs.validation import InputError, OutputError
+        from ...analysis.ledger.updates import LedgerError
+        from ...layers.workbook.writer import write_summary_workbook
 
         flags = self.parameterAsFile(parameters, self.FLAGS_GPKG, context)
         zones = self.parameterAsFile(parameters, self.ZONES_GPKG, context) or None

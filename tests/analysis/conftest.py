@@ -92,23 +92,23 @@ def chp_plants() -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="session")
 def ruleset():
-    from bluesky_zoning.analysis.rules import load_rules
+    from bluesky_zoning.analysis.plan.rules import load_rules
 
     return load_rules()
 
 
 @pytest.fixture(scope="session")
 def zones(admin, builtup, chp_plants, ruleset):
-    from bluesky_zoning.analysis.builtup import builtup_from_polygons
-    from bluesky_zoning.analysis.zones import build_all_zones
+    from bluesky_zoning.analysis.inputs.builtup import builtup_from_polygons
+    from bluesky_zoning.analysis.zones.builders import build_all_zones
 
     return build_all_zones(admin, builtup_from_polygons(builtup), chp_plants, ruleset)
 
 
 def points(kind: str, rows: List[Dict]) -> object:
     """An EnterpriseTable from canonical-named rows with lon/lat (WGS84)."""
-    from bluesky_zoning.analysis.enterprises import enterprises_from_table
-    from bluesky_zoning.analysis.fields import field_names
+    from bluesky_zoning.analysis.inputs.enterprises import enterprises_from_table
+    from bluesky_zoning.analysis.schema.fields import field_names
 
     df = pd.DataFrame(rows)
     mapping = {f: (f if f in df.columns else None) for f in field_names(kind)}
@@ -121,7 +121,7 @@ def judge(zones, admin, ruleset):
 
     P-STAGGER (every steel, coking, foundry … plant goes on the heating-season list) is off unless ``rs`` is
     given or ``stagger`` is set, so the other rules' tests list only their own hits; it has tests of its own."""
-    from bluesky_zoning.analysis.engine import flag_enterprises
+    from bluesky_zoning.analysis.flagging.engine import flag_enterprises
 
     quiet = ruleset.with_rule_enabled("P-STAGGER", False)
 

@@ -181,16 +181,16 @@ class JobOutcome:
 def run_job(inputs: Inputs, ruleset) -> JobOutcome:
     """The job of ``layers.run_job.run_job`` on GeoDataFrames/DataFrames, without QGIS: the same checks,
     in the same order, then ``analysis.pipeline.run_analysis``. Messages are what the user would read."""
-    from bluesky_zoning.analysis.admin import guess_admin_fields
-    from bluesky_zoning.analysis.enterprises import enterprises_from_table
-    from bluesky_zoning.analysis.pipeline import prepare_admin, prepare_enterprise_layer, run_analysis
-    from bluesky_zoning.analysis.validation import (
+    from bluesky_zoning.analysis.inputs.admin import guess_admin_fields
+    from bluesky_zoning.analysis.inputs.enterprises import enterprises_from_table
+    from bluesky_zoning.analysis.inputs.validation import (
         check_point_layer,
         check_polygon_layer,
         empty_list_warning,
         problem_messages,
         to_wgs84_checked,
     )
+    from bluesky_zoning.analysis.pipeline import prepare_admin, prepare_enterprise_layer, run_analysis
 
     messages: List[str] = []
 
@@ -257,7 +257,7 @@ class Spoil:
 @functools.lru_cache(maxsize=1)
 def shipped_rules():
     """The shipped rule set, read once (the oracle asks it which rules need which field)."""
-    from bluesky_zoning.analysis.rules import load_rules
+    from bluesky_zoning.analysis.plan.rules import load_rules
 
     return load_rules()
 
@@ -275,7 +275,7 @@ def _rules_needing(kind: str, fields: Sequence[str]) -> FrozenSet[str]:
 
 @functools.lru_cache(maxsize=1)
 def _chp_rules() -> FrozenSet[str]:
-    from bluesky_zoning.analysis.zone_registry import canonical_zone_id
+    from bluesky_zoning.analysis.plan.zone_registry import canonical_zone_id
 
     # the rules whose zone is the CHP heating radius (id Z-CHP; Z-CHP15 in older rule files)
     return frozenset(r.id for r in shipped_rules().rules
@@ -285,7 +285,7 @@ def _chp_rules() -> FrozenSet[str]:
 @functools.cache
 def _canonical(kind: str, column: str) -> Optional[str]:
     """The canonical field the clean list's ``column`` is guessed as (None for unmapped columns)."""
-    from bluesky_zoning.analysis.fields import guess_field_mapping
+    from bluesky_zoning.analysis.schema.fields import guess_field_mapping
 
     cols = list(_columns(kind))
     for fname, col in guess_field_mapping(cols, kind).items():

@@ -5,7 +5,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from bluesky_zoning.analysis import admin
+from bluesky_zoning.analysis.inputs import admin
 from pyproj import Geod
 from shapely.geometry import Polygon
 

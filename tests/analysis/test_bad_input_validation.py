@@ -4,9 +4,8 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 import pytest
-from bluesky_zoning.analysis.enterprises import enterprises_from_table, read_table
-from bluesky_zoning.analysis.rules import RuleFileError, load_rules_text
-from bluesky_zoning.analysis.validation import (
+from bluesky_zoning.analysis.inputs.enterprises import enterprises_from_table, read_table
+from bluesky_zoning.analysis.inputs.validation import (
     InputError,
     check_crs,
     check_point_layer,
@@ -14,6 +13,7 @@ from bluesky_zoning.analysis.validation import (
     problem_message,
     problem_messages,
 )
+from bluesky_zoning.analysis.plan.rules import RuleFileError, load_rules_text
 from shapely.geometry import Point, Polygon, box
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
-from bluesky_zoning.analysis import builtup
+from bluesky_zoning.analysis.inputs import builtup
 from osgeo import gdal, osr
 
 CELL = 50.0  # metres: one pixel is 2500 m²
@@ -122,7 +122,7 @@ def test_without_rasterio_gdal_reads_the_raster(tif):
         import json, sys
         sys.modules["rasterio"] = None  # makes every `import rasterio...` raise ImportError
         sys.path.insert(0, {str(PKG_PARENT)!r})
-        from bluesky_zoning.analysis import builtup
+        from bluesky_zoning.analysis.inputs import builtup
         out = builtup.builtup_from_raster({str(tif)!r}, threshold=50)
         loaded = sorted(m for m in sys.modules if m.split(".")[0] == "rasterio" and sys.modules[m] is not None)
         print(json.dumps({{"backend": builtup.raster_backend(), "loaded": loaded,
@@ -150,7 +150,7 @@ def _outline():
 
 
 def test_demo_outside_mask_same_with_both_backends():
-    from bluesky_zoning.analysis.demo_data import _outside_mask
+    from bluesky_zoning.demo.data import _outside_mask
 
     gt = (X0, CELL, 0.0, Y0, 0.0, -CELL)
     a = _outside_mask(_outline(), 80, 80, gt, "EPSG:4546", backend="rasterio")
@@ -164,7 +164,7 @@ def test_demo_outside_mask_same_with_both_backends():
 
 @pytest.mark.parametrize("backend", ["rasterio", "gdal"])
 def test_demo_geotiff_writer(tmp_path, backend):
-    from bluesky_zoning.analysis.demo_data import _write_geotiff
+    from bluesky_zoning.demo.data import _write_geotiff
 
     grid = _grid()
     path = tmp_path / f"{backend}.tif"
@@ -197,7 +197,7 @@ def test_demo_raster_helpers_without_rasterio(tmp_path):
         sys.modules["rasterio"] = None
         sys.path.insert(0, {str(PKG_PARENT)!r})
         import numpy as np, shapely
-        from bluesky_zoning.analysis.demo_data import _outside_mask, _write_geotiff
+        from bluesky_zoning.demo.data import _outside_mask, _write_geotiff
         gt = ({X0}, {CELL}, 0.0, {Y0}, 0.0, -{CELL})
         geom = shapely.box({X0} + 500, {Y0} - 1500, {X0} + 1500, {Y0} - 500)  # 20×20 cells
         grid = np.where(_outside_mask(geom, 40, 40, gt, "EPSG:4546"), 255, 70).astype(np.uint8)

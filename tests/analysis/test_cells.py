@@ -1,10 +1,10 @@
-"""One cleaning of a table cell (analysis/cells.py) for the ledger, its stores and layers/convert.qgis_value."""
+"""One cleaning of a table cell (analysis/common/cells.py) for the ledger, its stores and layers/convert.qgis_value."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from bluesky_zoning.analysis.cells import cell_text, is_missing, plain
-from bluesky_zoning.analysis.ledger_tables import HISTORY_COLUMNS, PROGRESS_COLUMNS, records, typed
+from bluesky_zoning.analysis.common.cells import cell_text, is_missing, plain
+from bluesky_zoning.analysis.ledger.tables import HISTORY_COLUMNS, PROGRESS_COLUMNS, records, typed
 
 
 def test_every_way_pandas_marks_a_missing_cell_is_missing():

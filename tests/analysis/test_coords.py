@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from bluesky_zoning.analysis import coords
+from bluesky_zoning.analysis.inputs import coords
 from pyproj import Geod
 
 GEOD = Geod(ellps="WGS84")

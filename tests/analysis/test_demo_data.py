@@ -9,8 +9,9 @@ import pyogrio
 import pytest
 import rasterio
 import shapely
-from bluesky_zoning.analysis import admin, coords, demo_data
-from bluesky_zoning.analysis.parsing import classify_industry
+from bluesky_zoning.analysis.inputs import admin, coords
+from bluesky_zoning.analysis.inputs.parsing import classify_industry
+from bluesky_zoning.demo import data as demo_data
 from pyproj import Geod, Transformer
 
 GEOD = Geod(ellps="WGS84")
@@ -336,7 +337,7 @@ def test_rural_coverage_per_county_on_both_sides_of_60_percent(village_places):
 
 
 def test_village_list_is_messy_like_the_others(demo, tables):
-    from bluesky_zoning.analysis.parsing import parse_count
+    from bluesky_zoning.analysis.inputs.parsing import parse_count
 
     v = tables["villages"]
     text_total = v["总户数"].map(lambda x: isinstance(x, str))

@@ -213,9 +213,9 @@ def test_rule_switched_off_and_threshold_changed(judge, toy, ruleset):
 
 
 def test_verified_1p30_has_no_note(judge, toy, ruleset, admin):
-    from bluesky_zoning.analysis.builtup import builtup_from_polygons
-    from bluesky_zoning.analysis.engine import flag_enterprises
-    from bluesky_zoning.analysis.zones import build_all_zones
+    from bluesky_zoning.analysis.flagging.engine import flag_enterprises
+    from bluesky_zoning.analysis.inputs.builtup import builtup_from_polygons
+    from bluesky_zoning.analysis.zones.builders import build_all_zones
 
     rs = ruleset.with_region_1p30({"太原市": "all", "晋中市": ["榆次区"]}, verified=True)
     zones = build_all_zones(admin, builtup_from_polygons(toy.make_builtup()), toy.make_chp(), rs)
@@ -225,7 +225,7 @@ def test_verified_1p30_has_no_note(judge, toy, ruleset, admin):
 
 
 def test_summary_by_county(judge, toy):
-    from bluesky_zoning.analysis.engine import summary_by_city, summary_by_county
+    from bluesky_zoning.analysis.flagging.engine import summary_by_city, summary_by_county
 
     x, y = toy.county_centre("小店区")
     res, _ = judge("boiler", [_row("b1", x, y, fuel="燃煤", capacity_tph=1, use="生产"),
@@ -240,7 +240,7 @@ def test_many_points_vectorised(zones, admin, ruleset, toy):
     import time
 
     import geopandas as gpd
-    from bluesky_zoning.analysis.engine import flag_enterprises
+    from bluesky_zoning.analysis.flagging.engine import flag_enterprises
 
     rng = np.random.default_rng(1)
     n = 200_000
@@ -260,7 +260,7 @@ def test_many_points_vectorised(zones, admin, ruleset, toy):
 
 def test_chp_plant_without_capacity_is_to_verify():
     import pandas as pd
-    from bluesky_zoning.analysis.enterprises import enterprises_from_table
+    from bluesky_zoning.analysis.inputs.enterprises import enterprises_from_table
 
     table = pd.DataFrame({"编号": ["RD-1", "RD-2"], "电厂名称": ["甲热电", "乙热电"], "经度": [112.5, 112.6],
                           "纬度": [37.8, 37.9], "装机容量(MW)": [600, None], "落后燃煤小热电": ["否", "否"]})

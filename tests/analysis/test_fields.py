@@ -1,7 +1,7 @@
 """Guessing which spreadsheet column holds which canonical field."""
 from __future__ import annotations
 
-from bluesky_zoning.analysis.fields import field_names, guess_field_mapping
+from bluesky_zoning.analysis.schema.fields import field_names, guess_field_mapping
 
 
 def test_boiler_columns_in_chinese_with_units():

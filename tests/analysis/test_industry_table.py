@@ -6,8 +6,8 @@ Real labels: the GB/T 4754-2017 names of the industries the plan names, and what
 from __future__ import annotations
 
 import pytest
-from bluesky_zoning.analysis.fields import INDUSTRY_LABELS
-from bluesky_zoning.analysis.parsing import parse_industry
+from bluesky_zoning.analysis.inputs.parsing import parse_industry
+from bluesky_zoning.analysis.schema.fields import INDUSTRY_LABELS
 
 LABELS = [
     # GB/T 4754-2017 names

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pytest
-from bluesky_zoning.analysis.fields import (
+from bluesky_zoning.analysis.inputs.validation import InputError, check_field_mapping, parse_field_map
+from bluesky_zoning.analysis.pipeline import prepare_admin, prepare_enterprise_layer, run_analysis
+from bluesky_zoning.analysis.schema.fields import (
     AREA_KINDS,
     INPUT_KINDS,
     LAYER_KINDS,
@@ -18,8 +20,6 @@ from bluesky_zoning.analysis.fields import (
     guess_field_mapping,
     required_fields,
 )
-from bluesky_zoning.analysis.pipeline import prepare_admin, prepare_enterprise_layer, run_analysis
-from bluesky_zoning.analysis.validation import InputError, check_field_mapping, parse_field_map
 from shapely.geometry import box
 
 # The columns of the inventories as they come (units in brackets), one per canonical field.

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from bluesky_zoning.analysis.labels import (
+from bluesky_zoning.analysis.plan.rules import (
+    ACTION_SEVERITY,
+    DEFAULT_RULES_PATH,
+    RuleFileError,
+    load_rules,
+    load_rules_text,
+)
+from bluesky_zoning.analysis.reports.labels import (
     ACTION_CLASS_LABELS,
     add_label_columns,
     english_code_words,
@@ -12,15 +19,8 @@ from bluesky_zoning.analysis.labels import (
     printable,
     rule_names,
 )
-from bluesky_zoning.analysis.rules import (
-    ACTION_SEVERITY,
-    DEFAULT_RULES_PATH,
-    RuleFileError,
-    load_rules,
-    load_rules_text,
-)
-from bluesky_zoning.analysis.run_report import county_rule_table, run_counts
-from bluesky_zoning.analysis.shapefile_fields import OUTPUT_FIELDS, byte_length, shapefile_field_names
+from bluesky_zoning.analysis.reports.run_report import county_rule_table, run_counts
+from bluesky_zoning.analysis.schema.output_fields import OUTPUT_FIELDS, byte_length, shapefile_field_names
 
 
 def test_every_rule_has_a_short_chinese_name():

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from bluesky_zoning.analysis import ledger as L
-from bluesky_zoning.analysis import ledger_identity
+from bluesky_zoning.analysis.ledger import identity as ledger_identity
+from bluesky_zoning.analysis.ledger import updates as L
 from pyproj import Geod
 
 AT = "2020-09-01T09:00:00+08:00"
@@ -177,7 +177,7 @@ def test_lists_without_ids_match_by_name_within_50_m():
 def test_the_engine_names_id_less_rows_as_the_ledger_expects():
     """Coupling check: a list without 编号 gets "<layer>-<row>" ids from enterprises.py, which the ledger must
     recognise as no id at all (else row order would decide identity)."""
-    from bluesky_zoning.analysis.enterprises import enterprises_from_table
+    from bluesky_zoning.analysis.inputs.enterprises import enterprises_from_table
 
     table = enterprises_from_table(pd.DataFrame({"单位名称": ["甲厂", "乙厂"], "经度": [112.3, 112.4],
                                                  "纬度": [37.6, 37.6], "燃料类型": ["燃煤", "燃煤"]}), "boiler",
@@ -283,7 +283,7 @@ def test_flags_without_row_or_coordinate_columns():
 
 
 def test_every_ledger_column_has_the_one_chinese_name_of_the_output_fields():
-    from bluesky_zoning.analysis.shapefile_fields import OUTPUT_FIELDS
+    from bluesky_zoning.analysis.schema.output_fields import OUTPUT_FIELDS
 
     columns = dict.fromkeys(L.TASK_COLUMNS + L.HISTORY_COLUMNS + L.PROGRESS_COLUMNS + L.MONTH_COLUMNS)
     assert set(L.FIELD_ALIASES) == set(columns)

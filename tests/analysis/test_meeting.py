@@ -1,4 +1,4 @@
-"""analysis/meeting.py and meeting_progress.py: the plan's freight targets add up, the per-city summary counts
+"""analysis/reports/meeting.py and meeting_progress.py: the plan's freight targets add up, the per-city summary counts
 as the flags say, the ledger's numbers of a county, a city and the province."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 
 def test_freight_targets_add_up_to_the_province_and_match_the_quote():
-    from bluesky_zoning.analysis.meeting import (
+    from bluesky_zoning.analysis.reports.meeting import (
         CITY_ORDER,
         FREIGHT_CLAUSE,
         FREIGHT_PROVINCE,
@@ -44,8 +44,8 @@ def _flags():
 
 
 def test_city_summary_counts_hits_per_class_enterprises_and_rows_to_verify():
-    from bluesky_zoning.analysis.meeting import CITY_ORDER, OTHER_CITY, PROVINCE_ROW, city_summary
-    from bluesky_zoning.analysis.run_report import run_counts
+    from bluesky_zoning.analysis.reports.meeting import CITY_ORDER, OTHER_CITY, PROVINCE_ROW, city_summary
+    from bluesky_zoning.analysis.reports.run_report import run_counts
 
     to_verify = pd.DataFrame({"ent_id": ["E9", "E8", "E7"], "city": ["太原市", None, "阳泉市"]})
     table = city_summary(_flags(), to_verify).set_index("city")
@@ -64,15 +64,15 @@ def test_city_summary_counts_hits_per_class_enterprises_and_rows_to_verify():
 
 
 def test_ledger_numbers_of_a_county_a_city_and_the_province():
-    from bluesky_zoning.analysis.ledger import update_ledger
-    from bluesky_zoning.analysis.meeting import PROVINCE_ROW, city_summary
-    from bluesky_zoning.analysis.meeting_progress import (
+    from bluesky_zoning.analysis.inputs.validation import InputError
+    from bluesky_zoning.analysis.ledger.updates import update_ledger
+    from bluesky_zoning.analysis.reports.meeting import PROVINCE_ROW, city_summary
+    from bluesky_zoning.analysis.reports.meeting_progress import (
         county_rows,
         ledger_month,
         month_progress,
         open_by_month,
     )
-    from bluesky_zoning.analysis.validation import InputError
 
     july = _flags().assign(adcode=["140105", "140105", "140105", "140302", ""], deadline="2020-08-31")
     august = pd.concat([july[july["ent_id"] != "E2"],  # E2 done

@@ -12,9 +12,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pytest
-from bluesky_zoning.analysis.enterprises import enterprises_from_gdf
-from bluesky_zoning.analysis.engine import flag_enterprises
-from bluesky_zoning.analysis.rules import RuleFileError, load_rules_text
+from bluesky_zoning.analysis.flagging.engine import flag_enterprises
+from bluesky_zoning.analysis.inputs.enterprises import enterprises_from_gdf
+from bluesky_zoning.analysis.plan.rules import RuleFileError, load_rules_text
 from shapely.geometry import box
 
 
@@ -60,8 +60,8 @@ def test_vheat100_inside_the_built_up_areas(judge, toy, ruleset, admin, builtup,
     assert toy.reason_of(res, "u1", "V-HEAT100") == ("村（社区）清洁取暖覆盖率 90% < 100%（总户数 3000，散煤户 300），"
                                                     "位于太原市小店区建成区")
     # with a fringe ring the zones are built with, the reason says so and the ring's villages are asked too
-    from bluesky_zoning.analysis.builtup import builtup_from_polygons
-    from bluesky_zoning.analysis.zones import build_all_zones
+    from bluesky_zoning.analysis.inputs.builtup import builtup_from_polygons
+    from bluesky_zoning.analysis.zones.builders import build_all_zones
 
     fringe = ruleset.with_params(fringe_km=2)
     ringed = build_all_zones(admin, builtup_from_polygons(builtup), chp_plants, fringe)

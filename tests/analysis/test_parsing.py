@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from bluesky_zoning.analysis import parsing as p
+from bluesky_zoning.analysis.inputs import parsing as p
 
 
 @pytest.mark.parametrize("raw, value", [("35蒸吨", 35.0), ("35 t/h", 35.0), ("35吨", 35.0), (35, 35.0),

@@ -4,8 +4,12 @@ from __future__ import annotations
 import pandas as pd
 import pyogrio
 import pytest
-from bluesky_zoning.analysis.enterprises import enterprises_from_gdf, enterprises_from_table, read_table
-from bluesky_zoning.analysis.errors import CanceledError
+from bluesky_zoning.analysis.common.errors import CanceledError
+from bluesky_zoning.analysis.inputs.enterprises import (
+    enterprises_from_gdf,
+    enterprises_from_table,
+    read_table,
+)
 from bluesky_zoning.analysis.pipeline import run_analysis, write_results
 
 
@@ -40,7 +44,7 @@ def test_table_rows_problems_and_mw_column(toy):
 
 
 def test_gcj02_list_is_converted(toy):
-    from bluesky_zoning.analysis.coords import wgs84_to_gcj02
+    from bluesky_zoning.analysis.inputs.coords import wgs84_to_gcj02
 
     gx, gy = wgs84_to_gcj02(112.55, 37.85)
     df = pd.DataFrame({"名称": ["甲"], "经度": [float(gx)], "纬度": [float(gy)]})

@@ -128,7 +128,7 @@ TIMES: List[float] = []
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 @given(spoils=S.spoilings())
 def test_spoiled_inputs_give_the_clean_result_or_a_clear_refusal(spoils, clean):
-    from bluesky_zoning.analysis.validation import InputError
+    from bluesky_zoning.analysis.inputs.validation import InputError
 
     inputs = S.clean_inputs()
     for s in spoils:

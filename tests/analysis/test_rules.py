@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from bluesky_zoning.analysis.rules import DEFAULT_RULES_PATH, RuleFileError, load_rules, load_rules_text
+from bluesky_zoning.analysis.plan.rules import DEFAULT_RULES_PATH, RuleFileError, load_rules, load_rules_text
 
 EXPECTED = {"B-35", "B-10", "B-CHP", "B-SMALLCHP", "B-BAN", "B-NOX", "M-OPEN", "P-COKE43", "P-COKE43-1P30",
             "P-PLANAREA", "P-ULE1P30", "P-ULE", "P-DRYQ", "P-CLUSTER", "T-RAIL", "T-GATE",
@@ -77,7 +77,7 @@ def test_user_can_add_and_switch_off_rules_without_python(tmp_path):
     raw["rules"].append({**raw["rules"][0], "id": "B-20-TEST", "enabled": False,
                          "reason": "自定义 {capacity_tph}"})
     raw["params"]["b35_tph"] = 30
-    from bluesky_zoning.analysis.rules import ruleset_from_dict
+    from bluesky_zoning.analysis.plan.rules import ruleset_from_dict
 
     path = ruleset_from_dict(raw).dump(tmp_path / "my_rules.yaml")
     again = load_rules(path)

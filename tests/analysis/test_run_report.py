@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pandas as pd
-from bluesky_zoning.analysis.rule_text import number_text, rule_sentence
-from bluesky_zoning.analysis.rules import load_rules
-from bluesky_zoning.analysis.run_report import (
+from bluesky_zoning.analysis.plan.rule_text import number_text, rule_sentence
+from bluesky_zoning.analysis.plan.rules import load_rules
+from bluesky_zoning.analysis.reports.run_report import (
     TOTAL_KEY,
     county_rule_table,
     one_language,
@@ -57,7 +57,7 @@ def test_a_message_in_one_language_and_row_messages_left_out():
     assert one_language(text, True) == "图层「锅炉」没有坐标参照系，按 EPSG:4326 处理"
     assert one_language(text, False) == "layer '锅炉' has no CRS, EPSG:4326 assumed"
     assert one_language("露天矿山关闭区 = 设区市建成区及周边 3 公里", False) == "露天矿山关闭区 = 设区市建成区及周边 3 公里"
-    from bluesky_zoning.analysis.validation import problem_messages
+    from bluesky_zoning.analysis.inputs.validation import problem_messages
 
     tv = _to_verify().assign(row=[2, 3, 4, 4, 5, 6], raw=["约20吨", "abc", "", "100.0, 30.0", "f", "f"])
     lines = [text] + problem_messages(tv, None, 3)

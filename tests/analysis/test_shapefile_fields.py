@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import pytest
-from bluesky_zoning.analysis.file_names import (
+from bluesky_zoning.analysis.common.file_names import (
     county_file_stem,
     safe_file_stem,
     unique_county_file_names,
 )
-from bluesky_zoning.analysis.shapefile_fields import (
+from bluesky_zoning.analysis.schema.output_fields import (
     byte_length,
     field_dictionary_rows,
     normalize_encoding,

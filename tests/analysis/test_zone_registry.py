@@ -1,4 +1,4 @@
-"""One definition per zone (analysis/zone_registry.py) and per parameter (the spec in plan_rules.yaml), and the
+"""One definition per zone (analysis/plan/zone_registry.py) and per parameter (the spec in plan_rules.yaml), and the
 zones' own parameters carried from build_zones through zones.gpkg to every text that quotes them."""
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 
 
 def test_every_zone_is_defined_once_with_a_builder():
-    from bluesky_zoning.analysis import zones
-    from bluesky_zoning.analysis.params import format_value, shipped_specs
-    from bluesky_zoning.analysis.zone_registry import MEMBERSHIPS, ZONE_IDS, ZONE_LAYERS, ZONES
+    from bluesky_zoning.analysis.plan.zone_registry import MEMBERSHIPS, ZONE_IDS, ZONE_LAYERS, ZONES
+    from bluesky_zoning.analysis.schema.params import format_value, shipped_specs
+    from bluesky_zoning.analysis.zones import builders as zones
 
     assert len(set(ZONE_IDS)) == len(ZONE_IDS) == len(set(ZONE_LAYERS)) == len(ZONES) == 8
     for zone in ZONES:
@@ -25,7 +25,7 @@ def test_every_zone_is_defined_once_with_a_builder():
 
 
 def test_titles_carry_the_parameters_the_zone_was_built_with():
-    from bluesky_zoning.analysis.zone_registry import zone_by_id, zone_titles
+    from bluesky_zoning.analysis.plan.zone_registry import zone_by_id, zone_titles
 
     chp = zone_by_id("Z-CHP")
     assert chp.title_for({"chp_radius_km": 20.0, "chp_min_mw": 300.0}) == "热电联产20公里供热半径"
@@ -34,8 +34,8 @@ def test_titles_carry_the_parameters_the_zone_was_built_with():
 
 
 def test_old_zone_ids_are_accepted_and_read_as_the_new_ones():
-    from bluesky_zoning.analysis.rules import DEFAULT_RULES_PATH, RuleFileError, load_rules_text
-    from bluesky_zoning.analysis.zone_registry import zone_by_id
+    from bluesky_zoning.analysis.plan.rules import DEFAULT_RULES_PATH, RuleFileError, load_rules_text
+    from bluesky_zoning.analysis.plan.zone_registry import zone_by_id
 
     text = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
     old = load_rules_text(text.replace("id: Z-CHP,", "id: Z-CHP15,").replace("id: Z-KEY,", "id: Z-KEY8,"))
@@ -46,8 +46,8 @@ def test_old_zone_ids_are_accepted_and_read_as_the_new_ones():
 
 
 def test_the_parameter_spec_is_the_rules_files():
-    from bluesky_zoning.analysis.params import param_spec, shipped_specs
-    from bluesky_zoning.analysis.rules import load_rules, ruleset_from_dict
+    from bluesky_zoning.analysis.plan.rules import load_rules, ruleset_from_dict
+    from bluesky_zoning.analysis.schema.params import param_spec, shipped_specs
 
     rs = load_rules()
     for name, spec in shipped_specs().items():
@@ -64,7 +64,7 @@ def test_the_parameter_spec_is_the_rules_files():
 
 
 def test_a_parameter_out_of_range_is_refused_with_its_name():
-    from bluesky_zoning.analysis.rules import RuleFileError, load_rules, ruleset_from_dict
+    from bluesky_zoning.analysis.plan.rules import RuleFileError, load_rules, ruleset_from_dict
 
     raw = dict(load_rules().raw)
     raw["params"] = {"chp_radius_km": {"value": 500}}
@@ -82,10 +82,10 @@ def test_zones_built_at_20_km_are_flagged_and_described_at_20_km(tmp_path, admin
     """build_zones with chp_radius_km 20, then flagging with the shipped rules file (15 km): the zones.gpkg's
     20 km decides membership and is what every reason, title and note says."""
     import pyogrio
-    from bluesky_zoning.analysis.builtup import builtup_from_polygons
-    from bluesky_zoning.analysis.meeting import data_notes
+    from bluesky_zoning.analysis.inputs.builtup import builtup_from_polygons
     from bluesky_zoning.analysis.pipeline import build_zones, flag
-    from bluesky_zoning.analysis.result_files import read_zones, write_zones, zone_titles_of
+    from bluesky_zoning.analysis.reports.meeting import data_notes
+    from bluesky_zoning.analysis.reports.result_files import read_zones, write_zones, zone_titles_of
 
     built = build_zones(admin, builtup_from_polygons(builtup), chp_plants,
                         ruleset.with_params(chp_radius_km=20, mine_ring_km=5))
@@ -112,7 +112,7 @@ def test_zones_built_at_20_km_are_flagged_and_described_at_20_km(tmp_path, admin
 def test_an_older_zones_gpkg_gives_its_parameters_from_its_columns(tmp_path, zones):
     """A zones.gpkg written before the parameters were recorded: the radius and rings its layers carry."""
     import pyogrio
-    from bluesky_zoning.analysis.result_files import read_zone_params
+    from bluesky_zoning.analysis.reports.result_files import read_zone_params
 
     path = tmp_path / "old.gpkg"
     for i, name in enumerate(("chp_heating_radius", "mine_closure_zone")):

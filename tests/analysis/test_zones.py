@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from bluesky_zoning.analysis import zones as z
-from bluesky_zoning.analysis.builtup import builtup_from_polygons, builtup_from_raster
+from bluesky_zoning.analysis.inputs.builtup import builtup_from_polygons, builtup_from_raster
+from bluesky_zoning.analysis.zones import builders as z
 from pyproj import Geod
 
 
@@ -93,7 +93,7 @@ def test_member_matching_tolerates_old_suffix(admin):
 
 
 def test_build_all_zones_keys_progress_and_cancel(admin, builtup, chp_plants, ruleset):
-    from bluesky_zoning.analysis.errors import CanceledError
+    from bluesky_zoning.analysis.common.errors import CanceledError
 
     seen = []
     zs = z.build_all_zones(admin, builtup_from_polygons(builtup), chp_plants, ruleset,

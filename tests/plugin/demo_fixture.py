@@ -36,7 +36,7 @@ def ensure_provider():
 
 def build_demo_layers(folder: Path) -> DemoLayers:
     import processing
-    from bluesky_zoning.analysis.demo_data import ensure_demo_data
+    from bluesky_zoning.demo.data import ensure_demo_data
 
     ensure_provider()
     demo = ensure_demo_data(folder / "demo")

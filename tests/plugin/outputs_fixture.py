@@ -12,7 +12,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
-from bluesky_zoning.analysis.admin import load_shanxi_boundaries
+from bluesky_zoning.analysis.inputs.admin import load_shanxi_boundaries
 from shapely.geometry import Point
 
 # 小店区 (太原), 城区 (阳泉), 城区 (晋城) — same name in two cities —, 平遥县 (晋中)

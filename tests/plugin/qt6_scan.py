@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 # The plugin's code: top-level modules and these packages (not tests/, scripts/, .venv, .build).
-PLUGIN_PACKAGES = ("analysis", "layers", "ui", "provider")
+PLUGIN_PACKAGES = ("analysis", "demo", "layers", "ui", "provider")
 
 # Names QGIS's own Qt6 `qgis.PyQt.QtWidgets` adds back from QtGui (python/PyQt/PyQt6/QtWidgets.py,
 # QGIS >= 3.40), so `from qgis.PyQt.QtWidgets import QAction` serves QGIS 3.22 ... 4.x.

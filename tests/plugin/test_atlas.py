@@ -27,8 +27,8 @@ def _page_text(path: Path, page: int) -> str:
 
 
 def test_atlas_pages_and_text(qgis_app, fixture, tmp_path):
-    from bluesky_zoning.analysis.labels import english_code_words, rule_names
-    from bluesky_zoning.layers.atlas import county_page_counts, default_notes, export_atlas
+    from bluesky_zoning.analysis.reports.labels import english_code_words, rule_names
+    from bluesky_zoning.layers.atlas.export import county_page_counts, default_notes, export_atlas
 
     out = tmp_path / "图集.pdf"
     notes = default_notes(fixture.zones_gpkg) + ["工业企业图层「plants」没有可用的「装机容量」字段（capacity_mw）："
@@ -73,7 +73,7 @@ def test_atlas_pages_and_text(qgis_app, fixture, tmp_path):
 
 
 def test_atlas_cancel_leaves_nothing(qgis_app, fixture, tmp_path):
-    from bluesky_zoning.layers.atlas import export_atlas
+    from bluesky_zoning.layers.atlas.export import export_atlas
     from qgis.core import QgsFeedback
 
     feedback = QgsFeedback()
@@ -85,7 +85,7 @@ def test_atlas_cancel_leaves_nothing(qgis_app, fixture, tmp_path):
 
 
 def test_template_ships_and_loads(qgis_app):
-    from bluesky_zoning.layers.atlas_layout import TEMPLATE_PATH, build_layout, load_layout, table_of
+    from bluesky_zoning.layers.atlas.layout import TEMPLATE_PATH, build_layout, load_layout, table_of
     from qgis.core import QgsLayoutItemPicture, QgsLayoutObject, QgsProject
 
     assert TEMPLATE_PATH.exists()

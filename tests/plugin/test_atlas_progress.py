@@ -24,7 +24,7 @@ CLOSE_CLASSES = {"close", "exit", "eliminate", "remove", "merge"}
 def months(qgis_app, tmp_path_factory):
     """The fixture's flags as July; August without DONE_IDS and with two new mines in 阳泉 城区; both months
     in a ledger GeoPackage; August's flags.gpkg (to_verify with cities) is the atlas's."""
-    from bluesky_zoning.layers.ledger_store import open_ledger
+    from bluesky_zoning.layers.ledger_store.factory import open_ledger
 
     fx = build_outputs_fixture(tmp_path_factory.mktemp("fx"))
     folder = tmp_path_factory.mktemp("aug")
@@ -87,8 +87,8 @@ def _crop(pixels: np.ndarray, rect_mm, dpi: int, inset_mm: float = 1.0) -> np.nd
 
 def _expected_city_rows(months) -> dict:
     """city → the overview row, counted here from the August flags, to_verify and the ledger's progress."""
-    from bluesky_zoning.analysis.meeting import CITY_ORDER
-    from bluesky_zoning.analysis.rules import load_rules
+    from bluesky_zoning.analysis.plan.rules import load_rules
+    from bluesky_zoning.analysis.reports.meeting import CITY_ORDER
 
     classes = {r.id: r.action_class for r in load_rules().rules}
     aug = months.august.assign(cls=months.august["rule_id"].map(classes))
@@ -105,9 +105,9 @@ def _expected_city_rows(months) -> dict:
 
 
 def test_atlas_shows_the_ledger_the_city_summary_and_the_freight_targets(months, tmp_path):
-    from bluesky_zoning.analysis.labels import english_code_words
-    from bluesky_zoning.layers.atlas import county_page_counts, export_atlas
-    from bluesky_zoning.layers.atlas_layout import CHART_RECT
+    from bluesky_zoning.analysis.reports.labels import english_code_words
+    from bluesky_zoning.layers.atlas.export import county_page_counts, export_atlas
+    from bluesky_zoning.layers.atlas.layout import CHART_RECT
 
     before = set(Path(tempfile.gettempdir()).glob("bluesky-atlas-*"))
     out = tmp_path / "图集.pdf"
@@ -164,8 +164,8 @@ def test_atlas_shows_the_ledger_the_city_summary_and_the_freight_targets(months,
 
 def test_overview_numbers_equal_the_workbook(months, tmp_path):
     """The atlas's per-city numbers and the workbook's 分市统计 are one count."""
-    from bluesky_zoning.analysis.meeting import city_summary
-    from bluesky_zoning.layers.workbook import write_summary_workbook
+    from bluesky_zoning.analysis.reports.meeting import city_summary
+    from bluesky_zoning.layers.workbook.writer import write_summary_workbook
     from openpyxl import load_workbook
 
     path = write_summary_workbook(months.flags, tmp_path / "summary.xlsx")
@@ -235,7 +235,7 @@ def _bluish(pixels: np.ndarray) -> float:
 
 
 def test_basemap_under_every_map_offline(months, tmp_path):
-    from bluesky_zoning.layers.atlas import export_atlas
+    from bluesky_zoning.layers.atlas.export import export_atlas
     from qgis.core import QgsNetworkAccessManager, QgsRasterLayer
 
     requests = []
@@ -260,8 +260,8 @@ def test_basemap_under_every_map_offline(months, tmp_path):
 
 
 def test_tianditu_layers_and_the_key_written_nowhere(qgis_processing):
-    from bluesky_zoning.layers.atlas import tianditu_layers
-    from bluesky_zoning.layers.atlas_map import basemap_credit
+    from bluesky_zoning.layers.atlas.export import tianditu_layers
+    from bluesky_zoning.layers.atlas.map_layers import basemap_credit
     from bluesky_zoning.provider.algorithms.print_atlas import PrintAtlasAlgorithm
     from qgis.core import QgsProcessingContext
 
@@ -284,8 +284,8 @@ def test_county_and_overview_subtitles_say_the_rural_clean_heating_coverage(mont
     coverage against 60 % (a county without villages says nothing of it)."""
     import shutil
 
-    from bluesky_zoning.analysis.villages import RURAL_COLUMNS, RURAL_LAYER
-    from bluesky_zoning.layers.atlas import export_atlas
+    from bluesky_zoning.analysis.inputs.villages import RURAL_COLUMNS, RURAL_LAYER
+    from bluesky_zoning.layers.atlas.export import export_atlas
 
     flags = tmp_path / "flags.gpkg"
     shutil.copy(months.flags, flags)

@@ -303,7 +303,7 @@ def test_messy_values_and_bad_rows_are_to_verify_quoted_and_counted(inputs, tmp_
 
 
 def test_empty_points_in_enterprise_gdf_do_not_crash():
-    from bluesky_zoning.analysis.enterprises import enterprises_from_gdf
+    from bluesky_zoning.analysis.inputs.enterprises import enterprises_from_gdf
 
     g = boilers_gdf([("a", "n", "燃煤", "5", Point(112, 37)), ("b", "n", "燃煤", "5", Point()),
                      ("c", "n", "燃煤", "5", None), ("d", "n", "燃煤", "5", MultiPoint())])
@@ -317,7 +317,7 @@ RULE_HEAD = "version: 1\n"
 
 
 def _rules_with(tmp_path, old, new, name="rules.yaml"):
-    from bluesky_zoning.analysis.rules import DEFAULT_RULES_PATH
+    from bluesky_zoning.analysis.plan.rules import DEFAULT_RULES_PATH
 
     text = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
     assert old in text
@@ -327,7 +327,7 @@ def _rules_with(tmp_path, old, new, name="rules.yaml"):
 
 
 def _first_rule_bits():
-    from bluesky_zoning.analysis.rules import load_rules
+    from bluesky_zoning.analysis.plan.rules import load_rules
 
     rule = load_rules().rules[0]
     return rule
@@ -338,7 +338,7 @@ def test_rules_file_errors_name_rule_and_line(inputs, tmp_path):
     from qgis.core import QgsProcessingException
 
     rule = _first_rule_bits()
-    from bluesky_zoning.analysis.rules import DEFAULT_RULES_PATH
+    from bluesky_zoning.analysis.plan.rules import DEFAULT_RULES_PATH
 
     text = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
     lines = text.splitlines()
@@ -411,9 +411,9 @@ def test_disk_full_midway_leaves_nothing_half_written(inputs, tmp_path, monkeypa
 def test_workbook_and_packages_disk_full(inputs, tmp_path, monkeypatch):
     import zipfile
 
-    from bluesky_zoning.analysis.validation import OutputError
+    from bluesky_zoning.analysis.inputs.validation import OutputError
     from bluesky_zoning.layers.county_packages import export_county_packages
-    from bluesky_zoning.layers.workbook import write_summary_workbook
+    from bluesky_zoning.layers.workbook.writer import write_summary_workbook
 
     res, _ = run_all(params(inputs, tmp_path / "out"))
     import openpyxl
@@ -497,7 +497,7 @@ def test_user_text_is_never_code(qgis_processing, inputs, tmp_path):
     ws.append(["编号", "单位名称", "燃料类型", "额定蒸发量", "经度", "纬度"])
     ws.append(["E-3", "=1+1", "燃煤", "=2*10", cx, cy])
     wb.save(xlsx)
-    from bluesky_zoning.analysis.enterprises import read_table
+    from bluesky_zoning.analysis.inputs.enterprises import read_table
 
     table = read_table(xlsx)
     assert table.loc[0, "单位名称"] in (None, "=1+1") or pd.isna(table.loc[0, "单位名称"])

@@ -33,7 +33,7 @@ def test_packages_read_back_with_pyogrio(fixture, tmp_path, encoding):
                                    admin_gpkg=fixture.admin_gpkg)
     names = sorted(p.name for p in paths)
     assert names == ["140105_小店区.zip", "140302_城区.zip", "140502_城区.zip", "140728_平遥县.zip"]
-    # only the zips: no temporary zip (analysis/atomic.py names them ".<stem>-<id>.part.zip") and no work folder
+    # only the zips: no temporary zip (analysis/common/atomic.py names them ".<stem>-<id>.part.zip") and no work folder
     assert sorted(p.name for p in tmp_path.iterdir()) == names
     for adcode, path in zip(sorted(FIXTURE_ADCODES), sorted(paths)):
         expected = _expected(fixture, adcode)

@@ -194,7 +194,7 @@ def test_to_verify_tab_puts_problem_column_and_raw_value_first(dock):
 
 
 def test_one_count_in_the_message_bar_the_tabs_and_the_log(dock, qgis_iface):
-    from bluesky_zoning.analysis.run_report import run_counts
+    from bluesky_zoning.analysis.reports.run_report import run_counts
     from bluesky_zoning.ui.panels.run import counts_text
     from qgis.core import Qgis
 
@@ -252,7 +252,7 @@ def test_the_map_after_a_run_stays_legible(dock):
 
 
 def test_the_total_row_zooms_to_exactly_its_enterprises(dock):
-    from bluesky_zoning.analysis.run_report import TOTAL_KEY
+    from bluesky_zoning.analysis.reports.run_report import TOTAL_KEY
 
     results, canvas = dock.results, dock.iface.mapCanvas()
     everyone = results.flag_index[(TOTAL_KEY, TOTAL_KEY)]

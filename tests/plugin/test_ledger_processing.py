@@ -44,7 +44,7 @@ def _run(demo_layers, lists, out: Path) -> Path:
 def months(qgis_processing, tmp_path_factory) -> Months:
     """The demo analysed twice: its 2020-07 lists and the 2020-08 lists derived from them."""
     import processing
-    from bluesky_zoning.analysis.demo_data import ensure_second_month
+    from bluesky_zoning.demo.data import ensure_second_month
 
     folder = tmp_path_factory.mktemp("ledger_months")
     demo = build_demo_layers(folder)
@@ -158,7 +158,7 @@ def test_manual_check_offs_kept_beside_the_data(gpkg_ledger):
 
 
 def test_the_same_month_twice_gives_the_same_ledger(months, gpkg_ledger):
-    from bluesky_zoning.layers.ledger_store import open_ledger
+    from bluesky_zoning.layers.ledger_store.factory import open_ledger
 
     ledger, _july, august, _ids, _ = gpkg_ledger
     store = open_ledger(ledger)
@@ -204,7 +204,7 @@ def test_two_sessions_check_off_in_one_geopackage(gpkg_ledger, tmp_path):
     """Two QGIS sessions on one shared ledger file: SQLite queues their row-level writes, none is lost."""
     import shutil
 
-    from bluesky_zoning.layers.ledger_store import open_ledger
+    from bluesky_zoning.layers.ledger_store.factory import open_ledger
 
     ledger = tmp_path / "共享台账.gpkg"
     shutil.copy(gpkg_ledger[0], ledger)
@@ -233,7 +233,7 @@ def test_two_sessions_check_off_in_one_geopackage(gpkg_ledger, tmp_path):
 
 
 def test_ledger_layers_load_styled(gpkg_ledger):
-    from bluesky_zoning.layers.ledger_store import open_ledger
+    from bluesky_zoning.layers.ledger_store.factory import open_ledger
     from bluesky_zoning.layers.styling import style_path
     from qgis.core import QgsCategorizedSymbolRenderer
 
@@ -279,7 +279,7 @@ def database(qgis_app, qgis_processing):
 
 
 def _db(session: str, schema: str = SCHEMA):
-    from bluesky_zoning.layers.ledger_store import PostgisLedger
+    from bluesky_zoning.layers.ledger_store.factory import PostgisLedger
     from bluesky_zoning.layers.postgis_output import DatabaseDestination
 
     return PostgisLedger(DatabaseDestination(session, schema))
@@ -294,7 +294,7 @@ def pg_ledger(database, months):
 
 
 def test_the_ledger_in_a_postgis_schema(database, gpkg_ledger, pg_ledger, months):
-    from bluesky_zoning.analysis.ledger import DATA_COLUMNS
+    from bluesky_zoning.analysis.ledger.updates import DATA_COLUMNS
 
     _ledger, july, august, _ids, _ = gpkg_ledger
     pg_july, pg_august = pg_ledger
@@ -302,7 +302,7 @@ def test_the_ledger_in_a_postgis_schema(database, gpkg_ledger, pg_ledger, months
         assert pg_july[key] == july[key] and pg_august[key] == august[key], key
     store = _db(SESSION_B)
     stored = store.read()
-    from bluesky_zoning.layers.ledger_store import open_ledger
+    from bluesky_zoning.layers.ledger_store.factory import open_ledger
 
     files = open_ledger(gpkg_ledger[0]).read()
     pd.testing.assert_frame_equal(stored.tasks[DATA_COLUMNS], files.tasks[DATA_COLUMNS])
@@ -363,7 +363,7 @@ def test_two_sessions_check_off_different_tasks_at_the_same_time(database, pg_le
 def test_a_check_off_saved_during_a_monthly_update_stays(database, months, monkeypatch):
     """Interleaved: session A reads the ledger for the monthly update; before A writes, session B checks a
     task off; A's write keeps B's check-off (it writes only the data's columns)."""
-    import bluesky_zoning.layers.ledger_store_base as store_module  # both stores work the update out there
+    import bluesky_zoning.layers.ledger_store.base as store_module  # both stores work the update out there
 
     a, b = _db(SESSION_A, "台账_交错"), _db(SESSION_B, "台账_交错")
     a.update_month(months.july, JULY, by="甲")
@@ -399,7 +399,7 @@ def test_a_check_off_saved_during_a_monthly_update_stays(database, months, monke
         return result
 
     monkeypatch.setattr(store_module, "update_ledger", with_a_newer_month)
-    from bluesky_zoning.analysis.ledger import LedgerError
+    from bluesky_zoning.analysis.ledger.updates import LedgerError
 
     with pytest.raises(LedgerError, match="台账已更新到 2020-09"):
         a.update_month(months.august, AUGUST, by="甲")

@@ -47,7 +47,7 @@ class MainJob:
 @pytest.fixture(scope="session")
 def main_job(qgis_processing, tmp_path_factory) -> MainJob:
     import processing
-    from bluesky_zoning.analysis.demo_data import ensure_demo_data
+    from bluesky_zoning.demo.data import ensure_demo_data
     from bluesky_zoning.provider.algorithms.import_list import COORD_SYSTEMS, KINDS
 
     ensure_provider()
@@ -147,9 +147,9 @@ def _pages_if_every_page_had_the_map(main_job) -> int:
     rows that fit beside the map (279 pages on the demo of that time)."""
     import math
 
-    from bluesky_zoning.analysis.labels import rule_names
-    from bluesky_zoning.analysis.meeting import meeting_order
-    from bluesky_zoning.layers.atlas_pages import _task_rows, county_flags, map_table_height, paginate
+    from bluesky_zoning.analysis.reports.labels import rule_names
+    from bluesky_zoning.analysis.reports.meeting import meeting_order
+    from bluesky_zoning.layers.atlas.pages import _task_rows, county_flags, map_table_height, paginate
 
     ordered, names, total = meeting_order(main_job.flags), rule_names(), 1
     for c in main_job.counties.itertuples():
@@ -162,7 +162,7 @@ def _pages_if_every_page_had_the_map(main_job) -> int:
 
 
 def test_atlas_pages_are_overview_counties_and_continuations(main_job):
-    from bluesky_zoning.layers.atlas import county_page_counts
+    from bluesky_zoning.layers.atlas.export import county_page_counts
 
     pages = county_page_counts(main_job.flags, main_job.counties)
     continuation = sum(n - 1 for n in pages.values())
@@ -188,7 +188,7 @@ def test_atlas_text_names_every_county(main_job):
 
 
 def test_no_english_code_words_in_the_atlas_or_the_workbook(main_job):
-    from bluesky_zoning.analysis.labels import english_code_words
+    from bluesky_zoning.analysis.reports.labels import english_code_words
     from openpyxl import load_workbook
 
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(main_job.out / "atlas.pdf"), "-"],
@@ -202,7 +202,7 @@ def test_no_english_code_words_in_the_atlas_or_the_workbook(main_job):
 def test_one_count_everywhere(main_job):
     """Hits, enterprises and rows to verify: the same numbers in the log/outputs of run_all, the dock's own
     count (run_report, which the message bar and the tabs show), the workbook and the atlas."""
-    from bluesky_zoning.analysis.run_report import count_enterprises, county_rule_table, run_counts
+    from bluesky_zoning.analysis.reports.run_report import count_enterprises, county_rule_table, run_counts
     from openpyxl import load_workbook
 
     flags_gpkg = main_job.out / "flags.gpkg"
@@ -231,7 +231,7 @@ def test_one_count_everywhere(main_job):
 
 
 def test_each_enabled_rule_has_hits_on_the_demo(main_job):
-    from bluesky_zoning.analysis.rules import load_rules
+    from bluesky_zoning.analysis.plan.rules import load_rules
 
     hits = main_job.flags["rule_id"].value_counts()
     missing = [r.id for r in load_rules().enabled_rules if hits.get(r.id, 0) == 0]
@@ -240,7 +240,7 @@ def test_each_enabled_rule_has_hits_on_the_demo(main_job):
 
 
 def test_workbook_totals_equal_the_flags(main_job):
-    from bluesky_zoning.analysis.labels import rule_names
+    from bluesky_zoning.analysis.reports.labels import rule_names
     from openpyxl import load_workbook
 
     wb = load_workbook(main_job.out / "summary.xlsx", read_only=True)
@@ -276,7 +276,7 @@ def test_project_reopens_with_every_layer_valid(main_job):
 
 
 def test_to_verify_holds_the_known_bad_rows(main_job):
-    from bluesky_zoning.analysis.demo_data import KNOWN_BAD_ROWS
+    from bluesky_zoning.demo.data import KNOWN_BAD_ROWS
 
     to_verify = pyogrio.read_dataframe(main_job.out / "flags.gpkg", layer="to_verify", read_geometry=False)
     ids = set(to_verify["ent_id"].astype(str))

@@ -75,7 +75,7 @@ def _bad_boilers():
 
 def _processing_cases(seen: Seen, tmp_path: Path, monkeypatch) -> None:
     import bluesky_zoning.analysis.pipeline as pipeline
-    import bluesky_zoning.analysis.zones as zones
+    import bluesky_zoning.analysis.zones.builders as zones
     import bluesky_zoning.provider.algorithms.run_all as run_all_module
 
     d = tmp_path / "in"

@@ -91,7 +91,7 @@ def test_zip_is_what_the_plugin_repository_accepts(built, tmp_path):
     assert not [n for n, data in contents.items() if data[:4] == b"\x7fELF" or data[:2] == b"MZ"]
     # what the plugin needs at run time
     for rel in ("__init__.py", "metadata.txt", "plugin.py", "dependencies.py", "requirements-runtime.txt",
-                "icons/icon.svg", "analysis/data/plan_rules.yaml", "layers/templates/atlas.qpt",
+                "icons/icon.svg", "analysis/data/plan_rules.yaml", "layers/atlas/templates/atlas.qpt",
                 "layers/styles/enterprise_verdicts.qml", "ui/dock.ui", "docs/用户手册.md"):
         assert TOP + rel in contents, rel
     assert contents[TOP + "i18n/bluesky_zoning_zh_CN.qm"].startswith(QM_MAGIC)

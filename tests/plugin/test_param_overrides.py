@@ -14,7 +14,7 @@ def _dock(qgis_iface):
 
 
 def test_the_rules_file_gives_the_values_and_a_change_is_an_override_with_a_reset(qgis_iface, tmp_path):
-    from bluesky_zoning.analysis.rules import DEFAULT_RULES_PATH
+    from bluesky_zoning.analysis.plan.rules import DEFAULT_RULES_PATH
 
     QgsSettings().setValue("bluesky_zoning/params/chp_radius_km", 9.0)  # what an older version saved
     dock = _dock(qgis_iface)

@@ -298,7 +298,7 @@ def test_the_ledger_place_is_remembered_for_the_next_dock(dock, ledger, qgis_ifa
 
 
 def test_the_workbook_gets_the_tabs_ledger_and_month(dock, ledger, months, tmp_path):
-    from bluesky_zoning.layers.workbook import write_summary_workbook
+    from bluesky_zoning.layers.workbook.writer import write_summary_workbook
     from openpyxl import load_workbook
 
     store, month = dock.progress.output_ledger()

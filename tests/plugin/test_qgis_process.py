@@ -43,7 +43,7 @@ def test_qgis_process_lists_the_algorithms(config_dir):
 
 
 def test_qgis_process_imports_and_runs_all(config_dir, tmp_path):
-    from bluesky_zoning.analysis.demo_data import ensure_demo_data
+    from bluesky_zoning.demo.data import ensure_demo_data
 
     demo = ensure_demo_data(tmp_path / "demo")
     boilers = tmp_path / "boilers.gpkg"

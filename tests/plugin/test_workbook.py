@@ -6,8 +6,8 @@ from __future__ import annotations
 import openpyxl
 import pyogrio
 import pytest
-from bluesky_zoning.analysis.labels import rule_names
-from bluesky_zoning.layers.workbook import SHEETS, write_summary_workbook
+from bluesky_zoning.analysis.reports.labels import rule_names
+from bluesky_zoning.layers.workbook.writer import SHEETS, write_summary_workbook
 from outputs_fixture import build_outputs_fixture
 
 
@@ -66,7 +66,7 @@ def workbook_cells(path):
 
 
 def test_workbook_has_no_english_code_words(fixture, tmp_path):
-    from bluesky_zoning.analysis.labels import english_code_words
+    from bluesky_zoning.analysis.reports.labels import english_code_words
 
     out = write_summary_workbook(fixture.flags_gpkg, tmp_path / "汇总表.xlsx", zones_gpkg=fixture.zones_gpkg,
                                  notes=["锅炉图层「boilers」没有可用的「额定蒸发量」字段（capacity_tph）：规则 B-35 未对该图层评估"])
@@ -80,7 +80,7 @@ def test_workbook_has_no_english_code_words(fixture, tmp_path):
 
 def test_to_verify_of_an_older_run_keeps_county_empty(fixture, tmp_path):
     """The fixture's to_verify has no county columns: unknown, not 'outside every county'."""
-    from bluesky_zoning.layers.workbook import NOT_IN_COUNTY
+    from bluesky_zoning.layers.workbook.writer import NOT_IN_COUNTY
 
     out = write_summary_workbook(fixture.flags_gpkg, tmp_path / "汇总表.xlsx")
     wb = openpyxl.load_workbook(out)
@@ -95,7 +95,7 @@ def test_to_verify_of_an_older_run_keeps_county_empty(fixture, tmp_path):
 def test_failed_save_leaves_the_previous_workbook(fixture, tmp_path, monkeypatch):
     import errno
 
-    from bluesky_zoning.analysis.validation import OutputError
+    from bluesky_zoning.analysis.inputs.validation import OutputError
 
     out = write_summary_workbook(fixture.flags_gpkg, tmp_path / "汇总表.xlsx")
     before = out.read_bytes()

@@ -15,10 +15,10 @@ import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
-from bluesky_zoning.analysis.ledger import Ledger
-from bluesky_zoning.analysis.meeting import CITY_ORDER
-from bluesky_zoning.layers.ledger_store import open_ledger
-from bluesky_zoning.layers.workbook import LEDGER_SHEETS, SHEETS, write_summary_workbook
+from bluesky_zoning.analysis.ledger.updates import Ledger
+from bluesky_zoning.analysis.reports.meeting import CITY_ORDER
+from bluesky_zoning.layers.ledger_store.factory import open_ledger
+from bluesky_zoning.layers.workbook.writer import LEDGER_SHEETS, SHEETS, write_summary_workbook
 from outputs_fixture import build_outputs_fixture
 
 JULY, AUGUST = "2020-07", "2020-08"
@@ -54,7 +54,7 @@ def _flags_copy(fx, path, to_verify=None, heating=None):
 
 
 def test_to_verify_rows_by_city_and_county_with_names(setup, tmp_path):
-    from bluesky_zoning.layers.workbook import NOT_IN_COUNTY
+    from bluesky_zoning.layers.workbook.writer import NOT_IN_COUNTY
 
     tv = pd.DataFrame({
         "ent_id": ["E1", "E2", "E3", "E4", "V1", "E6"],
@@ -105,7 +105,7 @@ def _heating_frame():
 
 
 def test_rural_heating_sheet(setup, tmp_path):
-    from bluesky_zoning.layers.workbook import HEATING_SHEET
+    from bluesky_zoning.layers.workbook.writer import HEATING_SHEET
 
     flags = _flags_copy(setup.fx, tmp_path / "flags.gpkg", heating=_heating_frame())
     assert "rural_heating" in [r[0] for r in pyogrio.list_layers(flags)]
@@ -129,7 +129,7 @@ def test_rural_heating_sheet(setup, tmp_path):
 
 
 def test_rural_heating_as_the_run_writes_it(setup, tmp_path):
-    """analysis/villages.py leaves county/city '' on the total rows; a county without household figures has no
+    """analysis/inputs/villages.py leaves county/city '' on the total rows; a county without household figures has no
     coverage: 缺数据, neither met nor missed."""
     frame = _heating_frame().fillna({"city": "", "county": "", "adcode": ""})
     frame.loc[len(frame)] = ["county", "太原市", "尖草坪区", "140108", 0, 0, 0, float("nan"), 60.0, 0, 3]
@@ -266,7 +266,7 @@ def test_an_earlier_month(setup, tmp_path):
 
 
 def test_wrong_month_or_ledger_writes_nothing(setup, tmp_path):
-    from bluesky_zoning.analysis.validation import InputError, OutputError
+    from bluesky_zoning.analysis.inputs.validation import InputError, OutputError
 
     out = tmp_path / "汇总表.xlsx"
     with pytest.raises(InputError, match="台账中没有 2020-09 的更新"):
@@ -288,13 +288,13 @@ MACHINE_CODES = {"boiler", "mine", "plant", "village", "chp", "open", "done", "r
 def test_every_cell_is_chinese(setup, tmp_path):
     """Walks every cell of every sheet (ledger and rural heating included): no cell is a machine code, and no
     code word or rule id shows inside a text, except in 任务编号 (the key a person types to check a task off)."""
-    from bluesky_zoning.analysis.labels import (
+    from bluesky_zoning.analysis.ledger.updates import STATUS_LABELS
+    from bluesky_zoning.analysis.reports.labels import (
         LAYER_KIND_LABELS,
         VERDICT_CLASS_LABELS,
         code_words,
         english_code_words,
     )
-    from bluesky_zoning.analysis.ledger import STATUS_LABELS
 
     codes = MACHINE_CODES | set(LAYER_KIND_LABELS) | set(VERDICT_CLASS_LABELS) | set(STATUS_LABELS) | set(code_words())
     flags = _flags_copy(setup.fx, tmp_path / "flags.gpkg", heating=_heating_frame())

@@ -1,19 +1,17 @@
 """What every tab's panel has: the dock (shared state, tasks, log), the form, and settings in and out.
 
 A panel keeps to its own tab's widgets; what another tab needs it asks of that panel through the dock
-(``dock.data``, ``dock.rules`` …). A new tab (the 进度 ledger, say) is one more Panel with its own page:
+(``dock.data``, ``dock.rules`` …). Panels know the dock only as :class:`DockContext`, the interface the dock
+passes in: they never import ``ui/dock.py`` (which imports every panel). A new tab (the 进度 ledger, say) is one more Panel with its own page:
 ``page()`` returns the widget the dock adds as a tab; the panels of dock.ui return None.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import Any, Callable, Dict, Optional, Protocol
 
 from qgis.core import QgsSettings
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtWidgets import QWidget
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ..dock import BlueSkyDock
 
 SETTINGS = "bluesky_zoning/"
 
@@ -27,13 +25,46 @@ def ui_is_chinese() -> bool:
     return QCoreApplication.translate("BlueSkyDock", "Blue Sky Zoning") != "Blue Sky Zoning"
 
 
+class DockContext(Protocol):
+    """What the dock offers its panels: shared state of the last run, the other tabs' panels, tasks and
+    messages. ``ui/dock.py``'s BlueSkyDock is the one implementation."""
+
+    iface: Any  # QgisInterface
+    ui: Any  # the dock's form (dock.ui)
+    ruleset: Any  # the rules file shown on the 规则 tab (analysis RuleSet)
+    result: Any  # the last run's AnalysisResult, or None
+    result_paths: Dict[str, str]
+    result_layers: Dict[str, Any]
+    admin_norm: Any  # the last run's normalised county layer (GeoDataFrame)
+    data: Any  # the 数据 tab's panel
+    rules: Any  # the 规则 tab's panel
+    progress: Any  # the 进度 tab's panel
+
+    def start_task(self, description: str, work: Callable, on_done: Optional[Callable] = None,
+                   on_error: Optional[Callable] = None, on_canceled: Optional[Callable] = None) -> Any: ...
+
+    def log(self, text: str) -> None: ...
+
+    def warn(self, text: str) -> None: ...
+
+    def message(self, text: str, success: bool = False) -> None: ...
+
+    def open_link(self, link: str) -> bool: ...
+
+    def show_results(self, result: Any, paths: Dict[str, Any], columns_read: Dict[str, Any]) -> None: ...
+
+    def load_demo_data(self) -> Any: ...
+
+    def save_settings(self) -> None: ...
+
+
 class Panel:
     """Base of the dock's tab panels."""
 
     #: objectName of the tab page in dock.ui (None for a panel that brings its own page)
     TAB: Optional[str] = None
 
-    def __init__(self, dock: BlueSkyDock) -> None:
+    def __init__(self, dock: DockContext) -> None:
         self.dock = dock
         self.ui = dock.ui
 

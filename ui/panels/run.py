@@ -10,8 +10,8 @@ from qgis.core import QgsApplication, QgsProject, QgsRasterLayer, QgsSettings, Q
 from qgis.gui import QgsFileWidget
 from qgis.PyQt.QtCore import QStandardPaths, QUrl
 
-from ...analysis.fields import LAYER_KINDS
-from ...analysis.validation import InputError
+from ...analysis.inputs.validation import InputError
+from ...analysis.schema.fields import LAYER_KINDS
 from ...layers.user_errors import report, user_message
 from .base import SETTINGS, Panel, tr, ui_is_chinese
 
@@ -150,7 +150,7 @@ class RunPanel(Panel):
         columns = self.dock.data.columns_read()
 
         def work(task):
-            from ...analysis.atomic import atomic_path
+            from ...analysis.common.atomic import atomic_path
             from ...layers.run_job import run_job
 
             with atomic_path(out_dir) as staging:  # the run's folder appears whole, or not at all
@@ -209,7 +209,7 @@ class RunPanel(Panel):
         self.dock.warn(tr("The analysis failed: {error}").format(error=user_message(exc)))
 
     def _done(self, payload, choices: List[str], columns) -> None:
-        from ...analysis.run_report import run_counts
+        from ...analysis.reports.run_report import run_counts
 
         self._finished_ui()
         result, paths = payload
@@ -229,7 +229,7 @@ class RunPanel(Panel):
     def write_log(self, result, choices: List[str], counts, folder: str) -> None:
         """The run in a few lines: assumptions and choices, the counts, the rows to verify by problem,
         other input checks, where the files are — each once, in the dock's language."""
-        from ...analysis.run_report import one_language, problem_groups, without_row_messages
+        from ...analysis.reports.run_report import one_language, problem_groups, without_row_messages
 
         chinese = ui_is_chinese()
         notes = [str(n) for n in result.notes]
@@ -270,6 +270,6 @@ def counts_text(counts) -> str:
 
 
 def _canceled() -> Exception:
-    from ...analysis.errors import CanceledError
+    from ...analysis.common.errors import CanceledError
 
     return CanceledError("canceled")

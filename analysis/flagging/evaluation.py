@@ -1,0 +1,417 @@
+"""One enterprise layer against the rules: zone membership masks, three-valued conditions, rule hits.
+
+Conditions are numpy masks with three-valued logic (true / false / unknown because a value is missing);
+zone membership is decided as the zone registry says (by county, by key city, within a plant's radius, or
+inside the zone's polygons) and computed once per layer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..inputs.enterprises import PROBLEM_COLUMNS, EnterpriseTable
+from ..plan.rules import Condition, Rule, RuleSet
+from ..plan.zone_registry import ALL, AREA, COUNTY, KEY_CITY, PLANT_RADIUS, ZONES, zone_by_id
+from ..zones.frames import city_key, county_key
+from .reasons import reason_context, render_template
+from .spatial_index import NearestPlants, PointIndex, locate
+
+
+@dataclass
+class PointTable:
+    """Enterprises given as coordinate arrays and an attribute table, with no geometry objects.
+
+    The fast path for big layers: ``x``/``y`` (in ``crs``, EPSG:4326 when None) are used directly, and a
+    point geometry is made only for the rows that end up in an output table (None where x or y is not
+    finite). Results are the same as for a GeoDataFrame of those points with the same attributes.
+    """
+
+    frame: pd.DataFrame
+    x: np.ndarray
+    y: np.ndarray
+    crs: Any = None
+    layer_name: Optional[str] = None
+    problems: Optional[pd.DataFrame] = None
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+@dataclass
+class Layer:
+    kind: str
+    gdf: gpd.GeoDataFrame
+    problems: pd.DataFrame
+    source_layer: str
+    # The ids as given when they were integers: duplicates are found on them (str is one-to-one on
+    # integers, so the answer is the same) instead of on millions of strings.
+    id_keys: Optional[np.ndarray] = None
+    # Coordinates of a PointTable layer (EPSG:4326); None when the layer has geometries.
+    xy: Optional[Tuple[np.ndarray, np.ndarray]] = None
+    _id_text: Optional[np.ndarray] = None
+    _id_done: Optional[np.ndarray] = None
+    _geom: Optional[np.ndarray] = None
+    _geom_done: Optional[np.ndarray] = None
+
+    def id_text(self, pos: np.ndarray) -> np.ndarray:
+        """The ids of rows ``pos`` as text. Integer ids are turned into text only for the rows asked for
+        (those in an output table), each once; ``str`` of an integer is what the full conversion gave."""
+        if self.id_keys is None:
+            return self.gdf["ent_id"].to_numpy(dtype=object)[pos]
+        if self._id_text is None:
+            self._id_text = np.empty(len(self.id_keys), dtype=object)
+            self._id_done = np.zeros(len(self.id_keys), dtype=bool)
+        need = pos[~self._id_done[pos]]
+        if len(need):
+            need = np.unique(need)
+            self._id_text[need] = [str(v) for v in self.id_keys[need].tolist()]
+            self._id_done[need] = True
+        return self._id_text[pos]
+
+
+    def geoms(self) -> Any:
+        """What ``_take_geoms`` takes output geometries from: the geometry array, or this layer."""
+        return self if self.xy is not None else self.gdf.geometry.values
+
+    def take(self, pos: np.ndarray) -> np.ndarray:
+        """Point geometries of rows ``pos`` of a PointTable layer, each row's point made once and shared
+        by every output table (as a geometry array's take shares its objects)."""
+        if self._geom is None:
+            self._geom = np.empty(len(self.gdf), dtype=object)
+            self._geom_done = np.zeros(len(self.gdf), dtype=bool)
+        need = pos[~self._geom_done[pos]]
+        if len(need):
+            need = np.unique(need)
+            x, y = self.xy[0][need], self.xy[1][need]
+            ok = np.isfinite(x) & np.isfinite(y)  # rows without coordinates get no geometry (None)
+            self._geom[need[ok]] = shapely.points(x[ok], y[ok])
+            self._geom_done[need] = True
+        return self._geom[pos]
+
+
+def as_layer(kind: str, value: Any) -> Layer:
+    xy = None
+    if isinstance(value, PointTable):
+        gdf = value.frame
+        problems = value.problems if value.problems is not None else pd.DataFrame(columns=PROBLEM_COLUMNS)
+        name = value.layer_name or kind
+        x, y = np.asarray(value.x, dtype=float), np.asarray(value.y, dtype=float)
+        if len(x) != len(gdf) or len(y) != len(gdf):
+            raise ValueError(f"{kind}: x/y arrays and the attribute table differ in length")
+        if value.crs is not None:
+            from pyproj import CRS, Transformer
+
+            crs = CRS.from_user_input(value.crs)
+            if not crs.equals("EPSG:4326"):
+                tr = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+                x, y = tr.transform(x, y)
+                x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        xy = (x, y)
+    elif isinstance(value, EnterpriseTable):
+        gdf, problems, name = value.gdf, value.problems, value.layer_name
+    else:
+        gdf, problems, name = value, pd.DataFrame(columns=PROBLEM_COLUMNS), kind
+    if not isinstance(gdf.index, pd.RangeIndex) or gdf.index.start != 0 or gdf.index.step != 1:
+        gdf = gdf.reset_index(drop=True)
+    if xy is None and gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+        gdf = gdf.to_crs("EPSG:4326")
+    # One assign (one copy of the frame) for every column added or normalised; the input is never modified.
+    new: Dict[str, Any] = {}
+    if "ent_id" not in gdf.columns:
+        new["ent_id"] = [f"{kind}-{i + 1}" for i in range(len(gdf))]
+    if "row" not in gdf.columns:
+        new["row"] = np.arange(1, len(gdf) + 1)
+    if "name" not in gdf.columns:
+        new["name"] = None
+    ids = pd.Series(new["ent_id"], index=gdf.index) if "ent_id" in new else gdf["ent_id"]
+    id_keys = ids.to_numpy() if pd.api.types.is_integer_dtype(ids.dtype) else None
+    if id_keys is None:
+        new["ent_id"] = ids.astype(str)
+    elif "ent_id" in new:
+        new["ent_id"] = ids
+    # (integer ids stay integers in this internal copy; Layer.id_text gives the text of output rows)
+    gdf = gdf.assign(**new)
+    return Layer(kind, gdf, problems, name, id_keys, xy)
+
+
+def _coords(layer: Layer) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """x, y (NaN when no usable point) and a mask of rows whose geometry is a usable point."""
+    if layer.xy is not None:
+        x, y = layer.xy
+        ok = np.isfinite(x) & np.isfinite(y)
+        return np.where(ok, x, np.nan), np.where(ok, y, np.nan), ok
+    geoms = np.asarray(layer.gdf.geometry.values, dtype=object)
+    is_point = shapely.get_type_id(geoms) == 0
+    x = np.where(is_point, shapely.get_x(geoms), np.nan)
+    y = np.where(is_point, shapely.get_y(geoms), np.nan)
+    ok = is_point & np.isfinite(x) & np.isfinite(y)
+    return np.where(ok, x, np.nan), np.where(ok, y, np.nan), ok
+
+
+class LayerEval:
+    """Lazily computed zone memberships and context for one layer."""
+
+    def __init__(self, layer: Layer, admin: gpd.GeoDataFrame, zones: Mapping[str, gpd.GeoDataFrame],
+                 ruleset: RuleSet):
+        self.layer, self.admin, self.zones, self.ruleset = layer, admin, zones, ruleset
+        self.n = len(layer.gdf)
+        self.x, self.y, self.has_point = _coords(layer)
+        self.index = PointIndex(self.x, self.y)
+        self.admin_idx = locate(self.index, list(admin.geometry.values))
+        self.judged = self.admin_idx >= 0
+        # Attributes are worked out once per county and then taken per point; slot -1 (the extra last
+        # element) stands for "no county".
+        self.ai = np.where(self.judged, self.admin_idx, len(admin))
+        self.a_county = np.append(admin["county"].astype(str).to_numpy(dtype=object), None)
+        self.a_city = np.append(admin["city"].astype(str).to_numpy(dtype=object), None)
+        self.a_adcode = np.append(admin["adcode"].astype(str).to_numpy(dtype=object), None)
+        self.a_city_key = np.array([city_key(c) if c else "" for c in self.a_city], dtype=object)
+        self.county, self.city, self.adcode = self.a_county[self.ai], self.a_city[self.ai], self.a_adcode[self.ai]
+        self._cache: Dict[str, Any] = {}
+
+    def text_of(self, col: str) -> np.ndarray:
+        """The per-county texts of ``county``/``city``/``adcode`` (slot -1, no county: 'None')."""
+        key = "text:" + col
+        if key not in self._cache:
+            arr = {"county": self.a_county, "city": self.a_city, "adcode": self.a_adcode}[col]
+            self._cache[key] = arr.astype(str).astype(object)
+        return self._cache[key]
+
+    def per_point(self, per_admin: np.ndarray) -> np.ndarray:
+        """A per-county array (with the trailing 'no county' slot) spread to the points."""
+        return per_admin[self.ai]
+
+    # zone memberships ---------------------------------------------------------------------------
+
+    def zone_available(self, zone_id: str) -> bool:
+        return zone_id == ALL or zone_by_id(zone_id).layer in self.zones
+
+    def _zone(self, zone_id: str) -> gpd.GeoDataFrame:
+        return self.zones[zone_by_id(zone_id).layer]
+
+    def groups(self) -> Tuple[np.ndarray, np.ndarray]:
+        """Key-city group name and is_key flag of each point's city (from the key-city zone's rows)."""
+        if "groups" not in self._cache:
+            table: Dict[str, Tuple[str, bool]] = {}
+            layer = next((z.layer for z in ZONES if z.membership == KEY_CITY), None)
+            if layer in self.zones:
+                z = self.zones[layer]
+                table = {city_key(c): (str(g), bool(k)) for c, g, k in zip(z["city"], z["group"], z["is_key"])}
+            pairs = [table.get(c, ("其他地区", False)) for c in self.a_city_key]
+            a_group = np.array([p[0] for p in pairs], dtype=object)
+            a_key = np.array([p[1] for p in pairs], dtype=bool)
+            a_key[-1] = False
+            self._cache["a_groups"] = (a_group, a_key)
+            self._cache["groups"] = (self.per_point(a_group), self.per_point(a_key))
+        return self._cache["groups"]
+
+    def group_texts(self) -> np.ndarray:
+        """The key-city group name per county slot (the trailing slot: no county)."""
+        self.groups()
+        return self._cache["a_groups"][0]
+
+    def _by_adcode(self, zone_id: str) -> np.ndarray:
+        codes = set(self._zone(zone_id)["adcode"].astype(str))
+        a_in = np.array([c in codes for c in self.a_adcode], dtype=bool)
+        a_in[-1] = False
+        return self.per_point(a_in)
+
+    def _by_geometry(self, zone_id: str) -> np.ndarray:
+        key = "geom:" + zone_id
+        if key not in self._cache:
+            z = self._zone(zone_id)
+            self._cache[key] = locate(self.index, list(z.geometry.values))
+        return self._cache[key] >= 0
+
+    def plants(self, zone_id: str) -> Tuple[NearestPlants, gpd.GeoDataFrame]:
+        """Membership of a plant-radius zone (each plant's own ``radius_km``, as built); ``.at(idx)`` gives
+        the distance (m) to the nearest covering plant (inf if none) and that plant's row in the second
+        element."""
+        key = "plants:" + zone_id
+        if key not in self._cache:
+            z = self._zone(zone_id)
+            plants = z[z["part"] == "plant"].reset_index(drop=True) if "part" in z.columns else z
+            own = self.layer.id_text(np.arange(self.n)) if self.layer.kind == "chp" else None
+            self._cache[key] = (NearestPlants(self.index, plants, own), plants)
+        return self._cache[key]
+
+    def zone_mask(self, zone_id: str) -> np.ndarray:
+        """Inside-zone mask over all points (False for points not judged), decided as the registry says."""
+        if zone_id == ALL:
+            return self.judged.copy()
+        membership = zone_by_id(zone_id).membership
+        if membership == KEY_CITY:
+            return self.groups()[1] & self.judged
+        if membership == COUNTY:
+            return self._by_adcode(zone_id)
+        if membership == PLANT_RADIUS:
+            return self.plants(zone_id)[0].member & self.judged
+        assert membership == AREA, membership
+        return self._by_geometry(zone_id) & self.judged
+
+    def rule_zone_mask(self, rule: Rule) -> np.ndarray:
+        """Where the rule applies: zone inside/outside, narrowed to its cities/counties/groups."""
+        zs = rule.zone
+        mask = self.zone_mask(zs.id)
+        if zs.where == "outside":
+            mask = ~mask & self.judged
+        if zs.cities:
+            wanted = {city_key(c) for c in zs.cities}
+            mask &= self.per_point(np.array([c in wanted for c in self.a_city_key], dtype=bool))
+        if zs.counties:
+            names = {str(c) for c in zs.counties} | {county_key(c) for c in zs.counties}
+            mask &= self.per_point(np.array([c is not None and (c in names or county_key(c) in names)
+                                             for c in self.a_county], dtype=bool))
+        if zs.groups:
+            mask &= self.per_point(np.isin(self.group_texts(), list(zs.groups)))
+        return mask
+
+
+def _factorized(ev: LayerEval, name: str) -> Tuple[np.ndarray, np.ndarray]:
+    """(codes, uniques) of a column, cached: conditions test the few distinct values, not every row."""
+    key = "codes:" + name
+    if key not in ev._cache:
+        codes, uniques = pd.factorize(ev.layer.gdf[name], use_na_sentinel=True)
+        ev._cache[key] = (codes, np.asarray(uniques, dtype=object))
+    return ev._cache[key]
+
+
+def _numbers(ev: LayerEval, name: str) -> np.ndarray:
+    key = "num:" + name
+    if key not in ev._cache:
+        ev._cache[key] = pd.to_numeric(ev.layer.gdf[name], errors="coerce").to_numpy(dtype=float)
+    return ev._cache[key]
+
+
+def _category_test(uniques: np.ndarray, cond: Condition) -> np.ndarray:
+    """The condition evaluated on the distinct values of a column."""
+    op = cond.op
+    if op in ("is_true", "is_false"):
+        truth = np.array([u is True or u is np.True_ or u == 1 for u in uniques], dtype=bool)
+        return truth if op == "is_true" else ~truth
+    if op in ("in", "not_in"):
+        isin = np.array([u in cond.value for u in uniques], dtype=bool)
+        return isin if op == "in" else ~isin
+    eq = np.array([u == cond.value for u in uniques], dtype=bool)
+    return eq if op == "==" else ~eq
+
+
+def _group_masks(ev: LayerEval, cond: Condition) -> Tuple[np.ndarray, np.ndarray, Dict[str, np.ndarray]]:
+    """(known, value, unknown by field) of a condition. A group holds where one member holds, fails where
+    every member fails, and is unknown otherwise; a member whose field the layer lacks is left out (the
+    run's notes say the field is missing) unless every member's is."""
+    if not cond.any_of:
+        known, value = _condition_masks(ev, cond)
+        return known, value, {cond.field: ~known}
+    members = [c for c in cond.any_of if c.op == "in_zone" or c.if_missing != "verify"
+               or _field_usable(ev.layer.gdf, c.field)] or list(cond.any_of)
+    holds, fails = np.zeros(ev.n, bool), np.ones(ev.n, bool)
+    unknown: Dict[str, np.ndarray] = {}
+    for member in members:
+        known, value = _condition_masks(ev, member)
+        holds |= known & value
+        fails &= known & ~value
+        unknown[member.field] = unknown.get(member.field, np.zeros(ev.n, bool)) | ~known
+    return holds | fails, holds, unknown
+
+
+def _condition_masks(ev: LayerEval, cond: Condition) -> Tuple[np.ndarray, np.ndarray]:
+    """(known, value) arrays for one condition; value is meaningful only where known."""
+    n = ev.n
+    if cond.op == "in_zone":  # an any-group member: inside a zone (unavailable zone: nobody is inside)
+        inside = ev.zone_mask(cond.value) if ev.zone_available(cond.value) else np.zeros(n, bool)
+        return np.ones(n, bool), inside
+    if cond.field not in ev.layer.gdf.columns:
+        known, value = np.zeros(n, bool), np.zeros(n, bool)
+    elif cond.op in ("<", "<=", ">", ">="):
+        v = _numbers(ev, cond.field)
+        known = np.isfinite(v)
+        with np.errstate(invalid="ignore"):
+            value = {"<": v < cond.value, "<=": v <= cond.value, ">": v > cond.value,
+                     ">=": v >= cond.value}[cond.op] & known
+    else:
+        codes, uniques = _factorized(ev, cond.field)
+        known = codes >= 0
+        # The trailing False is what code -1 (blank) picks.
+        value = np.append(_category_test(uniques, cond), False)[codes]
+    if cond.if_missing == "false":
+        return np.ones(n, bool), value & known
+    if cond.if_missing == "true":  # a blank counts as met (e.g. no siding recorded: build one)
+        return np.ones(n, bool), value | ~known
+    return known, value
+
+
+def _field_usable(gdf: gpd.GeoDataFrame, name: str) -> bool:
+    """A field is usable when its column exists and is not entirely blank (i.e. it was mapped)."""
+    return name in gdf.columns and bool(gdf[name].notna().any())
+
+
+def evaluate_rule(ev: LayerEval, rule: Rule, notes: List[str]):
+    """(hit rows, unknown-by-field problem frame, flags frame) for one rule on one layer, or None."""
+    gdf = ev.layer.gdf
+    if not ev.zone_available(rule.zone.id):
+        notes.append(f"规则 {rule.id} 未评估：缺少区域 {rule.zone.id}")
+        return None
+    absent = [c.field for c in rule.conditions if not c.any_of and c.if_missing == "verify"
+              and not _field_usable(gdf, c.field)]
+    absent += [m.field for c in rule.conditions if c.any_of
+               and not any(x.op == "in_zone" or x.if_missing != "verify" or _field_usable(gdf, x.field)
+                           for x in c.any_of) for m in c.any_of]
+    if absent:
+        # Said once per field of the layer, with every rule it kept from being evaluated (flag_enterprises).
+        skipped = ev._cache.setdefault("absent_fields", {})
+        for f in dict.fromkeys(absent):
+            skipped.setdefault(f, []).append(rule.id)
+        return None
+    zone = ev.rule_zone_mask(rule)
+    hit = zone.copy()
+    any_false = np.zeros(ev.n, bool)
+    unknown_by_field: Dict[str, np.ndarray] = {}
+    for cond in rule.conditions:
+        known, value, unknown = _group_masks(ev, cond)
+        hit &= known & value
+        any_false |= known & ~value
+        for fname, mask in unknown.items():
+            unknown_by_field[fname] = unknown_by_field.get(fname, np.zeros(ev.n, bool)) | mask
+    undecided = zone & ~any_false & ~hit
+    problems = []
+    for fname, unknown in unknown_by_field.items():
+        rows = np.flatnonzero(undecided & unknown)
+        if len(rows):
+            problems.append(pd.DataFrame({"pos": rows, "field": fname, "rule_id": rule.id}))
+    idx = np.flatnonzero(hit)
+    if len(idx) == 0:
+        return idx, problems, None
+    by_plant = rule.zone.id != ALL and zone_by_id(rule.zone.id).membership == PLANT_RADIUS
+    chp_at = ev.plants(rule.zone.id)[0].at(idx) if by_plant else None
+    ctx = reason_context(ev, rule, idx, chp_at)
+    reason = render_template(rule.reason, ctx, len(idx))
+    # every hit of a rule whose zone is the 1+30 region depends on the unverified list (a rule that only
+    # lists it among alternatives gets the note in the run's notes, not in each reason)
+    if rule.zone.id == "Z-1P30" and ev.ruleset.region_1p30_note and "{note_1p30}" not in rule.reason:
+        reason = reason + f"（{ev.ruleset.region_1p30_note}）"
+    # Only the per-hit columns; the ones constant for a (layer, rule) pair (META_COLUMNS) are kept once
+    # per frame and spread to the rows by take when the output tables are built. Every array here is
+    # fresh, so copy=False (no copy, no block consolidation) is safe.
+    flags = pd.DataFrame(copy=False, data={
+        "pos": idx, "reason": reason,
+        "county": ev.county[idx], "city": ev.city[idx], "adcode": ev.adcode[idx],
+        "distance_km": np.round(chp_at[0] / 1000.0, 3) if chp_at is not None else np.nan,
+        "lon": ev.x[idx], "lat": ev.y[idx], "row": gdf["row"].to_numpy()[idx],
+    })
+    return idx, problems, flags
+
+
+META_COLUMNS = ("layer", "rule_id", "action", "clause", "deadline", "lead_dept", "level", "severity",
+                "action_class", "source_layer")
+
+
+def frame_meta(kind: str, rule: Rule, source_layer: str) -> Dict[str, Any]:
+    return {"layer": kind, "rule_id": rule.id, "action": rule.action, "clause": rule.clause,
+            "deadline": rule.deadline, "lead_dept": rule.lead_dept, "level": rule.level,
+            "severity": rule.severity, "action_class": rule.action_class, "source_layer": source_layer}
