@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_RELEASE := $(shell . /etc/os-release 2>/dev/null; echo $${VERSION_ID:-unstable})
 DEBS := python3-qgis qgis qgis-providers xvfb xauth fonts-noto-cjk fonts-wqy-microhei poppler-utils \
         python3-venv python3-pip qttools5-dev-tools python3-numpy python3-pyproj python3-rasterio \
-        python3-openpyxl python3-yaml proj-bin postgresql postgresql-postgis postgis git
+        python3-openpyxl python3-yaml proj-bin postgresql postgresql-postgis postgis git pyqt5-dev-tools
 ifeq ($(DEBIAN_RELEASE),12)
 # shapely and pyogrio are built from source against the system GEOS/GDAL; pandas and geopandas from PyPI.
 DEBS += libgeos-dev libgdal-dev python3-dev build-essential
@@ -21,6 +21,9 @@ else
 DEBS += python3-pandas python3-shapely python3-pyogrio python3-geopandas
 PIP_STACK :=
 endif
+# What `make test-winstack` builds GDAL's Python bindings with, on every release (Debian 12's DEBS has them already).
+WINSTACK_DEBS := libgdal-dev build-essential
+WIN_PY := $(ROOT)/.build/winstack/bin/python
 # proj-bin: its /usr/bin/proj is how pyproj in the venv finds /usr/share/proj/proj.db.
 # pip is given only what the system python lacks (dependencies.py --pip-requirements), and a constraints
 # file holding every compiled package Debian already has at the version it has: pip resolves around them
@@ -32,12 +35,13 @@ QM := i18n/bluesky_zoning_zh_CN.qm
 export QT_QPA_PLATFORM ?= offscreen
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: all sysdeps venv runtime-deps translations install demo test test-analysis test-debian13 test-matrix \
-        package bench lint clean
+.PHONY: all sysdeps venv runtime-deps translations install demo test test-analysis test-winstack test-debian13 \
+        test-matrix package bench lint clean
 
 all: test
 
-## Debian packages: QGIS (3.22 on Debian 12, 3.40 on 13), Xvfb, CJK fonts, poppler, Qt's lrelease, PostGIS.
+## Debian packages: QGIS (3.22 on Debian 12, 3.40 on 13), Xvfb, CJK fonts, poppler, Qt's lrelease, PostGIS,
+## pyrcc5 (pyqt5-dev-tools: a test compiles resources.qrc with it).
 sysdeps:
 	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -89,6 +93,20 @@ test: venv runtime-deps translations lint
 
 test-analysis: venv
 	@$(PY) -m pytest -q -p no:pytest_qgis tests/analysis
+
+## The QGIS-free tests on the Python stack QGIS's Windows installers ship (Python 3.12, numpy 2.4, pandas 3.0,
+## geopandas 1.1, GDAL's own bindings, rasterio 1.5): the venv .build/winstack (scripts/winstack_venv.sh, made once,
+## anew when its requirements change), then the demo's numbers there and in the host venv, which must be the same.
+test-winstack: venv
+	@$(MAKE) --no-print-directory sysdeps DEBS="$(DEBS) $(WINSTACK_DEBS)"
+	@bash scripts/winstack_venv.sh >/dev/null
+	@$(WIN_PY) -c "from osgeo import gdal_array; import pandas, numpy; \
+	  print('== winstack: numpy', numpy.__version__, 'pandas', pandas.__version__, 'GDAL', gdal_array.gdal.__version__)"
+	@$(WIN_PY) -m pytest -q -p no:pytest_qgis -W ignore::pytest.PytestConfigWarning tests/analysis
+	@$(WIN_PY) scripts/demo_counts.py > .build/demo-counts-winstack.txt
+	@$(PY) scripts/demo_counts.py > .build/demo-counts-host.txt
+	@diff -u .build/demo-counts-host.txt .build/demo-counts-winstack.txt && \
+	  echo "== demo counts the same on both stacks: $$(grep -c ' rule ' .build/demo-counts-host.txt) rule counts of 2 months"
 
 ## The whole suite again in a fresh Debian 13 root (QGIS 3.40, numpy 2); test-matrix adds sid (QGIS 3.44).
 test-debian13:

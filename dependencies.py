@@ -128,15 +128,22 @@ def abi_problems() -> List[str]:
     return []
 
 
+def _imported(name: str):
+    """The module `name`, or None when it does not import."""
+    try:
+        return importlib.import_module(name)
+    except Exception:  # noqa: BLE001 - any failure to import means: not usable here
+        return None
+
+
 def bundled_native_wheels() -> List[str]:
     """Packages imported from a manylinux wheel carrying its own copy of GEOS/PROJ/GDAL (Linux only)."""
     if not sys.platform.startswith("linux"):
         return []
     found = []
     for name in BUNDLED_NATIVE:
-        try:
-            module = importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - reported by missing_dependencies
+        module = _imported(name)
+        if module is None:  # reported by missing_dependencies
             continue
         site = os.path.dirname(os.path.dirname(os.path.abspath(module.__file__ or "")))
         if os.path.isdir(os.path.join(site, f"{name}.libs")):
@@ -144,15 +151,20 @@ def bundled_native_wheels() -> List[str]:
     return found
 
 
+def _version_or_none(dist: str) -> Optional[str]:
+    """installed_version(dist), None when it cannot tell."""
+    try:
+        return installed_version(dist)
+    except Exception:  # noqa: BLE001 - absent or unreadable: no constraint for it
+        return None
+
+
 def system_constraints() -> List[str]:
     """``name==version`` for each compiled package this interpreter already imports (run with ``python3 -s``)."""
     lines = []
     for dist in COMPILED:
-        try:
-            found = installed_version(dist)
-        except Exception:  # noqa: BLE001 - absent: pip may install it
-            continue
-        if version_known(found):
+        found = _version_or_none(dist)
+        if found is not None and version_known(found):  # absent: pip may install it
             lines.append(f"{dist}=={found}")
     return lines
 

@@ -694,6 +694,18 @@
             <translation>导入企业清单</translation>
         </message>
         <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Reading {name}…</source>
+            <translation>正在读取 {name}…</translation>
+        </message>
+        <message>
+            <source>Reading canceled.</source>
+            <translation>已取消读取。</translation>
+        </message>
+        <message>
             <source>{rows} rows; columns: {columns}</source>
             <translation>共 {rows} 行；列：{columns}</translation>
         </message>
@@ -749,8 +761,16 @@
             <translation>导入企业清单（XLSX/CSV）</translation>
         </message>
         <message>
-            <source>Reads an Excel or CSV list of boilers, mines, plants, CHP plants or villages and communities with longitude/latitude columns and writes a point layer in WGS84 (EPSG:4326) with all the table's columns. Lists geocoded with Amap/Tencent are GCJ-02, with Baidu BD-09: choose the list's coordinate system and the points are converted. Empty longitude/latitude fields are guessed from the column names (经度/纬度, lon/lat). Rows whose coordinates cannot be read are kept without geometry and reported.</source>
-            <translation>读取带经纬度列的锅炉、矿山、工业企业、热电厂或村（社区）Excel/CSV 清单，输出 WGS84（EPSG:4326）点图层，保留表格全部列。用高德/腾讯地图取得的坐标为 GCJ-02，百度为 BD-09：选择清单的坐标系即自动转换。经度/纬度列留空时按列名（经度/纬度、lon/lat）自动识别。坐标无法读取的行保留（无几何）并报告。</translation>
+            <source>Reads an Excel or CSV list of boilers, mines, plants, CHP plants or villages and communities with longitude/latitude columns and writes a point layer in WGS84 (EPSG:4326) with all the table's columns. Lists geocoded with Amap/Tencent are GCJ-02, with Baidu BD-09: choose the list's coordinate system and the points are converted. Empty longitude/latitude fields are guessed from the column names (经度/纬度, lon/lat). Rows whose coordinates cannot be read are kept without geometry and reported. A table of more than the maximum rows (or whose sheet is larger than 1 KB a row) is refused before it is read; raise the maximum to read it.</source>
+            <translation>读取带经纬度列的锅炉、矿山、工业企业、热电厂或村（社区）Excel/CSV 清单，输出 WGS84（EPSG:4326）点图层，保留表格全部列。用高德/腾讯地图取得的坐标为 GCJ-02，百度为 BD-09：选择清单的坐标系即自动转换。经度/纬度列留空时按列名（经度/纬度、lon/lat）自动识别。坐标无法读取的行保留（无几何）并报告。行数超过“最多读取行数”（或工作表大于每行 1 KB）的表格在读取前即被拒绝；如确需读取，请调高该上限。</translation>
+        </message>
+        <message>
+            <source>Maximum rows to read (a larger table is refused before reading)</source>
+            <translation>最多读取行数（超过则读取前拒绝）</translation>
+        </message>
+        <message>
+            <source>Reading the table (at most {n} rows)…</source>
+            <translation>正在读取表格（最多 {n} 行）…</translation>
         </message>
         <message>
             <source>Plants</source>

@@ -37,7 +37,7 @@ import pyogrio.errors
 import shapely
 
 from ..analysis.common.atomic import atomic_path
-from ..analysis.common.file_names import unique_county_file_names
+from ..analysis.common.file_names import county_file_stem, unique_county_file_names
 from ..analysis.plan.zone_registry import zone_titles
 from ..analysis.reports.labels import add_label_columns, rule_names
 from ..analysis.reports.result_files import zone_titles_of
@@ -309,7 +309,7 @@ def _shapefile_ready(gdf: gpd.GeoDataFrame, mapping: Dict[str, str], encoding: s
             frame[col] = series.astype("int32")
         elif pd.api.types.is_datetime64_any_dtype(series):
             frame[col] = series.dt.strftime("%Y-%m-%d").fillna("")
-        elif series.dtype == object:
+        elif series.dtype == object or isinstance(series.dtype, pd.StringDtype):  # pandas 3 text: the str dtype
             frame[col] = series.map(lambda v: _fit_dbf(v if v is None or isinstance(v, (str, int, float)) else str(v),
                                                        encoding))
     return frame.rename(columns=mapping)
@@ -417,6 +417,7 @@ def export_county_packages(
     is_canceled: Optional[Callable[[], bool]] = None,
     admin_gpkg: Optional[PathLike] = None,
     workers: int = 4,
+    warn: Optional[Callable[[str], None]] = None,
 ) -> List[Path]:
     """Write one zip per county into ``out_dir``; return the zips written, in adcode order.
 
@@ -437,6 +438,12 @@ def export_county_packages(
     titles = {**zone_titles_of(zones_gpkg), **FLAG_LAYER_TITLES}  # the radius and rings the zones have
     flag_layers = load_flag_layers(flags_gpkg)
     names = unique_county_file_names(zip(counties["adcode"], counties["county"]))
+    for (adcode, county), name in zip(zip(counties["adcode"], counties["county"]), names):
+        stem = Path(name).stem
+        if warn is not None and stem != county_file_stem(adcode, county):  # a clash got a number
+            warn(f"行政区划图层中有两个县区「{county}」的区划代码都是 {adcode}：它们的数据包分别为 "
+                 f"{county_file_stem(adcode, county)}.zip 和 {name}，请核对行政区划图层 / two counties named {county} "
+                 f"share the adcode {adcode}: packages {county_file_stem(adcode, county)}.zip and {name}")
     total = len(counties)
     canceled = (lambda: False) if is_canceled is None else is_canceled
     done: Dict[int, Path] = {}

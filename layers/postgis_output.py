@@ -3,10 +3,12 @@
 The database is reached only through a connection saved in QGIS (Data Source Manager → PostgreSQL), whose
 credentials normally live in QGIS's authentication database (``authcfg``): the plugin stores the
 connection's *name* and the schema, never a host, port, user or password, and its messages name only those
-two. SQL goes through QGIS's own connection API (``QgsAbstractDatabaseProviderConnection.executeSql``).
+two. SQL goes through QGIS's own connection API (``QgsAbstractDatabaseProviderConnection.executeSql``). A layer
+the plugin makes of a database table (``layer_connection_uri``) never carries a password, so a saved project holds
+none either, even when the user saved the password in the connection.
 
 Replacing a run's tables is atomic: every table is first written to a staging table beside its target
-(``_bluesky_stage_<time>_<token>_<n>``); one statement string then drops the old tables and renames the
+(``_bluesky_stage_<time>_<random>_<n>``); one statement string then drops the old tables and renames the
 staged ones in a single implicit transaction (PostgreSQL runs a multi-statement query without BEGIN/COMMIT
 as one transaction, DDL included). If the database goes away or anything fails before or during that swap,
 the previous tables stay exactly as they were; leftover staging tables are dropped when possible and otherwise
@@ -17,6 +19,7 @@ files hold, plus ``bluesky_run``: one row per table with the run's label, time a
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import math
 import re
@@ -27,7 +30,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import geopandas as gpd
 import pandas as pd
 import shapely
-from qgis.core import QgsDataSourceUri, QgsProviderRegistry, QgsVectorLayer
+from qgis.core import QgsCredentials, QgsDataSourceUri, QgsProviderRegistry, QgsVectorLayer
 
 from ..analysis.common.errors import CanceledError
 from ..analysis.inputs.validation import OutputError
@@ -93,14 +96,36 @@ def find_connection(name: str):
     return connection
 
 
+def layer_connection_uri(connection) -> QgsDataSourceUri:
+    """The saved connection's URI as every database layer the plugin makes carries it: without a password.
+
+    Kept: host, port, dbname, sslmode, service, authcfg and the user name. The user name is not a secret (the
+    server shows it to every session) and it keeps the layer on the same login: the postgres provider asks
+    QGIS's credentials for the realm of host, port, database *and* user, and QGIS's own credentials dialog
+    (a project reopened in a later session) offers that user, asking for the password only. Dropped: the
+    password, which a layer's source would otherwise write into every project saved with it. When the user
+    saved a password in the connection (no ``authcfg``), it is handed to QGIS's credential cache for that
+    realm (``QgsCredentials.put``, what the provider's own password dialog does after a login): the
+    provider's first attempt without a password fails, it takes the cached one and connects, so the layer
+    opens in this session as before. An ``authcfg`` connection needs nothing: the layer names the
+    configuration, the authentication database holds the credentials.
+    """
+    uri = QgsDataSourceUri(connection.uri())
+    password = uri.password()
+    uri.setPassword("")
+    if password:
+        QgsCredentials.instance().put(uri.connectionInfo(False), uri.username(), password)
+    return uri
+
+
 def result_table_uri(destination: DatabaseDestination, table: str) -> str:
-    """The QGIS `postgres` URI of a result table: the connection's own URI (an ``authcfg``, no password
-    unless the user saved one in the connection) with the schema, the table and its geometry column if any."""
+    """The QGIS `postgres` URI of a result table: the connection's URI without a password
+    (``layer_connection_uri``) with the schema, the table and its geometry column if any."""
     connection = find_connection(destination.connection)
-    rows = _execute(connection, "SELECT srid FROM geometry_columns WHERE f_table_schema = "
+    rows = _execute(connection, "SELECT srid FROM geometry_columns WHERE f_table_schema = "  # nosec B608 # names through quote_ident, values through quote_literal
                                 f"{quote_literal(destination.schema)} AND f_table_name = {quote_literal(table)} "
                                 f"AND f_geometry_column = {quote_literal(GEOMETRY_COLUMN)}")
-    uri = QgsDataSourceUri(connection.uri())
+    uri = layer_connection_uri(connection)
     uri.setDataSource(destination.schema, table, GEOMETRY_COLUMN if rows else None, "", KEY_COLUMN)
     if rows:
         uri.setSrid(str(rows[0][0]))
@@ -251,7 +276,7 @@ def _failure(destination: DatabaseDestination, exc: BaseException, step: Tuple[s
 def _existing_tables(connection, schema: str) -> Dict[str, Tuple[str, str]]:
     """name -> (relkind, comment) of the schema's tables and views."""
     rows = _execute(connection, (
-        "SELECT c.relname, c.relkind::text, coalesce(obj_description(c.oid, 'pg_class'), '') FROM pg_class c "
+        "SELECT c.relname, c.relkind::text, coalesce(obj_description(c.oid, 'pg_class'), '') FROM pg_class c "  # nosec B608 # names through quote_ident, values through quote_literal
         "JOIN pg_namespace n ON n.oid = c.relnamespace "
         f"WHERE n.nspname = {quote_literal(schema)} AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"))
     return {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
@@ -299,7 +324,7 @@ def _insert_batches(schema: str, stage: str, table: _Table):
     """INSERT statements of at most BATCH_ROWS rows / about BATCH_CHARS characters each."""
     columns = [(n, t) for n, t in table.columns if n != KEY_COLUMN and n in table.frame.columns]
     names = [KEY_COLUMN] + [n for n, _ in columns] + ([GEOMETRY_COLUMN] if table.geometry_type else [])
-    head = f"INSERT INTO {_qualified(schema, stage)} ({', '.join(quote_ident(n) for n in names)}) VALUES "
+    head = f"INSERT INTO {_qualified(schema, stage)} ({', '.join(quote_ident(n) for n in names)}) VALUES "  # nosec B608 # names through quote_ident, values through quote_literal
     hexes: List[Optional[str]] = []
     if table.geometry_type:
         geoms = table.frame.geometry.values
@@ -367,7 +392,6 @@ def write_gpkgs_to_postgis(gpkg_paths: Sequence[str], destination: DatabaseDesti
     written_at = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
     tables.append(_run_table(run_label, written_at, {t.name: len(t.frame) for t in tables}))
     schema = destination.schema
-    token = ""
     comment = f"{MARKER}: {run_label} {written_at}".strip()
     staged: List[Tuple[str, str, bool]] = []
     step = CONNECTING
@@ -375,7 +399,8 @@ def write_gpkgs_to_postgis(gpkg_paths: Sequence[str], destination: DatabaseDesti
     try:
         # the server's clock, not this computer's, dates the staging tables: teammates' clocks differ
         now = float(_execute(connection, "SELECT extract(epoch FROM now())")[0][0])
-        token = f"{STAGE_PREFIX}{int(now)}_{uuid.uuid4().hex[:6]}_"
+        # this write's staging-table prefix: dated (for the stale sweep) and random (two writes at once)
+        write_prefix = f"{STAGE_PREFIX}{int(now)}_{uuid.uuid4().hex[:6]}_"
         _execute(connection, _quiet(f"CREATE SCHEMA IF NOT EXISTS {quote_ident(schema)}"))
         existing = _existing_tables(connection, schema)
         _refuse_foreign_tables(destination, [t.name for t in tables], existing)
@@ -387,7 +412,7 @@ def write_gpkgs_to_postgis(gpkg_paths: Sequence[str], destination: DatabaseDesti
                 raise CanceledError("canceled")
             step = (f"写入表 {table.name}", f"writing table {table.name}")
             report(i, total, f"写入数据库：{table.name}")
-            stage = f"{token}{i}"
+            stage = f"{write_prefix}{i}"
             staged.append((table.name, stage, bool(table.geometry_type)))
             _execute(connection, _create_sql(schema, stage, table, comment))
             for statement in _insert_batches(schema, stage, table):
@@ -420,8 +445,7 @@ def _drop_staged(connection, schema: str, staged: Sequence[Tuple[str, str, bool]
     """Best effort: without a database the staging tables stay, and a later write drops them."""
     if not staged:
         return
-    try:
+    # the database is gone: nothing more to do (and nothing to log: QGIS's text may hold the connection's URI)
+    with contextlib.suppress(Exception):
         _execute(connection, _quiet("; ".join(f"DROP TABLE IF EXISTS {_qualified(schema, stage)}"
                                             for _, stage, _ in staged)))
-    except Exception:  # noqa: BLE001 - the database is gone; nothing more to do
-        pass

@@ -53,8 +53,10 @@ def _style_input(layer, name: str) -> None:
 
         if any(w in name.lower() for w in _ADMIN_WORDS):
             apply_style(layer, "admin")
-    except Exception:  # noqa: BLE001 - an unstyled input is still useful
-        pass
+    except Exception as exc:  # noqa: BLE001 - an unstyled input is still useful; the log says why
+        from .user_errors import log_exception
+
+        log_exception(exc, f"styling the input layer {name}")
 
 
 def save_project(out_path: PathLike, layer_sources: Mapping[str, str], zones_gpkg: Optional[PathLike],

@@ -1,7 +1,9 @@
 """The few places where QGIS 3.22 (Qt5) and QGIS 3.40 … 4.x (Qt6) need different spellings.
 
 QgsField takes QVariant.Type up to QGIS 3.36 and QMetaType.Type from 3.38 on; a Qt6 build knows only
-the latter (PyQt6 has no QVariant.Type). Layer-combo filters moved to Qgis.LayerFilters in 3.34, where
+the latter (PyQt6 has no QVariant.Type). The Qt5 branch spells the members unscoped (``QVariant.Int``): QGIS's
+pyqt5_to_pyqt6 script, which the plugin website runs, rewrites ``QVariant.Type.Int`` to exactly that.
+Layer-combo filters moved to Qgis.LayerFilters in 3.34, where
 the QgsMapLayerProxyModel overload is deprecated. The layout's lossless-image flag is
 QgsLayoutRenderContext.FlagLosslessImageRendering on 3.22, a scoped QgsLayoutRenderContext.Flag member on 3.40 and
 Qgis.LayoutRenderFlag.LosslessImageRendering from 3.44 on. Every other enum the plugin uses has a single spelling
@@ -27,13 +29,13 @@ class FieldType:
         BOOL = QMetaType.Type.Bool
         DATETIME = QMetaType.Type.QDateTime
         STRING = QMetaType.Type.QString
-    else:  # QGIS <= 3.36, always Qt5
-        INT = QVariant.Type.Int
-        INT64 = QVariant.Type.LongLong
-        DOUBLE = QVariant.Type.Double
-        BOOL = QVariant.Type.Bool
-        DATETIME = QVariant.Type.DateTime
-        STRING = QVariant.Type.String
+    else:  # QGIS <= 3.36, always Qt5; PyQt5's unscoped spelling, which QGIS's pyqt5_to_pyqt6 script leaves as is
+        INT = QVariant.Int
+        INT64 = QVariant.LongLong
+        DOUBLE = QVariant.Double
+        BOOL = QVariant.Bool
+        DATETIME = QVariant.DateTime
+        STRING = QVariant.String
 
 
 def layer_filters(*names: str):

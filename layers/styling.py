@@ -30,6 +30,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor, QFont
 
+from ..analysis.common.cells import cell_text
 from ..analysis.plan.zone_registry import ZONE_LAYERS as ZONE_LAYER_NAMES
 from ..analysis.plan.zone_registry import ZONES
 
@@ -115,7 +116,7 @@ def style_path(name: str) -> str:
 
 def verdict_class(value: object) -> str:
     """The verdict class (close, merge, retrofit, rectify, build, to_verify, clear) of a verdict/action value."""
-    text = str(value or "").strip().lower()
+    text = (cell_text(value) or "").strip().lower()  # a blank (None or NaN) is to_verify, never "nan"
     if not text:
         return "to_verify"
     if text in _VALUE_CLASS:

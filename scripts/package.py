@@ -38,29 +38,47 @@ class PackageError(RuntimeError):
     """The checkout cannot make a valid plugin zip; the message says why."""
 
 
-# --- changelog ------------------------------------------------------------------------------------------
-def changelog_sections(text: str) -> List[Tuple[str, List[str]]]:
-    """``[(version, [change, ...]), ...]`` from CHANGELOG.md, in file order (newest first).
+# --- changelog ---------------------------------------------------------------------------------------------
+# A version's heading, as qgis-plugin-ci reads CHANGELOG.md (``## 0.4.0 - 2026-12-06``): it takes each version and
+# its release date from the heading, and a heading without the date is not a release to it.
+CHANGELOG_HEADING = re.compile(r"##\s+v?(\d+(?:\.\d+)*\S*)\s+-\s+(\d{4}-\d{2}-\d{2})\s*$")
+Section = Tuple[str, str, List[str]]  # (version, date YYYY-MM-DD, [change, ...])
 
-    A section starts at ``## <version>``; each ``- `` line is one change, indented lines continue it.
+
+def changelog_sections(text: str) -> List[Section]:
+    """``[(version, date, [change, ...]), ...]`` from CHANGELOG.md, in file order (newest first).
+
+    A section starts at ``## <version> - <YYYY-MM-DD>``; each ``- `` line is one change, indented lines continue
+    it. A ``## `` heading in another form, an impossible date, or a date earlier than an older version's is a
+    PackageError naming the line.
     """
-    sections: List[Tuple[str, List[str]]] = []
-    for raw in text.splitlines():
-        heading = re.match(r"##\s+v?(\d+(?:\.\d+)*\S*)", raw)
-        if heading:
-            sections.append((heading.group(1), []))
+    sections: List[Section] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if raw.startswith("## "):
+            heading = CHANGELOG_HEADING.match(raw)
+            try:
+                date = dt.date.fromisoformat(heading.group(2)) if heading else None
+            except ValueError:
+                date = None
+            if date is None:
+                raise PackageError(f"CHANGELOG.md line {number}: '{raw}' is not a '## <version> - <YYYY-MM-DD>' "
+                                   "heading (the form qgis-plugin-ci reads, e.g. '## 0.4.0 - 2026-12-06')")
+            if sections and sections[-1][1] < heading.group(2):
+                raise PackageError(f"CHANGELOG.md line {number}: {heading.group(1)} is dated {heading.group(2)}, "
+                                   f"after the newer {sections[-1][0]} ({sections[-1][1]}); newest first")
+            sections.append((heading.group(1), heading.group(2), []))
         elif sections and raw.startswith("- "):
-            sections[-1][1].append(raw[2:].strip())
-        elif sections and sections[-1][1] and raw[:1] in (" ", "\t") and raw.strip():
-            sections[-1][1][-1] += " " + raw.strip()
+            sections[-1][2].append(raw[2:].strip())
+        elif sections and sections[-1][2] and raw[:1] in (" ", "\t") and raw.strip():
+            sections[-1][2][-1] += " " + raw.strip()
     return sections
 
 
-def changelog_value(sections: List[Tuple[str, List[str]]]) -> str:
-    """The changelog as metadata.txt's value: each version, then its changes as ``- `` lines."""
+def changelog_value(sections: List[Section]) -> str:
+    """The changelog as metadata.txt's value: each version with its date, then its changes as ``- `` lines."""
     lines: List[str] = []
-    for version, changes in sections:
-        lines.append(version)
+    for version, date, changes in sections:
+        lines.append(f"{version} - {date}")
         lines += [f"- {change}" for change in changes]
     return "\n".join(lines)
 
@@ -100,7 +118,7 @@ def package_metadata(root: Path = ROOT) -> Tuple[str, Dict[str, str]]:
     """The zip's metadata.txt (changelog from CHANGELOG.md) and its values, checked."""
     sections = changelog_sections((root / "CHANGELOG.md").read_text(encoding="utf-8"))
     if not sections:
-        raise PackageError("CHANGELOG.md has no '## <version>' section")
+        raise PackageError("CHANGELOG.md has no '## <version> - <YYYY-MM-DD>' section")
     text = with_changelog((root / "metadata.txt").read_text(encoding="utf-8"), changelog_value(sections))
     meta = _metadata(text)
     missing = [key for key in REQUIRED_METADATA if not meta.get(key, "").strip()]
@@ -108,7 +126,7 @@ def package_metadata(root: Path = ROOT) -> Tuple[str, Dict[str, str]]:
         raise PackageError("metadata.txt lacks " + ", ".join(missing))
     if sections[0][0] != meta["version"]:
         raise PackageError(f"metadata.txt says version={meta['version']} but CHANGELOG.md's newest section is "
-                           f"{sections[0][0]}: add a '## {meta['version']}' section (or bump the version)")
+                           f"{sections[0][0]}: add a '## {meta['version']} - <YYYY-MM-DD>' section (or bump the version)")
     return text, meta
 
 
@@ -121,14 +139,21 @@ def _timestamp(path: Optional[Path]) -> Tuple[int, int, int, int, int, int]:
 
 
 def _atomic_path():
-    """analysis/common/atomic.atomic_path, the plugin's one atomic writer, loaded by file path: the package's own
-    imports (pandas …) are not needed here and Debian's python runs this script."""
+    """analysis/common/atomic.atomic_path, the plugin's one atomic writer, loaded by file path with its wing as a
+    package (analysis/common imports nothing of the plugin: only its own modules and the standard library), so
+    the package's other imports (pandas …) are not needed and Debian's python runs this script."""
+    import importlib
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("bluesky_zoning_atomic", ROOT / "analysis" / "common" / "atomic.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.atomic_path
+    name = "_bluesky_zoning_common"
+    if name not in sys.modules:
+        folder = ROOT / "analysis" / "common"
+        spec = importlib.util.spec_from_file_location(name, folder / "__init__.py",
+                                                      submodule_search_locations=[str(folder)])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return importlib.import_module(name + ".atomic").atomic_path
 
 
 def _write_atomically(target: Path, write) -> None:

@@ -24,6 +24,30 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["QGIS_CUSTOM_CONFIG_PATH"] = tempfile.mkdtemp(prefix="bluesky-qgis-profile-")
 link_package()
 
+
+def _pandas3_semantics() -> None:
+    """pandas 3 behaviour on the pandas 2 that every QGIS but the newest ships: copy-on-write (arrays handed out
+    are read-only) and text columns of the ``str`` dtype (a blank is NaN, never None), so code that only meets
+    pandas 2 in QGIS is tested as QGIS's Windows installers (pandas 3) run it. Options this pandas lacks are
+    skipped (copy-on-write from 2.0, infer_string from 2.1); pandas 3 has both always on."""
+    import importlib.util
+
+    import pandas as pd
+
+    version = tuple(int(p) for p in pd.__version__.split(".")[:2] if p.isdigit())
+    if version >= (3, 0):
+        return
+    for option in ("mode.copy_on_write", "future.infer_string"):
+        if option == "future.infer_string" and version < (2, 3) and importlib.util.find_spec("pyarrow") is None:
+            continue  # before 2.3 the str dtype needs pyarrow
+        try:
+            pd.set_option(option, True)
+        except (KeyError, AttributeError):  # pd.errors.OptionError: an option this pandas does not know
+            pass
+
+
+_pandas3_semantics()
+
 _REAL_PROFILES = (Path.home() / ".local" / "share" / "QGIS", Path.home() / ".config" / "QGIS")
 
 

@@ -13,7 +13,7 @@ from qgis.PyQt.QtCore import QUrl
 from qgis.PyQt.QtGui import QDesktopServices
 from qgis.PyQt.QtWidgets import QToolButton, QWidget
 
-from ..layers.user_errors import user_message
+from ..layers.user_errors import log_exception, user_message
 from .panels.base import SETTINGS, tr
 from .panels.data import DataPanel
 from .panels.output import OutputPanel
@@ -172,8 +172,8 @@ class BlueSkyDock(QgsDockWidget):
         """Called by plugin.unload: cancel running work and remember the choices."""
         try:
             self.save_settings()
-        except Exception:  # noqa: BLE001 - never block unloading
-            pass
+        except Exception as exc:  # noqa: BLE001 - never block unloading; the log says why
+            log_exception(exc, "saving the dock's settings")
         for panel in self.panels:
             panel.close()
         for task in list(self.tasks):

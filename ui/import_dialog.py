@@ -10,8 +10,9 @@ from qgis.core import QgsSettings, QgsVectorLayer
 from qgis.gui import QgsFileWidget
 from qgis.PyQt import uic
 from qgis.PyQt.QtCore import QCoreApplication, Qt
-from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QTableWidgetItem
+from qgis.PyQt.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QProgressDialog, QTableWidgetItem
 
+from ..analysis.inputs.table_read import DEFAULT_MAX_ROWS
 from ..analysis.schema.fields import LAYER_KINDS as KINDS
 from ..layers.user_errors import report
 from .panels.base import SETTINGS
@@ -55,6 +56,7 @@ class ImportDialog(QDialog, FORM_CLASS):
         self.setupUi(self)
         self.layer: Optional[QgsVectorLayer] = None
         self.kind = kind
+        self.max_rows = DEFAULT_MAX_ROWS  # a longer table is refused before it is read (bluesky:import_list's MAX_ROWS)
         self._columns: List[str] = []
         self._df = None
         self.fileWidget.setStorageMode(QgsFileWidget.StorageMode.GetFile)
@@ -80,7 +82,21 @@ class ImportDialog(QDialog, FORM_CLASS):
         self.buttonBox.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
 
     # -- reading --------------------------------------------------------------------------------
+    def read_progress(self, path: str) -> QProgressDialog:
+        """A progress dialog with a working Cancel for one read of ``path`` (shown when it lasts over half a
+        second): pass ``progress=lambda f: dlg.setValue(int(100 * f))`` and ``is_canceled=dlg.wasCanceled``;
+        ``setValue`` of a modal dialog lets Qt handle the Cancel click between chunks of rows."""
+        dlg = QProgressDialog(tr("Reading {name}…").format(name=os.path.basename(path)), tr("Cancel"), 0, 100, self)
+        dlg.setWindowTitle(tr("Import enterprise list"))
+        dlg.setWindowModality(Qt.WindowModality.WindowModal)
+        dlg.setMinimumDuration(500)
+        dlg.setAutoClose(False)
+        dlg.setAutoReset(False)
+        dlg.setValue(0)
+        return dlg
+
     def load_file(self, path: str) -> None:
+        from ..analysis.common.errors import CanceledError
         from ..analysis.inputs.enterprises import read_table
         from ..analysis.inputs.import_table import guess_lonlat
 
@@ -89,8 +105,17 @@ class ImportDialog(QDialog, FORM_CLASS):
         self.latCombo.clear()
         if not path or not os.path.exists(path):
             return
+        dlg = self.read_progress(path)
         try:
-            df = read_table(path)
+            try:
+                df = read_table(path, max_rows=self.max_rows, progress=lambda f: dlg.setValue(int(100 * f)),
+                                is_canceled=dlg.wasCanceled)
+            finally:
+                dlg.close()
+                dlg.deleteLater()
+        except CanceledError:
+            self.columnsLabel.setText(tr("Reading canceled."))
+            return
         except Exception as exc:  # noqa: BLE001 - shown to the user
             QMessageBox.warning(self, tr("Import enterprise list"), tr("Cannot read the file: {error}").format(error=report(exc)))
             return
@@ -163,16 +188,28 @@ class ImportDialog(QDialog, FORM_CLASS):
         path = self.fileWidget.filePath()
         name = self.nameEdit.text().strip() or os.path.splitext(os.path.basename(path))[0]
         out = os.path.join(import_output_dir(), f"{safe_file_stem(name)}_{self.current_kind()}.gpkg")
-        out, rows, bad, _ = import_table_to_gpkg(path, self.current_kind(), self.current_system(), out,
-                                                 self.lonCombo.currentText(), self.latCombo.currentText())
+        dlg = self.read_progress(path)
+        try:
+            out, rows, bad, _ = import_table_to_gpkg(path, self.current_kind(), self.current_system(), out,
+                                                     self.lonCombo.currentText(), self.latCombo.currentText(),
+                                                     max_rows=self.max_rows,
+                                                     progress=lambda f: dlg.setValue(int(100 * f)),
+                                                     is_canceled=dlg.wasCanceled)
+        finally:
+            dlg.close()
+            dlg.deleteLater()
         layer = QgsVectorLayer(f"{out}|layername=points", name, "ogr")
         layer.setCustomProperty("bluesky_zoning/kind", self.current_kind())
         layer.setCustomProperty("bluesky_zoning/coord_system", self.current_system())
         return layer if layer.isValid() else None
 
     def accept(self) -> None:
+        from ..analysis.common.errors import CanceledError
+
         try:
             self.layer = self.import_layer()
+        except CanceledError:  # the user's Cancel on the progress dialog: the import dialog stays open
+            return
         except Exception as exc:  # noqa: BLE001 - shown to the user
             QMessageBox.warning(self, tr("Import enterprise list"), tr("Import failed: {error}").format(error=report(exc)))
             return

@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 from qgis.core import Qgis, QgsMessageLog, QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
-from ..layers.threads import in_python_thread
+from ..layers.threads import in_worker_thread
 
 LOG_TAG = "Blue Sky Zoning"
 LOGGER = logging.getLogger("bluesky_zoning")
@@ -46,7 +46,7 @@ class BlueSkyTask(QgsTask):
     # worker thread ------------------------------------------------------------------------------
     def run(self) -> bool:
         try:
-            self.result = in_python_thread(self._work, self)
+            self.result = in_worker_thread(self._work, self)
         except BaseException as exc:  # noqa: BLE001 - kept and reported on the main thread
             self.exception = exc
             self.trace = traceback.format_exc()

@@ -251,7 +251,8 @@ class LayerEval:
             return self._by_adcode(zone_id)
         if membership == PLANT_RADIUS:
             return self.plants(zone_id)[0].member & self.judged
-        assert membership == AREA, membership
+        if membership != AREA:  # a registry entry this evaluator does not know
+            raise ValueError(f"zone {zone_id}: unknown membership {membership!r}")
         return self._by_geometry(zone_id) & self.judged
 
     def rule_zone_mask(self, rule: Rule) -> np.ndarray:

@@ -1,6 +1,7 @@
 """Reason sentences: values formatted for people and templates filled column-wise, for flagged rows only."""
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from typing import Any, Dict, Mapping, Optional, Protocol, Tuple
@@ -8,11 +9,13 @@ from typing import Any, Dict, Mapping, Optional, Protocol, Tuple
 import numpy as np
 import pandas as pd
 
-from ..plan.rules import Rule
+from ..common.cells import cell_text, is_missing
+from ..plan.rules import Rule, RuleFileError, format_spec_problem
 from ..plan.zone_registry import PLANT_RADIUS, zone_by_id
 from ..schema.fields import FUEL_LABELS, INDUSTRY_LABELS, METHOD_LABELS, USE_LABELS
 from ..schema.params import format_value
 
+BLANK = "未填"  # how a blank value reads in a reason
 
 @dataclass
 class Coded:
@@ -28,7 +31,7 @@ class Coded:
 
 def fmt_numbers_coded(values: np.ndarray, decimals: int = 2) -> Coded:
     codes, uniques = pd.factorize(pd.Series(values, dtype=float), use_na_sentinel=True)
-    texts = [f"{u:.{decimals}f}".rstrip("0").rstrip(".") for u in uniques] + ["未填"]
+    texts = [f"{u:.{decimals}f}".rstrip("0").rstrip(".") for u in uniques] + [BLANK]
     return Coded(np.where(codes < 0, len(texts) - 1, codes), np.array(texts, dtype=object))
 
 
@@ -44,7 +47,7 @@ def fmt_any_coded(values: np.ndarray) -> Coded:
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     texts = ["是" if v is True else "否" if v is False else
              (f"{v:.2f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v)) for v in uniques]
-    texts.append("未填")
+    texts.append(BLANK)
     return Coded(np.where(codes < 0, len(texts) - 1, codes), np.array(texts, dtype=object))
 
 
@@ -88,24 +91,43 @@ def render_template(template: str, columns: Mapping[str, Any], n: int) -> np.nda
     return _render_rows(template, plain, n)
 
 
+# a unit right after a value: dropped where the value is blank ("散煤户 未填", not "散煤户 未填 户")
+_UNIT = re.compile(r"^\s*(?:%|蒸吨/小时|万吨|公里|米|MW|兆瓦|辆|户|级)")
+
+
 def _render_rows(template: str, columns: Mapping[str, Any], n: int) -> np.ndarray:
     acc = np.full(n, "", dtype=object)
-    for literal, name, spec, _conv in string.Formatter().parse(template):
+    formatter = string.Formatter()
+    blank = None  # rows where the value just written was blank
+    for literal, name, spec, conv in formatter.parse(template):
         if literal:
-            acc = acc + literal
+            unit = _UNIT.match(literal)
+            if unit and blank is not None and blank.any():
+                acc = acc + np.where(blank, literal[unit.end():], literal).astype(object)
+            else:
+                acc = acc + literal
+        blank = None
         if name is None:
             continue
+        problem = format_spec_problem(spec or "")
+        if problem:  # the rules file's validation refuses it first; a Rule made in code is held here too
+            raise RuleFileError([f"理由模板 “{template[:200]}” 中 {{{name}:…}} 的{problem[0]} / {problem[1]}"])
         value = columns.get(name, "{" + name + "}")
         if isinstance(value, np.ndarray):
-            part = value if not spec else np.array([format(v, spec) for v in value], dtype=object)
-            acc = acc + part.astype(object)
+            if spec or conv:
+                value = np.array([format(formatter.convert_field(v, conv), spec) for v in value], dtype=object)
+            acc = acc + value.astype(object)
+            blank = np.array([v == BLANK for v in value], dtype=bool)
         else:
-            acc = acc + (format(value, spec) if spec else str(value))
+            text = format(formatter.convert_field(value, conv), spec)
+            acc = acc + text
+            blank = np.full(n, text == BLANK, dtype=bool)
     return acc
 
 
 def label_column(values: np.ndarray, labels: Mapping[str, str]) -> np.ndarray:
-    return np.array([labels.get(v, "未填" if v is None else str(v)) for v in values], dtype=object)
+    # is_missing: a blank of a pandas 3 string column is NaN, not None
+    return np.array([BLANK if is_missing(v) else labels.get(v, str(v)) for v in values], dtype=object)
 
 
 class ReasonSource(Protocol):
@@ -158,8 +180,9 @@ def reason_context(ev: ReasonSource, rule: Rule, idx: np.ndarray,
         ctx["distance_km"] = fmt_numbers_coded(dist_m / 1000.0)
         # Plant attributes as codes (the plant's row; the extra last slot, text '', for no plant).
         wc = np.where(w >= 0, w, len(plants))
-        names_arr = np.append(plants["name"].astype(str).to_numpy(dtype=object), "").astype(object)
-        ids_arr = np.append(plants["ent_id"].astype(str).to_numpy(dtype=object), "").astype(object)
+        # cell_text, not astype(str): a blank is '未填' on pandas 2 and 3 alike (never "None", "nan" or NaN)
+        names_arr = np.array([cell_text(v) or BLANK for v in plants["name"]] + [""], dtype=object)
+        ids_arr = np.array([cell_text(v) or BLANK for v in plants["ent_id"]] + [""], dtype=object)
         mw_arr = np.append(pd.to_numeric(plants["capacity_mw"], errors="coerce").to_numpy(dtype=float), np.nan)
         ctx["chp_name"] = Coded(wc, names_arr)
         ctx["chp_id"] = Coded(wc, ids_arr)
@@ -174,5 +197,11 @@ def reason_context(ev: ReasonSource, rule: Rule, idx: np.ndarray,
         in_ban = ev.zone_mask("Z-BAN")[idx] if ev.zone_available("Z-BAN") else np.zeros(len(idx), bool)
         hi, lo = format_value(params["rail_share_builtup_pct"]), format_value(params["rail_share_target_pct"])
         ctx["rail_target_pct"] = np.where(in_ban, hi, lo).astype(object)
+    if "key_region" in names:  # 三(三)11's 重点区域: a key city names its group, else the "1+30" region
+        groups = ev.group_texts()[ev.ai[idx]]
+        in_key = ev.zone_mask("Z-KEY")[idx] if ev.zone_available("Z-KEY") else np.zeros(len(idx), bool)
+        in_1p30 = ev.zone_mask("Z-1P30")[idx] if ev.zone_available("Z-1P30") else np.zeros(len(idx), bool)
+        ctx["key_region"] = np.where(in_key, np.array([f"重点区域（{g}）" for g in groups], dtype=object),
+                                     np.where(in_1p30, "“1+30”区域", "")).astype(object)
     ctx["note_1p30"] = ev.ruleset.region_1p30_note
     return ctx

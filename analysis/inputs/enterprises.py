@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Union
+from typing import Callable, Dict, List, Mapping, Optional, Union
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from ..common.errors import CanceledError, UserError
 from ..schema.fields import (
     AREA_POINT_KINDS,
     LAYER_KINDS,
@@ -22,7 +23,9 @@ from ..schema.fields import (
     guess_field_mapping,
     unit_in_column,
 )
+from .messages import table_too_many_bytes
 from .parsing import FIELD_PARSERS, parse_number, parse_series
+from .table_read import BYTES_PER_ROW, DEFAULT_MAX_ROWS, TableTooLargeError, byte_limit, read_csv, read_xlsx
 from .validation import InputError, check_unique_columns
 from .villages import derive_village_fields, points_of_polygons
 
@@ -50,36 +53,40 @@ class EnterpriseTable:
         return len(self.gdf)
 
 
-def read_table(path: Union[str, Path], sheet: Union[int, str] = 0) -> pd.DataFrame:
-    """Read an XLSX/XLS or CSV list as raw values (CSV encoding: UTF-8 with or without BOM, else GBK)."""
+def read_table(path: Union[str, Path], sheet: Union[int, str] = 0, max_rows: int = DEFAULT_MAX_ROWS,
+               progress: Optional[Callable[[float], None]] = None,
+               is_canceled: Optional[Callable[[], bool]] = None) -> pd.DataFrame:
+    """Read an XLSX/XLS or CSV list as raw values (CSV encoding: UTF-8 with or without BOM, else GBK), within the
+    row limit ``max_rows`` and the byte limit that goes with it (:mod:`.table_read`: a ``TableTooLargeError``
+    before reading), calling ``progress(fraction)`` and ``is_canceled()`` while reading (``CanceledError``)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
         try:
-            df = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl" if suffix != ".xls" else None)
+            if suffix == ".xls":  # not a ZIP: its size on disk is its size
+                size, limit = path.stat().st_size, byte_limit(max_rows)
+                if size > limit:
+                    raise TableTooLargeError(table_too_many_bytes(path.name, None, size, limit, max_rows,
+                                                                  BYTES_PER_ROW, unzipped=False))
+                df = pd.read_excel(path, sheet_name=sheet, dtype=object)
+            else:
+                df = read_xlsx(path, sheet, max_rows, progress, is_canceled)
         except FileNotFoundError:
             raise InputError(f"找不到文件「{path}」/ file not found: {path}") from None
+        except (UserError, CanceledError):
+            raise
         except Exception as exc:  # noqa: BLE001 - zip, XML and openpyxl errors of a damaged file alike
             raise InputError(f"无法读取表格「{path.name}」：文件已损坏、已加密或不是 Excel 格式 / cannot read "
                              f"'{path.name}': damaged, encrypted or not an Excel file ({exc})") from exc
     elif suffix in (".csv", ".txt"):
-        df = _read_csv_any_encoding(path)
+        try:
+            df = read_csv(path, max_rows, progress, is_canceled)
+        except FileNotFoundError:
+            raise InputError(f"找不到文件「{path}」/ file not found: {path}") from None
     else:
         raise InputError(f"不支持的表格格式 / unsupported table format: {path.name}")
     df.columns = [str(c).strip() for c in df.columns]
     return df.dropna(how="all").reset_index(drop=True) if len(df) else df
-
-
-def _read_csv_any_encoding(path: Path) -> pd.DataFrame:
-    # gb18030 is a superset of GBK/GB2312 and decodes what Chinese Excel writes as "CSV".
-    last: Optional[Exception] = None
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return pd.read_csv(path, dtype=str, encoding=enc, skipinitialspace=True)
-        except UnicodeDecodeError as exc:
-            last = exc
-    raise InputError(f"无法识别 {path.name} 的编码（试过 UTF-8、GBK）/ cannot tell the encoding of {path.name} "
-                     f"(tried UTF-8, GBK)") from last
 
 
 def _problem_frame(mask: np.ndarray, ent_ids: pd.Series, layer: str, rows: np.ndarray, fname: str,
@@ -189,7 +196,8 @@ def _unknown_capacity(df: pd.DataFrame, out: pd.DataFrame, mapping: Mapping[str,
     blank = out["capacity_mw"].isna().to_numpy()
     for frame in earlier:  # an unparseable value is reported already, with its raw text
         if len(frame):
-            blank &= ~np.isin(rows, frame.loc[frame["field"] == "capacity_mw", "row"].to_numpy())
+            # not &=: under copy-on-write the array pandas hands out is read-only
+            blank = blank & ~np.isin(rows, frame.loc[frame["field"] == "capacity_mw", "row"].to_numpy())
     if not blank.any():
         return []
     col = mapping.get("capacity_mw")

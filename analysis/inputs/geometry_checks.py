@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from ..common.cells import cell_text
 from ..common.errors import InputError
 from .messages import empty_list_warning, is_blank
 
@@ -132,7 +133,7 @@ def check_point_layer(gdf: Optional[gpd.GeoDataFrame], layer: str) -> List[str]:
 
 
 def _name_key(name: Any, suffixes: str) -> str:
-    text = str(name or "").strip()
+    text = (cell_text(name) or "").strip()  # a blank (None or NaN) is "", never "nan"
     return text[:-1] if len(text) > 1 and text[-1] in suffixes else text
 
 

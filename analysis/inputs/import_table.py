@@ -3,7 +3,7 @@ the table written to a GeoPackage. No QGIS: the import dialog, the dock's demo l
 share it."""
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import numpy as np
 import pandas as pd
@@ -59,13 +59,18 @@ def table_to_points_gdf(df: pd.DataFrame, lon_field: str, lat_field: str, system
 
 
 def import_table_to_gpkg(path: str, kind: str, system: str, out_path: str, lon_field: Optional[str] = None,
-                         lat_field: Optional[str] = None, layer_name: str = "points"):
+                         lat_field: Optional[str] = None, layer_name: str = "points",
+                         max_rows: Optional[int] = None, progress: Optional[Callable[[float], None]] = None,
+                         is_canceled: Optional[Callable[[], bool]] = None):
     """Read an XLSX/CSV list and write it as a WGS84 point layer to a GeoPackage (whole or nothing).
-    Returns (out_path, rows, rows_without_coordinates, problems DataFrame or None)."""
+    Returns (out_path, rows, rows_without_coordinates, problems DataFrame or None). The read is bounded
+    (``max_rows``, default ``table_read.DEFAULT_MAX_ROWS``) and reports ``progress(fraction)`` / ``is_canceled()``
+    as ``enterprises.read_table`` does."""
     from ..schema.fields import guess_field_mapping
     from .enterprises import enterprises_from_table, read_table
+    from .table_read import DEFAULT_MAX_ROWS
 
-    df = read_table(path)
+    df = read_table(path, max_rows=max_rows or DEFAULT_MAX_ROWS, progress=progress, is_canceled=is_canceled)
     df.columns = [str(c) for c in df.columns]
     if not lon_field or not lat_field:
         guess = guess_lonlat(list(df.columns), kind)

@@ -10,11 +10,11 @@ from typing import Any, List, Optional
 
 import pandas as pd
 
-from ..common.cells import is_missing
+from ..common.cells import cell_text, is_missing
 from ..schema.fields import field_label
 
 __all__ = ["MAX_ROW_MESSAGES", "is_blank", "row_message", "problem_message", "problem_messages",
-           "empty_list_warning", "write_error"]
+           "empty_list_warning", "write_error", "size_text", "table_too_many_rows", "table_too_many_bytes"]
 
 MAX_ROW_MESSAGES = 200
 
@@ -67,7 +67,7 @@ def row_message(layer: str, row: Any, ent_id: Any, field: Optional[str], problem
     if not is_blank(ent_id) and str(ent_id) != "":
         where_zh += f"（编号 {ent_id}）"
         where_en += f" (id {ent_id})"
-    if field:
+    if not is_blank(field):  # not `if field`: a blank field of a pandas 3 text column is NaN
         label = "、".join(_FIELD_LABELS.get(f, field_label(f)) for f in str(field).split(","))
         where_zh += f"字段「{label}」"
         where_en += f" field {field}"
@@ -99,7 +99,7 @@ def problem_messages(frame: Optional[pd.DataFrame], layer: Optional[str] = None,
         frame = frame[~dup]
     for rec in frame.head(limit).itertuples(index=False):
         d = rec._asdict()
-        name = layer or d.get("source_layer") or d.get("layer") or ""
+        name = layer or cell_text(d.get("source_layer")) or cell_text(d.get("layer")) or ""  # NaN is truthy
         out.append(problem_message(str(name), d.get("row"), d.get("ent_id"), d.get("field"),
                                    d.get("raw") if "raw" in cols else None, str(d.get("problem", ""))))
     if len(frame) > limit:
@@ -117,6 +117,11 @@ def write_error(path: Any, exc: BaseException) -> str:
     """A clear message for an output that could not be written (no half-written file is left)."""
     import errno
 
+    from ..common.errors import UserError
+
+    if isinstance(exc, UserError):  # already written for the user (the atomic writer's full disk, a failed check)
+        return str(exc)
+
     code = getattr(exc, "errno", None)
     if code == errno.ENOSPC:
         zh, en = "磁盘空间不足", "no space left on the disk"
@@ -128,3 +133,51 @@ def write_error(path: Any, exc: BaseException) -> str:
         zh, en = "写入失败", "write failed"
     return (f"无法写入输出「{path}」：{zh}；未留下不完整的文件，输入数据未改动 / cannot write output '{path}': "
             f"{en} ({exc}); no half-written file was left and the inputs are untouched")
+
+
+def size_text(n: int) -> str:
+    """Bytes for people, in decimal units as the limits are set: '812 KB', '2.1 GB'."""
+    for unit, size in (("GB", 1000 ** 3), ("MB", 1000 ** 2), ("KB", 1000)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} B"
+
+
+def _where(file: str, sheet: Optional[str]) -> tuple:
+    return (f"表格「{file}」" + (f"工作表「{sheet}」" if sheet else ""),
+            f"table '{file}'" + (f" sheet '{sheet}'" if sheet else ""))
+
+
+_RAISE_LIMIT = ("如确需读取，请调高「导入企业清单」（bluesky:import_list）的「最多读取行数」参数 MAX_ROWS（字节上限随之按每行 "
+                "{per_row} 字节提高），或把清单按市、县拆成几个文件分别导入",
+                "to read it anyway, raise the MAX_ROWS parameter (maximum rows) of bluesky:import_list (the byte "
+                "limit follows at {per_row} bytes a row), or split the list into several files")
+
+
+def table_too_many_rows(file: str, sheet: Optional[str], rows: int, max_rows: int, per_row: int,
+                        at_least: bool = False) -> str:
+    """A table with more data rows than the limit: the file, the sheet, the rows found and the limit."""
+    zh, en = _where(file, sheet)
+    more_zh, more_en = ("至少有", "at least ") if at_least else ("有", "")
+    return (f"{zh}{more_zh} {rows:,} 行数据，超过上限 {max_rows:,} 行，未读取；{_RAISE_LIMIT[0].format(per_row=per_row)} / "
+            f"{en} has {more_en}{rows:,} data rows, over the limit of {max_rows:,}; not read: "
+            f"{_RAISE_LIMIT[1].format(per_row=per_row)}")
+
+
+def table_too_many_bytes(file: str, sheet: Optional[str], size: int, limit: int, max_rows: int,
+                         per_row: Optional[int], part: Optional[str] = None, unzipped: bool = True) -> str:
+    """A table (or one part of a workbook) larger than the byte limit: the figure found and the limit. Without
+    ``per_row`` the limit is a fixed one (a workbook's styles or theme), which no parameter raises."""
+    zh, en = _where(file, sheet)
+    if part:
+        zh, en = f"{zh}的组成部分 {part}", f"{en} part {part}"
+    what_zh, what_en = ("解压后", "unzipped ") if unzipped else ("", "")
+    if per_row is None:
+        return (f"{zh}{what_zh}有 {size_text(size)}（{size:,} 字节），超过上限 {size_text(limit)}，正常的工作簿远小于此，"
+                f"文件异常，未读取；请用 Excel 或 WPS 打开后另存为新文件再导入 / {en} is {what_en}{size:,} bytes, over "
+                f"the limit of {limit:,} bytes (a normal workbook is far smaller); not read: open it in Excel or "
+                f"WPS, save it as a new file and import that")
+    return (f"{zh}{what_zh}有 {size_text(size)}（{size:,} 字节），超过上限 {size_text(limit)}（{limit:,} 字节，即最多 "
+            f"{max_rows:,} 行、每行 {per_row} 字节），未读取；{_RAISE_LIMIT[0].format(per_row=per_row)} / "
+            f"{en} is {what_en}{size:,} bytes, over the limit of {limit:,} bytes ({max_rows:,} rows of {per_row} "
+            f"bytes); not read: {_RAISE_LIMIT[1].format(per_row=per_row)}")

@@ -396,5 +396,6 @@ def parse_series(series: pd.Series, parser: Parser, **kwargs: Any) -> Tuple[pd.S
     parsed = [parser(u, **kwargs) for u in uniques]
     values = np.array([p[0] for p in parsed] + [None], dtype=object)
     problems = np.array([p[1] for p in parsed] + [None], dtype=object)
-    # code -1 (NA) picks the trailing None.
-    return (pd.Series(values[codes], index=series.index), pd.Series(problems[codes], index=series.index))
+    # code -1 (NA) picks the trailing None; object dtype keeps None (pandas 3 would infer str with NaN).
+    return (pd.Series(values[codes], index=series.index, dtype=object),
+            pd.Series(problems[codes], index=series.index, dtype=object))

@@ -31,7 +31,7 @@ _DROP = {"P", "S", "Z", "C"}  # punctuation, symbols, separators, controls
 
 def normalise_name(name: object) -> str:
     """A name compared across months: full-width folded (NFKC), case-folded, without spaces or punctuation."""
-    text = unicodedata.normalize("NFKC", str(name or "")).casefold()
+    text = unicodedata.normalize("NFKC", cell_text(name) or "").casefold()  # NaN is truthy: not `name or ""`
     return "".join(ch for ch in text if unicodedata.category(ch)[0] not in _DROP)
 
 
@@ -59,7 +59,9 @@ def flag_frame(flags: pd.DataFrame) -> pd.DataFrame:
         raise LedgerError(f"标注结果缺少字段 {', '.join(missing)}：请选择一次分析写出的 flags.gpkg（enterprise_flags 图层） / "
                           f"the flags lack {', '.join(missing)}: choose a run's flags.gpkg")
     if "row" not in df.columns:  # flags from elsewhere: one "row" per distinct enterprise, never per hit
-        keys = df[["layer", "ent_id", "name", "lon", "lat"]].astype(str).agg("|".join, axis=1)
+        # cell_text, not astype(str): pandas 3 keeps a blank as NaN there, not the text "nan"
+        cols = [df[c].map(lambda v: cell_text(v) or "").tolist() for c in ("layer", "ent_id", "name", "lon", "lat")]
+        keys = pd.Series(["|".join(parts) for parts in zip(*cols)], index=df.index, dtype=object)
         df["row"] = pd.factorize(keys)[0] + 1
     df["source_layer"] = df["source_layer"].where(df["source_layer"].notna(), df["layer"])
     return df.reset_index(drop=True)

@@ -72,7 +72,9 @@ from .tables import (
 
 # The ledger's public names, wherever they are defined: callers import them from here.
 __all__ = [
-    "Ledger", "LedgerError", "LedgerUpdate", "empty_ledger", "update_ledger", "check_off", "check_off_change",
+    "Ledger", "LedgerError", "LedgerUpdate", "empty_ledger", "update_ledger", "undo_last_month", "same_data_as_month",
+    "check_off",
+    "check_off_change",
     "parse_month", "month_end", "deadline_date", "normalise_name", "month_tasks", "ledger_diff", "LedgerDiff",
     "normalised", "TASK_COLUMNS", "HISTORY_COLUMNS", "PROGRESS_COLUMNS", "MONTH_COLUMNS", "DATA_COLUMNS",
     "CHECK_COLUMNS", "INT_COLUMNS", "FLOAT_COLUMNS", "FIELD_ALIASES", "STATUS_LABELS", "OPEN", "DONE", "REOPENED",
@@ -117,6 +119,7 @@ def _undo_month(ledger: Ledger, month: str) -> Tuple[Ledger, pd.DataFrame, pd.Da
     fix = changed & is_done
     tasks.loc[fix, "last_month"] = [month_before(m) for m in tasks.loc[fix, "done_month"]]
     tasks["overdue"] = overdue(tasks["deadline"], tasks["status"], prev) if prev else 0
+    tasks["disagree"] = ((tasks["check_off"] == CHECKED) & (tasks["status"] != DONE)).astype("int64")
     undone = Ledger(tasks, rest.reset_index(drop=True),
                     ledger.progress[ledger.progress["month"] != month].reset_index(drop=True),
                     ledger.months[ledger.months["month"] != month].reset_index(drop=True))
@@ -127,14 +130,18 @@ def _undo_month(ledger: Ledger, month: str) -> Tuple[Ledger, pd.DataFrame, pd.Da
 def _digest(cur: pd.DataFrame) -> str:
     """A fingerprint of a month's tasks and their attributes: the same flags give the same digest."""
     cols = ["task_id", "name", "county", "adcode", "action", "deadline", "reason"]
-    text = cur[cols].astype(str).to_csv(index=False) + cur[["lon", "lat"]].round(6).to_csv(index=False)
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    # cell_text, not astype(str): a blank is "" on pandas 2 and 3 alike (astype(str) gives "None" on 2, NaN on 3)
+    texts = pd.DataFrame({c: [cell_text(v) or "" for v in cur[c]] for c in cols}, dtype=object)
+    text = texts.to_csv(index=False) + cur[["lon", "lat"]].round(6).to_csv(index=False)
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]  # a fingerprint, no security
 
 
 def update_ledger(ledger: Optional[Ledger], flags: pd.DataFrame, month: object, *, at: Optional[str] = None,
-                  by: str = "", flags_label: str = "", radius_m: float = MATCH_RADIUS_M) -> LedgerUpdate:
+                  by: str = "", flags_label: str = "", radius_m: float = MATCH_RADIUS_M,
+                  unchanged: bool = False) -> LedgerUpdate:
     """Fold one month's ``enterprise_flags`` into the ledger (see the module doc). ``at``/``by`` stamp the
-    history rows this update adds; ``flags_label`` (e.g. the file name) goes into the months table."""
+    history rows this update adds; ``flags_label`` (e.g. the file name) goes into the months table. Flags equal to
+    an earlier month's are refused (``unchanged``: the latest month's lists really did not change)."""
     month = parse_month(month)
     base = normalised(ledger) if ledger is not None else empty_ledger()
     latest = base.latest_month
@@ -151,6 +158,7 @@ def update_ledger(ledger: Optional[Ledger], flags: pd.DataFrame, month: object, 
     if replaced:
         base, old_rows, old_month, kept_checks = _undo_month(base, month)
     cur, notes = month_tasks(flags, base.tasks, radius_m)
+    _refuse_a_repeated_month(base, cur, month, unchanged, old_month)
     tasks = base.tasks.set_index("task_id", drop=False)
     present = pd.Index(cur["task_id"])
     known = tasks.index.isin(present)
@@ -226,6 +234,61 @@ def update_ledger(ledger: Optional[Ledger], flags: pd.DataFrame, month: object, 
     months = pd.concat([base.months, frame(MONTH_COLUMNS, [month_row])], ignore_index=True)
     new_ledger = normalised(Ledger(tasks, history, pd.concat([base.progress, progress], ignore_index=True), months))
     return LedgerUpdate(new_ledger, month, counts, notes, replaced)
+
+
+def _refuse_a_repeated_month(base: Ledger, cur: pd.DataFrame, month: str, unchanged: bool,
+                             replaced_row: pd.DataFrame) -> None:
+    """The same flags as an earlier month, recorded as a new one, would invent check-offs and reopenings that
+    never happened (an older month's lists still in the dock): refused, naming both months. The same flags as
+    the latest month are refused too unless ``unchanged`` says the lists really did not change, or the month's
+    own update (``replaced_row``) is applied again unchanged."""
+    if not len(base.months) or not len(cur):
+        return
+    digest = _digest(cur)
+    if len(replaced_row) and replaced_row["digest"].iloc[0] == digest:
+        return
+    same = base.months[(base.months["digest"] == digest) & (base.months["month"] != month)]
+    if not len(same):
+        return
+    earlier = str(same["month"].iloc[-1])
+    if earlier == base.latest_month:
+        if unchanged:
+            return
+        raise LedgerError(
+            f"这份分析结果与台账最近一月 {earlier} 的数据完全相同。若 {month} 的清单确实没有任何变化，请勾选"
+            f"“本月清单无变化”后再更新；否则请先用 {month} 的新清单重新运行分析 / these flags are the same as the "
+            f"ledger's last month {earlier}; if {month}'s lists really did not change, say so (UNCHANGED), "
+            f"else run the analysis on {month}'s lists first")
+    raise LedgerError(
+        f"这份分析结果与台账中 {earlier} 的数据完全相同（同一批清单），不能记为 {month}：否则 {month} 会凭空出现"
+        f"销号与重新出现。请先用 {month} 的新清单重新运行分析，再更新台账 / these flags are the same as the "
+        f"ledger's {earlier}: they cannot be recorded as {month}; run the analysis on {month}'s lists first")
+
+
+def same_data_as_month(ledger: Ledger, flags: pd.DataFrame, month: str) -> bool:
+    """Are ``flags`` the data the ledger recorded for ``month``? (A workbook says whether its 进度 sheet is the
+    run's own month or another run's.)"""
+    book = normalised(ledger)
+    row = book.months[book.months["month"] == month]
+    if not len(row):
+        return False
+    cur, _notes = month_tasks(flags, book.tasks, MATCH_RADIUS_M)
+    return _digest(cur) == row["digest"].iloc[0]
+
+
+def undo_last_month(ledger: Ledger) -> LedgerUpdate:
+    """The ledger as it was before its last monthly update (撤销本月): that month's tasks, changes, progress and
+    months row go; earlier months, their history and every manual check-off of older tasks stay."""
+    base = normalised(ledger)
+    latest = base.latest_month
+    if latest is None:
+        raise LedgerError("台账中还没有任何月份，无可撤销 / the ledger has no monthly update to undo")
+    undone, month_rows, _row, _checks = _undo_month(base, latest)
+    undone = normalised(undone)
+    back_to = undone.latest_month
+    note = (f"已撤销 {latest} 的月度更新（{len(month_rows)} 条状态变更），台账回到 {back_to} 的状态" if back_to
+            else f"已撤销 {latest} 的月度更新，台账回到首次更新前的状态")
+    return LedgerUpdate(undone, latest, {"tasks": int(len(undone.tasks))}, [note], False)
 
 
 def _progress(tasks: pd.DataFrame, changes: pd.DataFrame, month: str) -> pd.DataFrame:

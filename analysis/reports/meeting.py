@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Union
 import pandas as pd
 import yaml
 
+from ..common.cells import cell_text
 from ..common.data_files import MEETING_PATH
 
 __all__ = [
@@ -99,7 +100,7 @@ def _rule_severity() -> Dict[str, int]:
 
 
 def _severity_from_action(action: object) -> int:
-    text = "" if action is None else str(action)
+    text = cell_text(action) or ""
     for word, value in _SEVERITY_WORDS:
         if word in text:
             return value
@@ -125,7 +126,9 @@ def meeting_order(flags: pd.DataFrame) -> pd.DataFrame:
     out = add_severity(flags)
     city_rank = {c: i for i, c in enumerate(CITY_ORDER)}
     out["_city"] = out.get("city", pd.Series("", index=out.index)).map(lambda c: city_rank.get(c, 99))
-    out["_code"] = out.get("adcode", out.get("county", pd.Series("", index=out.index))).astype(str)
+    # cell_text: a blank code sorts as "" on pandas 2 and 3 (astype(str) gives "nan" on 2, keeps NaN on 3)
+    out["_code"] = out.get("adcode", out.get("county", pd.Series("", index=out.index))).map(
+        lambda v: cell_text(v) or "").astype(object)
     keys = ["_city", "_code", "severity", "name", "rule_id"]
     keys = [k for k in keys if k in out.columns]
     asc = [k != "severity" for k in keys]

@@ -12,6 +12,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import pandas as pd
 
+from ..common.cells import cell_text
 from ..inputs.validation import InputError
 from ..ledger.updates import Ledger, parse_month
 
@@ -75,12 +76,13 @@ def county_rows(progress: pd.DataFrame, adcode: object, county: object, city: ob
     name (a ledger built from flags without adcodes)."""
     if not len(progress):
         return progress
-    code = "" if adcode is None else str(adcode).strip()
+    code = (cell_text(adcode) or "").strip()  # a blank (None or NaN) is "", never "nan"
     if code:
         mine = progress[_text(progress["adcode"]) == code]
         if len(mine):
             return mine
-    return progress[(_text(progress["county"]) == str(county or "")) & (_text(progress["city"]) == str(city or ""))]
+    county_text, city_text = cell_text(county) or "", cell_text(city) or ""
+    return progress[(_text(progress["county"]) == county_text) & (_text(progress["city"]) == city_text)]
 
 
 def city_rows(progress: pd.DataFrame, city: str) -> pd.DataFrame:

@@ -326,7 +326,7 @@ def write_gpkg_aliases(path, layers: Mapping[str, Iterable[str]], qgis_style: bo
     GeoPackages (read back layer by layer) do without it.
     """
     import sqlite3
-    from xml.sax.saxutils import quoteattr
+    from xml.sax.saxutils import quoteattr  # nosec B406 # it escapes an attribute we write; nothing is parsed
 
     styles = []
     con = sqlite3.connect(str(path))

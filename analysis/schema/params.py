@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-import yaml
-
 from ..common.data_files import PLAN_RULES_PATH
+from ..common.safe_yaml import load_bounded
 
 SHIPPED_RULES_PATH = PLAN_RULES_PATH
 SPEC_KEYS = ("value", "unit", "label", "en", "range")
@@ -119,7 +118,7 @@ def parse_params(raw: Any, shipped: Mapping[str, ParamSpec]) -> Tuple[Dict[str, 
 @lru_cache(maxsize=1)
 def shipped_specs() -> Dict[str, ParamSpec]:
     """The spec of every parameter, read from the shipped rules file."""
-    data = yaml.safe_load(SHIPPED_RULES_PATH.read_text(encoding="utf-8-sig")) or {}
+    data = load_bounded(SHIPPED_RULES_PATH.read_text(encoding="utf-8-sig"))[0] or {}  # no aliases, bounded
     specs, problems = parse_params(data.get("params") or {}, {})
     if problems:  # the shipped file is tested; a broken one is a programming error
         raise ValueError("plan_rules.yaml: " + "; ".join(problems))

@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from ..common.cells import cell_text
 from ..plan.zone_registry import ZONES
 from ..schema.params import param_default
 
@@ -31,7 +32,7 @@ def with_notes(gdf: gpd.GeoDataFrame, notes: List[str]) -> gpd.GeoDataFrame:
 
 
 def _strip(name: Any, suffixes: str) -> str:
-    text = str(name or "").strip()
+    text = (cell_text(name) or "").strip()  # a blank (None or NaN) is "", never "nan"
     return text[:-1] if len(text) > 1 and text[-1] in suffixes else text
 
 

@@ -284,12 +284,13 @@ def chp_heating_radius(chp: Any, radius_km: Optional[float] = None,
         return with_notes(empty_zone(zid, cols), [f"没有 {format_value(min_mw)} MW 及以上热电联产电厂，供热半径区为空"])
     xs, ys = shapely.get_x(np.asarray(big.geometry.values)), shapely.get_y(np.asarray(big.geometry.values))
     rings = [geodesic_circle(x, y, radius_km * 1000.0) for x, y in zip(xs, ys)]
-    out = gpd.GeoDataFrame({
-        "zone_id": zid, "part": "plant", "ent_id": big["ent_id"].astype(str).to_numpy(),
-        "name": big["name"].to_numpy() if "name" in big.columns else None,
-        "capacity_mw": cap[ok], "radius_km": radius_km, "lon": xs, "lat": ys,
-    }, geometry=rings, crs="EPSG:4326")
-    union = gpd.GeoDataFrame({"zone_id": [zid], "part": ["union"], "ent_id": [None], "name": ["供热半径合并"],
-                              "capacity_mw": [np.nan], "radius_km": [radius_km], "lon": [np.nan],
-                              "lat": [np.nan]}, geometry=[shapely.union_all(rings)], crs="EPSG:4326")
-    return with_notes(gpd.GeoDataFrame(pd.concat([out, union], ignore_index=True), crs="EPSG:4326"), [])
+    # One frame with the union as its last row, not a concat: concat's dtypes with an all-blank column (no plant
+    # name) differ between pandas 2 and 3.
+    names = big["name"].to_numpy(dtype=object) if "name" in big.columns else np.full(len(big), None, dtype=object)
+    return with_notes(gpd.GeoDataFrame({
+        "zone_id": zid, "part": ["plant"] * len(big) + ["union"],
+        "ent_id": np.append(big["ent_id"].astype(str).to_numpy(dtype=object), None),
+        "name": np.append(names, "供热半径合并"),
+        "capacity_mw": np.append(cap[ok], np.nan), "radius_km": radius_km,
+        "lon": np.append(xs, np.nan), "lat": np.append(ys, np.nan),
+    }, geometry=rings + [shapely.union_all(rings)], crs="EPSG:4326"), [])

@@ -43,6 +43,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QRectF, Qt
 
 from ...analysis.common.atomic import atomic_path
+from ...analysis.common.file_checks import check_pdf
 from ...analysis.common.file_names import county_file_stem
 from ...analysis.inputs.validation import OutputError
 from ...analysis.reports.labels import printable, rule_names
@@ -190,8 +191,9 @@ class _Canceled(Exception):
 
 
 def _export(layout: QgsPrintLayout, out_pdf: Path, feedback: Optional[QgsFeedback],
-            lossless: bool = True) -> Optional[Path]:
-    """The atlas as one PDF, written whole or not at all; None when canceled. ``lossless``: pictures (the
+            lossless: bool = True, pages: Optional[int] = None) -> Optional[Path]:
+    """The atlas as one PDF, written whole or not at all, and only when it has its ``pages`` pages, each with
+    text, and drawn maps (file_checks.check_pdf); None when canceled. ``lossless``: pictures (the
     ledger's charts) stored losslessly — Qt's PDF writer makes a JPEG of every picture otherwise (blurred text,
     ~30 kB a chart); off under a basemap, whose images would then be stored raw."""
     settings = QgsLayoutExporter.PdfExportSettings()
@@ -204,7 +206,7 @@ def _export(layout: QgsPrintLayout, out_pdf: Path, feedback: Optional[QgsFeedbac
         layout.renderContext().setFlag(lossless_image_flag(), True)
         settings.flags = layout.renderContext().flags()
     try:
-        with atomic_path(out_pdf) as tmp:
+        with atomic_path(out_pdf, check=lambda written: check_pdf(written, pages)) as tmp:
             result, error = QgsLayoutExporter.exportToPdf(layout.atlas(), str(tmp), settings, feedback)
             if feedback is not None and feedback.isCanceled():
                 raise _Canceled()
@@ -312,7 +314,7 @@ def export_atlas(zones_gpkg: PathLike, flags_gpkg: PathLike, admin_gpkg: PathLik
             feedback.pushInfo(f"图集：{page_layer.featureCount()} 页（1 总览 + {len(counties)} 县地图页 + "
                               f"{page_layer.featureCount() - 1 - len(counties)} 任务清单续页）"
                               + (f"；台账月份 {month}" if month else "") + (f"；{credit}" if credit else ""))
-        path = _export(layout, Path(out_pdf), feedback, lossless=not bases)
+        path = _export(layout, Path(out_pdf), feedback, lossless=not bases, pages=page_layer.featureCount())
         if path is None:
             return None
         county_pdfs = _county_pdfs(layout, counties, per_county_dir, feedback, not bases) if per_county_dir else []

@@ -24,6 +24,7 @@ from ...analysis.ledger.updates import (
     LedgerUpdate,
     normalised,
     parse_month,
+    undo_last_month,
     update_ledger,
 )
 from ..postgis_output import quote_ident
@@ -105,8 +106,23 @@ class LedgerStore:
         raise NotImplementedError
 
     def update_month(self, flags: Union[pd.DataFrame, str, Path], month: str, by: Optional[str] = None,
-                     flags_label: Optional[str] = None) -> LedgerUpdate:
-        """Fold one month's flags (a DataFrame or a flags.gpkg path) into the ledger, creating it when missing."""
+                     flags_label: Optional[str] = None, unchanged: bool = False) -> LedgerUpdate:
+        """Fold one month's flags (a DataFrame or a flags.gpkg path) into the ledger, creating it when missing.
+        Flags equal to an earlier month's are refused (``unchanged``: the lists did not change since the last)."""
+        month, frame, label = self._month_and_flags(flags, month, flags_label)
+        who = by if by is not None else current_user()
+        return self._rewrite(lambda old: update_ledger(old, frame, month, by=who, flags_label=label,
+                                                       unchanged=unchanged), create=True)
+
+    def undo_month(self) -> LedgerUpdate:
+        """撤销本月: the ledger as it was before its last monthly update (analysis undo_last_month)."""
+        if not self.exists():
+            raise LedgerError("台账还不存在，无可撤销 / the ledger does not exist yet")
+        return self._rewrite(undo_last_month, create=False)
+
+    def _rewrite(self, change, create: bool) -> LedgerUpdate:
+        """Read the ledger, work out ``change(old)`` (a LedgerUpdate) and store the difference, all in one
+        transaction of the store; ``create``: make an empty ledger first when there is none."""
         raise NotImplementedError
 
     def check_off(self, task_id: str, by: str, evidence: str = "", note: str = "", revert: bool = False) -> Dict[str, Any]:
@@ -143,8 +159,3 @@ class LedgerStore:
         if isinstance(flags, (str, Path)):
             return month, read_flags(flags), flags_label or os.path.basename(str(flags).partition("|")[0])
         return month, flags, flags_label or ""
-
-    @staticmethod
-    def _work_out(old: Ledger, flags: pd.DataFrame, month: str, by: Optional[str], label: str) -> LedgerUpdate:
-        """The monthly update on the ledger as read (``analysis/ledger.update_ledger``), stamped with who did it."""
-        return update_ledger(old, flags, month, by=by if by is not None else current_user(), flags_label=label)

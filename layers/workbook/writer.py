@@ -17,6 +17,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment
 
 from ...analysis.common.atomic import atomic_path
+from ...analysis.ledger.updates import same_data_as_month
 from ...analysis.reports.labels import add_label_columns, printable, rule_names
 from ...analysis.reports.meeting import add_severity, data_notes, meeting_order
 from ...analysis.reports.run_report import count_enterprises, enterprise_keys, run_counts
@@ -204,7 +205,11 @@ def write_summary_workbook(flags_gpkg: PathLike, out_path: PathLike, zones_gpkg:
         extra_notes.append("农村清洁取暖：覆盖率为清洁取暖户数占总户数的比例（按户数加权），目标为计划三(二)7 "
                            "“农村地区力争达到60%以上”；缺数据的村单列村数。")
     if book is not None:
-        write_progress_sheet(wb.create_sheet(LEDGER_SHEETS[0]), book, month, label)
+        own = same_data_as_month(book, flags, month)
+        provenance = (f"台账 {month} 记入的正是本次运行的结果" if own else
+                      f"注意：台账 {month} 记入的是另一次运行的结果，与本汇总表其余各表（本次运行）不是同一份数据")
+        write_progress_sheet(wb.create_sheet(LEDGER_SHEETS[0]), book, month, f"{label}；{provenance}")
+        extra_notes.append(f"进度：{provenance}。")
         done = write_done_sheet(wb.create_sheet(LEDGER_SHEETS[1]), book, month, names)
         months = sorted(str(m) for m in book.months["month"].dropna())
         extra_notes.append(f"进度、销号清单：{label}，{month}（台账共 {len(months)} 个月：{'、'.join(months)}）；"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from qgis.core import (
     QgsProcessingAlgorithm,
@@ -15,7 +15,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis.PyQt.QtGui import QIcon
 
-from ...layers.threads import in_python_thread
+from ...layers.threads import in_worker_thread
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 FIELD_MAP = "FIELD_MAP"
@@ -50,6 +50,13 @@ def param_key(name: str) -> str:
 class BlueSkyAlgorithm(QgsProcessingAlgorithm):
     """Base of the provider's algorithms: translation, group, icon and the shared parameters."""
 
+    #: per folder-destination parameter, the names the algorithm writes in that folder (an empty tuple: the
+    #: folder is wholly the algorithm's, no input may lie inside it); a folder parameter not listed is checked
+    #: by the algorithm itself (run_all: its set depends on the options)
+    FOLDER_OUTPUTS: Dict[str, Tuple[str, ...]] = {}
+    #: input parameters the algorithm updates in place by design (update_ledger's LEDGER)
+    UPDATES_IN_PLACE: Tuple[str, ...] = ()
+
     def tr(self, text: str) -> str:
         return QCoreApplication.translate("BlueSkyAlgorithm", text)
 
@@ -75,7 +82,8 @@ class BlueSkyAlgorithm(QgsProcessingAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API name
         # Processing runs this in a Qt pool thread; pyproj needs a thread Python made (layers/threads.py).
         try:
-            return in_python_thread(self.process, parameters, context, feedback)
+            self.guard_outputs(parameters, context, self.output_paths(parameters, context), self.UPDATES_IN_PLACE)
+            return in_worker_thread(self.process, parameters, context, feedback)
         except QgsProcessingException as exc:
             if type(exc) is QgsProcessingException:
                 raise
@@ -115,6 +123,80 @@ class BlueSkyAlgorithm(QgsProcessingAlgorithm):
                 continue
             out[name] = self.parameterAsDouble(parameters, param_key(name), context)
         return out
+
+    # -- outputs never over inputs -----------------------------------------------------------------
+    def input_files(self, parameters, context) -> Dict[str, str]:
+        """Parameter name → the file each input parameter reads (layers from files, plain files), whatever kind
+        of algorithm: what an output must never replace."""
+        from qgis.core import QgsProcessingParameterFile
+
+        out: Dict[str, str] = {}
+        for definition in self.parameterDefinitions():
+            name = definition.name()
+            if definition.isDestination() or parameters.get(name) in (None, ""):
+                continue
+            path = ""
+            if isinstance(definition, QgsProcessingParameterFile):
+                path = self.parameterAsFile(parameters, name, context) or ""
+            elif definition.type() in ("vector", "source", "raster", "layer", "multilayer"):
+                layers = (self.parameterAsLayerList(parameters, name, context) if definition.type() == "multilayer"
+                          else [self.parameterAsLayer(parameters, name, context)])
+                for layer in layers:
+                    if layer is not None and layer.providerType() in ("ogr", "gdal"):
+                        path = layer.source().split("|")[0]
+            if path and os.path.exists(path):
+                out[name] = path
+        return out
+
+    def output_paths(self, parameters, context) -> List[str]:
+        """The files (and whole folders) this run of the algorithm will write."""
+        from qgis.core import (
+            QgsProcessingParameterFeatureSink,
+            QgsProcessingParameterFileDestination,
+            QgsProcessingParameterFolderDestination,
+        )
+
+        out: List[str] = []
+        for definition in self.destinationParameterDefinitions():
+            name = definition.name()
+            if parameters.get(name) in (None, ""):
+                continue
+            if isinstance(definition, QgsProcessingParameterFileDestination):
+                out.append(self.parameterAsFileOutput(parameters, name, context))
+            elif isinstance(definition, QgsProcessingParameterFeatureSink):
+                target = self.parameterAsOutputLayer(parameters, name, context) or ""
+                out.append(target.split("|")[0] if not target.startswith(("memory:", "postgres:")) else "")
+            elif isinstance(definition, QgsProcessingParameterFolderDestination) and name in self.FOLDER_OUTPUTS:
+                folder = self.parameterAsString(parameters, name, context)
+                names = self.FOLDER_OUTPUTS[name]
+                out += [os.path.join(folder, n) for n in names] if names else [folder]
+        return [p for p in out if p]
+
+    def guard_outputs(self, parameters, context, outputs: Sequence[str], keep: Sequence[str] = ()) -> None:
+        """Refuse (in Chinese, naming both) when an output would replace an input file. ``keep``: input
+        parameters an algorithm updates in place by design (the ledger of update_ledger)."""
+        from ...analysis.common.output_folder import inputs_in_the_way, refuse_overwrite
+
+        inputs = [p for name, p in self.input_files(parameters, context).items() if name not in keep]
+        try:
+            refuse_overwrite(inputs_in_the_way(outputs, inputs))
+        except Exception as exc:  # noqa: BLE001 - an OutputError: its text is the message
+            raise QgsProcessingException(str(exc)) from None
+
+    @staticmethod
+    def warn_if_mixed(feedback, *paths: str) -> None:
+        """Say so when the run's files a step reads are not the set their folder's manifest (run.json) records:
+        a killed or interrupted run may have left a mixed set."""
+        from ...analysis.reports.run_manifest import set_state
+
+        folders: Dict[str, List[str]] = {}
+        for path in paths:
+            if path and os.path.isfile(path):
+                folders.setdefault(os.path.dirname(os.path.abspath(path)), []).append(os.path.basename(path))
+        for folder, names in folders.items():
+            state = set_state(folder, names)
+            if state.has_manifest and not state.whole:
+                feedback.pushWarning(state.text_zh(folder))
 
     # -- layers ------------------------------------------------------------------------------------
     def snapshot(self, parameters, name: str, context, feedback):

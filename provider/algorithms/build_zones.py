@@ -17,6 +17,7 @@ ZONE_PARAMS = ("chp_radius_km", "mine_ring_km", "fringe_km", "builtup_threshold"
 
 
 class BuildZonesAlgorithm(BlueSkyAlgorithm):
+    FOLDER_OUTPUTS = {"OUTPUT_DIR": ("zones.gpkg",)}
     ADMIN = "ADMIN"
     BUILTUP = "BUILTUP"
     CHP = "CHP"

@@ -18,6 +18,7 @@ ENCODINGS = ["UTF-8", "GBK"]
 
 
 class ExportCountyPackagesAlgorithm(BlueSkyAlgorithm):
+    FOLDER_OUTPUTS = {"OUTPUT_DIR": ()}  # the folder handed to county bureaus holds their zips only
     ZONES_GPKG = "ZONES_GPKG"
     FLAGS_GPKG = "FLAGS_GPKG"
     ENCODING = "ENCODING"
@@ -63,11 +64,13 @@ class ExportCountyPackagesAlgorithm(BlueSkyAlgorithm):
         for label, path in ((self.tr("zones"), zones), (self.tr("flags"), flags)):
             if not path or not os.path.isfile(path):
                 raise QgsProcessingException(self.tr("The {} GeoPackage does not exist: {}").format(label, path))
+        self.warn_if_mixed(feedback, zones, flags)
         try:
             paths = export_county_packages(
                 zones, flags, out_dir, encoding=encoding,
                 progress=feedback.setProgress,
                 is_canceled=feedback.isCanceled,
+                warn=feedback.pushWarning,
             )
         except Exception as exc:  # noqa: BLE001 - reported to the user as a Processing error
             from ...layers.user_errors import report

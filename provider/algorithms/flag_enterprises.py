@@ -20,6 +20,7 @@ FLAG_PARAMS = ("b35_tph", "b10_tph")
 
 
 class FlagEnterprisesAlgorithm(BlueSkyAlgorithm):
+    FOLDER_OUTPUTS = {"OUTPUT_DIR": ("flags.gpkg",)}
     ZONES = "ZONES"
     ADMIN = "ADMIN"
     BOILERS = "BOILERS"

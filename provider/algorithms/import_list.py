@@ -15,12 +15,14 @@ from qgis.core import (
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFile,
+    QgsProcessingParameterNumber,
     QgsProcessingParameterString,
     QgsWkbTypes,
 )
 
 from ...analysis.inputs.coords import COORD_SYSTEMS
 from ...analysis.inputs.import_table import guess_lonlat, points_wgs84, problem_summary
+from ...analysis.inputs.table_read import DEFAULT_MAX_ROWS
 from ...analysis.schema.fields import LAYER_KINDS as KINDS
 from ...layers.convert import qgis_value
 from ...layers.qt_compat import FieldType
@@ -49,7 +51,9 @@ class ImportEnterpriseListAlgorithm(BlueSkyAlgorithm):
     LON_FIELD = "LON_FIELD"
     LAT_FIELD = "LAT_FIELD"
     COORD_SYSTEM = "COORD_SYSTEM"
+    MAX_ROWS = "MAX_ROWS"
     OUTPUT = "OUTPUT"
+    READ_SHARE = 40.0  # per cent of the progress bar for reading the table, the rest for writing the points
 
     def name(self) -> str:
         return "import_list"
@@ -64,7 +68,8 @@ class ImportEnterpriseListAlgorithm(BlueSkyAlgorithm):
             "geocoded with Amap/Tencent are GCJ-02, with Baidu BD-09: choose the list's coordinate system "
             "and the points are converted. Empty longitude/latitude fields are guessed from the column "
             "names (经度/纬度, lon/lat). Rows whose coordinates cannot be read are kept without geometry "
-            "and reported."
+            "and reported. A table of more than the maximum rows (or whose sheet is larger than 1 KB a row) "
+            "is refused before it is read; raise the maximum to read it."
         )
 
     def kind_labels(self):
@@ -85,16 +90,27 @@ class ImportEnterpriseListAlgorithm(BlueSkyAlgorithm):
         self.addParameter(QgsProcessingParameterEnum(
             self.COORD_SYSTEM, self.tr("Coordinate system of the list"),
             ["WGS84", self.tr("CGCS2000"), self.tr("GCJ-02 (Amap/Tencent)"), self.tr("BD-09 (Baidu)")], False, 0))
+        max_rows = QgsProcessingParameterNumber(
+            self.MAX_ROWS, self.tr("Maximum rows to read (a larger table is refused before reading)"),
+            QgsProcessingParameterNumber.Type.Integer, DEFAULT_MAX_ROWS, False, 1, 100_000_000)
+        self.addParameter(max_rows)
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, self.tr("Enterprise points"), QgsProcessing.TypeVectorPoint))
 
     def process(self, parameters, context, feedback):
+        from ...analysis.common.errors import CanceledError
         from ...analysis.inputs.enterprises import read_table
 
         path = self.parameterAsFile(parameters, self.INPUT, context)
         kind = KINDS[self.parameterAsEnum(parameters, self.KIND, context)]
         system = COORD_SYSTEMS[self.parameterAsEnum(parameters, self.COORD_SYSTEM, context)]
+        max_rows = self.parameterAsInt(parameters, self.MAX_ROWS, context) or DEFAULT_MAX_ROWS
+        feedback.setProgressText(self.tr("Reading the table (at most {n} rows)…").format(n=f"{max_rows:,}"))
         try:
-            df = read_table(path)
+            df = read_table(path, max_rows=max_rows, is_canceled=feedback.isCanceled,
+                            progress=lambda fraction: feedback.setProgress(self.READ_SHARE * fraction))
+        except CanceledError:
+            feedback.reportError(self.tr("Canceled: nothing was written."), False)
+            return {}
         except Exception as exc:  # noqa: BLE001 - reported to the user
             raise self.fail("无法读取企业清单", "cannot read the enterprise list", exc) from exc
         df.columns = [str(c) for c in df.columns]
@@ -130,7 +146,7 @@ class ImportEnterpriseListAlgorithm(BlueSkyAlgorithm):
                 bad += 1
             sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
             if i % 500 == 0:
-                feedback.setProgress(100.0 * i / total)
+                feedback.setProgress(self.READ_SHARE + (100.0 - self.READ_SHARE) * i / total)
         if bad:
             feedback.pushWarning(self.tr("{n} rows have no readable coordinates; they are kept without geometry").format(n=bad))
         self._report_problems(df, kind, lon_field, lat_field, system, feedback)

@@ -126,6 +126,7 @@ class PrintAtlasAlgorithm(BlueSkyAlgorithm):
                 raise QgsProcessingException(self.tr("The {} GeoPackage does not exist: {}").format(label, path))
         if ledger and not os.path.isfile(ledger):
             raise QgsProcessingException(f"找不到台账文件「{ledger}」 / the ledger GeoPackage does not exist: {ledger}")
+        self.warn_if_mixed(feedback, zones, flags, admin)
         if not out.lower().endswith(".pdf"):
             out += ".pdf"
         per_dir = os.path.join(os.path.dirname(out), "atlas_counties") if per_county else None

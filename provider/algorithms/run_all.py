@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Dict
+import shutil
+from pathlib import Path
+from typing import Any, Dict, List
 
 from qgis.core import (
     QgsProcessing,
@@ -19,6 +21,7 @@ from qgis.core import (
     QgsProcessingParameterVectorLayer,
 )
 
+from ...analysis.reports.run_manifest import MANIFEST
 from ._common import JUDGED_LISTS, BlueSkyAlgorithm, judged_list_types
 
 PACKAGES_FOLDER = "counties"  # out_dir/counties/*.zip
@@ -115,7 +118,7 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
 
     # -- run ---------------------------------------------------------------------------------------
     def process(self, parameters, context, feedback):
-        from ...layers.run_job import JobInputs, run_job
+        from ...analysis.common.output_folder import check_writable, clean_debris, staging_folder
 
         export = self.parameterAsBool(parameters, self.EXPORT_PACKAGES, context)
         atlas = self.parameterAsBool(parameters, self.PRINT_ATLAS, context)
@@ -126,7 +129,63 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
         multi = QgsProcessingMultiStepFeedback(steps, feedback)
         out_dir = self.parameterAsString(parameters, self.OUTPUT_DIR, context)
 
+        # the folder before any work: writable, no input in the way of the set, no debris of a killed run
+        names = self._set_names(out_dir, export, atlas, workbook, project)
+        try:
+            check_writable(out_dir)
+        except Exception as exc:  # noqa: BLE001 - an OutputError: its text is the message
+            raise QgsProcessingException(str(exc)) from None
+        self.guard_outputs(parameters, context, [os.path.join(out_dir, n) for n in names + [MANIFEST]])
+        for item in clean_debris(out_dir):
+            multi.pushInfo(f"已清除上次中断运行留下的临时文件：{item.name}")
+        self._check_space(parameters, context, out_dir)
+
         multi.setCurrentStep(0)
+        inputs = self._job_inputs(parameters, context, multi)
+        if multi.isCanceled():
+            return {}
+        staging = staging_folder(out_dir)
+        try:
+            outputs = self._write_set(parameters, context, inputs, multi, out_dir, str(staging), database, names,
+                                      steps)
+        except QgsProcessingException as exc:  # the user reads their folder, not the hidden staging one
+            raise QgsProcessingException(str(exc).replace(str(staging), out_dir)) from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)  # a failed or canceled run leaves the previous set whole
+        multi.setCurrentStep(steps - 1)
+        multi.setProgress(100)
+        return outputs
+
+    @staticmethod
+    def _set_names(out_dir: str, export: bool, atlas: bool, workbook: bool, project: bool) -> List[str]:
+        """The files (and the packages' folder) of one run's set, in out_dir."""
+        from ...layers.project import project_file_name
+
+        names = ["zones.gpkg", "flags.gpkg", "admin.gpkg"]
+        names += [PACKAGES_FOLDER] * export + ["atlas.pdf"] * atlas + ["summary.xlsx"] * workbook
+        names += [project_file_name(out_dir)] * project
+        return names
+
+    def _check_space(self, parameters, context, out_dir: str) -> None:
+        """Refuse before the run when the disk cannot hold the new set beside the old one: the previous set's
+        size (its manifest), else three times the inputs (the outputs carry the inputs' rows and the zones)."""
+        from ...analysis.common.output_folder import MB, check_space
+        from ...analysis.reports.run_manifest import read_manifest
+
+        old = read_manifest(out_dir)
+        if old and old.get("files"):
+            needed = sum(int(f.get("size", 0)) for f in old["files"].values())
+        else:
+            needed = 3 * sum(os.path.getsize(p) for p in self.input_files(parameters, context).values()
+                             if os.path.isfile(p))
+        try:
+            check_space(out_dir, needed + 20 * MB)
+        except Exception as exc:  # noqa: BLE001 - an OutputError: its text is the message
+            raise QgsProcessingException(str(exc)) from None
+
+    def _job_inputs(self, parameters, context, multi):
+        from ...layers.run_job import JobInputs
+
         field_maps = self.field_maps(parameters, context)
         multi.pushInfo(self.tr("Reading the input layers"))
         admin = self.snapshot(parameters, self.ADMIN, context, multi)
@@ -140,7 +199,7 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
                 enterprises[kind] = snap
         if not enterprises:
             raise self.fail("至少需要一个企业图层（锅炉、矿山或工业企业）", "at least one enterprise layer (boilers, mines or plants) is required")
-        inputs = JobInputs(
+        return JobInputs(
             admin=admin,
             builtup_vector=builtup_vector,
             builtup_raster=builtup_raster,
@@ -151,9 +210,16 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             params=self.rule_params(parameters, context, RUN_PARAMS),
             field_mappings=field_maps,
         )
-        if multi.isCanceled():
-            return {}
-        done = self.run_stage(run_job, inputs, out_dir, self.progress_to(multi), multi.isCanceled,
+
+    def _write_set(self, parameters, context, inputs, multi, out_dir: str, staging: str, database, names,
+                   steps: int) -> Dict[str, Any]:
+        """The analysis and every chosen output written into ``staging``, checked, then swapped into ``out_dir``
+        with its manifest; the outputs returned name the files in ``out_dir``."""
+        from ...analysis.common.output_folder import swap_in
+        from ...analysis.reports.run_manifest import manifest_names, read_manifest, write_manifest
+        from ...layers.run_job import run_job
+
+        done = self.run_stage(run_job, inputs, staging, self.progress_to(multi), multi.isCanceled,
                               warn=multi.pushWarning)
         if done is None:
             multi.reportError(self.tr("Canceled: nothing was written."), False)
@@ -167,7 +233,9 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
         from ...analysis.reports.run_report import run_counts
 
         multi.pushInfo(run_counts(result.flags, result.to_verify).text_zh())  # the workbook's and atlas's words
-        outputs: Dict[str, Any] = {self.OUTPUT_DIR: out_dir, "ZONES": zones_gpkg, "FLAGS_GPKG": flags_gpkg}
+        final = {name: os.path.join(out_dir, name) for name in names}
+        outputs: Dict[str, Any] = {self.OUTPUT_DIR: out_dir, "ZONES": final["zones.gpkg"],
+                                   "FLAGS_GPKG": final["flags.gpkg"]}
         outputs.update(counts)
         step = 1
         notes = list(result.notes)
@@ -177,55 +245,66 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             multi.pushInfo(self.tr("Writing the results to the database"))
             outputs.update(self._write_database(database, zones_gpkg, flags_gpkg, out_dir, multi))
             if multi.isCanceled():
-                return outputs
-        if export:
+                return {}
+        if PACKAGES_FOLDER in names:
             step += 1
             multi.setCurrentStep(step - 1)
             multi.pushInfo(self.tr("Exporting the per-county packages"))
             from ...layers.county_packages import export_county_packages
 
-            packages_dir = os.path.join(out_dir, PACKAGES_FOLDER)
             zips = self._written("分县数据包", "county packages", export_county_packages, zones_gpkg, flags_gpkg,
-                                 packages_dir, progress=multi.setProgress, is_canceled=multi.isCanceled,
-                                 admin_gpkg=admin_gpkg)
+                                 os.path.join(staging, PACKAGES_FOLDER), progress=multi.setProgress,
+                                 is_canceled=multi.isCanceled, admin_gpkg=admin_gpkg, warn=multi.pushWarning)
             outputs["PACKAGES"] = len(zips)
-            outputs["PACKAGES_DIR"] = packages_dir
+            outputs["PACKAGES_DIR"] = final[PACKAGES_FOLDER]
         if multi.isCanceled():
-            return outputs
-        if atlas:
+            return {}
+        if "atlas.pdf" in names:
             step += 1
             multi.setCurrentStep(step - 1)
             multi.pushInfo(self.tr("Printing the atlas"))
             from ...layers.atlas.export import export_atlas
 
             res = self._written("图集", "atlas", export_atlas, zones_gpkg, flags_gpkg, admin_gpkg,
-                                os.path.join(out_dir, "atlas.pdf"), notes, feedback=multi)
-            if res is not None:  # None: canceled
-                outputs["ATLAS"] = str(res.path)
+                                os.path.join(staging, "atlas.pdf"), notes, feedback=multi)
+            if res is None:  # canceled
+                return {}
+            outputs["ATLAS"] = final["atlas.pdf"]
         if multi.isCanceled():
-            return outputs
-        if workbook:
+            return {}
+        if "summary.xlsx" in names:
             step += 1
             multi.setCurrentStep(step - 1)
             multi.pushInfo(self.tr("Writing the summary workbook"))
             from ...layers.workbook.writer import write_summary_workbook
 
-            outputs["WORKBOOK"] = str(self._written("汇总表", "summary workbook", write_summary_workbook, flags_gpkg,
-                                                    os.path.join(out_dir, "summary.xlsx"), zones_gpkg, notes=notes))
-        if project:
+            self._written("汇总表", "summary workbook", write_summary_workbook, flags_gpkg,
+                          os.path.join(staging, "summary.xlsx"), zones_gpkg, notes=notes)
+            outputs["WORKBOOK"] = final["summary.xlsx"]
+        project_name = next((n for n in names if n.endswith(".qgz")), None)
+        if project_name:
             step += 1
             multi.setCurrentStep(step - 1)
             multi.pushInfo(self.tr("Saving the QGIS project"))
-            from ...layers.project import project_file_name, save_project
+            from ...layers.project import save_project
 
             admin_layer = self.parameterAsVectorLayer(parameters, self.ADMIN, context)
             # file inputs only: a database layer's source would put connection details into the project
             sources = {"admin": admin_layer.source()} if admin_layer.providerType() in ("ogr", "gdal") else {}
-            outputs["PROJECT"] = str(self._written("QGIS 工程", "QGIS project", save_project,
-                                                   os.path.join(out_dir, project_file_name(out_dir)), sources,
-                                                   zones_gpkg, flags_gpkg))
-        multi.setCurrentStep(steps - 1)
-        multi.setProgress(100)
+            # saved beside the staged GeoPackages: its relative layer paths hold after the swap
+            self._written("QGIS 工程", "QGIS project", save_project, os.path.join(staging, project_name), sources,
+                          zones_gpkg, flags_gpkg)
+            outputs["PROJECT"] = final[project_name]
+        if multi.isCanceled():
+            return {}
+        # the swap: the old manifest goes first, the new one comes last (a reader tells a mixed set by it)
+        old = read_manifest(out_dir)
+        self._written("成果", "outputs", swap_in, staging, out_dir, names, stale=manifest_names(old),
+                      before=lambda: Path(out_dir, MANIFEST).unlink(missing_ok=True))
+        run_inputs = {k: v for k, v in self.input_files(parameters, context).items()}
+        self._written("运行记录", "run manifest", write_manifest, out_dir, names, run_inputs,
+                      result.params, {"counts": counts})
+        multi.pushInfo(f"成果已整套写入「{out_dir}」，运行记录 {MANIFEST}")
         return outputs
 
     def _written(self, what_zh: str, what_en: str, write, *args, **kwargs):
@@ -266,3 +345,4 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             raise QgsProcessingException(str(exc)) from None
         feedback.pushInfo(f"已写入数据库{database.label()}：{len(tables)} 个表")
         return {self.DB_SCHEMA: database.schema, "DB_TABLES": len(tables)}
+

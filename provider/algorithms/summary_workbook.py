@@ -66,6 +66,7 @@ class SummaryWorkbookAlgorithm(LedgerAlgorithm):
         month = (self.parameterAsString(parameters, self.MONTH, context) or "").strip() or None
         if not flags or not os.path.isfile(flags):
             raise QgsProcessingException(self.tr("The flags GeoPackage does not exist: {}").format(flags))
+        self.warn_if_mixed(feedback, flags, zones)
         has_ledger = bool(self.parameterAsFile(parameters, LEDGER, context)
                           or self.parameterAsConnectionName(parameters, DB_CONNECTION, context))
         if month and not has_ledger:

@@ -7,6 +7,7 @@ from typing import Any, Dict
 from qgis.core import (
     QgsProcessingOutputNumber,
     QgsProcessingOutputString,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterFile,
     QgsProcessingParameterString,
 )
@@ -21,6 +22,7 @@ class UpdateLedgerAlgorithm(LedgerAlgorithm):
     EXISTING = False  # created when missing
     FLAGS = "FLAGS"
     MONTH = "MONTH"
+    UNCHANGED = "UNCHANGED"
 
     def name(self) -> str:
         return "update_ledger"
@@ -39,7 +41,8 @@ class UpdateLedgerAlgorithm(LedgerAlgorithm):
             "shows the data's status, the check-off and where they disagree. The ledger is its own GeoPackage "
             "(created when missing, updated when present, never an analysis output) or a PostGIS schema a team "
             "shares. Updating the same month again replaces that month's update (the same flags give the same "
-            "ledger); a month older than the ledger's last is refused."
+            "ledger); a month older than the ledger's last is refused, and so are results identical to an earlier month's "
+            "(an old month's lists run again): UNCHANGED says the lists really did not change since the last month."
         )
 
     def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API name
@@ -48,6 +51,8 @@ class UpdateLedgerAlgorithm(LedgerAlgorithm):
             "gpkg", None, False, self.tr("GeoPackage (*.gpkg)")))
         self.addParameter(QgsProcessingParameterString(self.MONTH, self.tr("Month (YYYY-MM, e.g. 2020-08)")))
         self.add_ledger_params()
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.UNCHANGED, self.tr("The lists did not change since the ledger's last month"), False, True))
         for key, label in (("TASKS", self.tr("Tasks in the month's flags")), ("OPEN", self.tr("Open tasks")),
                            ("NEW", self.tr("New this month")), ("DONE", self.tr("Done this month")),
                            ("REOPENED", self.tr("Reopened this month")), ("OVERDUE", self.tr("Overdue tasks")),
@@ -59,11 +64,13 @@ class UpdateLedgerAlgorithm(LedgerAlgorithm):
         flags = self.parameterAsFile(parameters, self.FLAGS, context)
         month = self.parameterAsString(parameters, self.MONTH, context)
         store = self.ledger_store(parameters, context)
+        self.warn_if_mixed(feedback, flags)
         if flags and os.path.abspath(flags) == os.path.abspath(str(getattr(store, "path", ""))):
             raise self.fail("台账不能是标注结果文件本身，请为台账另选一个文件名",
                             "the ledger cannot be the flags file itself; choose another file name")
         feedback.pushInfo(f"更新{store.label()}：{month}")
-        result = self.ledger_call(store.update_month, flags, month)
+        result = self.ledger_call(store.update_month, flags, month,
+                                  unchanged=self.parameterAsBool(parameters, self.UNCHANGED, context))
         c = result.counts
         feedback.pushInfo(f"{result.month}{'（重新更新，替换该月原有结果）' if result.replaced else ''}：本月任务 {c['tasks']}，"
                           f"未完成 {c['open']}，本月新增 {c['new']}，本月销号 {c['done']}，重新出现 {c['reopened']}，"

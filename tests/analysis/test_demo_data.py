@@ -421,8 +421,8 @@ def second(demo):
 
 
 def _village_key(df: pd.DataFrame) -> pd.Series:
-    return df["所属县区"].astype(str) + "/" + df["村名"].astype(str) + "/" + df["经度"].astype(str) + "/" \
-        + df["纬度"].astype(str)
+    # map(str), not astype(str): pandas 3 keeps a blank cell NaN under astype(str), and NaN does not sort with text
+    return df["所属县区"].map(str) + "/" + df["村名"].map(str) + "/" + df["经度"].map(str) + "/" + df["纬度"].map(str)
 
 
 def test_second_month_villages(demo, tables, second):

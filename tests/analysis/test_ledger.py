@@ -95,9 +95,9 @@ def test_overdue_against_the_end_of_the_month():
     assert task(aug.ledger, "mine:KS-001:M-OPEN")["overdue"] == 1
     assert task(aug.ledger, "mine:KS-002:M-OPEN")["overdue"] == 0
     assert aug.counts["overdue"] == 1
-    sep = update(aug.ledger, rows[:3], "2020-09")
+    sep = update(aug.ledger, rows[:3], "2020-09", unchanged=True)  # the lists did not change: said so
     assert task(sep.ledger, "boiler:GL-001:B-35")["overdue"] == 0  # heating season: due by 31 October
-    oct_ = update(sep.ledger, rows[:3], "2020-10")
+    oct_ = update(sep.ledger, rows[:3], "2020-10", unchanged=True)
     assert task(oct_.ledger, "boiler:GL-001:B-35")["overdue"] == 1
     assert task(oct_.ledger, "plant:QY-001:P-DRYQ")["overdue"] == 0  # the plan names no date
     assert oct_.counts["overdue"] == 2
@@ -203,7 +203,7 @@ def test_manual_check_off_is_kept_while_the_data_disagree():
     assert (t["status"], t["check_off"], t["checked_by"], t["evidence"], t["disagree"]) == (
         "open", "done", "清徐县环保局 王某", "现场核查记录_0725.pdf", 1)
     # August still shows the boiler: the data do not overrule the person, the ledger shows both
-    aug = update(checked, JULY, "2020-08")
+    aug = update(checked, JULY, "2020-08", unchanged=True)
     t = task(aug.ledger, tid)
     assert (t["status"], t["check_off"], t["checked_by"], t["disagree"]) == ("open", "done", "清徐县环保局 王某", 1)
     assert aug.counts["disagree"] == 1 and any("人工销号" in n for n in aug.notes)
@@ -296,3 +296,40 @@ def test_every_ledger_column_has_the_one_chinese_name_of_the_output_fields():
     for table in (L.TASK_COLUMNS, L.HISTORY_COLUMNS, L.PROGRESS_COLUMNS, L.MONTH_COLUMNS):
         aliases = [L.FIELD_ALIASES[c] for c in table]
         assert len(set(aliases)) == len(aliases), table
+
+
+def test_last_months_lists_are_not_recorded_as_a_new_month():
+    """The dock still holding July's lists when September is recorded: refused, naming both months; the same lists
+    as the latest month only when the analyst says they did not change; a replaced month may repeat itself."""
+    july = update(None, JULY, "2020-07").ledger
+    aug_rows = JULY[1:] + [flag("GL-006")]
+    aug = update(july, aug_rows, "2020-08").ledger
+    with pytest.raises(L.LedgerError) as info:
+        update(aug, JULY, "2020-09")
+    assert "2020-07" in str(info.value) and "2020-09" in str(info.value) and "完全相同" in str(info.value)
+    with pytest.raises(L.LedgerError) as info:
+        update(aug, aug_rows, "2020-09")
+    assert "本月清单无变化" in str(info.value)
+    sep = update(aug, aug_rows, "2020-09", unchanged=True)
+    assert sep.counts["done"] == 0 and sep.counts["reopened"] == 0
+    assert update(aug, aug_rows, "2020-08").replaced  # the month's update again: allowed, the same ledger
+
+
+def test_a_month_is_undone_and_redone():
+    """撤销本月: the ledger as it was before the month; recording the month again gives the same ledger."""
+    july = update(None, JULY, "2020-07").ledger
+    july = L.check_off(july, "boiler:GL-001:B-35", by="核查员", at=AT)
+    aug_rows = JULY[1:] + [flag("GL-006")]
+    aug = update(july, aug_rows, "2020-08").ledger
+    undone = L.undo_last_month(aug)
+    assert undone.month == "2020-08" and "2020-08" in undone.notes[0]
+    back = undone.ledger
+    assert list(back.months["month"]) == ["2020-07"]
+    assert set(back.tasks["task_id"]) == set(july.tasks["task_id"])
+    pd.testing.assert_frame_equal(back.tasks.reset_index(drop=True), L.normalised(july).tasks.reset_index(drop=True))
+    assert len(back.history) == len(L.normalised(july).history)
+    assert task(back, "boiler:GL-001:B-35")["check_off"] == "done"  # a manual check-off stays
+    redone = update(back, aug_rows, "2020-08").ledger
+    pd.testing.assert_frame_equal(redone.tasks, aug.tasks)
+    with pytest.raises(L.LedgerError):
+        L.undo_last_month(L.undo_last_month(back).ledger)  # nothing left to undo

@@ -16,7 +16,7 @@ from types import ModuleType
 import pytest
 
 HERE = Path(__file__).resolve().parent
-HELPERS = ("task_wait", "demo_fixture", "outputs_fixture", "postgis_fixture", "qt6_scan", "desktop/desktop_run",
+HELPERS = ("task_wait", "demo_fixture", "outputs_fixture", "postgis_fixture", "qt6_scan", "desktop/desktop_run", "pdf_pages",
            # test modules whose toy inputs and runners other tests reuse
            "test_bad_input", "test_qgis_process")
 

@@ -26,8 +26,10 @@ PLUGIN_PACKAGES = ("analysis", "demo", "layers", "ui", "provider")
 QGIS_QT6_SHIM = {"QtWidgets": {"QAction": "QtGui", "QActionGroup": "QtGui", "QShortcut": "QtGui"}}
 
 # Qt5-only spellings allowed in one place: the Qt5 branch of the field-type helper, taken only when the
-# running QGIS's QgsField speaks QVariant.Type (QGIS <= 3.36, always Qt5).
-QT5_ONLY_ALLOWED = {"layers/qt_compat.py": ("QtCore.QVariant.Type",)}
+# running QGIS's QgsField speaks QVariant.Type (QGIS <= 3.36, always Qt5). Spelled unscoped, as QGIS's
+# pyqt5_to_pyqt6 script wants it (it rewrites QVariant.Type.Int to QVariant.Int).
+QT5_ONLY_ALLOWED = {"layers/qt_compat.py": tuple(f"QtCore.QVariant.{member}" for member in (
+    "Int", "LongLong", "Double", "Bool", "DateTime", "String"))}
 
 BANNED_MODULES = ("PyQt5", "PyQt6", "PySide2", "PySide6", "sip")
 COMPILED_RESOURCES = ("resources_rc", "resources")

@@ -105,3 +105,57 @@ def test_template_ships_and_loads(qgis_app):
     built = build_layout(project)
     assert sorted(i.id() for i in layout.items() if hasattr(i, "id") and i.id()) == \
         sorted(i.id() for i in built.items() if hasattr(i, "id") and i.id())
+
+
+def test_atlas_printed_from_a_background_task_is_drawn(qgis_app, fixture, tmp_path):
+    """The dock prints from a QgsTask and the Toolbox from a Processing task: the export then runs in the
+    plugin's worker thread, where the layout must still render (a Python-made thread gave white pages)."""
+    from bluesky_zoning.layers.atlas.export import export_atlas
+    from bluesky_zoning.ui.tasks import BlueSkyTask
+    from qgis.core import QgsApplication
+    from task_wait import wait_for
+
+    out = tmp_path / "atlas.pdf"
+    task = BlueSkyTask("atlas", lambda _t: export_atlas(fixture.zones_gpkg, fixture.flags_gpkg, fixture.admin_gpkg,
+                                                         out, []))
+    QgsApplication.taskManager().addTask(task)
+    wait_for(task)
+    assert task.exception is None, task.trace
+    text = re.sub(r"\s+", "", _page_text(out, 2))
+    assert "小店区" in text or "城区" in text or "平遥县" in text
+    assert any(re.sub(r"\s+", "", name) in text for name in fixture.flags["name"])
+
+
+def test_a_blank_or_cut_short_atlas_never_replaces_a_good_one(qgis_app, fixture, tmp_path):
+    """Rendered where Qt cannot draw (a thread Python made), the pages come out white: the check before the
+    rename refuses the file, says so in Chinese, and the previous atlas stays as it was."""
+    import threading
+
+    from bluesky_zoning.analysis.common.errors import OutputError
+    from bluesky_zoning.analysis.common.file_checks import check_pdf
+    from bluesky_zoning.layers.atlas.export import export_atlas
+
+    out = tmp_path / "atlas.pdf"
+    export_atlas(fixture.zones_gpkg, fixture.flags_gpkg, fixture.admin_gpkg, out, [])
+    good = out.read_bytes()
+    box = {}
+
+    def blank_print():
+        try:
+            export_atlas(fixture.zones_gpkg, fixture.flags_gpkg, fixture.admin_gpkg, out, [])
+        except Exception as exc:  # noqa: BLE001 - inspected below
+            box["error"] = exc
+
+    thread = threading.Thread(target=blank_print)
+    thread.start()
+    thread.join()
+    assert isinstance(box.get("error"), OutputError) and "没有文字" in str(box["error"])
+    assert out.read_bytes() == good and not list(tmp_path.glob(".*part*"))
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(good[: len(good) // 2])
+    try:
+        check_pdf(cut)
+    except OutputError as exc:
+        assert "不完整" in str(exc) and "磁盘空间" in str(exc)
+    else:
+        raise AssertionError("a PDF cut in half passed the check")

@@ -386,7 +386,7 @@ def test_output_folder_not_writable(inputs, tmp_path):
     blocker = tmp_path / "a_file"
     blocker.write_text("x")
     msg = run_all_error(params(inputs, blocker / "out"))
-    assert "无法写入输出" in msg and "cannot write output" in msg
+    assert "不可写" in msg and "not writable" in msg and str(blocker / "out") in msg  # before any work
 
 
 def test_disk_full_midway_leaves_nothing_half_written(inputs, tmp_path, monkeypatch):

@@ -138,3 +138,18 @@ def test_a_text_longer_than_a_dbf_field_ends_in_an_ellipsis(tmp_path, encoding):
     cut = back["规则"].iloc[0]
     assert cut.endswith("…") and long.startswith(cut[:-1]) and len(cut.encode(encoding)) <= 254
     assert back["规则"].iloc[1] == "短"
+
+
+def test_two_counties_with_one_name_and_code_are_warned_about(fixture, tmp_path):
+    """An admin layer that gives 阳泉's 城区 the adcode of 晋城's 城区: two zips, and a warning naming both."""
+    admin = pyogrio.read_dataframe(fixture.admin_gpkg, layer="counties")
+    admin.loc[admin["adcode"] == "140302", "adcode"] = "140502"
+    doubled = tmp_path / "admin.gpkg"
+    pyogrio.write_dataframe(admin, doubled, layer="counties", driver="GPKG")
+    warnings = []
+    paths = export_county_packages(fixture.zones_gpkg, fixture.flags_gpkg, tmp_path / "out", admin_gpkg=doubled,
+                                   warn=warnings.append)
+    assert sorted(p.name for p in paths) == ["140105_小店区.zip", "140502_城区.zip", "140502_城区_2.zip",
+                                            "140728_平遥县.zip"]
+    assert len(warnings) == 1 and "140502_城区.zip" in warnings[0] and "140502_城区_2.zip" in warnings[0]
+    assert "请核对行政区划图层" in warnings[0]

@@ -186,7 +186,7 @@ def test_refusals_name_the_problem(months, gpkg_ledger, tmp_path):
     for target in (months.august, months.july):
         with pytest.raises(QgsProcessingException) as err:
             _update(str(target), months.august, AUGUST)
-        assert "台账" in str(err.value)
+        assert "台账" in str(err.value) or "输出会覆盖输入" in str(err.value)  # the flags file: an input
     assert _digest(months.august) == flags_stamp
     with pytest.raises(QgsProcessingException) as err:
         _update(None, months.august, AUGUST)
@@ -394,7 +394,7 @@ def test_a_check_off_saved_during_a_monthly_update_stays(database, months, monke
         if not calls:
             calls.append(1)
             monkeypatch.setattr(store_module, "update_ledger", real)
-            b.update_month(months.august, "2020-09", by="乙")
+            b.update_month(months.august, "2020-09", by="乙", unchanged=True)
             monkeypatch.setattr(store_module, "update_ledger", with_a_newer_month)
         return result
 
@@ -406,3 +406,59 @@ def test_a_check_off_saved_during_a_monthly_update_stays(database, months, monke
     ledger = b.read()
     assert list(ledger.months["month"]) == [JULY, AUGUST, "2020-09"]
     assert ledger.months.set_index("month").loc["2020-09", "updated_by"] == "乙"
+
+
+def test_old_lists_are_refused_and_a_month_is_undone_and_redone(months, tmp_path):
+    """The 进度 tab's case: July's lists still loaded, recorded as September — refused, the file not touched;
+    撤销本月 restores the ledger as it was before August (July's check-off kept); August again gives August's
+    ledger; the Processing algorithm refuses the same and says how to record an unchanged month."""
+    from bluesky_zoning.analysis.ledger.updates import LedgerError
+    from bluesky_zoning.layers.ledger_store.factory import open_ledger
+    from qgis.core import QgsProcessingException
+
+    path = tmp_path / "台账.gpkg"
+    store = open_ledger(path)
+    store.update_month(months.july, JULY, by="甲")
+    target = sorted(store.read().tasks["task_id"])[0]
+    store.check_off(target, "乙 核查员", evidence="核查.pdf")
+    july = store.read()
+    store.update_month(months.august, AUGUST, by="甲")
+    august = store.read()
+    stamp = _digest(path)
+    with pytest.raises(LedgerError) as err:
+        store.update_month(months.july, "2020-09", by="甲")
+    assert "2020-07" in str(err.value) and "2020-09" in str(err.value) and "完全相同" in str(err.value)
+    assert _digest(path) == stamp
+    with pytest.raises(QgsProcessingException) as err:
+        _update(str(path), months.august, "2020-09")
+    assert "本月清单无变化" in str(err.value) and _digest(path) == stamp
+
+    undone = store.undo_month()
+    assert undone.month == AUGUST and AUGUST in undone.notes[0]
+    back = store.read()
+    assert list(back.months["month"]) == [JULY]
+    keep = ["task_id", "status", "check_off", "checked_by", "evidence", "overdue", "disagree", "first_month"]
+    pd.testing.assert_frame_equal(back.tasks[keep].sort_values("task_id").reset_index(drop=True),
+                                  july.tasks[keep].sort_values("task_id").reset_index(drop=True))
+    assert len(back.history) == len(july.history)
+    store.update_month(months.august, AUGUST, by="甲")
+    again = store.read()
+    pd.testing.assert_frame_equal(again.tasks[keep].sort_values("task_id").reset_index(drop=True),
+                                  august.tasks[keep].sort_values("task_id").reset_index(drop=True))
+
+
+def test_the_workbook_says_whether_its_progress_is_this_runs_month(months, tmp_path):
+    """说明 says this run's hits; the 进度 sheet says whether the ledger month it shows holds this run's data."""
+    import openpyxl
+    from bluesky_zoning.layers.ledger_store.factory import open_ledger
+    from bluesky_zoning.layers.workbook.writer import write_summary_workbook
+
+    store = open_ledger(tmp_path / "台账.gpkg")
+    store.update_month(months.july, JULY, by="甲")
+    store.update_month(months.august, AUGUST, by="甲")
+    for flags, own in ((months.august, True), (months.july, False)):
+        out = tmp_path / f"汇总表_{flags.parent.name}.xlsx"
+        write_summary_workbook(flags, out, flags.parent / "zones.gpkg", ledger=store, month=AUGUST)
+        title = openpyxl.load_workbook(out)["进度"]["A1"].value
+        assert AUGUST in title
+        assert ("正是本次运行的结果" in title) is own and ("另一次运行" in title) is (not own), title

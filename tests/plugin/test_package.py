@@ -2,6 +2,7 @@
 that QGIS's plugin manager reads, and the zip installed into a fresh profile, loaded by the real desktop."""
 from __future__ import annotations
 
+import ast
 import configparser
 import importlib.util
 import re
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from desktop_run import assert_plugin_worked, profile_dir, run_check, use_chinese_locale
 from install_plugin import copy_plugin, enable_in_ini  # scripts/, on the path through tests/conftest.py
+from plugin_files import plugin_files
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,11 +39,17 @@ def _metadata(text):
     return dict(parser.items("general"))
 
 
+# qgis-plugin-ci's reading of a CHANGELOG.md heading: "## <version> - <YYYY-MM-DD>"
+CHANGELOG_HEADING = re.compile(r"^## (\d+\.\d+\.\d+) - (\d{4}-\d{2}-\d{2})$")
+
+
 def _changelog_md():
-    """CHANGELOG.md as [(version, [change lines])], read independently of scripts/package.py."""
+    """CHANGELOG.md as [(heading, [change lines])], read independently of scripts/package.py; every heading in
+    the form qgis-plugin-ci reads."""
     sections = []
     for line in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8").splitlines():
         if line.startswith("## "):
+            assert CHANGELOG_HEADING.match(line), f"{line!r} is not '## <version> - <YYYY-MM-DD>'"
             sections.append((line[3:].strip(), []))
         elif sections and line.startswith("- "):
             sections[-1][1].append(line)
@@ -128,9 +136,11 @@ def test_zip_metadata_is_complete_and_carries_the_changelog(built, qgis_app):
     for qgis_version in ("3.22.16", "3.40.6", "3.44.0", "4.0.0", "4.2.3"):
         assert compare.isCompatible(qgis_version, meta["qgisMinimumVersion"], meta["qgisMaximumVersion"])
     assert compare.isCompatible(compare.pyQgisVersion(), meta["qgisMinimumVersion"], meta["qgisMaximumVersion"])
-    # changelog: CHANGELOG.md, newest first, the newest being this version
+    # changelog: CHANGELOG.md, newest first, the newest being this version, each with its release date
     sections = _changelog_md()
-    assert sections[0][0] == version
+    assert sections[0][0].split(" - ")[0] == version
+    dates = [heading.split(" - ")[1] for heading, _ in sections]
+    assert dates == sorted(dates, reverse=True) and len(dates) >= 4
     expected = [line for ver, changes in sections for line in [ver] + changes]
     assert meta["changelog"].splitlines() == expected
     # the repository's metadata.txt is the zip's (`make install` shows the same changelog)
@@ -201,6 +211,15 @@ def test_package_refuses_binaries_missing_qm_and_version_mismatch(tmp_path):
     meta.write_text(meta.read_text(encoding="utf-8").replace("\nversion=", "\nversion=9.9.9\n#was="), encoding="utf-8")
     proc = build()
     assert proc.returncode == 1 and "CHANGELOG.md" in proc.stderr and "9.9.9" in proc.stderr
+    meta.write_text((ROOT / "metadata.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    assert build().returncode == 0
+    # a changelog heading without its date (qgis-plugin-ci would not see the release), or with an impossible one
+    changelog = tree / "CHANGELOG.md"
+    dated = changelog.read_text(encoding="utf-8")
+    for heading in ("## 0.1.0", "## 0.1.0 - 2026-13-01", "## 0.1.0 - 2027-01-01"):
+        changelog.write_text(re.sub(r"(?m)^## 0\.1\.0 - .*$", heading, dated), encoding="utf-8")
+        proc = build()
+        assert proc.returncode == 1 and "CHANGELOG.md line" in proc.stderr and "0.1.0" in proc.stderr, heading
 
 
 def test_zip_installed_like_the_plugin_manager_loads_in_qgis_desktop(built, tmp_path, qgis_app):
@@ -218,7 +237,7 @@ def test_zip_installed_like_the_plugin_manager_loads_in_qgis_desktop(built, tmp_
     assert_plugin_worked(result, tmp_path)
     assert Path(result["plugin_dir"]).resolve() == (plugins_dir / "bluesky_zoning").resolve()
     assert result["metadata"]["version"] == version
-    assert result["metadata"]["changelog"].splitlines()[0] == version
+    assert result["metadata"]["changelog"].splitlines()[0].split(" - ")[0] == version
     assert result["plugin_manager"]["version_installed"] == version
     # the plugins.xml, added as a plugin repository, is read by QGIS's plugin manager
     repo = result["repository"]
@@ -230,3 +249,183 @@ def test_zip_installed_like_the_plugin_manager_loads_in_qgis_desktop(built, tmp_
     shots = ROOT / "out" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(tmp_path / "desktop_report.png", shots / f"zip_desktop_{qgis_xy}.png")
+
+
+# -- what the plugin website's security scan blocks on, held offline ----------------------------------------------
+# bandit's general_hardcoded_password (B105 string, B106 call argument, B107 default argument: all critical on the
+# QGIS plugin website) calls a name a secret by these words; the second group goes beyond bandit (an API key, a
+# credential). A bare "key" is not a secret here: settings keys, key columns and table-row keys are named so.
+BANDIT_SECRET_WORDS = r"(pas+wo?r?d|pass(phrase)?|pwd|token|secrete?)"
+MORE_SECRET_WORDS = r"((api|access|secret|private|auth)_?key|credentials?)"
+SECRET_NAME = re.compile(r"(^{0}$|_{0}_|^{0}_|_{0}$)".format(f"({BANDIT_SECRET_WORDS}|{MORE_SECRET_WORDS})"), re.I)
+
+
+def secret_literals(source: str, where: str):
+    """Where a secret-like name gets a string literal: assigned (B105), compared (B105), passed as a keyword
+    argument (B106) or as a parameter's default (B107)."""
+
+    def literal(node) -> bool:
+        return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+    def name_of(node):
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, ast.Attribute):
+            return node.attr
+        if isinstance(node, ast.Subscript) and literal(node.slice):
+            return node.slice.value
+        return None
+
+    def secret(name) -> bool:
+        return bool(name) and bool(SECRET_NAME.search(name))
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and literal(node.value):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            found += [f"{where}:{node.lineno}: B105 {name_of(t)}" for t in targets if secret(name_of(t))]
+        elif isinstance(node, ast.Compare) and secret(name_of(node.left)) and literal(node.comparators[0]):
+            found.append(f"{where}:{node.lineno}: B105 {name_of(node.left)}")
+        elif isinstance(node, ast.Call):
+            found += [f"{where}:{node.lineno}: B106 {kw.arg}" for kw in node.keywords
+                      if secret(kw.arg) and literal(kw.value)]
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            args = node.args
+            pairs = list(zip(args.args[len(args.args) - len(args.defaults):], args.defaults))
+            pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+            found += [f"{where}:{node.lineno}: B107 {a.arg}" for a, d in pairs if secret(a.arg) and literal(d)]
+    return found
+
+
+def test_no_secret_like_name_gets_a_string_literal():
+    """The plugin website blocks a version on bandit's B105/B106/B107 (a name like password, token or secret given
+    a string literal), even an empty one; a variable is named for what it holds."""
+    found = [hit for rel in plugin_files(ROOT) if rel.endswith(".py")
+             for hit in secret_literals((ROOT / rel).read_text(encoding="utf-8"), rel)]
+    assert found == []
+    # the check sees what bandit sees, and not what it does not
+    snippet = (
+        "token = ''\n"
+        "self.db_password = 'x'\n"
+        "options['api_key'] = 'abc'\n"
+        "if secret == 'open': pass\n"
+        "connect(host='h', passwd='p')\n"
+        "def login(user, pwd='changeme', *, auth_token=''): pass\n"
+        "write_prefix = ''; loaded_key = ''; KEY_COLUMN = 'fid'; TIANDITU_KEY = 'TIANDITU_KEY'; tokens = 'a b'\n"
+        "password = ask()\n"
+    )
+    assert sorted(secret_literals(snippet, "s.py")) == sorted([
+        "s.py:1: B105 token", "s.py:2: B105 db_password", "s.py:3: B105 api_key", "s.py:4: B105 secret",
+        "s.py:5: B106 passwd", "s.py:6: B107 pwd", "s.py:6: B107 auth_token"])
+
+
+# Beyond B105–B107, the website's Bandit check fails on *any* finding of its enabled rules (warnings included): these
+# are the ones this code base has met, as bandit 1.9 finds them. A finding bandit's rule gets wrong is written off on
+# its line with bandit's own `# nosec <id>` and a reason after a second `#`.
+SQL_TEXT = re.compile(r"(select\s.*from\s|delete\s+from\s|insert\s+into\s.*values[\s(]?|update\s.*set\s)", re.I | re.S)
+XML_MODULES = ("xml.etree", "xml.sax", "xml.dom", "xml.parsers.expat")  # B405–B409 (imports), B313–B320 (calls)
+WEAK_HASHES = ("md4", "md5", "sha", "sha1")  # B324 unless usedforsecurity=False
+
+
+def bandit_findings(source: str, where: str):
+    lines = source.splitlines()
+    tree = ast.parse(source)
+
+    def excused(node, test_id: str) -> bool:
+        last = getattr(node, "end_lineno", None) or node.lineno
+        pattern = rf"#\s*nosec\b[^#]*\b{test_id}\d*\b"  # "B40" (one of B405 … B409) is excused by "nosec B406"
+        return any(re.search(pattern, lines[n - 1]) for n in range(node.lineno, last + 1))
+
+    def text_of(node) -> str:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            return "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
+        if isinstance(node, ast.BinOp):
+            return text_of(node.left) + text_of(node.right)
+        return ""
+
+    xml_names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(XML_MODULES):
+            xml_names |= {a.asname or a.name for a in node.names}
+        elif isinstance(node, ast.Import):
+            xml_names |= {a.asname or a.name.split(".")[0] for a in node.names if a.name.startswith(XML_MODULES)}
+    found = []
+
+    def add(node, test_id: str, what: str) -> None:
+        head = f"{where}:{node.lineno}: {test_id} "
+        if not excused(node, test_id) and not any(f.startswith(head) for f in found):  # an f-string in a + is one
+            found.append(head + what)
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert):
+            add(node, "B101", "assert")
+        elif isinstance(node, ast.ExceptHandler) and len(node.body) == 1 and (
+                node.type is None or getattr(node.type, "id", None) == "Exception"):
+            if isinstance(node.body[0], (ast.Pass, ast.Continue)):
+                test_id = "B110" if isinstance(node.body[0], ast.Pass) else "B112"
+                # bandit reports it on the try; a nosec on the except line is read there too
+                add(node, test_id, "except: " + type(node.body[0]).__name__.lower())
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+            if any(m.startswith(XML_MODULES) for m in modules):
+                add(node, "B40", "import of " + ", ".join(modules))  # B405 … B409 by module
+        elif isinstance(node, ast.Call):
+            func = node.func
+            owner = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else None
+            if owner == "hashlib" and func.attr in WEAK_HASHES and not any(
+                    k.arg == "usedforsecurity" and isinstance(k.value, ast.Constant) and k.value.value is False
+                    for k in node.keywords):
+                add(node, "B324", f"hashlib.{func.attr}")
+            elif owner in xml_names:
+                add(node, "B3", f"XML parsing {owner}.{func.attr}")  # B313 … B320
+            elif isinstance(func, ast.Attribute) and func.attr == "format" and SQL_TEXT.search(text_of(func.value)):
+                add(node, "B608", "SQL built with format()")
+        elif isinstance(node, ast.JoinedStr) and SQL_TEXT.search(text_of(node)):
+            add(node, "B608", "SQL built in an f-string")
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)) and SQL_TEXT.search(text_of(node)):
+            add(node, "B608", "SQL built with + or %")
+    return found
+
+
+def test_nothing_else_the_website_bandit_check_fails_on():
+    """No assert, no bare except-pass/continue, no weak hash for security, no SQL or XML parsing that bandit
+    flags without a reason on the line (check.sh runs bandit itself; this holds what it found, offline)."""
+    found = [hit for rel in plugin_files(ROOT) if rel.endswith(".py")
+             for hit in bandit_findings((ROOT / rel).read_text(encoding="utf-8"), rel)]
+    assert found == []
+    snippet = (
+        "import hashlib\n"
+        "from xml.etree import ElementTree as ET\n"
+        "from xml.sax.saxutils import quoteattr  # nosec B406 # writes, parses nothing\n"
+        "assert x\n"
+        "try:\n    f()\nexcept Exception:\n    pass\n"
+        "for a in b:\n    try:\n        f()\n    except:\n        continue\n"
+        "try:\n    f()\nexcept ImportError:\n    pass\n"
+        "h = hashlib.sha1(b'x').hexdigest()\nok = hashlib.sha1(b'x', usedforsecurity=False)\n"
+        "root = ET.fromstring(data)\n"
+        "q = f'SELECT {cols} FROM {table}'\n"
+        "q2 = 'DELETE FROM ' + table\n"
+        "q3 = f'UPDATE {t} SET a = 1'  # nosec B608 # quoted names\n"
+        "q4 = 'INSERT INTO {} VALUES (1)'.format(t)\n"
+    )
+    assert sorted(bandit_findings(snippet, "s.py")) == sorted([
+        "s.py:2: B40 import of xml.etree", "s.py:4: B101 assert", "s.py:7: B110 except: pass",
+        "s.py:12: B112 except: continue", "s.py:18: B324 hashlib.sha1", "s.py:20: B3 XML parsing ET.fromstring",
+        "s.py:21: B608 SQL built in an f-string", "s.py:22: B608 SQL built with + or %",
+        "s.py:24: B608 SQL built with format()"])
+
+
+def test_resources_qrc_compiles_with_pyrcc5(tmp_path):
+    """resources.qrc (listed for Qt Designer and checked by the plugin website's tools) is a resource file PyQt5's
+    own compiler takes: pyrcc5 reads no XML comment (it then finds "No resources"), and every file it lists ships."""
+    pyrcc5 = shutil.which("pyrcc5")
+    assert pyrcc5, "pyrcc5 is missing: Debian package pyqt5-dev-tools (make sysdeps)"
+    out = tmp_path / "resources_rc.py"
+    proc = subprocess.run([pyrcc5, "resources.qrc", "-o", str(out)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert out.is_file() and out.stat().st_size > 0 and "qt_resource_data" in out.read_text(encoding="utf-8")
+    listed = [f.text for f in ET.parse(ROOT / "resources.qrc").getroot().iter("file")]
+    assert listed and set(listed) <= set(plugin_files(ROOT))

@@ -5,6 +5,7 @@ process has PyQt5 loaded through QGIS. QGIS's own enums are resolved in the runn
 """
 from __future__ import annotations
 
+import ast
 import enum
 import importlib
 import json
@@ -95,6 +96,31 @@ def test_plugin_code_has_no_qt5_only_name(plugin_scan):
     assert plugin_scan["pyqt6"]["missing"] == [], f"names PyQt6 {plugin_scan['pyqt6']['pyqt6']} lacks"
     # the one Qt5-only allowance (the field-type helper's QVariant branch) is where it says, and in use
     assert {u.path for u in plugin_scan["allowed"]} == set(QT5_ONLY_ALLOWED)
+
+
+def pyqt5_to_pyqt6_rewrites(path: Path, root: Path) -> List[str]:
+    """What QGIS's scripts/pyqt5_to_pyqt6/pyqt5_to_pyqt6.py (run by the plugin website on every upload, in its
+    default QGIS-3-compatible mode) rewrites in a file beyond unscoped Qt enums (which PyQt6 lacks, so
+    test_plugin_code_has_no_qt5_only_name finds them) and PyQt5 imports (qt6_scan's problems): `QVariant.Type.X`
+    (→ `QVariant.X`) and `qApp` (→ `QApplication.instance()`)."""
+    rel = path.relative_to(root).as_posix()
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if (node.value.id, node.attr) == ("QVariant", "Type") or node.value.id == "qApp":
+                found.append(f"{rel}:{node.lineno}: {node.value.id}.{node.attr}")
+    return found
+
+
+def test_nothing_for_pyqt5_to_pyqt6_to_rewrite(plugin_scan, tmp_path):
+    assert [hit for path in plugin_scan["files"] for hit in pyqt5_to_pyqt6_rewrites(path, ROOT)] == []
+    # the Qt5 branch of the field types is spelled as the script wants it, and nothing else is allowed there
+    assert sorted(u.dotted for u in plugin_scan["allowed"]) == sorted(QT5_ONLY_ALLOWED["layers/qt_compat.py"])
+    # the check sees what the script rewrites
+    bad = tmp_path / "bad.py"
+    bad.write_text("from qgis.PyQt.QtCore import QVariant\nkind = QVariant.Type.Int\napp = qApp.instance()\n",
+                   encoding="utf-8")
+    assert pyqt5_to_pyqt6_rewrites(bad, tmp_path) == ["bad.py:2: QVariant.Type", "bad.py:3: qApp.instance"]
 
 
 def test_ui_files_compile_with_pyqt6_uic(plugin_scan):

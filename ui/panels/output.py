@@ -8,9 +8,10 @@ from qgis.core import QgsApplication
 from qgis.gui import QgsMapLayerComboBox, QgsProviderConnectionComboBox
 from qgis.PyQt.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLineEdit, QPushButton, QSizePolicy
 
+from ...analysis.reports.run_report import one_language
 from ...layers.qt_compat import layer_filters
 from ...layers.user_errors import report
-from .base import SETTINGS, Panel, tr
+from .base import SETTINGS, Panel, tr, ui_is_chinese
 from .run import folder_link
 
 
@@ -149,6 +150,10 @@ class OutputPanel(Panel):
             path, count = value if isinstance(value, tuple) else (value, None)
             path = str(path)
             folder = path if os.path.isdir(path) else os.path.dirname(path) or self.out_dir()
+            if os.path.dirname(os.path.normpath(path)) == os.path.normpath(self.out_dir()):
+                from ...analysis.reports.run_manifest import add_to_manifest
+
+                add_to_manifest(self.out_dir(), [os.path.basename(os.path.normpath(path))])  # one set, one record
             text = tr("{what} written: {path}").format(what=what, path=path if count is None else f"{path}（{count}）")
             self.ui.outputStatus.setText(text + " " + folder_link(folder, tr("Open the folder")))
             self.dock.log(text)
@@ -165,10 +170,19 @@ class OutputPanel(Panel):
             from ...layers.county_packages import export_county_packages
 
             zips = export_county_packages(paths["zones"], paths["flags"], out, progress=task.setProgress,
-                                          is_canceled=task.isCanceled, admin_gpkg=paths["admin"])
+                                          is_canceled=task.isCanceled, admin_gpkg=paths["admin"],
+                                          warn=warnings.append)
             return out, len(zips)
 
-        return self.dock.start_task(tr("Exporting county packages"), work, self._done(tr("County packages")))
+        warnings: list = []  # said after the task, on the main thread
+        said = self._done(tr("County packages"))
+
+        def done(value) -> None:
+            said(value)
+            for text in warnings:
+                self.dock.warn(one_language(text, ui_is_chinese()))
+
+        return self.dock.start_task(tr("Exporting county packages"), work, done)
 
     def print_atlas(self):
         if not self._need_results():

@@ -17,6 +17,7 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QFont
 from qgis.PyQt.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -33,7 +34,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ...layers.user_errors import report
-from .base import SETTINGS, Panel, tr
+from .base import SETTINGS, Panel, tr, ui_is_chinese
 from .progress_tasks import OVERDUE_COLOR, TOTAL, LedgerTaskList, ledger_error_text
 from .run import step_text
 
@@ -102,6 +103,17 @@ class ProgressPanel(Panel):
         row.addWidget(self.new_month, 1)
         row.addWidget(self.update_button)
         form.addRow(tr("Last run as month"), row)
+        row2 = QHBoxLayout()
+        self.unchanged_check = QCheckBox(tr("The lists did not change since the last month"), box)
+        self.unchanged_check.setToolTip(tr("Results identical to an earlier month are refused (last month's lists "
+                                           "still loaded). Tick this only when the month's lists really did not "
+                                           "change since the ledger's last month."))
+        self.undo_button = QPushButton(tr("Undo the last month"), box)
+        self.undo_button.setToolTip(tr("Restore the ledger as it was before its last monthly update; earlier "
+                                       "months and manual check-offs stay."))
+        row2.addWidget(self.unchanged_check, 1)
+        row2.addWidget(self.undo_button)
+        form.addRow("", row2)
         layout.addWidget(box)
         self.progress_bar = QProgressBar(page)
         self.progress_bar.setVisible(False)
@@ -153,6 +165,7 @@ class ProgressPanel(Panel):
         self.db_schema.activated.connect(self._location_changed)
         self.month_combo.currentIndexChanged.connect(lambda _i: self.fill_table())
         self.update_button.clicked.connect(lambda: self.update_ledger())
+        self.undo_button.clicked.connect(lambda: self.undo_month())
         self.ui.tabs.currentChanged.connect(self._tab_shown)
         self.tasks.connect()
 
@@ -404,10 +417,11 @@ class ProgressPanel(Panel):
 
             unlock_authentication()
         key, by = self.location_key(), current_user()
+        unchanged = self.unchanged_check.isChecked()
 
         def work(task):
             task.report(0, 3, tr("Folding {month} into the ledger").format(month=month))
-            result = store.update_month(flags, month, by)
+            result = store.update_month(flags, month, by, unchanged=unchanged)
             task.report(2, 3, tr("Reading the updated ledger"))
             return result, store.read(), store.label()
 
@@ -421,6 +435,7 @@ class ProgressPanel(Panel):
                       "{open} open.").format(ledger=label, month=result.month, **c)
             if result.replaced:
                 text += " " + tr("(The month's earlier update was replaced.)")
+            self.unchanged_check.setChecked(False)  # said for one month only
             self.dock.log(text)
             for note in result.notes:
                 self.dock.log("  • " + note)
@@ -428,6 +443,34 @@ class ProgressPanel(Panel):
 
         return self.start_write(tr("Updating the monthly ledger"), work, done,
                                 tr("The monthly ledger was not updated: {error}"))
+
+    def undo_month(self):
+        """撤销本月: the ledger as before its last monthly update, in a task; returns the task or None."""
+        if self.busy():
+            return None
+        try:
+            store = self.store()
+        except Exception as exc:  # noqa: BLE001 - a sentence for the user
+            self.dock.warn(ledger_error_text(exc))
+            return None
+        key = self.location_key()
+
+        def work(task):
+            task.report(0, 2, tr("Undoing the ledger's last month"))
+            result = store.undo_month()
+            return result, store.read(), store.label()
+
+        def done(value) -> None:
+            result, ledger, label = value
+            if key == self.location_key():
+                self.show_ledger(ledger, label, key)
+            text = "；".join(result.notes) if ui_is_chinese() else tr("{ledger}: the update of {month} was undone.").format(
+                ledger=label, month=result.month)
+            self.dock.log(text)
+            self.dock.message(text, success=True)
+
+        return self.start_write(tr("Undoing the ledger's last month"), work, done,
+                                tr("The last month was not undone: {error}"))
 
     def start_write(self, description: str, work, done, failed: str):
         """Run a ledger write in a task; the bar shows its step, the buttons wait for it. ``failed`` says what
@@ -437,6 +480,7 @@ class ProgressPanel(Panel):
         def finish() -> None:
             bar.setVisible(False)
             self.tasks.check_button.setEnabled(True)
+            self.undo_button.setEnabled(True)
             self.set_update_enabled()
 
         def on_done(value) -> None:
@@ -456,6 +500,7 @@ class ProgressPanel(Panel):
         bar.setFormat(description.replace("%", "%%") + "  (%p%)")
         bar.setVisible(True)
         self.update_button.setEnabled(False)
+        self.undo_button.setEnabled(False)
         self.tasks.check_button.setEnabled(False)
         task = self.dock.start_task(description, work, on_done, on_error, on_canceled)
         task.step.connect(lambda step, total, name: bar.setFormat(step_text(step, total, name).replace("%", "%%")

@@ -149,14 +149,21 @@ class RunPanel(Panel):
         choices = self.dock.rules.choices_text()
         columns = self.dock.data.columns_read()
 
+        sources = {key: combo.currentLayer().source().split("|")[0]
+                   for key, combo in self.dock.data.layer_combos().items()
+                   if combo.currentLayer() is not None and combo.currentLayer().providerType() in ("ogr", "gdal")}
+
         def work(task):
             from ...analysis.common.atomic import atomic_path
+            from ...analysis.reports.run_manifest import write_manifest
             from ...layers.run_job import run_job
 
             with atomic_path(out_dir) as staging:  # the run's folder appears whole, or not at all
                 result, paths = run_job(inputs, str(staging), task.report, task.isCanceled)
                 if task.isCanceled():
                     raise _canceled()
+                # its manifest: later steps (and the outputs written into it) tell a whole set from a mixed one
+                write_manifest(staging, [os.path.basename(str(v)) for v in paths.values()], sources, result.params)
             paths = {k: os.path.join(out_dir, os.path.basename(str(v))) for k, v in paths.items()}
             return result, paths
 
@@ -273,3 +280,4 @@ def _canceled() -> Exception:
     from ...analysis.common.errors import CanceledError
 
     return CanceledError("canceled")
+
