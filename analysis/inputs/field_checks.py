@@ -121,11 +121,16 @@ def missing_field_notes(kind: str, mapping: dict, layer: str, rules_verify: Opti
     and saying what the run could not do without it. ``rules_verify`` / ``rules_false``: field → ids of the
     enabled rules that test it, unknown values going to 需核实 / counting as not met."""
     from ..schema.fields import fields_for, kind_label
+    from .villages import derived_fields
 
     rules_verify, rules_false = rules_verify or {}, rules_false or {}
+    derived = derived_fields(kind, mapping)
     notes = []
     for fdef in fields_for(kind):
         if mapping.get(fdef.name) or (position_from_geometry and fdef.name in ("lon", "lat")):
+            continue
+        if fdef.name in derived:  # worked out from other columns: said, not reported missing
+            notes.append(f"{kind_label(kind)}图层「{layer}」：{derived[fdef.name]}")
             continue
         if rules_verify.get(fdef.name):
             notes.append(missing_field_note(layer, kind, fdef.name, rules_verify[fdef.name]))

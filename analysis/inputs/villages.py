@@ -47,6 +47,18 @@ def clean_households(frame: pd.DataFrame) -> np.ndarray:
     return np.where(np.isfinite(out), out, total * pct / 100.0)
 
 
+def derived_fields(kind: str, mapping: dict) -> dict:
+    """Fields a list lacks but the run works out from others it has, with the Chinese sentence that says from
+    what (a field derived is not missing: its rules are evaluated)."""
+    if kind != "village" or mapping.get("clean_heating_pct") or not mapping.get("households"):
+        return {}
+    if mapping.get("coal_households"):
+        return {"clean_heating_pct": "清洁取暖覆盖率由总户数和散煤户数推算"}
+    if mapping.get("clean_households"):
+        return {"clean_heating_pct": "清洁取暖覆盖率由总户数和清洁取暖户数推算"}
+    return {}
+
+
 def derive_village_fields(out: pd.DataFrame) -> List[Tuple[np.ndarray, str, str]]:
     """Fill ``clean_heating_pct`` where the list gives counts instead; returns the contradictions as
     (row mask, field, Chinese problem) — the share is then left unknown."""

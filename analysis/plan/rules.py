@@ -3,12 +3,14 @@
 The shipped file is ``analysis/data/plan_rules.yaml``; its schema (params with their spec, regions, rules with
 conditions, ``any`` groups, zones, actions and reason templates) is documented once, at the top of that file.
 
-Only ``yaml.safe_load``/``yaml.compose`` touch a file: nothing in a rules file is ever evaluated.
-Validation errors name the file, the line, the rule id and the field.
+Only the bounded safe loader (``analysis/common/safe_yaml.py``: no anchors or aliases, capped size, node count and
+depth) touches a file: nothing in a rules file is ever evaluated. Validation errors name the file, the line, the
+rule id and the field. A reason template may use only known placeholders, plainly, with at most a small width.
 """
 from __future__ import annotations
 
 import copy
+import re
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,7 @@ import yaml
 
 from ..common.data_files import PLAN_RULES_PATH
 from ..common.errors import UserError
+from ..common.safe_yaml import MAX_YAML_BYTES, YamlRefused, dump_plain, load_bounded
 from ..schema.fields import BOOL, CATEGORY, LAYER_KINDS, NUMBER, field_def
 from ..schema.params import ParamSpec, parse_params, set_value, shipped_specs
 from .zone_registry import ACCEPTED_ZONE_IDS, ALL, ZONE_IDS, canonical_zone_id
@@ -34,9 +37,12 @@ ACTION_SEVERITY: Dict[str, int] = {
 CONTEXT_KEYS = (
     "city", "county", "adcode", "group", "chp_name", "chp_id", "chp_mw", "distance_km", "ring_km",
     "rail_target_pct", "fuel_label", "use_label", "method_label", "industry_label", "note_1p30",
-    "rule_id", "name", "ent_id", "fringe_text",
+    "rule_id", "name", "ent_id", "fringe_text", "key_region",
 )
 MAX_SHORT_NAME = 20  # characters of a rule's short_name (a table column, an atlas row)
+# A reason placeholder's format spec: text only aligned, padded and cut, at most this wide ({county:<8}, {name:.20}).
+MAX_TEMPLATE_WIDTH = 40
+_SPEC_RE = re.compile(r"(?:[^{}]?[<>^])?(?P<width>[0-9]+)?(?:\.(?P<precision>[0-9]+))?s?\Z", re.S)
 PROVISIONAL_1P30_NOTE = "1+30 名单为预置参考名单，请以省大气办正式文件为准"
 REQUIRED_RULE_KEYS = ("id", "short_name", "clause", "clause_text", "layer", "zone", "action", "action_class",
                       "deadline", "lead_dept", "level", "reason")
@@ -100,6 +106,9 @@ class Rule:
     reason: str
     line: int = 0
     short_name: str = ""  # Chinese, for people (dock, atlas, workbook); ``id`` is for machines
+    # The plan's sentence(s) word for word ("……" elides), ending with the item's bracket (lead department, level).
+    source_text: str = ""
+    deadline_note: str = ""  # why the deadline is not a date written in source_text, where it comes from
 
     @property
     def label(self) -> str:
@@ -179,11 +188,12 @@ class RuleSet:
         return ruleset_from_dict(raw, source=self.source)
 
     def dump(self, path: Union[str, Path]) -> Path:
-        """Write the rule set as YAML (UTF-8, Chinese kept readable)."""
+        """Write the rule set as YAML (UTF-8, Chinese kept readable): every key of every rule, the plan's words
+        (``source_text``) and ``deadline_note`` too, so a dumped file loads as the same rules."""
         path = Path(path)
         header = ("# 山西省打赢蓝天保卫战2020年决战计划 —— 规则数据文件（由 Blue Sky Zoning 写出）\n"
                   "# Schema: see the comments at the top of analysis/data/plan_rules.yaml\n")
-        text = yaml.safe_dump(self.raw, allow_unicode=True, sort_keys=False, width=120)
+        text = dump_plain(self.raw, allow_unicode=True, sort_keys=False, width=120)  # no anchors: loadable
         path.write_text(header + text, encoding="utf-8")
         return path
 
@@ -209,6 +219,11 @@ def load_rules(path: Union[str, Path, None] = None) -> RuleSet:
     """Load and validate a rules file (default: the shipped plan_rules.yaml)."""
     path = Path(path) if path is not None else DEFAULT_RULES_PATH
     try:
+        size = path.stat().st_size
+        if size > 4 * MAX_YAML_BYTES:  # UTF-8: at most 4 bytes a character; the characters are counted below
+            raise RuleFileError([f"{path.name}: 规则文件过大（{size:,} 字节，上限约 {MAX_YAML_BYTES:,} 个字符），"
+                                 f"请检查是否选错了文件 / the rules file is too large ({size:,} bytes, limit about "
+                                 f"{MAX_YAML_BYTES:,} characters); is it the right file?"])
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RuleFileError([f"{path.name}: 规则文件须为 UTF-8 编码 / the rules file must be UTF-8 ({exc})"]) from exc
@@ -221,8 +236,11 @@ def load_rules_text(text: str, source: Optional[Path] = None) -> RuleSet:
     """Load and validate rules from YAML text."""
     name = source.name if source else "<rules>"
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text)
+        data, node = load_bounded(text)
+    except YamlRefused as exc:  # an anchor, an alias, too large: refused before anything is built
+        at_zh, at_en = (f"第 {exc.line} 行", f" line {exc.line}") if exc.line else ("", "")
+        raise RuleFileError([f"{name}:{exc.line}: 规则文件「{name}」{at_zh}：{exc.zh} / rules file '{name}'{at_en}: "
+                             f"{exc.en}"]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
@@ -272,9 +290,10 @@ def ruleset_from_dict(data: Any, source: Optional[Path] = None,
         raw_rules = []
     rules: List[Rule] = []
     seen: Dict[str, int] = {}
+    shipped = _is_shipped(source)
     for i, raw in enumerate(raw_rules):
         where = (lines[i] if lines and i < len(lines) else {"": 0})
-        rule = _build_rule(raw, params, where, name, errors)
+        rule = _build_rule(raw, params, where, name, errors, shipped=shipped)
         if rule is None:
             continue
         if rule.id in seen:
@@ -318,8 +337,16 @@ def _err(errors: List[str], name: str, lines: Dict[str, int], rid: str, key: str
     errors.append(f"{name}:{line}: 规则 {rid}（第 {line} 行）字段 {key}：{msg} / rule {rid} (line {line}) field {key}")
 
 
+def _is_shipped(source: Optional[Path]) -> bool:
+    """Whether ``source`` is the shipped rules file (whose rules must quote the plan: ``source_text``)."""
+    try:
+        return source is not None and Path(source).resolve() == DEFAULT_RULES_PATH.resolve()
+    except OSError:
+        return False
+
+
 def _build_rule(raw: Any, params: Dict[str, float], lines: Dict[str, int], name: str,
-                errors: List[str]) -> Optional[Rule]:
+                errors: List[str], shipped: bool = False) -> Optional[Rule]:
     if not isinstance(raw, dict):
         errors.append(f"{name}:{lines.get('', 0)}: 规则必须是映射 / a rule must be a mapping")
         return None
@@ -343,6 +370,12 @@ def _build_rule(raw: Any, params: Dict[str, float], lines: Dict[str, int], name:
     if isinstance(severity, bool) or not isinstance(severity, int):
         _err(errors, name, lines, rid, "severity", f"必须是整数 / must be an integer, got {severity!r}")
         severity = 0
+    for key in ("source_text", "deadline_note"):  # optional in a user's file, text when given
+        if key in raw and not (isinstance(raw[key], str) and raw[key].strip()):
+            _err(errors, name, lines, rid, key, f"应为非空文本 / must be non-empty text, got {raw[key]!r}")
+    if shipped and "source_text" not in raw:
+        _err(errors, name, lines, rid, "source_text",
+             "缺少计划原文：随插件发布的规则必须引用 / missing: a shipped rule must quote the plan")
     short = raw.get("short_name")
     if short is not None and not (isinstance(short, str) and short.strip() and len(short.strip()) <= MAX_SHORT_NAME):
         _err(errors, name, lines, rid, "short_name", f"应为不超过 {MAX_SHORT_NAME} 字的中文简称 / a short name of at most "
@@ -358,7 +391,8 @@ def _build_rule(raw: Any, params: Dict[str, float], lines: Dict[str, int], name:
         conditions=conditions, zone=zone, action=str(raw["action"]), action_class=action_class,
         severity=int(severity), deadline=str(raw["deadline"]), lead_dept=str(raw["lead_dept"]),
         level=str(raw["level"]), enabled=bool(enabled), reason=str(raw["reason"]), line=lines.get("", 0),
-        short_name=str(raw["short_name"]).strip(),
+        short_name=str(raw["short_name"]).strip(), source_text=str(raw.get("source_text") or "").strip(),
+        deadline_note=str(raw.get("deadline_note") or "").strip(),
     )
 
 
@@ -471,16 +505,55 @@ def _build_zone(raw: Any, lines: Dict[str, int], rid: str, name: str, errors: Li
     return ZoneSpec(id=zid, where=where, **sel)
 
 
+def format_spec_problem(spec: str) -> Optional[str]:
+    """Why a placeholder's format spec is refused (Chinese / English), or None. Every reason value is text, so
+    a spec may only align, pad and cut: ``[[fill]align][width][.precision][s]``, width and precision at most
+    ``MAX_TEMPLATE_WIDTH`` (``{capacity_tph:>20000000}`` would write 20 MB into every reason)."""
+    if not spec:
+        return None
+    m = _SPEC_RE.match(spec)
+    spec = spec if len(spec) <= 40 else spec[:40] + "…"
+    if m is None:
+        return (f"格式说明 “{spec}” 不允许，只能写对齐、宽度与截断，如 {{county:<8}}、{{name:.20}}",
+                f"format spec '{spec}' not allowed: only alignment, width and precision, e.g. {{county:<8}}")
+    numbers = [g.lstrip("0") or "0" for g in m.group("width", "precision") if g]
+    widest = max(numbers, key=lambda g: (len(g), g), default="0")
+    if len(widest) > 6 or int(widest) > MAX_TEMPLATE_WIDTH:
+        widest = widest if len(widest) <= 12 else widest[:12] + "…"
+        return (f"格式说明 “{spec}” 的宽度或截断长度 {widest} 超过上限 {MAX_TEMPLATE_WIDTH}",
+                f"format spec '{spec}': width or precision {widest} over the limit of {MAX_TEMPLATE_WIDTH}")
+    return None
+
+
 def _check_template(template: str, layers: Tuple[str, ...], params: Dict[str, float], lines: Dict[str, int],
                     rid: str, name: str, errors: List[str]) -> None:
+    shown = template if len(template) <= 200 else template[:200] + "…"
+
+    def refuse(zh: str, en: str) -> None:
+        _err(errors, name, lines, rid, "reason", f"{zh}；模板：“{shown}” / {en}; template: '{shown}'")
+
     try:
-        keys = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        parts = list(string.Formatter().parse(template))
     except ValueError as exc:
-        _err(errors, name, lines, rid, "reason", f"模板格式错误 / bad template: {exc}")
+        refuse(f"模板格式错误（{exc}）", f"bad template ({exc})")
         return
-    for key in keys:
-        base = key.split(".")[0].split("[")[0]
-        known = (base in params or base in CONTEXT_KEYS
-                 or any(field_def(k, base) for k in layers if k in LAYER_KINDS))
+    for _literal, key, spec, conv in parts:
+        if key is None:
+            continue
+        if not key.isidentifier():  # {}, {0}, {name.attr}, {name[0]}: only a placeholder's plain name
+            refuse(f"模板占位符 {{{key}}} 不允许：只能写占位符名称本身（不能为空、数字、带 . 或 []）",
+                   f"placeholder {{{key}}} not allowed: a plain name only (no number, no . or [])")
+            continue
+        known = (key in params or key in CONTEXT_KEYS
+                 or any(field_def(k, key) for k in layers if k in LAYER_KINDS))
         if not known:
-            _err(errors, name, lines, rid, "reason", f"模板占位符 {{{key}}} 未知 / unknown placeholder")
+            refuse(f"模板占位符 {{{key}}} 未知，可用：本图层的规范字段、params 中的参数名及 {' '.join(CONTEXT_KEYS)}",
+                   f"unknown placeholder {{{key}}}")
+            continue
+        if conv not in (None, "s", "r", "a"):
+            refuse(f"模板占位符 {{{key}!{conv}}} 的转换 !{conv} 未知，只能用 !s !r !a",
+                   f"placeholder {{{key}!{conv}}}: unknown conversion")
+            continue
+        problem = format_spec_problem(spec or "")
+        if problem:
+            refuse(f"模板占位符 {{{key}:…}} 的{problem[0]}", f"placeholder {{{key}:…}}: {problem[1]}")

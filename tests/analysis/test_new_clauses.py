@@ -190,8 +190,23 @@ def test_trail_amended_siding_and_shares(judge, toy):
     assert hits == {"t1": {"T-RAIL"}, "t2": {"T-RAIL-SHARE"}, "t4": {"T-RAIL-SHARE-BAN"}}
     assert "rail_share_pct" in _verify(res, "t5")
     assert toy.reason_of(res, "t2", "T-RAIL-SHARE") == ("已有铁路专用线，大宗货物年运量 200 万吨，铁路运输比例 70% < 80%目标，"
-                                                       "位于晋中市和顺县")
+                                                       "位于重点区域（汾渭平原）晋中市和顺县")
     assert "< 90%（建成区及城乡结合部目标）" in toy.reason_of(res, "t4", "T-RAIL-SHARE-BAN")
+
+
+def test_rail_shares_only_in_the_key_regions_while_sidings_are_province_wide(judge, toy):
+    """三(三)11: "重点区域具有铁路专用线的大型工矿企业……铁路运输比例达到80%以上": a plant with a siding at 60 % in
+    大同's 阳高县 (neither a key city nor "1+30") has no rail-share task; without a siding it still needs one
+    (T-RAIL, 全省); the same plant in 晋中's 和顺县 (a key city) is flagged, and the reason names the region."""
+    ax, ay = toy.county_centre("阳高县")
+    hx, hy = toy.county_centre("和顺县")
+    res, hits = judge("plant", [
+        _row("north", ax, ay, industry="化工", bulk_freight_mt=300, has_rail_siding="有", rail_share_pct=60),
+        _row("north_nosiding", ax, ay, industry="化工", bulk_freight_mt=300, has_rail_siding="无"),
+        _row("key", hx, hy, industry="化工", bulk_freight_mt=300, has_rail_siding="有", rail_share_pct=60),
+    ])
+    assert hits == {"north_nosiding": {"T-RAIL"}, "key": {"T-RAIL-SHARE"}}
+    assert "位于重点区域（汾渭平原）晋中市和顺县" in toy.reason_of(res, "key", "T-RAIL-SHARE")
 
 
 def test_mrail_key_coal_mines(judge, toy):

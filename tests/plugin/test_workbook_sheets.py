@@ -225,9 +225,10 @@ def test_checked_off_list_of_the_month(setup, tmp_path):
                                  month="2020-8")
     wb = openpyxl.load_workbook(out)
     header = [c.value for c in wb["销号清单"][1]]
-    assert {"任务编号", "名称", "县区", "地市", "规则", "措施", "完成时限", "销号方式", "销号人", "证明材料", "备注"} <= set(header)
+    assert {"编号", "台账任务代码", "名称", "县区", "地市", "规则", "措施", "完成时限", "销号方式", "销号人", "证明材料", "备注"} <= set(header)
+    assert header[0] == "编号"  # a person reads the enterprise's own number first, the task code last
     rows = _records(wb["销号清单"])
-    by_id = {r["任务编号"]: r for r in rows}
+    by_id = {r["台账任务代码"]: r for r in rows}
     assert set(by_id) == setup.dropped | {setup.august_tick}  # never the tick taken back
     assert all(by_id[t]["销号方式"] == "数据销号" for t in setup.dropped)
     assert by_id[setup.august_tick]["销号方式"] == "人工销号"
@@ -258,7 +259,7 @@ def test_an_earlier_month(setup, tmp_path):
     july = setup.ledger.progress[setup.ledger.progress["month"] == JULY]
     assert counties == {r.adcode: [int(getattr(r, n)) for n in NUMBERS] for r in july.itertuples()}
     assert set(months) == {JULY, AUGUST}  # the second block always shows every month
-    rows = {r["任务编号"]: r for r in _records(wb["销号清单"])}
+    rows = {r["台账任务代码"]: r for r in _records(wb["销号清单"])}
     assert set(rows) == set(setup.july_ticks)  # July: only the two ticked off by hand after it
     for task_id, by in setup.july_ticks.items():
         assert rows[task_id]["销号方式"] == "人工销号" and rows[task_id]["销号人"] == by
@@ -287,7 +288,7 @@ MACHINE_CODES = {"boiler", "mine", "plant", "village", "chp", "open", "done", "r
 
 def test_every_cell_is_chinese(setup, tmp_path):
     """Walks every cell of every sheet (ledger and rural heating included): no cell is a machine code, and no
-    code word or rule id shows inside a text, except in 任务编号 (the key a person types to check a task off)."""
+    code word or rule id shows inside a text, except in 台账任务代码 (the key the check-off tool takes)."""
     from bluesky_zoning.analysis.ledger.updates import STATUS_LABELS
     from bluesky_zoning.analysis.reports.labels import (
         LAYER_KIND_LABELS,
@@ -312,10 +313,10 @@ def test_every_cell_is_chinese(setup, tmp_path):
 
 
 def _machine_code_cells(wb, codes):
-    """(cells that are a machine code, every other text) of every sheet, 销号清单's 任务编号 column aside."""
+    """(cells that are a machine code, every other text) of every sheet, 销号清单's 台账任务代码 column aside."""
     texts, found = [], []
     for ws in wb.worksheets:
-        skip = {i for i, c in enumerate(ws[1]) if c.value == "任务编号"} if ws.title == "销号清单" else set()
+        skip = {i for i, c in enumerate(ws[1]) if c.value == "台账任务代码"} if ws.title == "销号清单" else set()
         for row in ws.iter_rows():
             for i, cell in enumerate(row):
                 if cell.value is None or i in skip:
