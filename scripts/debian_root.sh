@@ -63,6 +63,9 @@ echo "== copying the checkout to $dir/src/bluesky"
 $sudo mkdir -p "$dir/src/bluesky"
 (cd "$repo" && git ls-files -co --exclude-standard -z | tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | $sudo tar -xf - -C "$dir/src/bluesky"
 $sudo cp -a "$repo/.git" "$dir/src/bluesky/.git"
+# shared/ beside the checkout, as CI lays it: the plan's text that tests/analysis/test_rule_sources.py quotes from
+$sudo rm -rf "$dir/src/shared"
+if [ -d "$repo/../shared/seed" ]; then $sudo mkdir -p "$dir/src/shared" && $sudo cp -r "$repo/../shared/seed" "$dir/src/shared/"; fi
 
 echo "== in the $suite root: $*"
 start=$SECONDS
