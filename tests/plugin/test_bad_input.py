@@ -129,8 +129,8 @@ def good_boilers():
             ("GL-002", "清徐供热站", "燃煤", "8", Point(112.62, 37.02))]
 
 
-@pytest.fixture()
-def inputs(qgis_processing, tmp_path):
+def toy_inputs(tmp_path):
+    """The toy Shanxi of these tests as run_all's layers, in the folder ``dir`` (test_output_safety uses it too)."""
     ensure_provider()
     d = tmp_path / "in"
     d.mkdir()
@@ -138,6 +138,11 @@ def inputs(qgis_processing, tmp_path):
             "BUILTUP": layer(write_gpkg(builtup_gdf(), d / "builtup.gpkg"), "builtup"),
             "BOILERS": layer(write_gpkg(boilers_gdf(good_boilers()), d / "boilers.gpkg"), "boilers"),
             "dir": d}
+
+
+@pytest.fixture()
+def inputs(qgis_processing, tmp_path):
+    return toy_inputs(tmp_path)
 
 
 def params(inputs, out, **extra):

@@ -11,13 +11,11 @@ import pytest
 from test_bad_input import (
     Recorder,
     admin_gdf,
-    boilers_gdf,
-    builtup_gdf,
-    good_boilers,
     layer,
     params,
     run_all,
     run_all_error,
+    toy_inputs,
     write_gpkg,
 )
 
@@ -30,15 +28,7 @@ def _digests(folder: Path) -> dict:
 @pytest.fixture()
 def inputs(qgis_processing, tmp_path):
     """test_bad_input's toy Shanxi: three counties, a built-up area, two boilers, in the folder ``dir``."""
-    from demo_fixture import ensure_provider
-
-    ensure_provider()
-    d = tmp_path / "in"
-    d.mkdir()
-    return {"ADMIN": layer(write_gpkg(admin_gdf(), d / "admin.gpkg"), "admin"),
-            "BUILTUP": layer(write_gpkg(builtup_gdf(), d / "builtup.gpkg"), "builtup"),
-            "BOILERS": layer(write_gpkg(boilers_gdf(good_boilers()), d / "boilers.gpkg"), "boilers"),
-            "dir": d}
+    return toy_inputs(tmp_path)
 
 
 @pytest.fixture()
