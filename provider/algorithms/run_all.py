@@ -281,7 +281,14 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             self._written("汇总表", "summary workbook", write_summary_workbook, flags_gpkg,
                           os.path.join(staging, "summary.xlsx"), zones_gpkg, notes=notes)
             outputs["WORKBOOK"] = final["summary.xlsx"]
+        if multi.isCanceled():
+            return {}
         project_name = next((n for n in names if n.endswith(".qgz")), None)
+        # the swap: the old manifest goes first, the new one comes last (a reader tells a mixed set by it)
+        old = read_manifest(out_dir)
+        self._written("成果", "outputs", swap_in, staging, out_dir, [n for n in names if n != project_name],
+                      stale=[n for n in manifest_names(old) if n != project_name],
+                      before=lambda: Path(out_dir, MANIFEST).unlink(missing_ok=True))
         if project_name:
             step += 1
             multi.setCurrentStep(step - 1)
@@ -291,16 +298,10 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
             admin_layer = self.parameterAsVectorLayer(parameters, self.ADMIN, context)
             # file inputs only: a database layer's source would put connection details into the project
             sources = {"admin": admin_layer.source()} if admin_layer.providerType() in ("ogr", "gdal") else {}
-            # saved beside the staged GeoPackages: its relative layer paths hold after the swap
-            self._written("QGIS 工程", "QGIS project", save_project, os.path.join(staging, project_name), sources,
-                          zones_gpkg, flags_gpkg)
+            # saved where it stays, after the swap: its relative paths (inputs outside the folder too) hold
+            self._written("QGIS 工程", "QGIS project", save_project, final[project_name], sources,
+                          final["zones.gpkg"], final["flags.gpkg"])
             outputs["PROJECT"] = final[project_name]
-        if multi.isCanceled():
-            return {}
-        # the swap: the old manifest goes first, the new one comes last (a reader tells a mixed set by it)
-        old = read_manifest(out_dir)
-        self._written("成果", "outputs", swap_in, staging, out_dir, names, stale=manifest_names(old),
-                      before=lambda: Path(out_dir, MANIFEST).unlink(missing_ok=True))
         run_inputs = {k: v for k, v in self.input_files(parameters, context).items()}
         self._written("运行记录", "run manifest", write_manifest, out_dir, names, run_inputs,
                       result.params, {"counts": counts})
