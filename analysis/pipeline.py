@@ -3,7 +3,8 @@
 Every caller runs the same stages: the dock's task and ``bluesky:run_all`` through :func:`run_analysis`,
 ``bluesky:build_zones`` through :func:`builtup_polygons` and :func:`build_zones`, ``bluesky:flag_enterprises``
 through :func:`flag` on a zones.gpkg read back with :func:`.result_files.read_zones` (the zones keep the
-parameters they were built with, so the flags quote them).
+parameters they were built with, so the flags quote them). Zones → flags → summaries is :func:`analyse_zones`,
+which :func:`run_analysis` and a scenario's variant (analysis/scenarios/session.py) both end with.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pandas as pd
 from .common.errors import CanceledError
 from .common.metric import DEFAULT_METRIC_EPSG, metric_crs
 from .flagging.engine import FlagResult, flag_enterprises, summary_by_city, summary_by_county
+from .flagging.membership import MembershipCache
 from .inputs.builtup import builtup_from_polygons, builtup_from_raster
 from .inputs.enterprises import EnterpriseTable, enterprises_from_gdf
 from .inputs.validation import admin_name_messages, check_field_mapping, missing_field_notes
@@ -29,7 +31,7 @@ from .zones import builders as zone_builders
 from .zones.builders import ZoneSet, zone_notes
 
 __all__ = ["AnalysisResult", "CanceledError", "run_analysis", "write_results", "builtup_polygons", "build_zones",
-           "flag", "ZONE_LAYER_NAMES", "FLAG_LAYER_NAMES", "BUILTUP_PARAMS"]
+           "flag", "analyse_zones", "RunSteps", "ZONE_LAYER_NAMES", "FLAG_LAYER_NAMES", "BUILTUP_PARAMS"]
 
 ZONE_LAYER_NAMES = list(ZONE_LAYERS)
 RASTER_SUFFIXES = (".tif", ".tiff", ".img", ".vrt")
@@ -155,23 +157,79 @@ def build_zones(admin: gpd.GeoDataFrame, builtup: gpd.GeoDataFrame, chp: Any, ru
                 planning_area: Optional[gpd.GeoDataFrame] = None, progress: Optional[ProgressFn] = None,
                 is_canceled: Optional[Callable[[], bool]] = None, metric_epsg: Optional[int] = None,
                 planning_fields: Optional[Mapping[str, Optional[str]]] = None, planning_name: Optional[str] = None,
-                builtup_params: Optional[Mapping[str, float]] = None) -> ZoneSet:
-    """The zones stage: every zone of the registry, recording the zone parameters (and ``builtup_params``)."""
+                builtup_params: Optional[Mapping[str, float]] = None,
+                reuse: Optional[Mapping[str, gpd.GeoDataFrame]] = None) -> ZoneSet:
+    """The zones stage: every zone of the registry, recording the zone parameters (and ``builtup_params``);
+    ``reuse``: layers taken as they are instead of built (a scenario's unchanged zones)."""
     return zone_builders.build_all_zones(admin, builtup, chp, ruleset, planning_area, progress=progress,
                                          is_canceled=is_canceled, metric_epsg=metric_epsg,
                                          planning_fields=planning_fields, planning_name=planning_name,
-                                         extra_params=builtup_params)
+                                         extra_params=builtup_params, reuse=reuse)
 
 
 def flag(zones: ZoneSet, admin: gpd.GeoDataFrame, enterprises: Mapping[str, Any], ruleset: RuleSet,
-         progress: Optional[ProgressFn] = None, is_canceled: Optional[Callable[[], bool]] = None) -> FlagResult:
+         progress: Optional[ProgressFn] = None, is_canceled: Optional[Callable[[], bool]] = None,
+         cache: Optional[MembershipCache] = None) -> FlagResult:
     """The flag stage: every enabled rule on every enterprise layer, with the zones' own parameters; the
     tables get their Chinese label columns beside the codes (analysis/reports/labels.py)."""
-    result = flag_enterprises(zones, admin, enterprises, ruleset, progress=progress, is_canceled=is_canceled)
+    result = flag_enterprises(zones, admin, enterprises, ruleset, progress=progress, is_canceled=is_canceled,
+                              cache=cache)
     tables = {k: v for k, v in enterprises.items() if isinstance(v, EnterpriseTable)}
     result.flags, result.verdicts, result.to_verify = label_tables(result.flags, result.verdicts, result.to_verify,
                                                                    ruleset, tables, admin)
     return result
+
+
+class RunSteps:
+    """One run's fine-grained steps: the built-up areas, each zone builder (the registry's step labels), each
+    enterprise layer judged, then the summary, as 0 … total−1 and ``(total, total, "完成")``; ``is_canceled()``
+    is asked before every step and raises :class:`CanceledError` there. ``total`` is known up front, so the dock
+    can show "构建禁煤区… 2/14"."""
+
+    def __init__(self, enterprises: Mapping[str, Any], progress: Optional[ProgressFn] = None,
+                 is_canceled: Optional[Callable[[], bool]] = None):
+        self.progress, self.is_canceled = progress, is_canceled
+        self.n_zones = len(ZONES)
+        self.total = 1 + self.n_zones + max(sum(1 for v in enterprises.values() if v is not None), 1) + 1
+
+    def __call__(self, i: int, label: str) -> None:
+        if self.is_canceled is not None and self.is_canceled():
+            raise CanceledError("已取消 / canceled")
+        if self.progress is not None:
+            self.progress(i, self.total, label)
+
+    def zone_step(self, i: int, n: int, label: str) -> None:
+        if i < n:  # the builders' own "done" step is the next one of ours
+            self(1 + i, label)
+
+    def flag_step(self, i: int, n: int, label: str) -> None:
+        if i < n:  # the engine's last step ("汇总判定结果…") is reported by analyse_zones as ours
+            self(1 + self.n_zones + i, label)
+
+    def done(self) -> None:
+        if self.progress is not None:
+            self.progress(self.total, self.total, "完成")
+
+
+def analyse_zones(zones: ZoneSet, admin: gpd.GeoDataFrame, enterprises: Mapping[str, Any], chp: Any,
+                  ruleset: RuleSet, metric_epsg: int, steps: RunSteps,
+                  cache: Optional[MembershipCache] = None) -> AnalysisResult:
+    """Zones → flags → notes and summaries: the one definition :func:`run_analysis` and a scenario run
+    (analysis/scenarios/session.py) share."""
+    result = flag(zones, admin, enterprises, ruleset, progress=steps.flag_step, is_canceled=steps.is_canceled,
+                  cache=cache)
+    steps(steps.total - 1, "汇总…")
+    field_notes = list(dict.fromkeys(input_field_notes(admin, enterprises, chp, ruleset)
+                                     + zones["planning_area"].attrs.get("field_notes", [])))
+    notes = list(dict.fromkeys(zone_notes(zones) + result.notes + field_notes))
+    rule_counts = result.flags["rule_id"].value_counts().to_dict() if len(result.flags) else {}
+    steps.done()
+    return AnalysisResult(
+        zones=zones, flags=result.flags, verdicts=result.verdicts, to_verify=result.to_verify,
+        summary=summary_by_county(result.flags), summary_city=summary_by_city(result.flags), counts=result.counts,
+        notes=notes, params={**ruleset.params, **zones.params}, metric_crs=f"EPSG:{metric_epsg}", admin=admin,
+        clear=result.clear, rule_counts={str(k): int(v) for k, v in rule_counts.items()}, field_notes=field_notes,
+        rural_heating=result.rural_heating)
 
 
 def run_analysis(admin: gpd.GeoDataFrame, builtup: Any, enterprises: Mapping[str, Any], chp: Any,
@@ -195,47 +253,13 @@ def run_analysis(admin: gpd.GeoDataFrame, builtup: Any, enterprises: Mapping[str
     metric_crs(epsg)  # fail early on an unsupported choice
     if chp is None:
         chp = enterprises.get("chp")
-    # One sequence of fine-grained steps: built-up areas, each zone builder, each enterprise layer judged,
-    # then the summary; ``total`` is known up front so the dock can show "构建禁煤区… 2/14".
-    n_zones = len(ZONES)
-    n_layers = max(sum(1 for v in enterprises.values() if v is not None), 1)
-    total = 1 + n_zones + n_layers + 1
-
-    def step(i: int, label: str) -> None:
-        if is_canceled is not None and is_canceled():
-            raise CanceledError("已取消 / canceled")
-        if progress is not None:
-            progress(i, total, label)
-
-    step(0, "准备建成区…")
+    steps = RunSteps(enterprises, progress, is_canceled)
+    steps(0, "准备建成区…")
     built, builtup_params = builtup_polygons(builtup, ruleset, epsg)
-
-    def zone_step(i: int, n: int, label: str) -> None:
-        if i < n:  # the builders' own "done" step is the next one of ours
-            step(1 + i, label)
-
-    zones = build_zones(admin, built, chp, ruleset, planning_area, progress=zone_step, is_canceled=is_canceled,
+    zones = build_zones(admin, built, chp, ruleset, planning_area, progress=steps.zone_step, is_canceled=is_canceled,
                         metric_epsg=epsg, planning_fields=planning_fields, planning_name=planning_name,
                         builtup_params=builtup_params)
-
-    def flag_step(i: int, n: int, label: str) -> None:
-        if i < n:  # the engine's last step ("汇总判定结果…") is reported below as ours
-            step(1 + n_zones + i, label)
-
-    result = flag(zones, admin, enterprises, ruleset, progress=flag_step, is_canceled=is_canceled)
-    step(total - 1, "汇总…")
-    field_notes = list(dict.fromkeys(input_field_notes(admin, enterprises, chp, ruleset)
-                                     + zones["planning_area"].attrs.get("field_notes", [])))
-    notes = list(dict.fromkeys(zone_notes(zones) + result.notes + field_notes))
-    rule_counts = result.flags["rule_id"].value_counts().to_dict() if len(result.flags) else {}
-    if progress is not None:
-        progress(total, total, "完成")
-    return AnalysisResult(
-        zones=zones, flags=result.flags, verdicts=result.verdicts, to_verify=result.to_verify,
-        summary=summary_by_county(result.flags), summary_city=summary_by_city(result.flags), counts=result.counts,
-        notes=notes, params={**ruleset.params, **zones.params}, metric_crs=f"EPSG:{epsg}", admin=admin,
-        clear=result.clear, rule_counts={str(k): int(v) for k, v in rule_counts.items()}, field_notes=field_notes,
-        rural_heating=result.rural_heating)
+    return analyse_zones(zones, admin, enterprises, chp, ruleset, epsg, steps)
 
 
 def write_results(result: AnalysisResult, out_dir: Union[str, Path]) -> Dict[str, Path]:

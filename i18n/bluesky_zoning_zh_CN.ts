@@ -271,6 +271,10 @@
             <translation>结果已写入 {dir}</translation>
         </message>
         <message>
+            <source>{label} (your column {column})</source>
+            <translation>{label}（您的列「{column}」）</translation>
+        </message>
+        <message>
             <source>{layer}: {field} {problem}, {n} rows</source>
             <translation>{layer}：{field}{problem}，{n} 行</translation>
         </message>
@@ -295,8 +299,8 @@
             <translation>点击单元格可缩放并选中企业。</translation>
         </message>
         <message>
-            <source>To verify</source>
-            <translation>需核实</translation>
+            <source>Name</source>
+            <translation>名称</translation>
         </message>
         <message>
             <source>Problem</source>
@@ -317,6 +321,10 @@
         <message>
             <source>Row</source>
             <translation>行号</translation>
+        </message>
+        <message>
+            <source>To verify</source>
+            <translation>需核实</translation>
         </message>
         <message>
             <source>(position)</source>
@@ -347,6 +355,10 @@
             <translation>请先运行分析，之后可在此写出各项成果。</translation>
         </message>
         <message>
+            <source>The encoding of the packages' shapefiles: UTF-8, or GBK for ArcGIS 10.x (column names: up to 3 Chinese characters in UTF-8, 5 in GBK)</source>
+            <translation>分县数据包中 Shapefile 的编码：UTF-8，或 GBK（ArcGIS 10.x 用）；列名最多 3 个汉字（UTF-8）或 5 个汉字（GBK）</translation>
+        </message>
+        <message>
             <source>Atlas basemap (optional)</source>
             <translation>图集底图（可选）</translation>
         </message>
@@ -361,6 +373,10 @@
         <message>
             <source>Tianditu key</source>
             <translation>天地图密钥</translation>
+        </message>
+        <message>
+            <source>County packages</source>
+            <translation>分县数据包</translation>
         </message>
         <message>
             <source>Exporting county packages</source>
@@ -379,12 +395,12 @@
             <translation>正在将结果写入数据库</translation>
         </message>
         <message>
-            <source>Run the analysis first.</source>
-            <translation>请先运行分析。</translation>
+            <source>Shapefile encoding</source>
+            <translation>Shapefile 编码</translation>
         </message>
         <message>
-            <source>County packages</source>
-            <translation>分县数据包</translation>
+            <source>Run the analysis first.</source>
+            <translation>请先运行分析。</translation>
         </message>
         <message>
             <source>Atlas</source>
@@ -455,6 +471,14 @@
             <translation>台账中已有的月份；下表显示所选月份。</translation>
         </message>
         <message>
+            <source>Undo the last month</source>
+            <translation>撤销本月</translation>
+        </message>
+        <message>
+            <source>Restore the ledger as it was before its last monthly update; earlier months and manual check-offs stay.</source>
+            <translation>把台账恢复到最近一次月度更新之前的样子；更早的月份和人工销号保持不变。</translation>
+        </message>
+        <message>
             <source>Month</source>
             <translation>月份</translation>
         </message>
@@ -469,6 +493,14 @@
         <message>
             <source>Last run as month</source>
             <translation>本次分析记为</translation>
+        </message>
+        <message>
+            <source>The lists did not change since the last month</source>
+            <translation>本月清单与上月相同</translation>
+        </message>
+        <message>
+            <source>Results identical to an earlier month are refused (last month's lists still loaded). Tick this only when the month's lists really did not change since the ledger's last month.</source>
+            <translation>与以前某月完全相同的结果不予更新（可能仍载入了上月的清单）。只有本月清单确实与台账最近一个月相同时才勾选此项。</translation>
         </message>
         <message>
             <source>Open</source>
@@ -501,6 +533,14 @@
         <message>
             <source>The monthly ledger was not updated: {error}</source>
             <translation>月度台账未更新：{error}</translation>
+        </message>
+        <message>
+            <source>Undoing the ledger's last month</source>
+            <translation>正在撤销台账最近一个月</translation>
+        </message>
+        <message>
+            <source>The last month was not undone: {error}</source>
+            <translation>未能撤销最近一个月：{error}</translation>
         </message>
         <message>
             <source>Choose where the monthly ledger is kept: a GeoPackage file (created by the first update) or a PostGIS connection and schema.</source>
@@ -547,6 +587,10 @@
             <translation>正在将 {month} 并入台账</translation>
         </message>
         <message>
+            <source>{ledger}: the update of {month} was undone.</source>
+            <translation>{ledger}：已撤销 {month} 的更新。</translation>
+        </message>
+        <message>
             <source>{ledger} does not exist yet or holds no month: run the analysis, type the month and click Update ledger.</source>
             <translation>{ledger}还不存在或尚无任何月份：请运行分析，填写月份后点击“更新台账”。</translation>
         </message>
@@ -569,10 +613,6 @@
         <message>
             <source>The check-off was not saved: {error}</source>
             <translation>人工销号未保存：{error}</translation>
-        </message>
-        <message>
-            <source>Name</source>
-            <translation>名称</translation>
         </message>
         <message>
             <source>State</source>
@@ -634,6 +674,10 @@
             <source>Note</source>
             <translation>备注</translation>
         </message>
+        <message>
+            <source>User guide</source>
+            <translation>用户手册</translation>
+        </message>
     </context>
     <context>
         <name>ImportDialog</name>
@@ -678,6 +722,14 @@
             <translation>表格 (*.xlsx *.xls *.csv)</translation>
         </message>
         <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Import enterprise list</source>
+            <translation>导入企业清单</translation>
+        </message>
+        <message>
             <source>Field</source>
             <translation>字段</translation>
         </message>
@@ -688,14 +740,6 @@
         <message>
             <source>Check</source>
             <translation>检查</translation>
-        </message>
-        <message>
-            <source>Import enterprise list</source>
-            <translation>导入企业清单</translation>
-        </message>
-        <message>
-            <source>Cancel</source>
-            <translation>取消</translation>
         </message>
         <message>
             <source>Reading {name}…</source>
@@ -749,12 +793,12 @@
             <translation>蓝天管控分区</translation>
         </message>
         <message>
-            <source>Field mapping overrides (kind.field=column, separated by ; or new lines; e.g. planning.city=所属市; boiler.fuel=燃料)</source>
-            <translation>字段对应（图层类型.字段=列名，用分号或换行分隔；如 planning.city=所属市; boiler.fuel=燃料）</translation>
-        </message>
-        <message>
             <source>empty: the rules file's value (shipped: {value})</source>
             <translation>留空则用规则文件的值（随附规则文件为 {value}）</translation>
+        </message>
+        <message>
+            <source>Field mapping overrides (kind.field=column, separated by ; or new lines; e.g. planning.city=所属市; boiler.fuel=燃料)</source>
+            <translation>字段对应（图层类型.字段=列名，用分号或换行分隔；如 城市规划区.所属城市=所属市; 锅炉.燃料类型=燃料）</translation>
         </message>
         <message>
             <source>Import enterprise list (XLSX/CSV)</source>
@@ -763,14 +807,6 @@
         <message>
             <source>Reads an Excel or CSV list of boilers, mines, plants, CHP plants or villages and communities with longitude/latitude columns and writes a point layer in WGS84 (EPSG:4326) with all the table's columns. Lists geocoded with Amap/Tencent are GCJ-02, with Baidu BD-09: choose the list's coordinate system and the points are converted. Empty longitude/latitude fields are guessed from the column names (经度/纬度, lon/lat). Rows whose coordinates cannot be read are kept without geometry and reported. A table of more than the maximum rows (or whose sheet is larger than 1 KB a row) is refused before it is read; raise the maximum to read it.</source>
             <translation>读取带经纬度列的锅炉、矿山、工业企业、热电厂或村（社区）Excel/CSV 清单，输出 WGS84（EPSG:4326）点图层，保留表格全部列。用高德/腾讯地图取得的坐标为 GCJ-02，百度为 BD-09：选择清单的坐标系即自动转换。经度/纬度列留空时按列名（经度/纬度、lon/lat）自动识别。坐标无法读取的行保留（无几何）并报告。行数超过“最多读取行数”（或工作表大于每行 1 KB）的表格在读取前即被拒绝；如确需读取，请调高该上限。</translation>
-        </message>
-        <message>
-            <source>Maximum rows to read (a larger table is refused before reading)</source>
-            <translation>最多读取行数（超过则读取前拒绝）</translation>
-        </message>
-        <message>
-            <source>Reading the table (at most {n} rows)…</source>
-            <translation>正在读取表格（最多 {n} 行）…</translation>
         </message>
         <message>
             <source>Plants</source>
@@ -783,6 +819,10 @@
         <message>
             <source>Villages and communities</source>
             <translation>村（社区）清单</translation>
+        </message>
+        <message>
+            <source>Maximum rows to read (a larger table is refused before reading)</source>
+            <translation>最多读取行数（超过则读取前拒绝）</translation>
         </message>
         <message>
             <source>Enterprise list (XLSX or CSV)</source>
@@ -823,6 +863,14 @@
         <message>
             <source>BD-09 (Baidu)</source>
             <translation>BD-09（百度）</translation>
+        </message>
+        <message>
+            <source>Reading the table (at most {n} rows)…</source>
+            <translation>正在读取表格（最多 {n} 行）…</translation>
+        </message>
+        <message>
+            <source>Canceled: nothing was written.</source>
+            <translation>已取消：未写出任何文件。</translation>
         </message>
         <message>
             <source>Longitude column: {lon}; latitude column: {lat}; coordinate system: {cs}</source>
@@ -893,12 +941,12 @@
             <translation>一键完成全部分析</translation>
         </message>
         <message>
-            <source>Builds the zones of Shanxi's 2020 Blue Sky plan (coal-ban zones from the built-up areas, the 1+30 region, key-city groups, CHP heating rings, open-pit mine closure zone, planning areas), flags every boiler, mine and plant with the plan's rules and writes zones.gpkg and flags.gpkg to the output folder; optionally also the per-county packages, the PDF atlas, the summary workbook and a QGIS project. The fields of every input layer are guessed from their column names (Chinese or English); FIELD_MAP overrides a guess, one kind.field=column per entry (kinds admin, planning, boiler, mine, plant, chp; e.g. planning.city=所属市; plant.industry=所属行业). A planning area without a city gets the city it lies in. Distances and thresholds default to the rules file's values.</source>
-            <translation>构建山西省2020年蓝天保卫战决战计划的管控分区（由建成区生成禁煤区、“1+30”区域、重点城市分组、热电联产供热半径、露天矿山关闭区、城市规划区），按计划规则逐一标注锅炉、矿山和工业企业，在输出文件夹写出 zones.gpkg 和 flags.gpkg；可选同时导出分县数据包、PDF 图集、汇总表和 QGIS 工程。各输入图层的字段按列名（中文或英文）自动识别；FIELD_MAP 可改写识别结果，每项写 图层类型.字段=列名（图层类型 admin、planning、boiler、mine、plant、chp；如 planning.city=所属市; plant.industry=所属行业）。没有所属城市字段的规划区按位置确定所属城市。距离与阈值默认取规则文件中的值。</translation>
-        </message>
-        <message>
             <source>at least one of boilers, mines, plants, villages</source>
             <translation>锅炉、矿山、工业企业、村至少选一项</translation>
+        </message>
+        <message>
+            <source>Builds the zones of Shanxi's 2020 Blue Sky plan (coal-ban zones from the built-up areas, the 1+30 region, key-city groups, CHP heating rings, the open-pit mine closure zone, planning areas), judges every boiler, mine, plant and village with the plan's rules and writes the zones (zones.gpkg) and the judgements (flags.gpkg) to the output folder; with the options below (ticked in this dialog) also the per-county packages, the PDF atlas, the summary workbook and a QGIS project. The columns of every list are recognised by their names (Chinese or English); where one is wrong, the field mapping names the right column (how: the user guide, section 7). A planning area without a city gets the city it lies in. Distances and thresholds left empty take the rules file's values.</source>
+            <translation>构建《山西省打赢蓝天保卫战2020年决战计划》的管控分区（由建成区生成禁煤区，以及“1+30”区域、重点城市分组、热电联产供热半径、露天矿山关闭区、城市规划区），按计划规则逐一判定锅炉、矿山、工业企业和村（社区），在输出文件夹写出管控分区（zones.gpkg）和判定结果（flags.gpkg）；勾选下面的选项（本对话框中默认勾选）时，同时导出分县数据包、PDF 图集、汇总表和 QGIS 工程。各清单的列按列名（中文或英文）自动识别；识别有误时在“字段对应”中写明正确的列（写法见用户手册第 7 节）。没有所属城市的规划区按位置确定所属城市。距离与阈值留空时取规则文件中的值。</translation>
         </message>
         <message>
             <source>Reading the input layers</source>
@@ -947,10 +995,6 @@
         <message>
             <source>Tables written to the database</source>
             <translation>写入数据库的表数</translation>
-        </message>
-        <message>
-            <source>Canceled: nothing was written.</source>
-            <translation>已取消：未写出任何文件。</translation>
         </message>
         <message>
             <source>Writing the results to the database</source>
@@ -1029,8 +1073,8 @@
             <translation>打印图集</translation>
         </message>
         <message>
-            <source>Writes one PDF: a province overview page (with the per-city summary), then one page per county with its zones, flagged enterprises, the table of tasks (continued on further pages when long), the city's targets and data notes. Optionally one PDF per county as well. ADMIN is a GeoPackage with a 'counties' layer (county, city, adcode). LEDGER (optional): the monthly ledger GeoPackage; each page then shows that month's numbers and a chart of open tasks month by month (MONTH, YYYY-MM; empty: the ledger's latest). BASEMAP (optional): a raster layer drawn under every map; or TIANDITU_KEY: a Tianditu key for its vector map and labels (needs the internet; the key is written nowhere).</source>
-            <translation>写出一个 PDF：首页为全省总览（含分市汇总），随后每个县区一页，含管控分区、被标注企业、任务表（过长时续页）、所在市目标和数据说明；可选另出分县 PDF。ADMIN 为含 counties 图层（county、city、adcode）的 GeoPackage。LEDGER（可选）：月度台账 GeoPackage，各页另印该月台账数字和逐月未完成任务图（MONTH 为 YYYY-MM，留空为台账最近一个月）。BASEMAP（可选）：印在各页地图下的栅格底图；或填 TIANDITU_KEY（天地图密钥），用天地图矢量底图和注记（需联网；密钥不写入任何输出）。</translation>
+            <source>Writes one PDF: a province overview page (with the per-city summary), then one page per county with its zones, flagged enterprises, the table of tasks (continued on further pages when long), the city's targets and data notes. Optionally one PDF per county as well. ADMIN is a GeoPackage with a 'counties' layer (county, city, adcode). LEDGER (optional): the monthly ledger GeoPackage; each page then shows that month's numbers and a chart of open tasks month by month (MONTH, YYYY-MM; empty: the ledger's latest). BASEMAP (optional): a raster layer drawn under every map; or TIANDITU_KEY: a Tianditu key for its vector map and labels (needs the internet; the key is written nowhere). COMPARE (optional): the compare.gpkg of 'Compare scenarios'; then one page per city with changed enterprises follows the county pages: where the zones moved and who is new, released or changed.</source>
+            <translation>写出一个 PDF：首页为全省总览（含分市汇总），随后每个县区一页，含管控分区、被标注企业、任务表（过长时续页）、所在市目标和数据说明；可选另出分县 PDF。ADMIN 为含 counties 图层（county、city、adcode）的 GeoPackage。LEDGER（可选）：月度台账 GeoPackage，各页另印该月台账数字和逐月未完成任务图（MONTH 为 YYYY-MM，留空为台账最近一个月）。BASEMAP（可选）：印在各页地图下的栅格底图；或填 TIANDITU_KEY（天地图密钥），用天地图矢量底图和注记（需联网；密钥不写入任何输出）。COMPARE（可选）：“方案比较”写出的 compare.gpkg，县区页之后每个有变化企业的设区市另印一页：管控区范围的变化，以及新增、解除、措施变化的企业。</translation>
         </message>
         <message>
             <source>Admin GeoPackage (counties)</source>
@@ -1061,6 +1105,10 @@
             <translation>天地图密钥，用天地图作底图（可选）</translation>
         </message>
         <message>
+            <source>Scenario comparison compare.gpkg (optional)</source>
+            <translation>方案比较结果 compare.gpkg（可选）</translation>
+        </message>
+        <message>
             <source>Number of pages</source>
             <translation>页数</translation>
         </message>
@@ -1077,8 +1125,8 @@
             <translation>汇总表</translation>
         </message>
         <message>
-            <source>Writes an XLSX workbook: county × rule counts, city totals, the task list in meeting order, the rows to verify (by city and county) and notes on the data; the rural clean-heating coverage when the run wrote it. With a monthly ledger also 进度 (the month per county, city and province, and the province month by month) and 销号清单 (the tasks checked off in the month, by the data or by hand). Month empty: the ledger's latest.</source>
-            <translation>写出 XLSX 汇总表：分县×规则统计、分市合计、按会议顺序排列的任务清单、需核实清单（按市、县排列）和数据说明；分析写出农村清洁取暖覆盖率时另列一表。选择月度台账时另有“进度”（该月分县、分市、全省，及全省逐月合计）和“销号清单”（该月数据销号和人工销号的任务）。月份留空：台账最近一个月。</translation>
+            <source>Writes an XLSX workbook: county × rule counts, city totals, the task list in meeting order, the rows to verify (by city and county) and notes on the data; the rural clean-heating coverage when the run wrote it. With a monthly ledger also 进度 (the month per county, city and province, and the province month by month) and 销号清单 (the tasks checked off in the month, by the data or by hand). Month empty: the ledger's latest. A row to verify whose point lies in no county is listed under the county its name states only when 'Infer the county from the name' is ticked (marked as inferred).</source>
+            <translation>写出 XLSX 汇总表：分县×规则统计、分市合计、按会议顺序排列的任务清单、需核实清单（按市、县排列）和数据说明；分析写出农村清洁取暖覆盖率时另列一表。选择月度台账时另有“进度”（该月分县、分市、全省，及全省逐月合计）和“销号清单”（该月数据销号和人工销号的任务）。月份留空：台账最近一个月。坐标不在任何县区内的需核实记录，只有勾选“按名称推断县区”时才按名称中的县区列入该县（并注明“按名称推断”）。</translation>
         </message>
         <message>
             <source>Zones GeoPackage (optional)</source>
@@ -1087,6 +1135,14 @@
         <message>
             <source>Month of the ledger (YYYY-MM; empty: the latest)</source>
             <translation>台账月份（YYYY-MM，留空为最近一个月）</translation>
+        </message>
+        <message>
+            <source>Infer the county from the name (rows to verify outside every county)</source>
+            <translation>按名称推断县区（坐标不在任何县区内的需核实记录）</translation>
+        </message>
+        <message>
+            <source>Scenario comparison (compare.gpkg of bluesky:compare_scenarios, optional)</source>
+            <translation>方案比较结果（compare.gpkg，可选）</translation>
         </message>
         <message>
             <source>Workbook</source>
@@ -1105,8 +1161,8 @@
             <translation>更新月度台账</translation>
         </message>
         <message>
-            <source>Folds one month's analysis (its flags.gpkg) into the monthly check-off ledger of the plan's item 四(二) (逐月检点，逐项销号). A task is one rule hit of one enterprise. A task of last month that the month's flags no longer show is done (销号) this month; a task never seen before is open and new; a done task that comes back is reopened; an open task past its deadline at the end of the month is overdue. Enterprises are recognised by the inventory's own id (编号 / 统一社会信用代码); rows without one by name and position within 50 m, and the ledger says so. A manual check-off is kept: the ledger shows the data's status, the check-off and where they disagree. The ledger is its own GeoPackage (created when missing, updated when present, never an analysis output) or a PostGIS schema a team shares. Updating the same month again replaces that month's update (the same flags give the same ledger); a month older than the ledger's last is refused.</source>
-            <translation>把某月分析结果（flags.gpkg）并入计划四(二)要求的月度销号台账（逐月检点，逐项销号）。一项任务即一家企业命中一条规则。上月有、本月标注结果中已没有的任务，本月销号；首次出现的任务为未完成、计为本月新增；已销号又出现的任务为重新出现；月末已过完成时限仍未完成的任务为逾期。企业按清单自带编号（编号 / 统一社会信用代码）逐月对应；没有编号的按名称和 50 米内的位置对应，台账中注明。人工销号予以保留：台账同时列出数据状态、人工销号及二者是否一致。台账是单独的 GeoPackage（不存在时新建，已存在时更新，不能用分析结果文件），也可放在多人共用的 PostGIS 模式中。同一月份再次更新时替换该月原有结果（同样的数据得到同样的台账）；早于台账最新月份的月份不予更新。</translation>
+            <source>Folds one month's analysis (its flags.gpkg) into the monthly check-off ledger of the plan's item 四(二) (逐月检点，逐项销号). A task is one rule hit of one enterprise. A task of last month that the month's flags no longer show is done (销号) this month; a task never seen before is open and new; a done task that comes back is reopened; an open task past its deadline at the end of the month is overdue. Enterprises are recognised by the inventory's own id (编号 / 统一社会信用代码); rows without one by name and position within 50 m, and the ledger says so. A manual check-off is kept: the ledger shows the data's status, the check-off and where they disagree. The ledger is its own GeoPackage (created when missing, updated when present, never an analysis output) or a PostGIS schema a team shares. Updating the same month again replaces that month's update (the same flags give the same ledger); a month older than the ledger's last is refused, and so are results identical to an earlier month's (an old month's lists run again): UNCHANGED says the lists really did not change since the last month.</source>
+            <translation>把某月分析结果（flags.gpkg）并入计划四(二)要求的月度销号台账（逐月检点，逐项销号）。一项任务即一家企业命中一条规则。上月有、本月标注结果中已没有的任务，本月销号；首次出现的任务为未完成、计为本月新增；已销号又出现的任务为重新出现；月末已过完成时限仍未完成的任务为逾期。企业按清单自带编号（编号 / 统一社会信用代码）逐月对应；没有编号的按名称和 50 米内的位置对应，台账中注明。人工销号予以保留：台账同时列出数据状态、人工销号及二者是否一致。台账是单独的 GeoPackage（不存在时新建，已存在时更新，不能用分析结果文件），也可放在多人共用的 PostGIS 模式中。同一月份再次更新时替换该月原有结果（同样的数据得到同样的台账）；早于台账最新月份的月份不予更新，与以前某月完全相同的结果（重新运行了旧月份的清单）也不予更新：勾选“清单与上月相同”表示本月清单确实没有变化。</translation>
         </message>
         <message>
             <source>Flags of the month's run (flags.gpkg)</source>
@@ -1119,6 +1175,10 @@
         <message>
             <source>Month (YYYY-MM, e.g. 2020-08)</source>
             <translation>月份（YYYY-MM，如 2020-08）</translation>
+        </message>
+        <message>
+            <source>The lists did not change since the ledger's last month</source>
+            <translation>本月清单与台账最近一个月相同</translation>
         </message>
         <message>
             <source>Tasks in the month's flags</source>
@@ -1211,6 +1271,22 @@
         <message>
             <source>Ledger GeoPackage (created when missing, updated when present)</source>
             <translation>台账 GeoPackage（不存在时新建，已存在时更新）</translation>
+        </message>
+        <message>
+            <source>Compare two scenarios (方案比较)</source>
+            <translation>方案比较</translation>
+        </message>
+        <message>
+            <source>Base settings (empty: the rules file), e.g. chp_radius_km=15</source>
+            <translation>基准方案设置（留空即规则文件原值），如 chp_radius_km=15</translation>
+        </message>
+        <message>
+            <source>Variant settings, e.g. chp_radius_km=20; fringe_km=2; rule.B-NOX=off; 1p30.add=和顺县</source>
+            <translation>比较方案设置（在基准之上修改），如 chp_radius_km=20; fringe_km=2; rule.B-NOX=off; 1p30.add=和顺县</translation>
+        </message>
+        <message>
+            <source>Comparison (compare.gpkg)</source>
+            <translation>方案比较结果（compare.gpkg）</translation>
         </message>
     </context>
     <context>

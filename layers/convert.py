@@ -131,6 +131,17 @@ def _ogr_source(layer: QgsVectorLayer) -> Optional[Dict[str, Any]]:
     return {"path": path, "layer": parts.get("layerName") or None, "layer_id": parts.get("layerId")}
 
 
+def columns_read(layer: QgsVectorLayer) -> List[str]:
+    """The attribute columns a run reads from ``layer`` (:func:`layer_to_gdf`): a file layer read with pyogrio has
+    no column for the provider's feature id (a GeoPackage's fid, which QGIS lists as a field), a layer read
+    through QGIS has every field. What the dock's 数据 tab offers and guesses from."""
+    names = [f.name() for f in layer.fields()]
+    if _ogr_source(layer) is None:
+        return names
+    keys = set(layer.primaryKeyAttributes())
+    return [name for index, name in enumerate(names) if index not in keys]
+
+
 def python_value(value: Any) -> Any:
     """A value QGIS hands out (a feature attribute, a row of ``executeSql``) as plain Python: a NULL QVariant
     as None, Qt dates and times as ``datetime`` ones. The other way is :func:`qgis_value`."""

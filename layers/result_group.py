@@ -16,13 +16,17 @@ from ..analysis.inputs.villages import RURAL_LAYER
 from ..analysis.plan.zone_registry import ZONES, zone_titles
 from ..analysis.reports.result_files import zone_titles_of
 from .convert import gpkg_layer, gpkg_layer_names
-from .styling import STYLE_NAMES, ZONE_LAYERS, apply_style
+from .county_choropleth import CHOROPLETH_NAME, flagged_enterprises_layer
+from .county_outline import OUTLINE_NAME, county_outline_layer
+from .styling import STYLE_NAMES, ZONE_LAYERS, apply_style, set_scale_range
 
 GROUP_PREFIX = "蓝天管控分析"
 GROUP_PROPERTY = "bluesky_zoning/result_group"
 
-#: Order of the layers inside the group, top first: the 需核实 squares over the verdict points they frame,
-#: then the zones, outlines above the filled coal-ban zone, whole-county zones at the bottom.
+#: Order of the layers inside the group, top first: the 需核实 marks beside the verdict points, the county boundaries
+#: (the county in question highlighted above the zones: layers/county_outline.py), then the zones, outlines above the
+#: filled coal-ban zone, whole-county zones, and at the bottom the county choropleth, which draws only zoomed out
+#: (layers/county_choropleth.py), where the points do not.
 FLAG_LAYERS: Tuple[str, ...] = ("to_verify", "enterprise_verdicts", "enterprise_flags", RURAL_LAYER)
 ZONE_ORDER: Tuple[str, ...] = ("planning_area", "chp_heating_radius", "mine_closure_zone", "coal_ban_zone",
                                "cluster_counties", "north_coal_zero", "region_1p30", "key_city_groups")
@@ -43,8 +47,11 @@ def group_title(when: Optional[_dt.datetime] = None) -> str:
     return f"{GROUP_PREFIX} {(when or _dt.datetime.now()).strftime('%Y-%m-%d %H:%M')}"
 
 
-def load_result_layers(zones_gpkg: Optional[str], flags_gpkg: Optional[str]) -> List[Tuple[str, QgsVectorLayer]]:
-    """(contract name, styled layer) of every layer of zones.gpkg and flags.gpkg, flags first."""
+def load_result_layers(zones_gpkg: Optional[str], flags_gpkg: Optional[str],
+                       admin_gpkg: Optional[str] = None) -> List[Tuple[str, QgsVectorLayer]]:
+    """(contract name, styled layer) of every layer of zones.gpkg and flags.gpkg, flags first; with the run's
+    admin.gpkg (by default the one beside flags.gpkg) the county boundaries above the zones and the county
+    choropleth of flagged enterprises at the bottom."""
     out: List[Tuple[str, QgsVectorLayer]] = []
     # the zones' titles carry the parameters they were built with ("热电联产20公里供热半径")
     titles = {**LAYER_TITLES, **(zone_titles_of(zones_gpkg) if zones_gpkg and os.path.exists(zones_gpkg) else {})}
@@ -58,9 +65,30 @@ def load_result_layers(zones_gpkg: Optional[str], flags_gpkg: Optional[str]) -> 
                 continue
             if name in STYLE_NAMES:
                 apply_style(layer, name)
+                set_scale_range(layer, name)
             layer.setCustomProperty("bluesky_zoning/name", name)
             out.append((name, layer))
+    admin_gpkg = admin_gpkg or (os.path.join(os.path.dirname(flags_gpkg), ADMIN_FILE) if flags_gpkg else None)
+    if admin_gpkg and os.path.exists(admin_gpkg):
+        _add_county_layers(out, admin_gpkg, flags_gpkg)
     return out
+
+
+ADMIN_FILE = "admin.gpkg"  # analysis/pipeline.write_results writes it beside flags.gpkg
+
+
+def _add_county_layers(out: List[Tuple[str, QgsVectorLayer]], admin_gpkg: str, flags_gpkg: Optional[str]) -> None:
+    """The county boundaries right below the flag layers, the choropleth last (the bottom of the group)."""
+    outline = county_outline_layer(admin_gpkg)
+    if outline.isValid():
+        at = max((i + 1 for i, (name, _) in enumerate(out) if name in FLAG_LAYERS), default=0)
+        out.insert(at, (OUTLINE_NAME, outline))
+    if flags_gpkg and os.path.exists(flags_gpkg) and "enterprise_flags" in gpkg_layer_names(flags_gpkg):
+        import pyogrio
+
+        flags = pyogrio.read_dataframe(flags_gpkg, layer="enterprise_flags", read_geometry=False,
+                                       columns=["ent_id", "layer", "rule_id", "county", "city", "adcode"])
+        out.append((CHOROPLETH_NAME, flagged_enterprises_layer(admin_gpkg, flags)))
 
 
 def add_result_group(
@@ -96,10 +124,11 @@ def add_result_group(
 
 def add_results_from_gpkg(
     zones_gpkg: Optional[str], flags_gpkg: Optional[str], project: Optional[QgsProject] = None,
-    title: Optional[str] = None, replace_previous: bool = False,
+    title: Optional[str] = None, replace_previous: bool = False, admin_gpkg: Optional[str] = None,
 ) -> QgsLayerTreeGroup:
-    """Load, style and add the layers of a run's zones.gpkg and flags.gpkg as one result group."""
-    layers = load_result_layers(zones_gpkg, flags_gpkg)
+    """Load, style and add the layers of a run's zones.gpkg and flags.gpkg (and its admin.gpkg: county boundaries
+    and choropleth) as one result group."""
+    layers = load_result_layers(zones_gpkg, flags_gpkg, admin_gpkg)
     return add_result_group(layers, project, title, replace_previous)
 
 
@@ -123,6 +152,15 @@ def group_layers(group: QgsLayerTreeGroup) -> Dict[str, QgsMapLayer]:
         if layer is not None:
             out[str(layer.customProperty("bluesky_zoning/name", layer.name()))] = layer
     return out
+
+
+def newest_result_layer(name: str, project: Optional[QgsProject] = None) -> Optional[QgsMapLayer]:
+    """The layer ``name`` (its contract name, e.g. county_outline) of the newest result group holding one."""
+    for group in result_groups(project):
+        layer = group_layers(group).get(name)
+        if layer is not None:
+            return layer
+    return None
 
 
 def remove_group(group: QgsLayerTreeGroup, project: Optional[QgsProject] = None) -> None:

@@ -19,7 +19,14 @@ import geopandas as gpd
 from qgis.core import QgsMapLayer, QgsRasterLayer, QgsVectorLayer
 
 from ..analysis.inputs.validation import InputError  # a ValueError written for the user
-from .convert import _ogr_source, layer_crs_for_geopandas, layer_to_gdf, read_ogr_file, to_wgs84_frame
+from .convert import (
+    _ogr_source,
+    columns_read,
+    layer_crs_for_geopandas,
+    layer_to_gdf,
+    read_ogr_file,
+    to_wgs84_frame,
+)
 
 
 def _write_error_types() -> tuple:
@@ -44,7 +51,7 @@ class Snapshot:
 
     def __init__(self, layer: QgsVectorLayer) -> None:
         self.name = layer.name()
-        self.fields = [f.name() for f in layer.fields()]
+        self.fields = columns_read(layer)  # as the run reads them (no GeoPackage fid)
         self.warnings: List[str] = []
         self._gdf: Optional[gpd.GeoDataFrame] = None
         self._error: Optional[Exception] = None
@@ -398,3 +405,63 @@ def run_flag(inputs: JobInputs, zones_path: str, out_dir: str, progress: Progres
     path = _write(lambda target: write_flags(result.flags, result.verdicts, result.to_verify, target,
                                              result.rural_heating), os.path.join(out_dir, "flags.gpkg"))
     return result, str(path), say.lines
+
+
+def open_session(inputs: JobInputs, base_text: str = "", warn: Optional[Callable[[str], None]] = None,
+                 is_canceled: Callable[[], bool] = lambda: False, base=None):
+    """Read and check the inputs once, as :func:`run_job` does, into an analysis.scenarios ScenarioSession whose
+    base is the run's rule set with ``base_text``'s settings (the dock's 方案比较 and ``bluesky:compare_scenarios``).
+    ``base``: the finished result of these very inputs and settings (the dock's last run), used as the base
+    instead of running it again. Returns (session, base ScenarioSpec, warnings); settings that cannot be used raise
+    analysis.scenarios.overrides.ScenarioError, before the inputs are read when the text itself is wrong."""
+    from ..analysis.scenarios.overrides import parse_overrides
+
+    say = Messages(_warner(warn, is_canceled))
+    ruleset = load_ruleset(inputs.rules_path, inputs.params, inputs.region_1p30, inputs.disabled_rules)
+    base_spec = parse_overrides(base_text, ruleset)
+    return _session(inputs, ruleset, base_spec, say, is_canceled, base), base_spec, say.lines
+
+
+def _session(inputs: JobInputs, ruleset, base_spec, say: Messages, is_canceled: Callable[[], bool], base=None):
+    from ..analysis.scenarios.session import ScenarioSession
+
+    checked = read_inputs(inputs, say)
+    prepared = prepare_inputs(checked, inputs, say, ruleset)
+    _cancel_check(is_canceled)
+    return ScenarioSession(prepared.admin, _builtup_source(inputs, checked), prepared.enterprises, prepared.chp,
+                           base_spec.apply(ruleset, prepared.admin), planning_area=prepared.planning,
+                           planning_fields=(inputs.field_mappings or {}).get("planning"),
+                           planning_name=inputs.planning_area.name if inputs.planning_area is not None else None,
+                           base=base)
+
+
+def run_compare(inputs: JobInputs, base_text: str, variant_text: str, out_dir: str, progress: Progress = _noop,
+                is_canceled: Callable[[], bool] = lambda: False, warn: Optional[Callable[[str], None]] = None):
+    """Read and check → the base (the rules file, the run's parameters, ``base_text``) and the variant (the base
+    with ``variant_text``) → out_dir/compare.gpkg. Returns (Comparison, path, warnings). Raises
+    analysis.common.errors.CanceledError when cancelled (nothing written)."""
+    import os
+
+    from ..analysis.scenarios.compare import compare_results, write_comparison
+    from ..analysis.scenarios.overrides import parse_overrides
+
+    say = Messages(_warner(warn, is_canceled))
+    progress(0, 1, "读取输入图层")
+    ruleset = load_ruleset(inputs.rules_path, inputs.params, inputs.region_1p30, inputs.disabled_rules)
+    # both texts checked before anything is read: a typo costs no reading
+    base_spec = parse_overrides(base_text, ruleset)
+    parse_overrides(variant_text, ruleset)
+    session = _session(inputs, ruleset, base_spec, say, is_canceled)
+    spec = session.parse(variant_text)  # against the base's rules (a rule the base switched off is still known)
+
+    def half(offset: int) -> Progress:
+        # the base's steps fill the first half of the bar, the variant's the second
+        return lambda step, total, label: progress(offset * total + step, 2 * total, label)
+
+    base = session.base_result(half(0), is_canceled)
+    variant = session.run(spec, half(1), is_canceled)
+    _cancel_check(is_canceled)
+    say(base.field_notes)  # what a missing field kept both runs from using
+    comparison = compare_results(base, variant, spec, base_spec)
+    path = _write(write_comparison, comparison, os.path.join(out_dir, "compare.gpkg"))
+    return comparison, str(path), say.lines

@@ -33,6 +33,7 @@ from qgis.PyQt.QtGui import QColor, QFont
 from ..analysis.common.cells import cell_text
 from ..analysis.plan.zone_registry import ZONE_LAYERS as ZONE_LAYER_NAMES
 from ..analysis.plan.zone_registry import ZONES
+from ..analysis.scenarios.compare import GROWN, SHRUNK
 
 STYLE_DIR = os.path.join(os.path.dirname(__file__), "styles")
 
@@ -44,6 +45,24 @@ STYLE_NAMES: Tuple[str, ...] = ZONE_LAYERS + POINT_LAYERS + ("admin",) + LEDGER_
 
 #: Labels of enterprises show only when zoomed in beyond 1:LABEL_MAX_SCALE.
 LABEL_MAX_SCALE = 100000
+#: The dock's map reads two ways: zoomed out beyond 1:DETAIL_SCALE (a city or the province) the county choropleth
+#: (layers/county_choropleth.py) says how many per county, since thousands of points there read as noise; from
+#: 1:DETAIL_SCALE in, the points themselves. 需核实 marks join from county scale (1:TO_VERIFY_SCALE) on.
+DETAIL_SCALE = 500000
+TO_VERIFY_SCALE = 250000
+#: QGIS draws a layer below its minimum scale, not at it, and at its maximum scale too: layers bounded at
+#: nominal + SCALE_EPSILON draw the nominal scale itself (QGIS's 1:500,000 preset) with the points, not the choropleth
+SCALE_EPSILON = 1.0
+#: the most zoomed-out scale (denominator) at which a point layer draws
+POINT_SCALES: Dict[str, int] = {"enterprise_verdicts": DETAIL_SCALE, "enterprise_flags": DETAIL_SCALE,
+                                "to_verify": TO_VERIFY_SCALE}
+#: The ledger's tasks are labelled with their short 编号 (ent_id) only this close in: at county scale a full name
+#: per task covers the map.
+LEDGER_LABEL_SCALE = 25000
+VERDICT_SIZE_MM = 2.8
+FLAG_SIZE_MM = 2.0
+TO_VERIFY_SIZE_MM = 1.6
+TO_VERIFY_OFFSET_MM = "1.2,-1.2"  # right and up (a negative y is up on screen): beside the verdict point, not on it
 
 # fill RGBA, outline RGB, outline style, brush style (and outline width) of each zone type: the zone registry's
 ZONE_STYLES: Dict[str, Dict[str, str]] = {z.layer: dict(z.style) for z in ZONES}
@@ -141,7 +160,9 @@ def _marker(rgb: str, size: float = 2.4, shape: str = "circle") -> QgsMarkerSymb
 def _zone_symbol(name: str, geometry_type: int) -> QgsSymbol:
     spec = ZONE_STYLES[name]
     if geometry_type == QgsWkbTypes.LineGeometry:
-        return QgsLineSymbol.createSimple({"line_color": spec["outline_color"], "line_width": "0.5", "line_style": spec["outline_style"]})
+        return QgsLineSymbol.createSimple({"line_color": spec["outline_color"],
+                                           "line_width": spec.get("outline_width", ZONE_OUTLINE_DEFAULT_MM),
+                                           "line_style": spec["outline_style"]})
     if geometry_type == QgsWkbTypes.PointGeometry:
         return _marker(spec["outline_color"])
     return QgsFillSymbol.createSimple(
@@ -151,11 +172,16 @@ def _zone_symbol(name: str, geometry_type: int) -> QgsSymbol:
             "outline_color": spec["outline_color"],
             "outline_width": spec.get("outline_width", ZONE_OUTLINE_DEFAULT_MM),
             "outline_style": spec["outline_style"],
+            # a zone's 'union' row (CHP: the plants' circles dissolved) repeats their outline with its dashes out
+            # of step, which drew a dashed ring as a solid one: it is not drawn (data-defined "enabled", given in
+            # QGIS's property-map form, which needs no enum). Without a "part" field, or where it is empty, the
+            # expression is NULL and the outline drawn.
+            "enabled_dd_active": "1", "enabled_dd_useexpr": "1", "enabled_dd_expression": "\"part\" <> 'union'",
         }
     )
 
 
-def _text_format(size: float = 8.0, rgb: str = "30,30,30") -> QgsTextFormat:
+def label_text_format(size: float = 8.0, rgb: str = "30,30,30") -> QgsTextFormat:
     fmt = QgsTextFormat()
     font = QFont("Noto Sans CJK SC")
     fmt.setFont(font)
@@ -170,11 +196,26 @@ def _text_format(size: float = 8.0, rgb: str = "30,30,30") -> QgsTextFormat:
     return fmt
 
 
-def _labeling(field: str, size: float, max_scale: Optional[int]) -> QgsVectorLayerSimpleLabeling:
+def _labeling(field: str, size: float, max_scale: Optional[int], priority: int = 5,
+              right_of_mm: Optional[float] = None, centre: bool = False) -> QgsVectorLayerSimpleLabeling:
+    """Labels of ``field`` from 1:max_scale in; never two over each other (QGIS drops the label that would
+    collide), lower ``priority`` (0–10) giving way first. ``right_of_mm``: one place only, that far right of the
+    point, so points at one spot (an enterprise's tasks, one per rule) get one label: the others collide with it.
+    ``centre``: one place only, a polygon's inside centre."""
     settings = QgsPalLayerSettings()
     settings.fieldName = field
     settings.enabled = True
-    settings.setFormat(_text_format(size))
+    settings.displayAll = False
+    settings.priority = priority
+    if centre:
+        settings.placement = QgsPalLayerSettings.Placement.OverPoint
+        settings.centroidInside = True
+    if right_of_mm is not None:
+        settings.placement = QgsPalLayerSettings.Placement.OverPoint
+        settings.quadOffset = QgsPalLayerSettings.QuadrantPosition.QuadrantRight
+        settings.xOffset = right_of_mm
+        settings.offsetUnits = QgsUnitTypes.RenderMillimeters
+    settings.setFormat(label_text_format(size))
     if max_scale:
         settings.scaleVisibility = True
         settings.minimumScale = float(max_scale)  # most zoomed-out scale at which labels show
@@ -190,7 +231,7 @@ def class_label(key: str) -> str:
 def _categorised_renderer(name: str, layer: Optional[QgsVectorLayer] = None) -> QgsCategorizedSymbolRenderer:
     """Seven categories, one per verdict class in severity order, on the layer's class field."""
     categories = []
-    size = 2.8 if name == "enterprise_verdicts" else 2.0
+    size = VERDICT_SIZE_MM if name == "enterprise_verdicts" else FLAG_SIZE_MM
     for key, color, _ in VERDICT_CLASSES:
         symbol = _marker(color, size, "square" if key == "to_verify" else "circle")
         categories.append(QgsRendererCategory(key, symbol, class_label(key), True))
@@ -270,9 +311,10 @@ def _labels_beside_codes(layer: QgsVectorLayer) -> None:
     labels = {c.name: c for c in columns if c.name in label_of.values()}
     if not labels:
         return
+    label_names = set(labels)  # fixed: ``labels`` shrinks as each is placed, a placed one must not come again
     ordered = []
     for column in columns:
-        if column.name in labels:
+        if column.name in label_names:
             continue
         ordered.append(column)
         if label_of.get(column.name) in labels:
@@ -305,7 +347,10 @@ def build_style(layer: QgsVectorLayer, name: str) -> None:
         layer.setLabelsEnabled(False)
     elif name == "ledger_tasks":
         layer.setRenderer(_ledger_renderer())
-        layer.setLabeling(_labeling("name", 8.0, LABEL_MAX_SCALE))
+        # the short 编号, close in only, once per enterprise; before the verdicts' names (a task layer shown is
+        # what the analyst works on), right of the larger verdict point under the task's
+        layer.setLabeling(_labeling("ent_id", 7.0, LEDGER_LABEL_SCALE, priority=8,
+                                    right_of_mm=VERDICT_SIZE_MM / 2 + 0.3))
         layer.setLabelsEnabled(True)
         _set_aliases(layer)
     elif name == "admin":
@@ -313,7 +358,9 @@ def build_style(layer: QgsVectorLayer, name: str) -> None:
             {"color": "0,0,0,0", "style": "no", "outline_color": "90,90,90", "outline_width": "0.3"}
         )
         layer.setRenderer(QgsSingleSymbolRenderer(symbol))
-        layer.setLabeling(_labeling("county", 8.0, 2500000))
+        # at the county's centre, giving way: where the county choropleth of a run (layers/county_choropleth.py)
+        # labels the same county with its count, this plain name collides with it and is left out
+        layer.setLabeling(_labeling("county", 8.0, 2500000, priority=2, centre=True))
         layer.setLabelsEnabled(True)
     else:
         raise KeyError(f"unknown style name: {name}")
@@ -382,10 +429,22 @@ def write_style_files(out_dir: str = STYLE_DIR) -> List[str]:
 
 
 def to_verify_symbol() -> QgsMarkerSymbol:
-    """An open square larger than a verdict point: drawn above the verdicts, it frames the enterprise's point
-    instead of hiding it (or hiding under it)."""
-    return QgsMarkerSymbol.createSimple({"name": "square", "color": "0,0,0,0", "outline_color": "120,0,160",
-                                         "outline_width": "0.5", "size": "4.0"})
+    """A small purple diamond at the upper right of the enterprise's point, a badge on it: smaller than a verdict
+    point, it never outweighs the verdicts nor hides their colour."""
+    return QgsMarkerSymbol.createSimple({"name": "diamond", "color": "120,0,160", "outline_color": "255,255,255",
+                                         "outline_width": "0.2", "size": str(TO_VERIFY_SIZE_MM),
+                                         "offset": TO_VERIFY_OFFSET_MM})
+
+
+def set_scale_range(layer: QgsVectorLayer, name: str) -> None:
+    """The scales a result layer draws at on the dock's map (the result group; a printed page has its own scale):
+    points from 1:POINT_SCALES[name] in (the county choropleth takes over beyond), the rings drawn tight around
+    towns from their registry style's ``min_scale`` in (at the province's scale they are a smudge around each
+    town), every other layer at every scale."""
+    limit = POINT_SCALES.get(name) or float(ZONE_STYLES.get(name, {}).get("min_scale", 0))
+    layer.setScaleBasedVisibility(bool(limit))
+    layer.setMinimumScale(limit + SCALE_EPSILON if limit else 0.0)  # QGIS: the most zoomed-out scale it draws at
+    layer.setMaximumScale(0.0)
 
 
 # Input enterprise points (the lists as loaded, before and beside a run): small, muted, one shape per kind, so the
@@ -424,3 +483,50 @@ def style_builtup_raster(layer, threshold: float) -> None:
     shader.setRasterShaderFunction(ramp)
     layer.setRenderer(QgsSingleBandPseudoColorRenderer(layer.dataProvider(), 1, shader))
     layer.triggerRepaint()
+
+
+# A scenario comparison's changed enterprises (analysis/scenarios, compare.gpkg layer scenario_changes): one class
+# per value of `change`, each its own colour and shape (red up-triangle gained, green circle released, orange
+# diamond changed measure), so the map reads in grey print too.
+SCENARIO_CHANGES: Tuple[Tuple[str, str, str], ...] = (
+    ("新增", "215,25,28", "triangle"),
+    ("解除", "26,150,65", "circle"),
+    ("措施变化", "253,141,60", "diamond"),
+)
+SCENARIO_SIZE_MM = 3.6  # above the verdict dots (2.4 mm) they sit on; a white rim sets them apart
+
+
+def style_scenario_changes(layer: QgsVectorLayer) -> None:
+    """Categorised on field ``change`` (新增 red, 解除 green, 措施变化 orange); names labelled only from
+    1:LABEL_MAX_SCALE in, so a city or province map shows the marks without a carpet of names."""
+    categories = []
+    for value, color, shape in SCENARIO_CHANGES:
+        symbol = QgsMarkerSymbol.createSimple({"name": shape, "color": color, "outline_color": "255,255,255",
+                                               "outline_width": "0.5", "size": str(SCENARIO_SIZE_MM)})
+        categories.append(QgsRendererCategory(value, symbol, value, True))
+    layer.setRenderer(QgsCategorizedSymbolRenderer("change", categories))
+    if layer.fields().indexOf("name") >= 0:
+        layer.setLabeling(_labeling("name", 8.0, LABEL_MAX_SCALE))
+        layer.setLabelsEnabled(True)
+    else:
+        layer.setLabelsEnabled(False)
+    set_output_aliases(layer)
+    layer.triggerRepaint()
+
+
+# the ground a zone gains (红) and loses (绿) under a variant: translucent fills, so the base zone reads under
+ZONE_CHANGE_STYLE = {
+    GROWN: ("范围扩大（比较方案新覆盖）", {"color": "215,25,28,70", "outline_color": "215,25,28", "outline_width": "0.4"}),
+    SHRUNK: ("范围缩小（比较方案不再覆盖）", {"color": "26,150,65,70", "outline_color": "26,150,65",
+                                     "outline_width": "0.4", "outline_style": "dash"}),
+}
+
+
+def style_zone_changes(layer: QgsVectorLayer) -> None:
+    """A comparison's ``zone_changes`` (the dock's 方案比较 layer, the atlas's comparison maps): categorised on
+    ``change``, 扩大 translucent red, 缩小 translucent green with a dashed outline; Chinese aliases."""
+    categories = [QgsRendererCategory(value, QgsFillSymbol.createSimple(props), label, True)
+                  for value, (label, props) in ZONE_CHANGE_STYLE.items()]
+    layer.setRenderer(QgsCategorizedSymbolRenderer("change", categories))
+    layer.setLabelsEnabled(False)
+    set_output_aliases(layer)

@@ -15,11 +15,14 @@ synthetic boiler-like points over Shanxi (N = 100k, 1M, 10M; cached GeoPackages 
 It asserts that plugin and QGIS flag the same ids for B-35, B-10, B-BAN, B-CHP and B-NOX (exit 1 if not;
 the only tolerated difference is a point within 1 m of a CHP ring edge, where the 360-vertex ring layer
 and the engine's exact geodesic distance legitimately disagree — such points are counted and shown).
-Then, in a fresh process, 10M points are read from their GeoPackage, flagged and their verdicts written
-(wall time and peak RSS). Finally the province run on the demo data (``pipeline.run_analysis``, no
-atlas) and the atlas (``layers.atlas.export.export_atlas``) are timed.
+Then, in a fresh process, 10M points are read from their GeoPackage, flagged and their verdicts written with
+the plugin's writer (``reports.result_files.write_flags``: spatial index, aliases; wall time and peak RSS).
+Finally the province run on the demo data (``pipeline.run_analysis``, no atlas), a what-if rerun of it after
+one change (``scenarios.session.ScenarioSession.run``, CHP radius + 5 km, in a session that has run its base)
+and the atlas (``layers.atlas.export.export_atlas``) are timed.
 
-Options: --sizes 100k,1M,10M  --skip-10m  --no-qgis  --no-atlas  --repeat N (plugin/floor best of N).
+Options: --sizes 100k,1M,10M  --skip-10m  --no-qgis  --no-atlas  --repeat N (plugin/floor best of N)  --profile
+(cProfile summaries of the province run and of a what-if rerun).
 The last line is machine-readable (see README of issue 6).
 """
 from __future__ import annotations
@@ -478,7 +481,7 @@ def explain_diffs(diff_ids: set, gdf, zones) -> Tuple[int, List[str]]:
 
 
 def child_flag_big(path: Path, out_path: Path) -> Dict:
-    import pyogrio
+    from bluesky_zoning.analysis.reports.result_files import write_flags
 
     demo, admin, ruleset, ents = load_demo_inputs()
     _b, zones, _bs, _zs, _ = build_zones(demo, admin, ruleset, ents, 1)
@@ -491,11 +494,9 @@ def child_flag_big(path: Path, out_path: Path) -> Dict:
     flag_s, res = run_plugin(gdf, zones, admin, ruleset)
     t2 = time.perf_counter()
     verdicts = res.verdicts
-    if out_path.exists():
-        out_path.unlink()
-    cols = [c for c in ("ent_id", "layer", "name", "verdict", "rule_ids", "county", "city") if c in verdicts.columns]
-    pyogrio.write_dataframe(verdicts[cols + [verdicts.geometry.name]], out_path, layer="enterprise_verdicts",
-                            driver="GPKG", geometry_type="Point", layer_options={"SPATIAL_INDEX": "NO"})
+    # The plugin's own writer (what bluesky:run_all writes flags.gpkg with: its columns, spatial index, Chinese
+    # aliases, atomic), given the verdicts; the hits and rows to verify are left empty here.
+    write_flags(res.flags.iloc[:0], verdicts, res.to_verify.iloc[:0], out_path)
     t3 = time.perf_counter()
     return {"n": int(len(gdf)), "read_s": t1 - t0, "flag_s": t2 - t1, "write_s": t3 - t2, "total_s": t3 - t0,
             "flags": int(len(res.flags)), "verdicts": int(len(verdicts)), "to_verify": int(len(res.to_verify)),
@@ -523,6 +524,51 @@ def province_run(admin, demo, ents, ruleset, repeat: int):
         result = run_analysis(admin, demo.builtup_tif, enterprises, ents["chp"], ruleset)
         times.append(time.perf_counter() - t)
     return min(times), times, result
+
+
+def whatif(admin, demo, ents, ruleset, repeat: int) -> Tuple[float, List[float], str]:
+    """The province demo rerun after one change (the CHP heating radius + 5 km) in a scenario session that has
+    run its base: only the zones the change touches are rebuilt, and the flag step reuses the rest."""
+    from bluesky_zoning.analysis.scenarios.session import ScenarioSession
+
+    enterprises = {k: v for k, v in ents.items() if k != "chp"}
+    session = ScenarioSession(admin, demo.builtup_tif, enterprises, ents["chp"], ruleset)
+    session.base_result()
+    radius = ruleset.params["chp_radius_km"]
+    spec = session.parse(f"chp_radius_km={radius + 5:g}")
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        session.run(spec)
+        times.append(time.perf_counter() - t)
+    return min(times), times, f"chp_radius_km {radius:g}→{radius + 5:g}, rebuilt {', '.join(session.last_rebuilt)}"
+
+
+def profile_runs(admin, demo, ents, ruleset, top: int = 25) -> None:
+    """--profile: where the province run and a what-if rerun spend their time (cProfile, one run each)."""
+    import cProfile
+    import io
+    import pstats
+
+    from bluesky_zoning.analysis.pipeline import run_analysis
+    from bluesky_zoning.analysis.scenarios.session import ScenarioSession
+
+    enterprises = {k: v for k, v in ents.items() if k != "chp"}
+    session = ScenarioSession(admin, demo.builtup_tif, enterprises, ents["chp"], ruleset)
+    session.base_result()
+    spec = session.parse(f"chp_radius_km={ruleset.params['chp_radius_km'] + 5:g}")
+    for title, call in (("province run (run_analysis)",
+                         lambda: run_analysis(admin, demo.builtup_tif, enterprises, ents["chp"], ruleset)),
+                        ("what-if rerun (ScenarioSession.run)", lambda: session.run(spec))):
+        prof = cProfile.Profile()
+        prof.enable()
+        call()
+        prof.disable()
+        for order in ("cumulative", "tottime"):
+            out = io.StringIO()
+            pstats.Stats(prof, stream=out).strip_dirs().sort_stats(order).print_stats(top)
+            print(f"\n=== profile: {title}, by {order} ===")
+            print("\n".join(line for line in out.getvalue().splitlines() if line.strip()))
 
 
 def atlas(result, demo, out_dir: Path) -> Tuple[Optional[float], str]:
@@ -556,7 +602,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--skip-10m", action="store_true", help="skip the 10M step")
     ap.add_argument("--no-qgis", action="store_true", help="skip the QGIS chain")
     ap.add_argument("--no-atlas", action="store_true")
-    ap.add_argument("--repeat", type=int, default=2, help="plugin/floor/zones/province: best of N")
+    ap.add_argument("--repeat", type=int, default=2, help="plugin/floor/zones/province/whatif: best of N")
+    ap.add_argument("--profile", action="store_true",
+                    help="print a cProfile summary of the province run and of a what-if rerun")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
@@ -664,6 +712,10 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     log("province run")
     province_s, province_all, result = province_run(admin, demo, ents, ruleset, max(a.repeat, 1))
+    log("what-if rerun")
+    whatif_s, whatif_all, whatif_note = whatif(admin, demo, ents, ruleset, max(a.repeat, 1))
+    if a.profile:
+        profile_runs(admin, demo, ents, ruleset)
     atlas_s, atlas_note = None, "skipped (--no-atlas)"
     if not a.no_atlas:
         if qgis is None:
@@ -697,13 +749,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         if r.get("qgis_steps"):
             print(f"  {r['label']}: QGIS steps " + ", ".join(f"{k} {v:.2f} s" for k, v in r["qgis_steps"].items()))
     for r in big_rows:
-        print(f"{r['label']:>5}: read {r['read_s']:.1f} s + flag {r['flag_s']:.1f} s + write verdicts "
+        print(f"{r['label']:>5}: read {r['read_s']:.1f} s + flag {r['flag_s']:.1f} s + write verdicts (result_files) "
               f"{r['write_s']:.1f} s = {r['total_s']:.1f} s; {r['flags']} flags, {r['verdicts']} verdicts, "
               f"{r['to_verify']} to verify; peak RSS {r['peak_gb']:.2f} GB (zones + inputs before the read: "
               f"{r['base_gb']:.2f} GB)")
     print(f"province run on the demo data (run_analysis, no atlas): {province_s:.2f} s "
           f"(runs: {', '.join(f'{p:.2f}' for p in province_all)}); "
           f"{len(result.flags)} flags, {len(result.verdicts)} verdicts")
+    print(f"what-if rerun of the province run after one change ({whatif_note}): {whatif_s:.2f} s "
+          f"(runs: {', '.join(f'{p:.2f}' for p in whatif_all)})")
     print(f"atlas: {fmt(atlas_s, '.1f')} s — {atlas_note}")
     print(f"bench wall time {time.perf_counter() - started:.0f} s; this process peak RSS {peak_rss_gb():.2f} GB")
     for f in failures:
@@ -716,7 +770,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"bench: ratio_vs_qgis_1M={fmt(ratio_q, '.1f')} ratio_vs_floor_1M={fmt(ratio_f, '.2f')} "
           f"flag_10M_s={fmt(ten_m['total_s'] if ten_m else None, '.1f')} "
           f"peak_GB={fmt(ten_m['peak_gb'] if ten_m else None, '.2f')} zones_s={zones_s:.2f} "
-          f"province_run_s={province_s:.2f} atlas_s={fmt(atlas_s, '.1f')}", flush=True)
+          f"province_run_s={province_s:.2f} whatif_s={whatif_s:.2f} atlas_s={fmt(atlas_s, '.1f')}", flush=True)
     if qgis is not None:
         qgis.app.exitQgis()
     return 1 if failures else 0

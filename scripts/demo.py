@@ -9,7 +9,9 @@ month 2020-08 into out/demo with zones.gpkg, flags.gpkg, counties/*.zip, demo.qg
 monthly ledger out/demo/ledger.gpkg with `bluesky:update_ledger` (two tasks ticked off by hand in between with
 `bluesky:check_off_task`), and 2020-08 once more to show the ledger stays the same; then the atlas
 (`bluesky:print_atlas`) and the workbook (`bluesky:summary_workbook`) are printed with the ledger's progress.
-Prints the counts per rule, the rural clean-heating coverage, the ledger's months and the wall time.
+Prints, in Chinese as the plugin's outputs speak, the counts per rule, the rural clean-heating coverage, the
+ledger's months and the wall time: rules by their short names, kinds, classes and statuses by their labels
+(analysis/reports/labels.py, analysis/ledger), never a code word.
 """
 from __future__ import annotations
 
@@ -30,6 +32,12 @@ def _start_qgis():
 
     app = QgsApplication([], False)
     app.initQgis()
+    from qgis.PyQt.QtCore import QCoreApplication, QTranslator
+
+    # the steps the algorithms report in Chinese, as in a Chinese QGIS (`make demo` compiles the .qm first)
+    translator = QTranslator(app)
+    if translator.load(str(ROOT / "i18n" / "bluesky_zoning_zh_CN.qm")):
+        QCoreApplication.installTranslator(translator)
     sys.path.append(os.path.join(app.pkgDataPath(), "python", "plugins"))
     from processing.core.Processing import Processing
 
@@ -80,24 +88,28 @@ def ledger_summary(processing, feedback, out_dir: Path, first_flags: Path, secon
                                              "LEDGER": str(ledger_path)}, feedback=feedback)
     after = store.read()
     same = all(getattr(before, n).equals(getattr(after, n)) for n in ("tasks", "history", "progress", "months"))
-    print(f"== monthly ledger {ledger_path}")
+    from bluesky_zoning.analysis.ledger.updates import STATUS_LABELS
+    from bluesky_zoning.analysis.reports.labels import kind_label, rule_label
+
+    print(f"== 月度台账 {ledger_path}")
     months = after.months.set_index("month")
-    print("   month    tasks   open    new   done  reopened  overdue  checked-but-present")
+    print("   月份      任务数  未完成  本月新增  本月销号  重新出现  逾期  人工销号但数据仍在")
     for month, r in months.iterrows():
-        print(f"   {month}  {r['tasks']:>5}  {r['open']:>5}  {r['new']:>5}  {r['done']:>5}  {r['reopened']:>8}"
-              f"  {r['overdue']:>7}  {r['disagree']:>5}")
+        print(f"   {month}  {r['tasks']:>6}  {r['open']:>6}  {r['new']:>8}  {r['done']:>8}  {r['reopened']:>8}"
+              f"  {r['overdue']:>4}  {r['disagree']:>8}")
     progress = after.progress[after.progress["month"] == SECOND_MONTH]
     top = progress.sort_values(["done", "county"], ascending=[False, True]).head(5)
-    print(f"   {SECOND_MONTH} counties with most tasks done: "
-          + "; ".join(f"{r.city}{r.county} 销号 {r.done} 新增 {r.new} 未完成 {r.open} 逾期 {r.overdue}"
+    print(f"   {SECOND_MONTH} 销号最多的县区："
+          + "；".join(f"{r.city}{r.county} 销号 {r.done} 新增 {r.new} 未完成 {r.open} 逾期 {r.overdue}"
                       for r in top.itertuples()))
     checked = after.tasks[after.tasks["check_off"].notna()]
     for r in checked.itertuples():
-        print(f"   checked off by hand: {r.task_id} by {r.checked_by}: data status {r.status}, disagree {r.disagree}")
-    print(f"   {SECOND_MONTH} applied twice: the same ledger: {'yes' if same else 'NO'}"
-          f" ({len(after.tasks)} tasks, {len(after.history)} history rows)")
+        print(f"   人工销号：{kind_label(r.layer)} {r.ent_id}「{rule_label(r.rule_id)}」，销号人 {r.checked_by}；"
+              f"数据状态 {STATUS_LABELS.get(r.status, r.status)}{'（数据中仍存在，与人工销号不一致）' if r.disagree else ''}")
+    print(f"   {SECOND_MONTH} 再更新一次，台账不变：{'是' if same else '否'}"
+          f"（任务 {len(after.tasks)} 项，状态变更记录 {len(after.history)} 条）")
     if not same:
-        raise SystemExit("the ledger changed when the same month was applied again")
+        raise SystemExit("同一月份再更新一次后台账变了 / the ledger changed when the same month was applied again")
 
 
 def rural_summary(flags_gpkg: Path) -> None:
@@ -106,11 +118,11 @@ def rural_summary(flags_gpkg: Path) -> None:
 
     table = read_rural_heating(flags_gpkg)
     counties = table[table["scope"] == "county"]
-    print(f"== rural clean heating (outside built-up areas), target {table['target_pct'].max():g} %: "
-          f"{int(counties['meets'].sum())} of {len(counties)} counties reach it")
+    print(f"== 农村清洁取暖（建成区以外），目标 {table['target_pct'].max():g}%："
+          f"{len(counties)} 个县区中 {int(counties['meets'].sum())} 个达标")
     for r in table[table["scope"].isin(["city", "province"])].itertuples():
-        print(f"   {r.city or '全省':<6} villages {r.villages:>5}  households {r.households:>8}  "
-              f"coverage {r.coverage_pct:5.1f} %  {'达标' if r.meets else '未达标'}")
+        print(f"   {r.city or '全省':<6} 村数 {r.villages:>5}  总户数 {r.households:>8}  "
+              f"覆盖率 {r.coverage_pct:5.1f}%  {'达标' if r.meets else '未达标'}")
 
 
 def main() -> int:
@@ -127,9 +139,9 @@ def main() -> int:
     from bluesky_zoning.demo.data import FIRST_MONTH, SECOND_MONTH, ensure_second_month
 
     second = ensure_second_month(data)
-    print("== demo inputs (" + str(data.root) + ")")
+    print("== 示例输入（" + str(data.root) + "）")
     print(describe_demo(data))
-    print(f"== {SECOND_MONTH} lists derived from {FIRST_MONTH}: {second.root}")
+    print(f"== 由 {FIRST_MONTH} 清单派生的 {SECOND_MONTH} 清单：{second.root}")
     out_dir = ROOT / "out" / "demo"
     inputs_dir = out_dir / "inputs"
     inputs_dir.mkdir(parents=True, exist_ok=True)
@@ -164,7 +176,7 @@ def main() -> int:
                 "OUTPUT": str(month_inputs / INPUT_FILES[key]),
             }, feedback=feedback)
             layers[key] = res["OUTPUT"]
-        print(f"== {month}: imported lists into {month_inputs}")
+        print(f"== {month}：清单已导入 {month_inputs}")
         return processing.run("bluesky:run_all", {
             "ADMIN": f"{data.admin_gpkg}|layername=counties",
             "BUILTUP": str(data.builtup_tif),
@@ -195,27 +207,34 @@ def main() -> int:
         feedback=feedback).get("OUTPUT_XLSX")
 
     import pyogrio
+    from bluesky_zoning.analysis.plan.rules import load_rules
+    from bluesky_zoning.analysis.reports.labels import class_label, rule_names
 
     flags = pyogrio.read_dataframe(out_dir / "flags.gpkg", layer="enterprise_flags", read_geometry=False)
     to_verify = pyogrio.read_dataframe(out_dir / "flags.gpkg", layer="to_verify", read_geometry=False)
     verdicts = pyogrio.read_dataframe(out_dir / "flags.gpkg", layer="enterprise_verdicts", read_geometry=False)
-    print(f"== rule hits per rule ({SECOND_MONTH})")
-    for rule_id, count in flags["rule_id"].value_counts().sort_index().items():
-        print(f"   {rule_id:<12} {count:>6}")
-    print(f"== enterprises flagged: {len(verdicts)}; rule hits: {len(flags)}; to verify (需核实): {len(to_verify)}")
+    names = rule_names()
+    order = {r.id: i for i, r in enumerate(load_rules().rules)}  # the rules file's order, as the workbook
+    print(f"== 各规则命中数（{SECOND_MONTH}）")
+    counts = flags["rule_id"].value_counts()
+    for rule_id in sorted(counts.index, key=lambda r: (order.get(r, len(order)), r)):
+        print(f"   {counts[rule_id]:>6}  {names.get(rule_id, rule_id)}")
+    print(f"== 涉及企业 {len(verdicts)} 家；规则命中 {len(flags)} 次；需核实 {len(to_verify)} 条")
     if "verdict_class" in verdicts.columns:
-        print("== enterprises per verdict class")
+        print("== 各综合结论的企业数")
         for cls, count in verdicts["verdict_class"].value_counts().items():
-            print(f"   {cls:<12} {count:>6}")
-    for key in ("ZONES", "FLAGS_GPKG", "PACKAGES_DIR", "ATLAS", "WORKBOOK", "PROJECT"):
+            print(f"   {count:>6}  {class_label(cls)}")
+    titles = {"ZONES": "分区", "FLAGS_GPKG": "标注结果", "PACKAGES_DIR": "分县数据包", "ATLAS": "图集",
+              "WORKBOOK": "汇总表", "PROJECT": "工程"}
+    for key, title in titles.items():
         if key in res:
-            print(f"   {key:<12} {res[key]}")
+            print(f"   {title}：{res[key]}")
     zips = sorted((out_dir / "counties").glob("*.zip"))
     atlas = out_dir / "atlas.pdf"
-    print(f"== {len(zips)} county packages in {out_dir / 'counties'}"
-          + (f"; atlas {atlas.stat().st_size / 1e6:.1f} MB" if atlas.exists() else ""))
+    print(f"== 分县数据包 {len(zips)} 个，在 {out_dir / 'counties'}"
+          + (f"；图集 {atlas.stat().st_size / 1e6:.1f} MB" if atlas.exists() else ""))
     rural_summary(out_dir / "flags.gpkg")
-    print(f"== wall time {time.perf_counter() - started:.1f} s")
+    print(f"== 用时 {time.perf_counter() - started:.1f} 秒")
     app.exitQgis()
     return 0
 

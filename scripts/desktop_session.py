@@ -1,8 +1,8 @@
 """The real QGIS desktop under Xvfb, driven by a script: what scripts/desktop_screenshot.py and
 scripts/guide_screenshots.py share.
 
-Outside QGIS, :func:`run_in_desktop` installs the plugin into a fresh profile (Chinese locale, no tips or version
-check) and starts ``xvfb-run qgis --code <script>``. Inside QGIS, the same script builds a :class:`DesktopRun`:
+Outside QGIS, :func:`run_in_desktop` installs the plugin into a fresh profile (QGIS and the plugin in Simplified
+Chinese, zh-Hans; no tips or version check) and starts ``xvfb-run qgis --code <script>``. Inside QGIS, the same script builds a :class:`DesktopRun`:
 the main window at 1600 × 1000, a 100 ms timer calling the script's ``step`` function (the event loop is never
 pumped by hand), and the few things every step needs (wait some ticks for the map to draw, show Shanxi).
 A step that raises writes its traceback to a file and ends QGIS, so a hidden desktop never waits on an
@@ -21,6 +21,19 @@ ROOT_VARIABLE = "BLUESKY_ROOT"  # QGIS's --code gives the script no __file__: th
 SCREEN = "-screen 0 1600x1000x24"
 SHANXI = (110.1, 34.5, 114.6, 40.8)  # lon/lat box of the province
 DOCK_WIDTH = 560  # px: the dock as analysts keep it
+# QGIS itself in Simplified Chinese: Debian's qgis-common ships qgis_zh-Hans.qm (zh_CN has no QGIS translation, so
+# QGIS stayed English: "Project", "[optional]", "Run"); the plugin takes its own zh_CN .qm for any zh locale
+CHINESE_LOCALE = "zh-Hans"
+QGIS_I18N = Path(os.environ.get("QGIS_I18N_DIR", "/usr/share/qgis/i18n"))
+
+
+def chinese_locale_ini() -> str:
+    """The QGIS3.ini section of a QGIS in Simplified Chinese; refuses when QGIS's own translation is missing (QGIS
+    would silently stay English)."""
+    qm = QGIS_I18N / f"qgis_{CHINESE_LOCALE}.qm"
+    if not qm.is_file():
+        raise FileNotFoundError(f"{qm} is missing: QGIS itself would stay English (Debian: apt-get install qgis-common)")
+    return f"\n[locale]\nuserLocale={CHINESE_LOCALE}\noverrideFlag=true\n"
 
 
 def checkout_root() -> Path:
@@ -32,14 +45,15 @@ def checkout_root() -> Path:
 
 
 def prepare_profile(work: Path) -> Path:
-    """The plugin installed into ``work``/profiles/profiles/default, QGIS set to Chinese; returns the profiles path."""
+    """The plugin installed into ``work``/profiles/profiles/default, QGIS set to Simplified Chinese (zh-Hans); returns
+    the profiles path."""
     profiles = work / "profiles"
     profile = profiles / "profiles" / "default"
     subprocess.run(["/usr/bin/python3", str(ROOT / "scripts" / "install_plugin.py"), "--profile-dir", str(profile)],
                    check=True)
     ini = profile / "QGIS" / "QGIS3.ini"
-    ini.write_text(ini.read_text(encoding="utf-8") + "\n[locale]\nuserLocale=zh_CN\noverrideFlag=true\n"
-                   "\n[qgis]\nshowTips=false\ncheckVersion=false\n", encoding="utf-8")
+    ini.write_text(ini.read_text(encoding="utf-8") + chinese_locale_ini()
+                   + "\n[qgis]\nshowTips=false\ncheckVersion=false\n", encoding="utf-8")
     return profiles
 
 

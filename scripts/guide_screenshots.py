@@ -2,9 +2,11 @@
 """The user guide's pictures (docs/images/guide_*.png), made from the real QGIS desktop so they stay current.
 
 Run with Debian's python: `python3 scripts/guide_screenshots.py [--atlas out/demo/atlas.pdf]`. It installs the
-plugin into a temporary profile (locale zh_CN) and starts `xvfb-run qgis --code <this file>`; inside QGIS the
-same file loads the Shanxi demo through the dock, runs the analysis, and grabs each tab of the dock, the map
-with the results and the attribute tables of 企业处置结论 and 需核实. The atlas pages (overview, a county's map
+plugin into a temporary profile (QGIS and the plugin in Simplified Chinese, zh-Hans) and starts
+`xvfb-run qgis --code <this file>`; inside QGIS the same file loads the Shanxi demo through the dock, runs the
+analysis into the temporary folder, folds it into a ledger (2020-07) on the 进度 tab, and grabs each tab of the dock
+at the width analysts keep it, the map with the results, the attribute tables of 企业处置结论 and 需核实, and the
+一键完成全部分析 dialog. The atlas pages (overview, a county's map
 page, its table-only continuation page) are rendered from the atlas PDF with pdftoppm. Every picture is scaled
 down and reduced to 256 colours, so each stays small (≤ 150 KB) in the repository.
 """
@@ -30,7 +32,7 @@ IMAGES = ROOT / "docs" / "images"
 MAX_BYTES = 150_000
 # tab text (Chinese UI) → picture name
 TAB_NAMES = {"数据": "data", "规则": "rules", "分析": "run", "结果": "results", "需核实": "verify", "输出": "output",
-             "进度": "ledger"}
+             "进度": "ledger", "方案比较": "scenarios"}
 
 
 # --------------------------------------------------------------------------- outside QGIS
@@ -108,6 +110,7 @@ def in_qgis() -> None:
         stage = state["stage"]
         if stage == "start":
             dock = run.open_dock()
+            dock.ui.outDir.setFilePath(os.path.join(folder, "runs"))  # the runs stay in the temporary folder
             state["task"] = dock.load_demo_data()
             state["stage"] = "demo"
             return
@@ -128,6 +131,11 @@ def in_qgis() -> None:
             state["task"] = dock.run_analysis()
             state["stage"] = "run"
         elif stage == "run" and state["task"].done:
+            # the 进度 tab with a month in its ledger (the one it offers beside the runs)
+            dock.progress.new_month.setText("2020-07")
+            state["task"] = dock.progress.update_ledger()
+            state["stage"] = "ledger"
+        elif stage == "ledger" and state["task"].done:
             root = QgsProject.instance().layerTreeRoot()
             for node in root.children():
                 node.setExpanded(node.name().startswith("蓝天管控分析"))
@@ -158,6 +166,17 @@ def in_qgis() -> None:
             state["stage"] = "verify_table"
         elif stage == "verify_table" and rendered():
             state["dialog"].grab().save(path("attribute_table_verify"))
+            state["dialog"].close()
+            import processing
+
+            dialog = processing.createAlgorithmDialog("bluesky:run_all")
+            dialog.resize(1200, 820)
+            dialog.show()
+            state["dialog"] = dialog
+            later(20)
+            state["stage"] = "run_all_dialog"
+        elif stage == "run_all_dialog" and rendered():
+            state["dialog"].grab().save(path("run_all_dialog"))
             state["dialog"].close()
             run.finish()
 

@@ -16,14 +16,15 @@ ROOT = Path(__file__).resolve().parents[1]
 PY_CONTEXTS = {
     "BlueSkyDock": ["ui/dock.py", "ui/panels/base.py", "ui/panels/data.py", "ui/panels/rules.py", "ui/panels/run.py",
                     "ui/panels/results.py", "ui/panels/verify.py", "ui/panels/output.py",
-                    "ui/panels/progress.py", "ui/panels/progress_tasks.py", "ui/panels/check_off_dialog.py"],
+                    "ui/panels/progress.py", "ui/panels/progress_tasks.py", "ui/panels/check_off_dialog.py",
+                    "ui/panels/scenarios.py", "ui/guide_viewer.py"],
     "ImportDialog": ["ui/import_dialog.py"],
     "BlueSkyAlgorithm": ["provider/algorithms/_common.py", "provider/algorithms/import_list.py",
                          "provider/algorithms/build_zones.py", "provider/algorithms/flag_enterprises.py",
                          "provider/algorithms/run_all.py", "provider/algorithms/export_packages.py",
                          "provider/algorithms/print_atlas.py", "provider/algorithms/summary_workbook.py",
                          "provider/algorithms/update_ledger.py", "provider/algorithms/check_off_task.py",
-                         "provider/algorithms/_ledger_params.py"],
+                         "provider/algorithms/_ledger_params.py", "provider/algorithms/compare_scenarios.py"],
 }
 UI_FILES = ["ui/dock.ui", "ui/import_dialog.ui"]
 

@@ -97,15 +97,26 @@ ZH = {
         "按计划规则，在 zones.gpkg（由“构建管控分区”生成）的各分区内逐一检查锅炉、矿山和工业企业，写出 flags.gpkg：enterprise_flags（每次命中一行，含条款、措施、时限、牵头部门和理由）、enterprise_verdicts（每家企业一个结论）和 to_verify（无法判定的记录及原因）。",
     "Zones GeoPackage (zones.gpkg)": "管控分区文件（zones.gpkg）", "Flags GeoPackage": "标注结果 GeoPackage", "Rule hits": "规则命中数",
     "Run the whole analysis": "一键完成全部分析",
-    "Builds the zones of Shanxi's 2020 Blue Sky plan (coal-ban zones from the built-up areas, the 1+30 region, key-city groups, CHP heating rings, open-pit mine closure zone, planning areas), flags every boiler, mine and plant with the plan's rules and writes zones.gpkg and flags.gpkg to the output folder; optionally also the per-county packages, the PDF atlas, the summary workbook and a QGIS project. The fields of every input layer are guessed from their column names (Chinese or English); FIELD_MAP overrides a guess, one kind.field=column per entry (kinds admin, planning, boiler, mine, plant, chp; e.g. planning.city=所属市; plant.industry=所属行业). A planning area without a city gets the city it lies in. Distances and thresholds default to the rules file's values.":
-        "构建山西省2020年蓝天保卫战决战计划的管控分区（由建成区生成禁煤区、“1+30”区域、重点城市分组、热电联产供热半径、露天矿山关闭区、城市规划区），按计划规则逐一标注锅炉、矿山和工业企业，在输出文件夹写出 zones.gpkg 和 flags.gpkg；可选同时导出分县数据包、PDF 图集、汇总表和 QGIS 工程。各输入图层的字段按列名（中文或英文）自动识别；FIELD_MAP 可改写识别结果，每项写 图层类型.字段=列名（图层类型 admin、planning、boiler、mine、plant、chp；如 planning.city=所属市; plant.industry=所属行业）。没有所属城市字段的规划区按位置确定所属城市。距离与阈值默认取规则文件中的值。",
+    "Builds the zones of Shanxi's 2020 Blue Sky plan (coal-ban zones from the built-up areas, the 1+30 region, "
+    "key-city groups, CHP heating rings, the open-pit mine closure zone, planning areas), judges every boiler, mine, "
+    "plant and village with the plan's rules and writes the zones (zones.gpkg) and the judgements (flags.gpkg) to the "
+    "output folder; with the options below (ticked in this dialog) also the per-county packages, the PDF atlas, the "
+    "summary workbook and a QGIS project. The columns of every list are recognised by their names (Chinese or "
+    "English); where one is wrong, the field mapping names the right column (how: the user guide, section 7). A "
+    "planning area without a city gets the city it lies in. Distances and thresholds left empty take the rules "
+    "file's values.":
+        "构建《山西省打赢蓝天保卫战2020年决战计划》的管控分区（由建成区生成禁煤区，以及“1+30”区域、重点城市分组、热电"
+        "联产供热半径、露天矿山关闭区、城市规划区），按计划规则逐一判定锅炉、矿山、工业企业和村（社区），在输出文件夹写出"
+        "管控分区（zones.gpkg）和判定结果（flags.gpkg）；勾选下面的选项（本对话框中默认勾选）时，同时导出分县数据包、"
+        "PDF 图集、汇总表和 QGIS 工程。各清单的列按列名（中文或英文）自动识别；识别有误时在“字段对应”中写明正确的列"
+        "（写法见用户手册第 7 节）。没有所属城市的规划区按位置确定所属城市。距离与阈值留空时取规则文件中的值。",
     "Reading the input layers": "读取输入图层", "Export per-county packages": "导出分县数据包", "Print the PDF atlas": "打印 PDF 图集",
     "Write the summary workbook": "生成汇总表", "Save a QGIS project": "保存 QGIS 工程", "Enterprises flagged": "被标注企业数",
     "Rows to verify": "需核实条数", "Enterprises read": "读入企业数", "Per-county packages": "分县数据包",
     "Exporting the per-county packages": "正在导出分县数据包", "Saving the QGIS project": "正在保存 QGIS 工程",
     "Canceled: nothing was written.": "已取消：未写出任何文件。",
     "Field mapping overrides (kind.field=column, separated by ; or new lines; e.g. planning.city=所属市; boiler.fuel=燃料)":
-        "字段对应（图层类型.字段=列名，用分号或换行分隔；如 planning.city=所属市; boiler.fuel=燃料）",
+        "字段对应（图层类型.字段=列名，用分号或换行分隔；如 城市规划区.所属城市=所属市; 锅炉.燃料类型=燃料）",
     "(none)": "（无）",
     "Also write the results to this PostgreSQL connection": "同时将结果写入此 PostgreSQL 连接（QGIS 中保存的连接）",
     "Database schema for the results": "存放结果的数据库模式", "Tables written to the database": "写入数据库的表数",
@@ -126,18 +137,27 @@ ZH = {
     "The {} GeoPackage does not exist: {}": "{} GeoPackage 不存在：{}",
     "Export of county packages failed: {}": "导出分县数据包失败：{}",
     "Print atlas (打印图集)": "打印图集",
-    "Writes one PDF: a province overview page (with the per-city summary), then one page per county with its zones, flagged enterprises, the table of tasks (continued on further pages when long), the city's targets and data notes. Optionally one PDF per county as well. ADMIN is a GeoPackage with a 'counties' layer (county, city, adcode). LEDGER (optional): the monthly ledger GeoPackage; each page then shows that month's numbers and a chart of open tasks month by month (MONTH, YYYY-MM; empty: the ledger's latest). BASEMAP (optional): a raster layer drawn under every map; or TIANDITU_KEY: a Tianditu key for its vector map and labels (needs the internet; the key is written nowhere).":
-        "写出一个 PDF：首页为全省总览（含分市汇总），随后每个县区一页，含管控分区、被标注企业、任务表（过长时续页）、所在市目标和数据说明；可选另出分县 PDF。ADMIN 为含 counties 图层（county、city、adcode）的 GeoPackage。LEDGER（可选）：月度台账 GeoPackage，各页另印该月台账数字和逐月未完成任务图（MONTH 为 YYYY-MM，留空为台账最近一个月）。BASEMAP（可选）：印在各页地图下的栅格底图；或填 TIANDITU_KEY（天地图密钥），用天地图矢量底图和注记（需联网；密钥不写入任何输出）。",
+    "Writes one PDF: a province overview page (with the per-city summary), then one page per county with its zones, flagged enterprises, the table of tasks (continued on further pages when long), the city's targets and data notes. Optionally one PDF per county as well. ADMIN is a GeoPackage with a 'counties' layer (county, city, adcode). LEDGER (optional): the monthly ledger GeoPackage; each page then shows that month's numbers and a chart of open tasks month by month (MONTH, YYYY-MM; empty: the ledger's latest). BASEMAP (optional): a raster layer drawn under every map; or TIANDITU_KEY: a Tianditu key for its vector map and labels (needs the internet; the key is written nowhere). COMPARE (optional): the compare.gpkg of 'Compare scenarios'; then one page per city with changed enterprises follows the county pages: where the zones moved and who is new, released or changed.":
+        "写出一个 PDF：首页为全省总览（含分市汇总），随后每个县区一页，含管控分区、被标注企业、任务表（过长时续页）、所在市目标和数据说明；可选另出分县 PDF。ADMIN 为含 counties 图层（county、city、adcode）的 GeoPackage。LEDGER（可选）：月度台账 GeoPackage，各页另印该月台账数字和逐月未完成任务图（MONTH 为 YYYY-MM，留空为台账最近一个月）。BASEMAP（可选）：印在各页地图下的栅格底图；或填 TIANDITU_KEY（天地图密钥），用天地图矢量底图和注记（需联网；密钥不写入任何输出）。COMPARE（可选）：“方案比较”写出的 compare.gpkg，县区页之后每个有变化企业的设区市另印一页：管控区范围的变化，以及新增、解除、措施变化的企业。",
     "Monthly ledger GeoPackage (optional)": "月度台账 GeoPackage（可选）",
     "Ledger month YYYY-MM (empty: latest)": "台账月份 YYYY-MM（留空：最近一个月）",
     "Basemap raster (optional)": "底图栅格图层（可选）",
     "Tianditu key for a Tianditu basemap (optional)": "天地图密钥，用天地图作底图（可选）",
+    "Scenario comparison compare.gpkg (optional)": "方案比较结果 compare.gpkg（可选）",
     "Admin GeoPackage (counties)": "行政区划 GeoPackage（counties）", "Atlas PDF": "图集 PDF",
     "Also one PDF per county": "另出分县 PDF", "Number of pages": "页数",
     "Printing the atlas failed: {}": "打印图集失败：{}", "Summary workbook (汇总表)": "汇总表",
-    "Writes an XLSX workbook: county × rule counts, city totals, the task list in meeting order, the rows to verify (by city and county) and notes on the data; the rural clean-heating coverage when the run wrote it. With a monthly ledger also 进度 (the month per county, city and province, and the province month by month) and 销号清单 (the tasks checked off in the month, by the data or by hand). Month empty: the ledger's latest.":
-        "写出 XLSX 汇总表：分县×规则统计、分市合计、按会议顺序排列的任务清单、需核实清单（按市、县排列）和数据说明；分析写出农村清洁取暖覆盖率时另列一表。选择月度台账时另有“进度”（该月分县、分市、全省，及全省逐月合计）和“销号清单”（该月数据销号和人工销号的任务）。月份留空：台账最近一个月。",
+    # bluesky:compare_scenarios and the workbook's comparison input
+    "Compare two scenarios (方案比较)": "方案比较",
+    "Base settings (empty: the rules file), e.g. chp_radius_km=15": "基准方案设置（留空即规则文件原值），如 chp_radius_km=15",
+    "Variant settings, e.g. chp_radius_km=20; fringe_km=2; rule.B-NOX=off; 1p30.add=和顺县":
+        "比较方案设置（在基准之上修改），如 chp_radius_km=20; fringe_km=2; rule.B-NOX=off; 1p30.add=和顺县",
+    "Comparison (compare.gpkg)": "方案比较结果（compare.gpkg）",
+    "Scenario comparison (compare.gpkg of bluesky:compare_scenarios, optional)": "方案比较结果（compare.gpkg，可选）",
+    "Writes an XLSX workbook: county × rule counts, city totals, the task list in meeting order, the rows to verify (by city and county) and notes on the data; the rural clean-heating coverage when the run wrote it. With a monthly ledger also 进度 (the month per county, city and province, and the province month by month) and 销号清单 (the tasks checked off in the month, by the data or by hand). Month empty: the ledger's latest. A row to verify whose point lies in no county is listed under the county its name states only when 'Infer the county from the name' is ticked (marked as inferred).":
+        "写出 XLSX 汇总表：分县×规则统计、分市合计、按会议顺序排列的任务清单、需核实清单（按市、县排列）和数据说明；分析写出农村清洁取暖覆盖率时另列一表。选择月度台账时另有“进度”（该月分县、分市、全省，及全省逐月合计）和“销号清单”（该月数据销号和人工销号的任务）。月份留空：台账最近一个月。坐标不在任何县区内的需核实记录，只有勾选“按名称推断县区”时才按名称中的县区列入该县（并注明“按名称推断”）。",
     "Month of the ledger (YYYY-MM; empty: the latest)": "台账月份（YYYY-MM，留空为最近一个月）",
+    "Infer the county from the name (rows to verify outside every county)": "按名称推断县区（坐标不在任何县区内的需核实记录）",
     "Zones GeoPackage (optional)": "分区 GeoPackage（可选）", "Workbook": "汇总表",
     "The flags GeoPackage does not exist: {}": "标注结果 GeoPackage 不存在：{}",
     "Writing the workbook failed: {}": "写出汇总表失败：{}",
@@ -234,6 +254,41 @@ ZH = {
     "{name}; rules file: {value}": "{name}；规则文件：{value}",
     "Changed for this run; the rules file is not modified.": "本次运行已修改；规则文件未改动。",
     "empty: the rules file's value (shipped: {value})": "留空则用规则文件的值（随附规则文件为 {value}）",
+    # the ledger's month undone, identical months refused (the 进度 tab and bluesky:update_ledger)
+    "Undo the last month": "撤销本月",
+    "Restore the ledger as it was before its last monthly update; earlier months and manual check-offs stay.":
+        "把台账恢复到最近一次月度更新之前的样子；更早的月份和人工销号保持不变。",
+    "The lists did not change since the last month": "本月清单与上月相同",
+    "Results identical to an earlier month are refused (last month's lists still loaded). Tick this only when the "
+    "month's lists really did not change since the ledger's last month.":
+        "与以前某月完全相同的结果不予更新（可能仍载入了上月的清单）。只有本月清单确实与台账最近一个月相同时才勾选此项。",
+    "Undoing the ledger's last month": "正在撤销台账最近一个月", "The last month was not undone: {error}":
+        "未能撤销最近一个月：{error}", "{ledger}: the update of {month} was undone.": "{ledger}：已撤销 {month} 的更新。",
+    "The lists did not change since the ledger's last month": "本月清单与台账最近一个月相同",
+    "Folds one month's analysis (its flags.gpkg) into the monthly check-off ledger of the plan's item 四(二) "
+    "(逐月检点，逐项销号). A task is one rule hit of one enterprise. A task of last month that the month's flags no "
+    "longer show is done (销号) this month; a task never seen before is open and new; a done task that comes back "
+    "is reopened; an open task past its deadline at the end of the month is overdue. Enterprises are recognised by "
+    "the inventory's own id (编号 / 统一社会信用代码); rows without one by name and position within 50 m, and the "
+    "ledger says so. A manual check-off is kept: the ledger shows the data's status, the check-off and where they "
+    "disagree. The ledger is its own GeoPackage (created when missing, updated when present, never an analysis "
+    "output) or a PostGIS schema a team shares. Updating the same month again replaces that month's update (the "
+    "same flags give the same ledger); a month older than the ledger's last is refused, and so are results "
+    "identical to an earlier month's (an old month's lists run again): UNCHANGED says the lists really did not "
+    "change since the last month.":
+        "把某月分析结果（flags.gpkg）并入计划四(二)要求的月度销号台账（逐月检点，逐项销号）。一项任务即一家企业命中一条"
+        "规则。上月有、本月标注结果中已没有的任务，本月销号；首次出现的任务为未完成、计为本月新增；已销号又出现的任务为"
+        "重新出现；月末已过完成时限仍未完成的任务为逾期。企业按清单自带编号（编号 / 统一社会信用代码）逐月对应；没有编号"
+        "的按名称和 50 米内的位置对应，台账中注明。人工销号予以保留：台账同时列出数据状态、人工销号及二者是否一致。台账是"
+        "单独的 GeoPackage（不存在时新建，已存在时更新，不能用分析结果文件），也可放在多人共用的 PostGIS 模式中。同一月份"
+        "再次更新时替换该月原有结果（同样的数据得到同样的台账）；早于台账最新月份的月份不予更新，与以前某月完全相同的结果"
+        "（重新运行了旧月份的清单）也不予更新：勾选“清单与上月相同”表示本月清单确实没有变化。",
+    # the dock tells the truth: the user's own columns, the packages' encoding, the guide rendered
+    "{label} (your column {column})": "{label}（您的列「{column}」）",
+    "The encoding of the packages' shapefiles: UTF-8, or GBK for ArcGIS 10.x (column names: up to 3 Chinese "
+    "characters in UTF-8, 5 in GBK)":
+        "分县数据包中 Shapefile 的编码：UTF-8，或 GBK（ArcGIS 10.x 用）；列名最多 3 个汉字（UTF-8）或 5 个汉字（GBK）",
+    "User guide": "用户手册",
 }
 
 

@@ -1,6 +1,7 @@
 """The dock "蓝天管控分区": a frame over one panel per tab (ui/panels/) — data → rules → run → results → to verify
 → outputs → progress (the monthly ledger). The dock holds what the panels share: the last run, the tasks, the log
-and the message bar."""
+and the message bar. The tab names are a wrapping strip of buttons (ui/tab_strip.py): every tab stays in view
+at the dock's width, however many there are."""
 from __future__ import annotations
 
 import os
@@ -21,7 +22,9 @@ from .panels.progress import ProgressPanel
 from .panels.results import ResultsPanel
 from .panels.rules import RulesPanel
 from .panels.run import RunPanel
+from .panels.scenarios import ScenarioPanel
 from .panels.verify import VerifyPanel
+from .tab_strip import TabStrip
 from .tasks import BlueSkyTask
 
 FORM_CLASS, _ = uic.loadUiType(os.path.join(os.path.dirname(__file__), "dock.ui"))
@@ -50,10 +53,16 @@ class BlueSkyDock(QgsDockWidget):
         self.result_layers: Dict[str, Any] = {}
         self.admin_norm = None  # normalised admin GeoDataFrame of the last run
         self.ruleset = None  # the rules file shown on the Rules tab
-        self.help_button = QToolButton(self.ui.tabs)
+        self.tab_strip = TabStrip(self.ui.tabs, self.ui)
+        self.ui.mainLayout.insertWidget(0, self.tab_strip)
+        self.ui.tabStrip = self.tab_strip  # the panels reach it through the form (base.Panel.set_title)
+        self.help_button = QToolButton(self.ui)
+        self.help_button.setObjectName("helpButton")
         self.help_button.setText(tr("Help"))
         self.help_button.setToolTip(tr("Open the user guide"))
-        self.ui.tabs.setCornerWidget(self.help_button)
+        self.help_button.setAutoRaise(True)
+        self.tab_strip.add_trailing(self.help_button)
+        self.guide_viewer = None  # the user guide's window, made on the first 帮助
         self.rules = RulesPanel(self)
         self.data = DataPanel(self)
         self.run = RunPanel(self)
@@ -61,7 +70,9 @@ class BlueSkyDock(QgsDockWidget):
         self.verify = VerifyPanel(self)
         self.output = OutputPanel(self)
         self.progress = ProgressPanel(self)
-        self.panels = [self.data, self.rules, self.run, self.results, self.verify, self.output, self.progress]
+        self.scenarios = ScenarioPanel(self)
+        self.panels = [self.data, self.rules, self.run, self.results, self.verify, self.output, self.progress,
+                       self.scenarios]
         for panel in self.panels:
             self.add_panel(panel)
         self.help_button.clicked.connect(self.open_user_guide)
@@ -77,6 +88,7 @@ class BlueSkyDock(QgsDockWidget):
             self.ui.tabs.addTab(page, panel.title())
             if panel not in self.panels:
                 self.panels.append(panel)
+        self.tab_strip.sync()
         panel.set_title(panel.title())
         panel.connect()
 
@@ -130,11 +142,19 @@ class BlueSkyDock(QgsDockWidget):
         return os.path.join(PLUGIN_DIR, USER_GUIDE)
 
     def open_user_guide(self) -> bool:
+        """The user guide rendered (headings, tables, pictures) in a window of QGIS's own; the .md as text where
+        Qt cannot read Markdown (before 5.14)."""
+        from .guide_viewer import GuideViewer
+
         path = self.user_guide_path()
         if not os.path.exists(path):
             self.warn(tr("The user guide is missing: {path}").format(path=path))
             return False
-        return QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+        if self.guide_viewer is None or self.guide_viewer.path != path:
+            self.guide_viewer = GuideViewer(path, self.iface.mainWindow())
+        self.guide_viewer.show()
+        self.guide_viewer.raise_()
+        return True
 
     # -- the steps (also what the plugin, the tests and the screenshot script call) -------------------------
     def load_demo_data(self) -> Optional[BlueSkyTask]:
@@ -176,6 +196,8 @@ class BlueSkyDock(QgsDockWidget):
             log_exception(exc, "saving the dock's settings")
         for panel in self.panels:
             panel.close()
+        if self.guide_viewer is not None:
+            self.guide_viewer.close()
         for task in list(self.tasks):
             try:
                 if not task.done:

@@ -19,7 +19,7 @@ from ..plan.rules import Condition, Rule, RuleSet
 from ..plan.zone_registry import ALL, AREA, COUNTY, KEY_CITY, PLANT_RADIUS, ZONES, zone_by_id
 from ..zones.frames import city_key, county_key
 from .reasons import reason_context, render_template
-from .spatial_index import NearestPlants, PointIndex, locate
+from .spatial_index import GRID_MIN_POINTS, CoverGrid, GridFrame, NearestPlants, PointIndex, locate
 
 
 @dataclass
@@ -66,9 +66,8 @@ class Layer:
         if self._id_text is None:
             self._id_text = np.empty(len(self.id_keys), dtype=object)
             self._id_done = np.zeros(len(self.id_keys), dtype=bool)
-        need = pos[~self._id_done[pos]]
+        need = _not_done(pos, self._id_done)
         if len(need):
-            need = np.unique(need)
             self._id_text[need] = [str(v) for v in self.id_keys[need].tolist()]
             self._id_done[need] = True
         return self._id_text[pos]
@@ -84,14 +83,21 @@ class Layer:
         if self._geom is None:
             self._geom = np.empty(len(self.gdf), dtype=object)
             self._geom_done = np.zeros(len(self.gdf), dtype=bool)
-        need = pos[~self._geom_done[pos]]
+        need = _not_done(pos, self._geom_done)
         if len(need):
-            need = np.unique(need)
             x, y = self.xy[0][need], self.xy[1][need]
             ok = np.isfinite(x) & np.isfinite(y)  # rows without coordinates get no geometry (None)
             self._geom[need[ok]] = shapely.points(x[ok], y[ok])
             self._geom_done[need] = True
         return self._geom[pos]
+
+
+def _not_done(pos: np.ndarray, done: np.ndarray) -> np.ndarray:
+    """The distinct rows of ``pos`` not yet ``done``, ascending (a mask over the rows, not a sort of ``pos``)."""
+    want = np.zeros(len(done), dtype=bool)
+    want[pos] = True
+    want &= ~done
+    return np.flatnonzero(want)
 
 
 def as_layer(kind: str, value: Any) -> Layer:
@@ -153,16 +159,22 @@ def _coords(layer: Layer) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.where(ok, x, np.nan), np.where(ok, y, np.nan), ok
 
 
-class LayerEval:
-    """Lazily computed zone memberships and context for one layer."""
+class LayerBase:
+    """What one enterprise table gives every run against the same county layer: the table as the engine reads
+    it, each point's coordinates and county slot, the point index, the columns' codes and numbers, and the
+    points' membership per zone layer. Memberships are kept per zone layer object (the latest one for each
+    zone), so a zone rebuilt with other values is judged afresh and an unchanged one is not
+    (:class:`.membership.MembershipCache` keeps bases between runs)."""
 
-    def __init__(self, layer: Layer, admin: gpd.GeoDataFrame, zones: Mapping[str, gpd.GeoDataFrame],
-                 ruleset: RuleSet):
-        self.layer, self.admin, self.zones, self.ruleset = layer, admin, zones, ruleset
+    def __init__(self, layer: Layer, admin: gpd.GeoDataFrame):
+        self.layer = layer
         self.n = len(layer.gdf)
         self.x, self.y, self.has_point = _coords(layer)
-        self.index = PointIndex(self.x, self.y)
-        self.admin_idx = locate(self.index, list(admin.geometry.values))
+        self._index: Optional[PointIndex] = None
+        # Many points: each point's grid cell once, over the counties (zones lie within them)
+        self.frame = GridFrame(self.x, self.y, tuple(admin.total_bounds)) if (
+            self.n >= GRID_MIN_POINTS and len(admin)) else None
+        self.admin_idx = self.locate(list(admin.geometry.values))
         self.judged = self.admin_idx >= 0
         # Attributes are worked out once per county and then taken per point; slot -1 (the extra last
         # element) stands for "no county".
@@ -171,8 +183,76 @@ class LayerEval:
         self.a_city = np.append(admin["city"].astype(str).to_numpy(dtype=object), None)
         self.a_adcode = np.append(admin["adcode"].astype(str).to_numpy(dtype=object), None)
         self.a_city_key = np.array([city_key(c) if c else "" for c in self.a_city], dtype=object)
-        self.county, self.city, self.adcode = self.a_county[self.ai], self.a_city[self.ai], self.a_adcode[self.ai]
+        self.columns: Dict[str, Any] = {}  # "codes:<field>", "num:<field>": what conditions test
+        self._zones: Dict[str, Tuple[Any, Any]] = {}
+
+    @property
+    def index(self) -> PointIndex:
+        if self._index is None:
+            self._index = PointIndex(self.x, self.y)
+        return self._index
+
+    def locate(self, geoms: List[Any]) -> np.ndarray:
+        """For each point, the first of ``geoms`` covering it, else -1."""
+        return CoverGrid(self.frame, geoms).locate() if self.frame is not None else locate(self.index, geoms)
+
+    def box_index(self, boxes: List[Tuple[float, float, float, float]]) -> PointIndex:
+        """An index of (at least) the points inside ``boxes``."""
+        if self.frame is None:
+            return self.index
+        return PointIndex(self.x, self.y, self.frame.box_points(boxes))
+
+    def by_zone(self, key: str, zone: Any, compute: Any) -> Any:
+        """``compute()`` for the zone layer object ``zone``, kept until another object comes for ``key``."""
+        hit = self._zones.get(key)
+        if hit is None or hit[0] is not zone:
+            hit = (zone, compute())
+            self._zones[key] = hit
+        return hit[1]
+
+
+class LayerEval:
+    """One run's view of a layer: zone memberships (from its :class:`LayerBase`) and context."""
+
+    def __init__(self, layer: Any, admin: gpd.GeoDataFrame, zones: Mapping[str, gpd.GeoDataFrame],
+                 ruleset: RuleSet):
+        """``layer``: a :class:`LayerBase` made for ``admin`` (or a :class:`Layer`, given a base of its own)."""
+        base = layer if isinstance(layer, LayerBase) else LayerBase(layer, admin)
+        self.base, self.layer, self.admin, self.zones, self.ruleset = base, base.layer, admin, zones, ruleset
+        self.n, self.x, self.y, self.has_point = base.n, base.x, base.y, base.has_point
+        self.admin_idx, self.judged, self.ai = base.admin_idx, base.judged, base.ai
+        self.a_county, self.a_city, self.a_adcode = base.a_county, base.a_city, base.a_adcode
+        self.a_city_key = base.a_city_key
         self._cache: Dict[str, Any] = {}
+
+    @property
+    def index(self) -> PointIndex:
+        return self.base.index
+
+    @property
+    def county(self) -> np.ndarray:
+        return self.a_county[self.ai]
+
+    @property
+    def city(self) -> np.ndarray:
+        return self.a_city[self.ai]
+
+    @property
+    def adcode(self) -> np.ndarray:
+        return self.a_adcode[self.ai]
+
+    def point_values(self, col: str, pos: np.ndarray) -> np.ndarray:
+        """Column ``col`` of the output tables for rows ``pos``, from the layer and the points' counties."""
+        if col == "ent_id":
+            return self.layer.id_text(pos)
+        if col in ("county", "city", "adcode"):
+            return {"county": self.a_county, "city": self.a_city, "adcode": self.a_adcode}[col][self.ai[pos]]
+        if col in ("lon", "lat"):
+            return (self.x if col == "lon" else self.y)[pos]
+        key = "values:" + col
+        if key not in self.base.columns:
+            self.base.columns[key] = self.layer.gdf[col].to_numpy(dtype=object if col == "name" else None)
+        return self.base.columns[key][pos]
 
     def text_of(self, col: str) -> np.ndarray:
         """The per-county texts of ``county``/``city``/``adcode`` (slot -1, no county: 'None')."""
@@ -194,26 +274,31 @@ class LayerEval:
     def _zone(self, zone_id: str) -> gpd.GeoDataFrame:
         return self.zones[zone_by_id(zone_id).layer]
 
-    def groups(self) -> Tuple[np.ndarray, np.ndarray]:
-        """Key-city group name and is_key flag of each point's city (from the key-city zone's rows)."""
-        if "groups" not in self._cache:
+    def _groups(self) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(group name per county slot, is_key per county slot, is_key per point) from the key-city zone's rows."""
+        layer = next((z.layer for z in ZONES if z.membership == KEY_CITY), None)
+        zone = self.zones.get(layer) if layer is not None else None
+
+        def compute() -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
             table: Dict[str, Tuple[str, bool]] = {}
-            layer = next((z.layer for z in ZONES if z.membership == KEY_CITY), None)
-            if layer in self.zones:
-                z = self.zones[layer]
-                table = {city_key(c): (str(g), bool(k)) for c, g, k in zip(z["city"], z["group"], z["is_key"])}
+            if zone is not None:
+                table = {city_key(c): (str(g), bool(k)) for c, g, k in
+                         zip(zone["city"], zone["group"], zone["is_key"])}
             pairs = [table.get(c, ("其他地区", False)) for c in self.a_city_key]
             a_group = np.array([p[0] for p in pairs], dtype=object)
             a_key = np.array([p[1] for p in pairs], dtype=bool)
             a_key[-1] = False
-            self._cache["a_groups"] = (a_group, a_key)
-            self._cache["groups"] = (self.per_point(a_group), self.per_point(a_key))
-        return self._cache["groups"]
+            return a_group, a_key, self.per_point(a_key)
+        return self.base.by_zone("groups", zone, compute)
+
+    def groups(self) -> Tuple[np.ndarray, np.ndarray]:
+        """Key-city group name and is_key flag of each point's city (from the key-city zone's rows)."""
+        a_group, _a_key, key = self._groups()
+        return self.per_point(a_group), key
 
     def group_texts(self) -> np.ndarray:
         """The key-city group name per county slot (the trailing slot: no county)."""
-        self.groups()
-        return self._cache["a_groups"][0]
+        return self._groups()[0]
 
     def _by_adcode(self, zone_id: str) -> np.ndarray:
         codes = set(self._zone(zone_id)["adcode"].astype(str))
@@ -222,23 +307,20 @@ class LayerEval:
         return self.per_point(a_in)
 
     def _by_geometry(self, zone_id: str) -> np.ndarray:
-        key = "geom:" + zone_id
-        if key not in self._cache:
-            z = self._zone(zone_id)
-            self._cache[key] = locate(self.index, list(z.geometry.values))
-        return self._cache[key] >= 0
+        z = self._zone(zone_id)
+        return self.base.by_zone("geom:" + zone_id, z, lambda: self.base.locate(list(z.geometry.values)) >= 0)
 
     def plants(self, zone_id: str) -> Tuple[NearestPlants, gpd.GeoDataFrame]:
         """Membership of a plant-radius zone (each plant's own ``radius_km``, as built); ``.at(idx)`` gives
         the distance (m) to the nearest covering plant (inf if none) and that plant's row in the second
         element."""
-        key = "plants:" + zone_id
-        if key not in self._cache:
-            z = self._zone(zone_id)
+        z = self._zone(zone_id)
+
+        def compute() -> Tuple[NearestPlants, gpd.GeoDataFrame]:
             plants = z[z["part"] == "plant"].reset_index(drop=True) if "part" in z.columns else z
             own = self.layer.id_text(np.arange(self.n)) if self.layer.kind == "chp" else None
-            self._cache[key] = (NearestPlants(self.index, plants, own), plants)
-        return self._cache[key]
+            return NearestPlants(self.base.box_index(NearestPlants.boxes(plants)), plants, own), plants
+        return self.base.by_zone("plants:" + zone_id, z, compute)
 
     def zone_mask(self, zone_id: str) -> np.ndarray:
         """Inside-zone mask over all points (False for points not judged), decided as the registry says."""
@@ -246,7 +328,7 @@ class LayerEval:
             return self.judged.copy()
         membership = zone_by_id(zone_id).membership
         if membership == KEY_CITY:
-            return self.groups()[1] & self.judged
+            return self._groups()[2] & self.judged
         if membership == COUNTY:
             return self._by_adcode(zone_id)
         if membership == PLANT_RADIUS:
@@ -276,17 +358,17 @@ class LayerEval:
 def _factorized(ev: LayerEval, name: str) -> Tuple[np.ndarray, np.ndarray]:
     """(codes, uniques) of a column, cached: conditions test the few distinct values, not every row."""
     key = "codes:" + name
-    if key not in ev._cache:
+    if key not in ev.base.columns:
         codes, uniques = pd.factorize(ev.layer.gdf[name], use_na_sentinel=True)
-        ev._cache[key] = (codes, np.asarray(uniques, dtype=object))
-    return ev._cache[key]
+        ev.base.columns[key] = (codes, np.asarray(uniques, dtype=object))
+    return ev.base.columns[key]
 
 
 def _numbers(ev: LayerEval, name: str) -> np.ndarray:
     key = "num:" + name
-    if key not in ev._cache:
-        ev._cache[key] = pd.to_numeric(ev.layer.gdf[name], errors="coerce").to_numpy(dtype=float)
-    return ev._cache[key]
+    if key not in ev.base.columns:
+        ev.base.columns[key] = pd.to_numeric(ev.layer.gdf[name], errors="coerce").to_numpy(dtype=float)
+    return ev.base.columns[key]
 
 
 def _category_test(uniques: np.ndarray, cond: Condition) -> np.ndarray:
@@ -352,8 +434,20 @@ def _field_usable(gdf: gpd.GeoDataFrame, name: str) -> bool:
     return name in gdf.columns and bool(gdf[name].notna().any())
 
 
+@dataclass
+class Hits:
+    """One rule's hits on one layer: the rows, their reasons and (plant-radius rules) distances in km."""
+
+    pos: np.ndarray
+    reason: np.ndarray
+    distance_km: Optional[np.ndarray] = None
+
+    def __len__(self) -> int:
+        return len(self.pos)
+
+
 def evaluate_rule(ev: LayerEval, rule: Rule, notes: List[str]):
-    """(hit rows, unknown-by-field problem frame, flags frame) for one rule on one layer, or None."""
+    """(hit rows, unknown-by-field problem frames, :class:`Hits` or None) for one rule on one layer, or None."""
     gdf = ev.layer.gdf
     if not ev.zone_available(rule.zone.id):
         notes.append(f"规则 {rule.id} 未评估：缺少区域 {rule.zone.id}")
@@ -396,15 +490,10 @@ def evaluate_rule(ev: LayerEval, rule: Rule, notes: List[str]):
     # lists it among alternatives gets the note in the run's notes, not in each reason)
     if rule.zone.id == "Z-1P30" and ev.ruleset.region_1p30_note and "{note_1p30}" not in rule.reason:
         reason = reason + f"（{ev.ruleset.region_1p30_note}）"
-    # Only the per-hit columns; the ones constant for a (layer, rule) pair (META_COLUMNS) are kept once
-    # per frame and spread to the rows by take when the output tables are built. Every array here is
-    # fresh, so copy=False (no copy, no block consolidation) is safe.
-    flags = pd.DataFrame(copy=False, data={
-        "pos": idx, "reason": reason,
-        "county": ev.county[idx], "city": ev.city[idx], "adcode": ev.adcode[idx],
-        "distance_km": np.round(chp_at[0] / 1000.0, 3) if chp_at is not None else np.nan,
-        "lon": ev.x[idx], "lat": ev.y[idx], "row": gdf["row"].to_numpy()[idx],
-    })
+    # Only what differs per hit: the other columns are constant for a (layer, rule) pair (META_COLUMNS) or
+    # follow from the row (ids, names, counties, coordinates), and the output tables take them from there.
+    distance = np.round(chp_at[0] / 1000.0, 3) if chp_at is not None else None
+    flags = Hits(idx, np.asarray(reason, dtype=object), distance)
     return idx, problems, flags
 
 

@@ -6,7 +6,7 @@ it from being judged fully), clear; :func:`check_counts` holds count_in = flagge
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -28,41 +28,84 @@ TO_VERIFY_EXTRA_COLUMNS = ["row", "field", "raw", "flagged", "source_layer"]
 COUNT_COLUMNS = ["layer", "count_in", "flagged", "clear", "to_verify"]
 
 
-def _flag_col(flags: pd.DataFrame, meta: Mapping[str, np.ndarray], col: str,
-              rows: Optional[np.ndarray] = None) -> np.ndarray:
-    """A column of the concatenated hits (at ``rows`` only, when given): per-hit columns as they are,
-    per-frame ones taken by frame, ids and names taken from the layers by position."""
-    f = flags["_f"].to_numpy() if "_f" in flags.columns else None
-    if f is not None and rows is not None:
-        f = f[rows]
-    if col in ("ent_id", "name") and col in meta and f is not None:
-        # Names are taken from the layers by position (an all-blank name column would otherwise make
-        # pandas test every value of it for NA when the rules' frames are concatenated); integer ids are
-        # turned into text for these rows only.
-        pos = flags["pos"].to_numpy(dtype=np.int64)
-        if rows is not None:
-            pos = pos[rows]
-        kinds = pd.unique(meta["layer"])
-        out = np.empty(len(pos), dtype=object)
-        for kind in kinds:
-            sel = slice(None) if len(kinds) == 1 else meta["layer"][f] == kind
-            src = meta[col][kind]
-            out[sel] = src.id_text(pos[sel]) if col == "ent_id" else src[pos[sel]]
+class HitTable:
+    """Every rule hit of a run as parallel arrays, frame by frame (a frame: one rule on one layer, in the
+    order evaluated): the layer row ``pos``, the frame ``f``, the reason and the distance. Columns constant
+    for a frame come from ``meta`` (one entry per frame), the others from each layer's evaluation by row
+    (:meth:`.evaluation.LayerEval.point_values`), so no hit carries its own copy of them."""
+
+    def __init__(self, hits: Sequence[Any], meta: Mapping[str, np.ndarray], evals: Mapping[str, Any],
+                 rule_order: Mapping[str, int]):
+        self.meta, self.evals, self.rule_order = meta, evals, rule_order
+        sizes = np.array([len(h) for h in hits], dtype=np.int64)
+        self.n = int(sizes.sum())
+        self.f = np.repeat(np.arange(len(hits), dtype=np.int64), sizes)
+        self.pos = np.concatenate([h.pos for h in hits]).astype(np.int64, copy=False) if hits else \
+            np.zeros(0, dtype=np.int64)
+        self._hits = hits
+        self._reason: Optional[np.ndarray] = None
+        self._distance: Optional[np.ndarray] = None
+        # The layer's code (rank among the layers present, as a sorted factorize gives it) and the rule's
+        # position in the rules file: worked out once per frame and taken per hit.
+        frame_layer, self.kinds = pd.factorize(meta["layer"], sort=True) if len(hits) else (np.zeros(0, int), [])
+        self.layer_code = frame_layer.astype(np.int64)[self.f]
+        self.order = pd.Series(meta["rule_id"]).map(rule_order).to_numpy(dtype=np.int64)[self.f]
+        self.severity = np.asarray(meta["severity"], dtype=np.int64)[self.f]
+
+    def reason(self) -> np.ndarray:
+        if self._reason is None:
+            self._reason = np.concatenate([h.reason for h in self._hits]) if self._hits else \
+                np.zeros(0, dtype=object)
+        return self._reason
+
+    def distance_km(self) -> np.ndarray:
+        if self._distance is None:
+            self._distance = np.concatenate([
+                h.distance_km if h.distance_km is not None else np.full(len(h), np.nan)
+                for h in self._hits]) if self._hits else np.zeros(0)
+        return self._distance
+
+    def rows(self, rows: np.ndarray) -> HitRows:
+        return HitRows(self, rows)
+
+
+class HitRows:
+    """Columns of a :class:`HitTable` at some hits (``rows``, grouped by layer as the output tables sort them)."""
+
+    def __init__(self, table: HitTable, rows: np.ndarray):
+        self.t, self.rows = table, rows
+        self.f, self.pos, self.code = table.f[rows], table.pos[rows], table.layer_code[rows]
+        # Contiguous runs of one layer (the output tables sort by layer first); checked, else masks.
+        kinds = np.flatnonzero(np.r_[True, self.code[1:] != self.code[:-1]]) if len(rows) else np.zeros(0, int)
+        self._runs = [(int(self.code[s]), slice(int(s), int(e))) for s, e in
+                      zip(kinds, list(kinds[1:]) + [len(rows)])]
+        if len({c for c, _ in self._runs}) != len(self._runs):
+            self._runs = [(int(c), self.code == c) for c in pd.unique(self.code)]
+
+    def column(self, col: str) -> np.ndarray:
+        t = self.t
+        if col in t.meta:
+            return t.meta[col][self.f]
+        if col == "reason":
+            return t.reason()[self.rows]
+        if col == "distance_km":
+            return t.distance_km()[self.rows]
+        if col == "pos":
+            return self.pos
+        if len(self._runs) == 1:
+            return t.evals[t.kinds[self._runs[0][0]]].point_values(col, self.pos)
+        parts = [(sel, t.evals[t.kinds[c]].point_values(col, self.pos[sel])) for c, sel in self._runs]
+        out = np.empty(len(self.rows), dtype=np.result_type(*[p.dtype for _s, p in parts]) if parts else object)
+        for sel, values in parts:
+            out[sel] = values
         return out
-    if col in meta and f is not None:
-        return meta[col][f]
-    v = flags[col].to_numpy()
-    return v if rows is None else v[rows]
 
-
-def _frame_codes(flags: pd.DataFrame, meta: Mapping[str, np.ndarray],
-                 rule_order: Mapping[str, int]) -> Tuple[np.ndarray, np.ndarray]:
-    """Per hit: the layer's code (rank among the layers present, as a sorted factorize gives it) and the
-    rule's position in the rules file — worked out once per (layer, rule) frame and taken per hit."""
-    f = flags["_f"].to_numpy()
-    lc, _ = pd.factorize(meta["layer"], sort=True)
-    order = pd.Series(meta["rule_id"]).map(rule_order).to_numpy(dtype=np.int64)
-    return lc[f], order[f]
+    def geoms(self, geoms_of: Mapping[str, Any]) -> np.ndarray:
+        """The point geometries of these hits' rows, each layer's taken as one array."""
+        out = np.empty(len(self.rows), dtype=object)
+        for c, sel in self._runs:
+            out[sel] = np.asarray(geoms_of[self.t.kinds[c]].take(self.pos[sel]), dtype=object)
+        return out
 
 
 def _location_problems(ev: LayerEval, table_problems: pd.DataFrame) -> pd.DataFrame:
@@ -71,7 +114,9 @@ def _location_problems(ev: LayerEval, table_problems: pd.DataFrame) -> pd.DataFr
     rows = gdf["row"].to_numpy()
     explained = set(table_problems.loc[table_problems["field"].isin(["lon", "lat", "lon,lat", "geometry"]),
                                        "row"]) if len(table_problems) else set()
-    no_point = ~ev.has_point & ~np.isin(rows, list(explained))
+    no_point = ~ev.has_point
+    if explained and no_point.any():
+        no_point &= ~np.isin(rows, list(explained))
     outside = ev.has_point & ~ev.judged
     frames = []
     if no_point.any():
@@ -83,9 +128,12 @@ def _location_problems(ev: LayerEval, table_problems: pd.DataFrame) -> pd.DataFr
         frames.append(pd.DataFrame({"pos": pos, "field": "lon,lat", "raw": raw.to_numpy(),
                                     "problem": ("点 (" + raw + ") 不在任何县区范围内").to_numpy()}))
     keys = ev.layer.id_keys
-    dup = (pd.Series(keys).duplicated(keep=False).to_numpy() if keys is not None
-           else gdf["ent_id"].duplicated(keep=False).to_numpy())
-    if dup.any():
+    if keys is not None and (len(keys) < 2 or bool((keys[1:] > keys[:-1]).all())):
+        dup = None  # ascending integer ids (a numbered list): none repeats, no hash table needed
+    else:
+        dup = (pd.Series(keys).duplicated(keep=False).to_numpy() if keys is not None
+               else gdf["ent_id"].duplicated(keep=False).to_numpy())
+    if dup is not None and dup.any():
         pos = np.flatnonzero(dup)
         dup_ids = pd.Series(ev.layer.id_text(pos), dtype=object)
         counts = dup_ids.map(dup_ids.value_counts()).astype(str)
@@ -147,15 +195,22 @@ def _group_order(layer_codes: np.ndarray, pos: np.ndarray, order: np.ndarray) ->
     return np.lexsort((order, pos, layer_codes))
 
 
-def verdicts_table(flags: pd.DataFrame, geoms_of: Mapping[str, Any], rule_order: Mapping[str, int],
-              meta: Mapping[str, np.ndarray]) -> gpd.GeoDataFrame:
+def _empty_points(cols: Sequence[str]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in cols}, geometry=[], crs="EPSG:4326")
+
+
+def _frame(data: Mapping[str, np.ndarray], geoms: np.ndarray) -> gpd.GeoDataFrame:
+    """A GeoDataFrame of fresh arrays, without copying them (the dtypes pandas infers, as for any table)."""
+    return gpd.GeoDataFrame(pd.DataFrame(data, copy=False), geometry=gpd.array.from_shapely(geoms, crs="EPSG:4326"),
+                            crs="EPSG:4326", copy=False)
+
+
+def verdicts_table(hits: HitTable, geoms_of: Mapping[str, Any]) -> gpd.GeoDataFrame:
     """One row per flagged enterprise (layer, row): its most severe action and all its rule ids."""
     cols = VERDICT_COLUMNS + VERDICT_EXTRA_COLUMNS
-    if flags.empty:
-        return gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in cols}, geometry=[], crs="EPSG:4326")
-    layer_codes, order = _frame_codes(flags, meta, rule_order)
-    pos = flags["pos"].to_numpy(dtype=np.int64)
-    sev = _flag_col(flags, meta, "severity").astype(np.int64)
+    if hits.n == 0:
+        return _empty_points(cols)
+    layer_codes, order, pos, sev = hits.layer_code, hits.order, hits.pos, hits.severity
     # Rows grouped by enterprise (layer, pos), rules in the file's order inside a group.
     srt2 = _group_order(layer_codes, pos, order)
     lc2, ps2 = layer_codes[srt2], pos[srt2]
@@ -171,30 +226,25 @@ def verdicts_table(flags: pd.DataFrame, geoms_of: Mapping[str, Any], rule_order:
     else:  # a rule hit one enterprise twice: the general sort
         srt = np.lexsort((order, -sev, pos, layer_codes))
         take = srt[starts]
-    # Only the columns used below, taken as arrays (no wide-frame take, copy and block consolidation).
-    first = {c: _flag_col(flags, meta, c, take) for c in ("ent_id", "layer", "name", "action", "county", "city",
-                                                           "action_class", "severity", "adcode", "row", "pos")}
+    first = hits.rows(take)
     # rule_ids in the file's order. Few distinct combinations occur, so each combination's text is built
     # once (from a bit set of rule positions) and taken per enterprise.
     if k <= 62 and srt is None:
         bits = np.bitwise_or.reduceat(np.left_shift(np.int64(1), order[srt2]), starts)
         codes, combos = pd.factorize(bits)
-        rid_of = {o: r for r, o in rule_order.items()}
+        rid_of = {o: r for r, o in hits.rule_order.items()}
         texts = [",".join(rid_of[o] for o in range(k) if (int(c) >> o) & 1) for c in combos]
         joined = np.asarray(texts, dtype=object)[codes]
     else:
-        ids = (_flag_col(flags, meta, "rule_id", srt2).astype(object) + ",").astype(object)
+        ids = (hits.rows(srt2).column("rule_id").astype(object) + ",").astype(object)
         joined = np.add.reduceat(ids, starts)
         joined = np.array([j[:-1] for j in joined], dtype=object)
-    n_rules = sizes
-    out = pd.DataFrame(copy=False, data={
-        "ent_id": first["ent_id"], "layer": first["layer"], "name": first["name"], "verdict": first["action"],
-        "rule_ids": joined, "county": first["county"], "city": first["city"],
-        "verdict_class": first["action_class"], "severity": first["severity"], "adcode": first["adcode"],
-        "n_rules": n_rules, "row": first["row"],
-    })
-    geoms = _take_geoms(first["layer"].astype(object), first["pos"].astype(np.int64), geoms_of)
-    return gpd.GeoDataFrame(out, geometry=geoms.values, crs="EPSG:4326", copy=False)
+    data = {"ent_id": first.column("ent_id"), "layer": first.column("layer"), "name": first.column("name"),
+            "verdict": first.column("action"), "rule_ids": joined, "county": first.column("county"),
+            "city": first.column("city"), "verdict_class": first.column("action_class"),
+            "severity": first.column("severity"), "adcode": first.column("adcode"), "n_rules": sizes,
+            "row": first.column("row")}
+    return _frame(data, first.geoms(geoms_of))
 
 
 def layer_to_verify(ev: LayerEval, layer: Layer, missing_frames: List[pd.DataFrame]) -> pd.DataFrame:
@@ -242,18 +292,14 @@ def check_counts(counts: pd.DataFrame, verdicts: gpd.GeoDataFrame, verify_frames
                 f"{r.to_verify} (verdicts {n_verdicts}, to-verify rows {n_tv})")
 
 
-def flags_table(flags_df: pd.DataFrame, geoms_of: Mapping[str, np.ndarray],
-               rule_order: Mapping[str, int], meta: Mapping[str, np.ndarray]) -> gpd.GeoDataFrame:
+def flags_table(hits: HitTable, geoms_of: Mapping[str, Any]) -> gpd.GeoDataFrame:
     cols = FLAG_COLUMNS + FLAG_EXTRA_COLUMNS
-    if flags_df.empty:
-        return gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in cols}, geometry=[], crs="EPSG:4326")
-    layer_codes, order = _frame_codes(flags_df, meta, rule_order)
-    srt = _group_order(layer_codes, flags_df["pos"].to_numpy(dtype=np.int64), order)
-    # Column-wise takes of just the output columns (no wide-frame take, reset_index copy, consolidation).
-    data = {c: _flag_col(flags_df, meta, c, srt) for c in cols}
+    if hits.n == 0:
+        return _empty_points(cols)
+    rows = hits.rows(_group_order(hits.layer_code, hits.pos, hits.order))
+    data = {c: rows.column(c) for c in cols}
     data["distance_km"] = data["distance_km"].astype(float)
-    geoms = _take_geoms(data["layer"].astype(object), flags_df["pos"].to_numpy(dtype=np.int64)[srt], geoms_of)
-    return gpd.GeoDataFrame(data, geometry=geoms.values, crs="EPSG:4326", copy=False)
+    return _frame(data, rows.geoms(geoms_of))
 
 
 def to_verify_table(frames: List[pd.DataFrame], geoms_of: Mapping[str, np.ndarray]) -> gpd.GeoDataFrame:

@@ -24,6 +24,7 @@ import yaml
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
+from ..common.cells import cell_text
 from ..common.data_files import CITY_TABLE_PATH
 from .coords import gcj02_to_wgs84
 
@@ -38,6 +39,8 @@ __all__ = [
     "load_shanxi_boundaries",
     "load_shanxi_province",
     "shanxi_city_names",
+    "shanxi_counties",
+    "county_named_in",
     "guess_admin_fields",
     "normalize_admin",
     "is_city_district_code",
@@ -207,6 +210,40 @@ def shanxi_city_names() -> Dict[str, str]:
 def _shanxi_county_codes() -> Dict[Tuple[str, str], str]:
     """(city, county) → adcode, to fill a missing adcode from names (from the city table)."""
     return {(c["name"], county): str(code) for c in _city_table() for code, county in c["counties"].items()}
+
+
+def shanxi_counties() -> List[Tuple[str, str, str]]:
+    """(city, county, adcode) of every Shanxi county, from the city table."""
+    return [(c["name"], county, str(code)) for c in _city_table() for code, county in c["counties"].items()]
+
+
+def county_named_in(name: object, counties: Optional[Iterable[Tuple[str, str, str]]] = None
+                    ) -> Optional[Tuple[str, str, str]]:
+    """The one county an enterprise's name states, as (city, county, adcode); None when it states none or
+    several. '临汾市永和县新兴宾馆' → 永和县, '阳泉郊区富民医院' → 阳泉's 郊区. A county counts as stated when its
+    city (with or without 市) comes right before it; else when the name begins with it, or holds it anywhere
+    if it has three characters or more (two-character names such as 古县 or 城区 sit inside other words).
+    ``counties``: (city, county, adcode) to look for, the Shanxi city table's by default.
+
+    Only a guess from words: callers say so wherever they use it (the point itself lies in no county)."""
+    text = (cell_text(name) or "").strip()
+    if not text:
+        return None
+    table = {tuple((cell_text(v) or "").strip() for v in t) for t in
+             (counties if counties is not None else shanxi_counties())}
+    table = {t for t in table if t[1]}
+
+    def one(found) -> Optional[Tuple[str, str, str]]:
+        keys = {ad or (ci, co) for ci, co, ad in found}
+        return sorted(found)[0] if len(keys) == 1 else None
+
+    def city_forms(city: str) -> set:
+        return {city, city[:-1] if city.endswith("市") else city} - {""}
+
+    strong = {t for t in table if any(form + t[1] in text for form in city_forms(t[0]))}
+    if strong:
+        return one(strong)
+    return one({t for t in table if text.startswith(t[1]) or (len(t[1]) >= 3 and t[1] in text)})
 
 
 # --------------------------------------------------------------------------- user admin layers

@@ -3,11 +3,12 @@ Processing's FIELD_MAP text read (``parse_field_map``), and what a run loses wit
 (``missing_field_notes``). The fields themselves are declared in ``analysis/schema/fields.py``."""
 from __future__ import annotations
 
-from typing import Any, Iterable, List, Optional, Sequence
+from typing import Any, Iterable, List, Optional, Sequence, Tuple
 
 from ..common.errors import InputError
 
-__all__ = ["check_field_mapping", "parse_field_map", "missing_field_note", "missing_field_notes"]
+__all__ = ["check_field_mapping", "parse_field_map", "missing_field_note", "missing_field_notes",
+           "missing_field_effects"]
 
 
 def _columns_text(columns: Sequence[str]) -> str:
@@ -112,7 +113,39 @@ def missing_field_note(layer: str, kind: str, name: str, rule_ids: Sequence[str]
     from ..schema.fields import field_label, kind_label
 
     return (f"{kind_label(kind)}图层「{layer}」没有可用的「{field_label(name, kind)}」字段（{name}）："
-            f"规则 {'、'.join(rule_ids)} 未对该图层评估")
+            + _not_evaluated(rule_ids))
+
+
+def _not_evaluated(rule_ids: Sequence[str]) -> str:
+    return f"规则 {'、'.join(rule_ids)} 未对该图层评估"
+
+
+def missing_field_effects(kind: str, mapping: dict, layer: str, rules_verify: Optional[dict] = None,
+                          rules_false: Optional[dict] = None,
+                          position_from_geometry: bool = True) -> List[Tuple[str, str, str]]:
+    """What the run does about each field of ``kind`` no column holds: (field, how, effect) with how one of
+    ``derived`` (worked out from other columns: its rules are evaluated), ``rules`` (the rules testing it are not
+    evaluated on the layer) or ``missing``, and effect the Chinese words saying it ("编号按行号生成（…）…").
+    The one source of those words: the run's notes (:func:`missing_field_notes`) and the dock's 数据 tab."""
+    from ..schema.fields import fields_for
+    from .villages import derived_fields
+
+    rules_verify, rules_false = rules_verify or {}, rules_false or {}
+    derived = derived_fields(kind, mapping)
+    out = []
+    for fdef in fields_for(kind):
+        if mapping.get(fdef.name) or (position_from_geometry and fdef.name in ("lon", "lat")):
+            continue
+        if fdef.name in derived:
+            out.append((fdef.name, "derived", derived[fdef.name]))
+        elif rules_verify.get(fdef.name):
+            out.append((fdef.name, "rules", _not_evaluated(rules_verify[fdef.name])))
+        else:
+            parts = [fdef.missing_note.format(layer=layer)] if fdef.missing_note else []
+            if rules_false.get(fdef.name):
+                parts.append(f"规则 {'、'.join(rules_false[fdef.name])} 按不满足处理（该图层不会因这些规则被标注）")
+            out.append((fdef.name, "missing", "；".join(parts) or "不影响判定（启用的规则未用到该字段）"))
+    return out
 
 
 def missing_field_notes(kind: str, mapping: dict, layer: str, rules_verify: Optional[dict] = None,
@@ -120,24 +153,15 @@ def missing_field_notes(kind: str, mapping: dict, layer: str, rules_verify: Opti
     """One Chinese sentence per optional field of ``kind`` that no column holds, naming the layer and the field
     and saying what the run could not do without it. ``rules_verify`` / ``rules_false``: field → ids of the
     enabled rules that test it, unknown values going to 需核实 / counting as not met."""
-    from ..schema.fields import fields_for, kind_label
-    from .villages import derived_fields
+    from ..schema.fields import field_label, kind_label
 
-    rules_verify, rules_false = rules_verify or {}, rules_false or {}
-    derived = derived_fields(kind, mapping)
     notes = []
-    for fdef in fields_for(kind):
-        if mapping.get(fdef.name) or (position_from_geometry and fdef.name in ("lon", "lat")):
-            continue
-        if fdef.name in derived:  # worked out from other columns: said, not reported missing
-            notes.append(f"{kind_label(kind)}图层「{layer}」：{derived[fdef.name]}")
-            continue
-        if rules_verify.get(fdef.name):
-            notes.append(missing_field_note(layer, kind, fdef.name, rules_verify[fdef.name]))
-            continue
-        parts = [fdef.missing_note.format(layer=layer)] if fdef.missing_note else []
-        if rules_false.get(fdef.name):
-            parts.append(f"规则 {'、'.join(rules_false[fdef.name])} 按不满足处理（该图层不会因这些规则被标注）")
-        notes.append(f"{kind_label(kind)}图层「{layer}」没有「{fdef.label}」字段（{fdef.name}）："
-                     + ("；".join(parts) or "不影响判定（启用的规则未用到该字段）"))
+    for name, how, effect in missing_field_effects(kind, mapping, layer, rules_verify, rules_false,
+                                                   position_from_geometry):
+        if how == "derived":  # worked out from other columns: said, not reported missing
+            notes.append(f"{kind_label(kind)}图层「{layer}」：{effect}")
+        elif how == "rules":
+            notes.append(missing_field_note(layer, kind, name, (rules_verify or {})[name]))
+        else:
+            notes.append(f"{kind_label(kind)}图层「{layer}」没有「{field_label(name, kind)}」字段（{name}）：" + effect)
     return notes

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..common.cells import cell_text
+from ..schema.fields import LAYER_KIND_LABELS
 from .tables import DATA_COLUMNS, TASK_COLUMNS, LedgerError, frame, typed
 
 __all__ = ["normalise_name", "flag_frame", "month_tasks", "MATCH_RADIUS_M", "ID_INVENTORY", "ID_DUPLICATE",
@@ -151,7 +152,7 @@ def month_tasks(flags: pd.DataFrame, tasks: Optional[pd.DataFrame] = None,
                 ents.at[i, "key"] = f"名称:{row['norm']}"
             ents.at[i, "id_source"] = ID_NAME_POSITION if pd.notna(row["lon"]) and pd.notna(row["lat"]) \
                 else ID_NAME_ONLY
-        layers = sorted(set(sub["layer"].astype(str)))
+        layers = [LAYER_KIND_LABELS.get(k, k) for k in sorted(set(sub["layer"].astype(str)))]  # 锅炉, not boiler
         notes.append(f"{'、'.join(layers)}：{len(no_id)} 家企业清单中无编号，按名称和 {radius_m:g} 米内的位置与往月对应"
                      f"（其中 {len(matched)} 家对应到已有企业）")
     df = df.merge(ents[ent_keys + ["key", "id_source"]], on=ent_keys, how="left")

@@ -14,12 +14,14 @@ import numpy as np
 import pandas as pd
 
 from ..common.cells import cell_text, plain
+from ..schema.fields import LAYER_KIND_LABELS
 from ..schema.output_fields import field_alias
 
 __all__ = [
     "OPEN", "DONE", "REOPENED", "OUTSTANDING", "STATUS_LABELS", "CHECKED", "SOURCE_DATA", "SOURCE_MANUAL",
     "DATA_COLUMNS", "CHECK_COLUMNS", "TASK_COLUMNS", "HISTORY_COLUMNS", "PROGRESS_COLUMNS", "MONTH_COLUMNS",
-    "INT_COLUMNS", "FLOAT_COLUMNS", "FIELD_ALIASES", "Ledger", "LedgerUpdate", "LedgerError", "frame", "typed",
+    "INT_COLUMNS", "FLOAT_COLUMNS", "FIELD_ALIASES", "CHECK_OFF_LABELS", "SOURCE_LABELS", "LABEL_COLUMNS",
+    "STORED_COLUMNS", "code_labels", "with_labels", "Ledger", "LedgerUpdate", "LedgerError", "frame", "typed",
     "records", "empty_ledger", "normalised", "now",
 ]
 
@@ -28,6 +30,8 @@ OUTSTANDING = (OPEN, REOPENED)
 STATUS_LABELS = {OPEN: "未完成", DONE: "已销号", REOPENED: "重新出现"}
 CHECKED = "done"  # check_off value of a manual check-off (人工销号); empty otherwise
 SOURCE_DATA, SOURCE_MANUAL = "data", "manual"
+CHECK_OFF_LABELS = {CHECKED: "已人工销号"}
+SOURCE_LABELS = {SOURCE_DATA: "月度数据更新", SOURCE_MANUAL: "人工销号"}
 
 # Columns written by the monthly update (the data's side) and by a person (the check-off).
 DATA_COLUMNS = ["task_id", "ent_id", "id_source", "layer", "name", "rule_id", "county", "city", "adcode",
@@ -39,15 +43,68 @@ HISTORY_COLUMNS = ["task_id", "month", "from_status", "to_status", "source", "at
 PROGRESS_COLUMNS = ["month", "adcode", "county", "city", "open", "new", "done", "reopened", "overdue"]
 MONTH_COLUMNS = ["month", "flags", "updated_at", "updated_by", "tasks", "open", "new", "done", "reopened",
                  "overdue", "disagree", "digest"]
+# A stored ledger also holds each code's Chinese beside it (label column → code column), as flags.gpkg does: a
+# person opening ledger.gpkg or the PostGIS tables reads 未完成, 锅炉 and the rule's name. The stores write them
+# from the codes (``with_labels``); the analysis reads and compares only the codes.
+LABEL_COLUMNS: Dict[str, Dict[str, str]] = {
+    "tasks": {"layer_label": "layer", "rule_name": "rule_id", "status_label": "status",
+              "check_off_label": "check_off"},
+    "history": {"from_label": "from_status", "to_label": "to_status", "source_label": "source"},
+}
 INT_COLUMNS = {"overdue", "disagree", "open", "new", "done", "reopened", "tasks"}
 FLOAT_COLUMNS = {"lon", "lat"}
 
 # One field, one Chinese name: the ledger's aliases are those of the output fields (shapefile_fields.OUTPUT_FIELDS,
 # where a new ledger column is declared first; tests/analysis/test_ledger.py checks none is left without).
-FIELD_ALIASES: Dict[str, str] = {
-    name: field_alias(name)
-    for name in dict.fromkeys(TASK_COLUMNS + HISTORY_COLUMNS + PROGRESS_COLUMNS + MONTH_COLUMNS)
+
+
+def _beside_codes(columns: Sequence[str], labels: Mapping[str, str]) -> List[str]:
+    out: List[str] = []
+    for col in columns:
+        out.append(col)
+        out.extend(label for label, code in labels.items() if code == col)
+    return out
+
+
+# The stored tables' columns: each label right after its code.
+STORED_COLUMNS: Dict[str, List[str]] = {
+    "tasks": _beside_codes(TASK_COLUMNS, LABEL_COLUMNS["tasks"]),
+    "history": _beside_codes(HISTORY_COLUMNS, LABEL_COLUMNS["history"]),
+    "monthly_progress": list(PROGRESS_COLUMNS),
+    "months": list(MONTH_COLUMNS),
 }
+FIELD_ALIASES: Dict[str, str] = {
+    name: field_alias(name) for name in dict.fromkeys(c for cols in STORED_COLUMNS.values() for c in cols)
+}
+
+
+def code_labels(code_column: str, rule_names: Optional[Mapping[str, str]] = None) -> Mapping[str, str]:
+    """The Chinese of each value of a code column (the one table of each: statuses, kinds, rules …)."""
+    if code_column in ("status", "from_status", "to_status"):
+        return STATUS_LABELS
+    if code_column == "check_off":
+        return CHECK_OFF_LABELS
+    if code_column == "source":
+        return SOURCE_LABELS
+    if code_column == "layer":
+        return LAYER_KIND_LABELS
+    if code_column == "rule_id":
+        return rule_names or {}
+    raise KeyError(code_column)
+
+
+def with_labels(df: pd.DataFrame, table: str, rule_names: Optional[Mapping[str, str]] = None) -> pd.DataFrame:
+    """``df`` with the label columns of ``table`` worked out from their codes (an unknown code as it is, an
+    empty one empty); a table without labels as it is."""
+    out = df.copy()
+    for label, code in LABEL_COLUMNS.get(table, {}).items():
+        if code not in out.columns:
+            continue
+        names = code_labels(code, rule_names)
+        texts = [cell_text(v) for v in out[code].to_numpy()]
+        out[label] = pd.Series([names.get(t, t) if t is not None else None for t in texts], index=out.index,
+                               dtype=object)
+    return out
 
 
 class LedgerError(ValueError):

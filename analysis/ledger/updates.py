@@ -44,6 +44,7 @@ from .identity import (
 )
 from .tables import (
     CHECK_COLUMNS,
+    CHECK_OFF_LABELS,
     CHECKED,
     DATA_COLUMNS,
     DONE,
@@ -51,23 +52,28 @@ from .tables import (
     FLOAT_COLUMNS,
     HISTORY_COLUMNS,
     INT_COLUMNS,
+    LABEL_COLUMNS,
     MONTH_COLUMNS,
     OPEN,
     OUTSTANDING,
     PROGRESS_COLUMNS,
     REOPENED,
     SOURCE_DATA,
+    SOURCE_LABELS,
     SOURCE_MANUAL,
     STATUS_LABELS,
+    STORED_COLUMNS,
     TASK_COLUMNS,
     Ledger,
     LedgerError,
     LedgerUpdate,
+    code_labels,
     empty_ledger,
     frame,
     normalised,
     now,
     typed,
+    with_labels,
 )
 
 # The ledger's public names, wherever they are defined: callers import them from here.
@@ -79,7 +85,8 @@ __all__ = [
     "normalised", "TASK_COLUMNS", "HISTORY_COLUMNS", "PROGRESS_COLUMNS", "MONTH_COLUMNS", "DATA_COLUMNS",
     "CHECK_COLUMNS", "INT_COLUMNS", "FLOAT_COLUMNS", "FIELD_ALIASES", "STATUS_LABELS", "OPEN", "DONE", "REOPENED",
     "OUTSTANDING", "CHECKED", "SOURCE_DATA", "SOURCE_MANUAL", "MATCH_RADIUS_M", "ID_INVENTORY", "ID_DUPLICATE",
-    "ID_NAME_POSITION", "ID_NAME_ONLY",
+    "ID_NAME_POSITION", "ID_NAME_ONLY", "LABEL_COLUMNS", "STORED_COLUMNS", "CHECK_OFF_LABELS", "SOURCE_LABELS",
+    "code_labels", "with_labels",
 ]
 
 # Attributes a month's flags refresh on every task they show.
@@ -160,7 +167,7 @@ def update_ledger(ledger: Optional[Ledger], flags: pd.DataFrame, month: object, 
     cur, notes = month_tasks(flags, base.tasks, radius_m)
     _refuse_a_repeated_month(base, cur, month, unchanged, old_month)
     tasks = base.tasks.set_index("task_id", drop=False)
-    present = pd.Index(cur["task_id"])
+    present = pd.Index(cur["task_id"], dtype=object)  # ids as given: no dtype guessing (pandas 3)
     known = tasks.index.isin(present)
     transitions: List[Tuple[str, Optional[str], str]] = []
 

@@ -37,7 +37,10 @@ class ZoneDef:
     params: Tuple[str, ...]
     # fill RGBA, outline RGB, outline style, brush style, outline width in mm (layers/styling.py): only the coal-ban
     # zone is filled (lightly); the others cover whole counties, rings or the built-up areas again and are outlines,
-    # so a county map stays legible where several overlap
+    # so a county map stays legible where several overlap. The three rings around towns and plants (CHP radius,
+    # mine ring, planning area) cross each other everywhere: they differ in colour, pattern and width at once
+    # (orange thin dashes, charcoal wide dash-dots, teal dots), so each is told apart even in grey print.
+    # min_scale: a ring a few km around each town draws on the dock's map only from 1:min_scale in
     style: Mapping[str, str]
     step: str  # the progress label while it is built
     phrase: str  # how a rule sentence names it ("禁煤区" + 内/以外), may hold {param}
@@ -72,32 +75,39 @@ ZONES: Tuple[ZoneDef, ...] = (
              "outline_width": "0.4"},
             "构建禁煤区…", "禁煤区"),
     ZoneDef("Z-1P30", "region_1p30", "“1+30”区域", "The 1+30 region", "region_1p30_layer", COUNTY, (),
-            {"color": "0,0,0,0", "outline_color": "106,61,154", "outline_style": "dash", "style": "no"},
+            {"color": "0,0,0,0", "outline_color": "106,61,154", "outline_style": "dash", "style": "no",
+             "outline_width": "0.6"},
             "构建“1+30”区域…", "“1+30”区域", shown=False),
     ZoneDef("Z-KEY", "key_city_groups", "重点城市分组", "Key-city groups", "key_city_groups_layer", KEY_CITY, (),
-            {"color": "0,0,0,0", "outline_color": "204,153,0", "outline_style": "dash", "style": "no"},
+            {"color": "0,0,0,0", "outline_color": "204,153,0", "outline_style": "dash", "style": "no",
+             "outline_width": "0.6"},
             "构建重点城市分组…", "重点城市8市（京津冀及周边、汾渭平原）", shown=False, old_ids=("Z-KEY8",)),
     ZoneDef("Z-NORTH", "north_coal_zero", "北部平原散煤清零区", "Northern plain coal-zero districts",
             "north_coal_zero_layer", COUNTY, (),
-            {"color": "0,0,0,0", "outline_color": "31,120,180", "outline_style": "solid", "style": "no"},
+            {"color": "0,0,0,0", "outline_color": "31,120,180", "outline_style": "solid", "style": "no",
+             "outline_width": "0.6"},
             "构建北部平原散煤清零区…", "北部平原散煤清零区"),
     ZoneDef("Z-CLUSTER", "cluster_counties", "产业集群综合整治县", "Industrial-cluster counties to rectify",
             "cluster_counties_layer", COUNTY, (),
-            {"color": "0,0,0,0", "outline_color": "231,41,138", "outline_style": "solid", "style": "no"},
+            {"color": "0,0,0,0", "outline_color": "231,41,138", "outline_style": "solid", "style": "no",
+             "outline_width": "0.6"},
             "构建产业集群综合整治县…", "产业集群综合整治县"),
     ZoneDef("Z-CHP", "chp_heating_radius", "热电联产{chp_radius_km}公里供热半径",
             "CHP heating radius ({chp_radius_km} km)", "chp_heating_radius_layer", PLANT_RADIUS,
             ("chp_radius_km", "chp_min_mw"),
-            {"color": "0,0,0,0", "outline_color": "255,127,0", "outline_style": "dash", "style": "no"},
+            {"color": "0,0,0,0", "outline_color": "255,127,0", "outline_style": "dash", "style": "no",
+             "outline_width": "0.5"},
             "构建热电联产供热半径…", "热电联产供热半径{chp_radius_km}公里", old_ids=("Z-CHP15",)),
     ZoneDef("Z-MINE", "mine_closure_zone", "露天矿山关闭区（设区市建成区及周边{mine_ring_km}公里）",
             "Open-pit mine closure zone (prefecture built-up areas and {mine_ring_km} km around)",
             "mine_closure_zone_layer", AREA, ("mine_ring_km",),
-            {"color": "0,0,0,0", "outline_color": "140,81,10", "outline_style": "dash dot", "style": "no"},
+            {"color": "0,0,0,0", "outline_color": "51,51,51", "outline_style": "dash dot", "style": "no",
+             "outline_width": "0.9", "min_scale": "1500000"},
             "构建露天矿山关闭区…", "设区市建成区及周边{mine_ring_km}公里"),
     ZoneDef("Z-PLAN", "planning_area", "城市规划区", "City planning areas", "planning_area_layer", AREA,
             ("planning_ring_km",),
-            {"color": "0,0,0,0", "outline_color": "1,102,94", "outline_style": "dot", "style": "no"},
+            {"color": "0,0,0,0", "outline_color": "1,133,113", "outline_style": "dot", "style": "no",
+             "outline_width": "0.7", "min_scale": "1500000"},
             "构建城市规划区…", "设区市规划区"),
 )
 

@@ -123,16 +123,21 @@ _ZONE_ID = re.compile(r"Z-[A-Z0-9]+")
 _ASCII_PAREN = re.compile(r"[（(]\s*[A-Za-z_][A-Za-z0-9_, ]*[)）]")
 
 
+def named_rules(text: str, names: Optional[Mapping[str, str]] = None) -> str:
+    """``text`` with each known rule id as its name in 「」 (nothing else touched: a user's value stays as given)."""
+    names = rule_names() if names is None else names
+    out = _RULE_ID.sub(lambda m: f"「{names[m.group(0)]}」" if m.group(0) in names else m.group(0), str(text))
+    out = re.sub(r"(?<=[\u4e00-\u9fff]) 「", "「", out)  # "规则 「…」" → "规则「…」"
+    return re.sub(r"」 (?=[\u4e00-\u9fff])", "」", out)
+
+
 def printable(text: str, names: Optional[Mapping[str, str]] = None) -> str:
     """A sentence of the log made for print: rule ids become their names in 「」, a canonical field name in
     brackets after its Chinese label is dropped, a layer kind code becomes its label."""
-    names = rule_names() if names is None else names
-
-    def rule(m: re.Match) -> str:
-        return f"「{names[m.group(0)]}」" if m.group(0) in names else m.group(0)
-
-    out = _RULE_ID.sub(rule, str(text))
-    out = _ASCII_PAREN.sub("", out)
+    out = named_rules(text, names)
+    # a quoted name (a layer 「Plants (demo)」) is the user's own: only brackets outside quotes are dropped
+    out = "".join(part if part.startswith("「") else _ASCII_PAREN.sub("", part)
+                  for part in re.split(r"(「[^「」]*」)", out))
     out = re.sub(r"「(boiler|mine|plant|chp|boilers|mines|plants)」",
                  lambda m: "「" + kind_label(m.group(1).rstrip("s")) + "清单」", out)
     out = re.sub(r"(?<=[\u4e00-\u9fff]) 「", "「", out)
@@ -221,6 +226,8 @@ def label_tables(flags, verdicts, to_verify, ruleset=None, tables: Optional[Mapp
             tv[col] = ""
     tv[TO_VERIFY_PEOPLE_COLUMNS] = tv[TO_VERIFY_PEOPLE_COLUMNS].astype(object).where(
         tv[TO_VERIFY_PEOPLE_COLUMNS].notna(), "")
+    if "problem" in tv.columns:  # a person reads it in the to_verify layer: rules by name, not id
+        tv["problem"] = [named_rules(p, names) if isinstance(p, str) else p for p in tv["problem"].to_numpy()]
     return flags, verdicts, add_label_columns(tv, "to_verify", names)
 
 

@@ -108,7 +108,7 @@ OUTPUT_FIELDS: Dict[str, OutputField] = {
     "lon": _F("经度", "经度（WGS84）", "经度", "经度"),
     "lat": _F("纬度", "纬度（WGS84）", "纬度", "纬度"),
     "zone_id": _F("分区编号", "分区编号（Z-BAN 禁煤区、Z-1P30 “1+30”区域等）", "分区编号", "分区码"),
-    "zone": _F("分区名称", "分区名称", "分区名称", "分区"),
+    "zone": _F("分区图层", "分区在 zones.gpkg 中的图层名（如 chp_heating_radius）", "分区图层", "分区层"),
     "zone_name": _F("分区名称", "分区名称", "分区名称", "分区"),
     "part": _F("组成部分", "单个电厂的供热半径（plant）或其合并范围（union）", "组成部分", "组成"),
     "group": _F("重点区域分组", "重点区域分组（京津冀及周边地区、汾渭平原、其他地区）", "区域分组", "分组"),
@@ -140,22 +140,46 @@ OUTPUT_FIELDS: Dict[str, OutputField] = {
     "target_pct": _F("目标（%）", "覆盖率目标（农村地区力争 60%）", "目标", "目标"),
     "meets": _F("是否达标", "是否达到目标（1 是，0 否）", "是否达标", "达标"),
     "unknown_villages": _F("缺数据村数", "缺总户数或清洁取暖数据、未计入的村数", "缺数据村", "缺数据"),
+    # The scenario comparison, compare.gpkg (analysis/scenarios/compare.py).
+    "change": _F("变化", "方案相对基准的变化：新增（仅方案命中）、解除（仅基准命中）、措施变化（都命中，措施、时限或综合结论不同）；"
+                 "分区：扩大、缩小", "变化", "变化"),
+    "verdict_base": _F("基准综合结论", "该企业在基准方案中的综合结论（取最严重的措施；空 = 基准中无命中）", "基准结论",
+                       "基准论"),
+    "verdict_variant": _F("方案综合结论", "该企业在比较方案中的综合结论（空 = 方案中无命中）", "方案结论", "方案论"),
+    "reason_base": _F("基准判定理由", "基准方案中该规则的判定理由", "基准理由", "基准由"),
+    "reason_variant": _F("方案判定理由", "比较方案中该规则的判定理由", "方案理由", "方案由"),
+    "zone_title": _F("分区名称", "分区名称（含构建时的参数，如 热电联产20公里供热半径）", "分区名称", "分区名"),
+    "added": _F("新增", "新增命中条数（企业×规则，仅方案命中）", "新增", "新增"),
+    "removed": _F("解除", "解除命中条数（企业×规则，仅基准命中）", "解除", "解除"),
+    "changed": _F("措施变化", "措施变化条数（企业×规则，两方案都命中但措施、时限或综合结论不同）", "措施变化", "措施变"),
+    "setting": _F("设置项代码", "设置项代码（参数名、rule.规则编号、1p30 等）", "设置代码", "设置码"),
+    "setting_label": _F("设置项", "设置项", "设置项", "设置项"),
+    "base_value": _F("基准", "基准方案的值", "基准", "基准"),
+    "variant_value": _F("方案", "比较方案的值", "方案", "方案"),
     # The monthly ledger's own fields (analysis/ledger/tables.py takes its aliases from here).
-    "task_id": _F("任务编号", "台账任务编号（类别代码:企业编号:规则编号）", "任务编号", "任务号"),
+    "task_id": _F("任务代码", "台账任务代码（类别代码:企业编号:规则编号，供程序和“人工销号（台账任务）”使用；人读时看"
+                  "企业编号与规则）", "任务代码", "任务码"),
     "id_source": _F("企业对应方式", "逐月认定同一企业的方式（清单编号，或名称+50米内位置）", "对应方式", "对应法"),
-    "status": _F("数据状态", "按数据判定的任务状态（open 未完成 / done 已销号 / reopened 重新出现）", "数据状态", "状态"),
+    "status": _F("数据状态代码", "按数据判定的任务状态代码（open 未完成 / done 已销号 / reopened 重新出现；供程序使用，"
+                 "中文见“数据状态”）", "状态代码", "状态码"),
+    "status_label": _F("数据状态", "按数据判定的任务状态（未完成、已销号、重新出现）", "数据状态", "状态"),
     "first_month": _F("首次出现月份", "任务首次出现的月份", "首现月份", "首现月"),
     "last_month": _F("最近出现月份", "任务最近一次出现的月份", "最近月份", "最近月"),
     "done_month": _F("销号月份", "数据中不再出现（销号）的月份", "销号月份", "销号月"),
     "overdue": _F("逾期", "月末已过完成时限仍未完成（任务：1 是，0 否；分县进度：逾期任务数）", "逾期", "逾期"),
-    "check_off": _F("人工销号", "人工销号（done = 已由人工核实销号）", "人工销号", "销号"),
+    "check_off": _F("人工销号代码", "人工销号代码（done = 已由人工核实销号；供程序使用，中文见“人工销号”）", "销号代码",
+                    "销号码"),
+    "check_off_label": _F("人工销号", "人工销号（已人工销号，或空）", "人工销号", "销号"),
     "checked_by": _F("销号人", "人工销号的核实人", "销号人", "销号人"),
     "checked_at": _F("销号时间", "人工销号的时间", "销号时间", "销号时"),
     "evidence": _F("证明材料", "人工销号的证明材料（文件名）", "证明材料", "证明"),
     "disagree": _F("数据与人工不一致", "已人工销号但本月数据中仍然存在（1 是，0 否）", "不一致", "不一致"),
     "month": _F("月份", "月份（YYYY-MM）", "月份", "月份"),
-    "from_status": _F("原状态", "变更前的状态", "原状态", "原状态"),
-    "to_status": _F("新状态", "变更后的状态", "新状态", "新状态"),
+    "from_status": _F("原状态代码", "变更前的状态代码（供程序使用，中文见“原状态”）", "原状态码", "原状码"),
+    "from_label": _F("原状态", "变更前的状态（未完成、已销号、重新出现）", "原状态", "原状态"),
+    "to_status": _F("新状态代码", "变更后的状态代码（供程序使用，中文见“新状态”）", "新状态码", "新状码"),
+    "to_label": _F("新状态", "变更后的状态（未完成、已销号、重新出现）", "新状态", "新状态"),
+    "source_label": _F("变更方式", "状态变更的方式（月度数据更新、人工销号）", "变更方式", "方式"),
     "at": _F("时间", "变更时间", "时间", "时间"),
     "by": _F("操作人", "变更的操作人", "操作人", "操作人"),
     "open": _F("未完成", "月末未完成的任务数（含重新出现）", "未完成", "未完成"),
@@ -191,6 +215,7 @@ def field_aliases(names: Iterable[str]) -> Dict[str, str]:
 
 
 _CODEC_NAMES = {"UTF-8": "utf-8", "GBK": "gbk"}
+SHAPEFILE_ENCODINGS = tuple(_CODEC_NAMES)  # what a county package's shapefiles may be written in
 
 
 def normalize_encoding(encoding: str) -> str:
@@ -316,19 +341,26 @@ _QML = """<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
 """
 
 
-def write_gpkg_aliases(path, layers: Mapping[str, Iterable[str]], qgis_style: bool = False) -> None:
+ALIAS_STYLE_NOTE = "中文字段别名 / Chinese field aliases"
+
+
+def write_gpkg_aliases(path, layers: Mapping[str, Iterable[str]], qgis_style: bool = False,
+                       styles: Optional[Mapping[str, str]] = None, style_note: str = ALIAS_STYLE_NOTE) -> None:
     """Write the Chinese aliases of the declared fields of ``layers`` (layer → its columns) into a GeoPackage.
 
     Always in the standard ``gpkg_data_columns`` table (``name`` = alias, ``description`` = meaning; GDAL 3.7
     and later, and so QGIS, read them as field alternative names). With ``qgis_style`` also as each layer's
     default QGIS style holding only the aliases (``layer_styles``): QGIS loads it on opening the layer
-    whatever its GDAL, without touching the symbology. That table is a layer of its own, so the run's own
-    GeoPackages (read back layer by layer) do without it.
+    whatever its GDAL (QGIS 3.22 on GDAL 3.6 reads no gpkg_data_columns), without touching the symbology. That
+    table is a layer of its own, so the run's own GeoPackages (read back layer by layer) do without it.
+    ``styles``: a whole QML for some layers instead (the ledger's tasks: their symbology too); ``style_note``
+    is the styles' description: an earlier style of these layers with the same one is replaced, no other.
     """
     import sqlite3
     from xml.sax.saxutils import quoteattr  # nosec B406 # it escapes an attribute we write; nothing is parsed
 
-    styles = []
+    written = []
+    layers = {table: list(columns) for table, columns in layers.items()}
     con = sqlite3.connect(str(path))
     try:
         con.execute(
@@ -344,7 +376,7 @@ def write_gpkg_aliases(path, layers: Mapping[str, Iterable[str]], qgis_style: bo
                 [(table, name, alias, alias, field_meaning(name)) for name, alias in aliases.items()])
             rows = "\n".join(f"  <alias field={quoteattr(n)} index=\"{i}\" name={quoteattr(aliases[n])}/>"
                              for i, n in enumerate(columns) if n in aliases)
-            styles.append((table, _QML.format(rows=rows)))
+            written.append((table, (styles or {}).get(table) or _QML.format(rows=rows)))
         con.execute("CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT "
                     "NOT NULL, definition TEXT NOT NULL, scope TEXT NOT NULL, "
                     "CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name))")
@@ -354,17 +386,21 @@ def write_gpkg_aliases(path, layers: Mapping[str, Iterable[str]], qgis_style: bo
                         "VALUES ('gpkg_data_columns', NULL, 'gpkg_schema', "
                         "'http://www.geopackage.org/spec/#extension_schema', 'read-write')")
         geometry_columns = dict(con.execute("SELECT table_name, column_name FROM gpkg_geometry_columns").fetchall())
+        has_styles = con.execute("SELECT count(*) FROM gpkg_contents WHERE table_name = 'layer_styles'").fetchone()[0]
+        if qgis_style and has_styles:
+            con.executemany("DELETE FROM layer_styles WHERE f_table_name = ? AND description = ?",
+                            [(t, style_note) for t, _ in written])
         con.commit()
     finally:
         con.close()
-    if qgis_style and styles:
+    if qgis_style and written:
         import pandas as pd
         import pyogrio
 
         frame = pd.DataFrame({
-            "f_table_catalog": "", "f_table_schema": "", "f_table_name": [t for t, _ in styles],
-            "f_geometry_column": [geometry_columns.get(t, "") for t, _ in styles],
-            "styleName": [t for t, _ in styles], "styleQML": [q for _, q in styles], "styleSLD": "",
-            "useAsDefault": True, "description": "中文字段别名 / Chinese field aliases", "owner": "", "ui": "",
+            "f_table_catalog": "", "f_table_schema": "", "f_table_name": [t for t, _ in written],
+            "f_geometry_column": [geometry_columns.get(t, "") for t, _ in written],
+            "styleName": [t for t, _ in written], "styleQML": [q for _, q in written], "styleSLD": "",
+            "useAsDefault": True, "description": style_note, "owner": "", "ui": "",
             "update_time": pd.Timestamp.now().strftime("%Y-%m-%dT%H:%M:%S")})
         pyogrio.write_dataframe(frame, str(path), layer="layer_styles", driver="GPKG", append=True)

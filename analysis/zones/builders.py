@@ -230,17 +230,29 @@ def build_all_zones(admin: gpd.GeoDataFrame, builtup: gpd.GeoDataFrame, chp: Any
                     metric_epsg: Optional[int] = None,
                     planning_fields: Optional[Mapping[str, Optional[str]]] = None,
                     planning_name: Optional[str] = None,
-                    extra_params: Optional[Mapping[str, float]] = None) -> ZoneSet:
+                    extra_params: Optional[Mapping[str, float]] = None,
+                    reuse: Optional[Mapping[str, gpd.GeoDataFrame]] = None) -> ZoneSet:
     """Every zone of the registry, keyed by its layer name, with the zone parameters of ``ruleset`` (plus
     ``extra_params``, e.g. the built-up raster's, recorded alongside). ``planning_fields`` / ``planning_name``:
-    the user's column overrides and the layer's name for the planning-area layer."""
+    the user's column overrides and the layer's name for the planning-area layer. ``reuse``: layers already built
+    from the same inputs and values, taken as they are (a scenario run rebuilds only what its change touches)."""
     params = {name: ruleset.params[name] for name in zone_params()}
     inputs = ZoneInputs(admin, builtup, chp, ruleset, params, planning_area, planning_fields,
                         planning_name or "城市规划区", metric_epsg)
     zones = ZoneSet(params={**params, **dict(extra_params or {})})
+    # The prefecture rings (Z-MINE, the Z-PLAN fallback) are most of this step: start them now, beside the
+    # zones built before them.
+    rings = [params["mine_ring_km"] * 1000.0] if reuse is None or "mine_closure_zone" not in reuse else []
+    if (reuse is None or "planning_area" not in reuse) and (planning_area is None or planning_area.empty):
+        rings.append(params["planning_ring_km"] * 1000.0)
+    if rings:
+        inputs.rings.prefetch(rings)
     for i, zone in enumerate(ZONES):
         _checkpoint(progress, is_canceled, i, len(ZONES), zone.step)
-        zones[zone.layer] = globals()[zone.builder](inputs)
+        if reuse is not None and zone.layer in reuse:
+            zones[zone.layer] = reuse[zone.layer]
+        else:
+            zones[zone.layer] = globals()[zone.builder](inputs)
     _checkpoint(progress, is_canceled, len(ZONES), len(ZONES), "区域构建完成")
     return zones
 

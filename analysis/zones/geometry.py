@@ -6,6 +6,9 @@ built-up rings are buffered in the run's metric CRS and densified before going b
 """
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Mapping, Optional, Sequence
 
 import geopandas as gpd
@@ -24,11 +27,27 @@ RING_VERTICES = 360  # sagitta of a 15 km geodesic circle with 360 vertices ≈ 
 DENSIFY_M = 500.0
 
 
+def buffer_each(geoms: np.ndarray, distance: float) -> np.ndarray:
+    """``shapely.buffer(geoms, distance, quad_segs=16)``, the geometries shared out over threads (GEOS runs
+    without the GIL), the ones with most vertices first. Each result is the one the single vectorised call
+    gives; a buffer of a built-up staircase costs most of the zones step."""
+    geoms = np.asarray(geoms, dtype=object)
+    workers = min(os.cpu_count() or 1, 4, len(geoms))
+    if workers < 2:
+        return shapely.buffer(geoms, distance, quad_segs=16)
+    out = np.empty(len(geoms), dtype=object)
+    order = np.argsort(-shapely.get_num_coordinates(geoms), kind="stable")
+    with ThreadPoolExecutor(workers, thread_name_prefix="bluesky-buffer") as pool:
+        for i, g in zip(order, pool.map(lambda i: shapely.buffer(geoms[i], distance, quad_segs=16), order)):
+            out[i] = g
+    return out
+
+
 def _buffer_metric(geoms: gpd.GeoSeries, distance_m: float, metric_epsg: Optional[int]) -> gpd.GeoSeries:
     """Buffer by a ground distance in the metric CRS; densified on the way back to EPSG:4326."""
     metric = geoms.to_crs(metric_crs(metric_epsg))
-    buffered = metric.buffer(distance_m, resolution=16) if distance_m > 0 else metric
-    return _densified_lonlat(np.asarray(buffered.values), metric.crs)
+    buffered = buffer_each(np.asarray(metric.values), distance_m) if distance_m > 0 else np.asarray(metric.values)
+    return _densified_lonlat(buffered, metric.crs)
 
 
 def _densified_lonlat(metric_geoms: np.ndarray, crs) -> gpd.GeoSeries:
@@ -54,30 +73,47 @@ class PrefectureRings:
         self._metric: Optional[np.ndarray] = None
         self._crs = None
         self._rings: Dict[float, np.ndarray] = {}
+        self.prefetch_error: Optional[BaseException] = None
+        self._lock = threading.RLock()  # the rings may be started early in a thread of their own (prefetch)
 
     def base(self) -> Optional[gpd.GeoDataFrame]:
-        if self._base is None:
-            b = self.builtup
-            self._base = prefecture_builtup(b, self.admin) if b is not None and not b.empty else None
-        return self._base
+        with self._lock:
+            if self._base is None:
+                b = self.builtup
+                self._base = prefecture_builtup(b, self.admin) if b is not None and not b.empty else None
+            return self._base
+
+    def prefetch(self, distances_m: Sequence[float]) -> None:
+        """Start buffering the rings of ``distances_m`` in a thread, while other zones are built: GEOS works
+        without the GIL. :meth:`ring` then waits for what is under way; a failure here is left for
+        :meth:`ring` to meet and report in the caller's thread."""
+        def work() -> None:
+            try:
+                base = self.base()
+                for d in (distances_m if base is not None and not base.empty else ()):
+                    self.ring(d)
+            except Exception as exc:  # noqa: BLE001 - kept; ring() in the builder's thread computes again and raises
+                self.prefetch_error = exc
+        threading.Thread(target=work, name="bluesky-rings", daemon=True).start()
 
     def ring(self, distance_m: float) -> gpd.GeoSeries:
         """The base areas buffered by ``distance_m`` (ground metres), densified, in EPSG:4326."""
-        base = self.base()
-        if self._metric is None:
-            metric = base.geometry.to_crs(metric_crs(self.metric_epsg))
-            self._metric, self._crs = np.asarray(metric.values), metric.crs
-        d = float(distance_m)
-        if d <= 0:
-            return _densified_lonlat(self._metric, self._crs)
-        for step in [s for s in self.steps_m if s < d] + [d]:
-            if step in self._rings:
-                continue
-            done = [k for k in self._rings if k < step]
-            d0 = max(done) if done else 0.0
-            src = self._rings[d0] if done else self._metric
-            self._rings[step] = shapely.buffer(src, step - d0, quad_segs=16)
-        return _densified_lonlat(self._rings[d], self._crs)
+        with self._lock:
+            base = self.base()
+            if self._metric is None:
+                metric = base.geometry.to_crs(metric_crs(self.metric_epsg))
+                self._metric, self._crs = np.asarray(metric.values), metric.crs
+            d = float(distance_m)
+            if d <= 0:
+                return _densified_lonlat(self._metric, self._crs)
+            for step in [s for s in self.steps_m if s < d] + [d]:
+                if step in self._rings:
+                    continue
+                done = [k for k in self._rings if k < step]
+                d0 = max(done) if done else 0.0
+                src = self._rings[d0] if done else self._metric
+                self._rings[step] = buffer_each(src, step - d0)
+            return _densified_lonlat(self._rings[d], self._crs)
 
 
 def _intersect_admin(builtup: gpd.GeoDataFrame, admin: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -1,19 +1,23 @@
-"""The atlas page (A3 landscape) and its template ``layers/templates/atlas.qpt``: every item, where it sits, when
-it is left out of the export. Items are found by id: ``map``, ``title``, ``subtitle``, ``date``, ``legend``,
+"""The atlas page (A3 landscape) and its template ``layers/atlas/templates/atlas.qpt``: every item, where it sits,
+when it is left out of the export. Items are found by id: ``map``, ``title``, ``subtitle``, ``date``, ``legend``,
 ``scalebar``, ``north``, ``targets``, ``notes``, ``credit`` (the basemap's credit line in the footer),
 ``progress`` and ``chart`` (the ledger's line and month-by-month chart under the table), ``table`` (the map
-page's task table, right third), ``city_table`` (the overview's per-city summary) and ``table_full_left`` /
-``table_full_right`` (the two frames of the continuation pages' full-page table, header repeated in each).
+page's table, right third), ``city_table`` (the overview's per-city summary) and ``table_full_left`` /
+``table_full_right`` (the two frames of a continuation page's full-page table).
 
-What a page shows is decided by the atlas feature (the page layer of ``layers/atlas/pages.py``): its ``kind``
-(overview, county, table) and whether it has a ``progress`` line, a ``chart`` picture or a ``credit`` — so one
-layout serves every page and the template stays editable in QGIS.
+The tables are placeholders: where the atlas draws its tables (layers/atlas/tables.py) and how they look
+(fonts, colours, grid, margin); their columns are the column sets here (``TASK_COLUMNS``, ``CHANGE_COLUMNS``,
+``CITY_COLUMNS``), the same on a map page and its continuation pages. What a page shows is decided by the atlas
+feature (the page layer of ``layers/atlas/pages.py``): its ``kind`` (overview, county, compare, table) and
+whether it has a ``progress`` line, a ``chart`` picture or a ``credit`` — so one layout serves every page and
+the template stays editable in QGIS.
 """
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Union
+from typing import Optional, Tuple, Union
 
 from qgis.core import (
     QgsApplication,
@@ -30,6 +34,7 @@ from qgis.core import (
     QgsLayoutPoint,
     QgsLayoutSize,
     QgsLayoutTable,
+    QgsLayoutTableColumn,
     QgsLegendStyle,
     QgsPrintLayout,
     QgsProject,
@@ -43,7 +48,10 @@ from qgis.PyQt.QtCore import QRectF, Qt
 from qgis.PyQt.QtGui import QColor, QFont
 from qgis.PyQt.QtXml import QDomDocument
 
-__all__ = ["TEMPLATE_PATH", "FONT_FAMILY", "build_layout", "write_template", "load_layout", "table_of"]
+from ...analysis.reports.meeting import CITY_SUMMARY_COLUMNS, LEDGER_SUMMARY_COLUMNS
+
+__all__ = ["TEMPLATE_PATH", "FONT_FAMILY", "build_layout", "write_template", "load_layout", "table_of", "Frames",
+           "frames_of", "Column", "TASK_COLUMNS", "CHANGE_COLUMNS", "CITY_COLUMNS", "column_widths"]
 
 PathLike = Union[str, os.PathLike]
 TEMPLATE_PATH = Path(__file__).resolve().parent / "templates" / "atlas.qpt"
@@ -51,11 +59,43 @@ TEMPLATE_PATH = Path(__file__).resolve().parent / "templates" / "atlas.qpt"
 # CJK radical code points (⻓ ⻢), so county names could not be searched or copied from the PDF.
 FONT_FAMILY = "WenQuanYi Micro Hei"
 PAGE_W, PAGE_H = 420.0, 297.0  # A3 landscape, mm
-# The map page's table (right third) and each half of a continuation page's table: (field, heading, mm).
-TABLE_COLUMNS = [("seq", "序号", 7), ("name", "企业名称", 48), ("rule", "规则", 54), ("clause", "条款", 13),
-                 ("deadline", "完成时限", 24)]
-FULL_COLUMNS = [("seq", "序号", 9), ("name_w", "企业名称", 64), ("layer_label", "类别", 14), ("rule_w", "规则", 60),
-                ("clause", "条款", 15), ("deadline_w", "完成时限", 24), ("action_label", "措施", 14)]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: its field in a row record, its heading, its width in mm on the map page's table (frames
+    of another width scale the widths to theirs) and whether its cells are right-aligned (numbers)."""
+
+    field: str
+    heading: str
+    mm: float
+    right: bool = False
+
+
+# A county's tasks, the same columns on its map page and on its continuation pages (widths of the 146 mm
+# map-page table): 编号 tells two boilers of one company apart, the rule by its Chinese name (which says the
+# measure: …淘汰, …清理, …改造).
+TASK_COLUMNS: Tuple[Column, ...] = (
+    Column("seq", "序号", 7.5, right=True), Column("ent_id", "编号", 17.5), Column("name", "企业名称", 41),
+    Column("rule", "规则", 47.5), Column("clause", "条款", 11.5), Column("deadline", "完成时限", 21))
+# A city's changed enterprises on its comparison page (analysis/scenarios/compare.py's scenario_changes).
+CHANGE_COLUMNS: Tuple[Column, ...] = (
+    Column("seq", "序号", 7.5, right=True), Column("ent_id", "编号", 17.5), Column("name", "企业名称", 29),
+    Column("county", "县区", 12.5), Column("rule", "规则", 33), Column("change", "变化", 12.5),
+    Column("base", "基准结论", 17), Column("variant", "比较结论", 17))
+# The overview's per-city summary (headings from analysis/reports/meeting.py; the ledger's three with a ledger).
+_CITY_MM = {"city": 15, "enterprises": 18, "close": 19, "retrofit": 12, "rectify": 19, "verify": 12,
+            "done": 15, "new": 15, "overdue": 11}
+CITY_COLUMNS: Tuple[Column, ...] = tuple(Column(f, h, _CITY_MM[f], right=f != "city")
+                                         for f, h in CITY_SUMMARY_COLUMNS + LEDGER_SUMMARY_COLUMNS)
+
+
+def column_widths(columns, width_mm: float):
+    """The columns' widths (mm) in a frame ``width_mm`` wide: their map-page widths scaled to fill it."""
+    total = sum(c.mm for c in columns)
+    return [c.mm * width_mm / total for c in columns]
+
+
 TABLE_RECT = (266.0, 27.0, 146.0, 263.0)  # x, y, w, h of the map page's table frame
 FULL_RECTS = ((10.0, 25.0, 200.0, 266.0), (214.0, 25.0, 200.0, 266.0))  # the continuation table's two frames
 # The ledger's block at the foot of the right third: one line, then the chart. With a ledger the task table
@@ -65,7 +105,7 @@ CHART_RECT = (266.0, 253.0, 146.0, 37.0)
 TABLE_RECT_WITH_PROGRESS = (TABLE_RECT[0], TABLE_RECT[1], TABLE_RECT[2], PROGRESS_RECT[1] - 2.0 - TABLE_RECT[1])
 CITY_TABLE_RECT = (266.0, 27.0, 146.0, 150.0)  # the overview's per-city summary (12 or 13 short rows)
 CREDIT_RECT = (10.0, 290.5, 250.0, 5.5)  # the footer under the bottom row: "底图：…"
-CONTENT_PT, HEADER_PT, CELL_MARGIN = 7.5, 8.5, 0.7
+CONTENT_PT, HEADER_PT, CELL_MARGIN, GRID_MM = 7.5, 8.5, 0.7, 0.15
 
 MAP_PAGE_ITEMS = ("map", "north", "scalebar", "legend", "targets", "notes", "table", "table_title", "progress",
                   "chart", "credit", "city_table")
@@ -202,10 +242,10 @@ def build_layout(project: QgsProject) -> QgsPrintLayout:
     _label(layout, "notes", "数据说明", 6.5, (196, 210, 64, 80), frame=True)
     _label(layout, "credit", '[% "credit" %]', 6.5, CREDIT_RECT, color="#505050")
 
-    _attribute_table(layout, [("table", TABLE_RECT)])
+    _attribute_table(layout, [("table", TABLE_RECT)], TASK_COLUMNS)
     _label(layout, "table_title", "[% \"table_title\" %]", 9, (266, 20, 146, 7), bold=True)
-    _attribute_table(layout, list(zip(FULL_FRAME_IDS, FULL_RECTS)))
-    _attribute_table(layout, [("city_table", CITY_TABLE_RECT)])
+    _attribute_table(layout, list(zip(FULL_FRAME_IDS, FULL_RECTS)), TASK_COLUMNS)
+    _attribute_table(layout, [("city_table", CITY_TABLE_RECT)], CITY_COLUMNS)
     _label(layout, "progress", '[% "progress" %]', 8, PROGRESS_RECT, bold=True, color="#1f4e79")
     chart = QgsLayoutItemPicture(layout)
     chart.setId("chart")
@@ -237,9 +277,21 @@ def _exclude_from_export(item, expression: str) -> None:
                                              QgsProperty.fromExpression(expression))
 
 
-def _attribute_table(layout: QgsLayout, frames) -> QgsLayoutItemAttributeTable:
-    """An attribute table flowing through ``frames`` [(id, (x, y, w, h))], its header repeated in each."""
+def _attribute_table(layout: QgsLayout, frames, columns) -> QgsLayoutItemAttributeTable:
+    """A placeholder table flowing through ``frames`` [(id, (x, y, w, h))], its header repeated in each: where
+    the atlas draws a table (layers/atlas/tables.py) and how it looks (fonts, colours, grid, margin). Its
+    ``columns`` (headings, widths filling the first frame) hold the frames' width, as QGIS sizes a table's frames
+    by its columns."""
     table = QgsLayoutItemAttributeTable.create(layout)
+    spec = []
+    grid = GRID_MM * (len(columns) + 1) / len(columns)  # QGIS adds the grid lines to the columns' widths
+    for col, width in zip(columns, column_widths(columns, frames[0][1][2])):
+        out = QgsLayoutTableColumn(col.heading)
+        out.setAttribute(col.field)
+        out.setWidth(width - 2 * CELL_MARGIN - grid)  # a column's width excludes its cell margins
+        out.setHAlignment(Qt.AlignmentFlag.AlignRight if col.right else Qt.AlignmentFlag.AlignLeft)
+        spec.append(out)
+    table.setColumns(spec)
     table.setHeaderTextFormat(text_format(HEADER_PT, bold=True, color="#1f4e79"))
     table.setContentTextFormat(text_format(CONTENT_PT))
     table.setHeaderHAlignment(QgsLayoutTable.HeaderHAlignment.FollowColumn)
@@ -247,7 +299,7 @@ def _attribute_table(layout: QgsLayout, frames) -> QgsLayoutItemAttributeTable:
     table.setWrapBehavior(QgsLayoutTable.WrapBehavior.WrapText)
     table.setEmptyTableBehavior(QgsLayoutTable.EmptyTableMode.ShowMessage)
     table.setEmptyTableMessage("本页无命中企业")
-    table.setGridStrokeWidth(0.15)
+    table.setGridStrokeWidth(GRID_MM)
     table.setGridColor(QColor("#9a9a9a"))
     table.setBackgroundColor(QColor("#ffffff"))
     table.setCellMargin(CELL_MARGIN)
@@ -284,6 +336,43 @@ def load_layout(project: QgsProject) -> QgsPrintLayout:
                     all(table_of(layout, f) is not None for f in ("table", FULL_FRAME_IDS[0], "city_table")):
                 return layout
     return build_layout(project)
+
+
+Rect = Tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Frames:
+    """Where the atlas draws its tables (x, y, w, h in mm): the map page's ``table`` (``table_h_progress`` high
+    when the ledger's block sits under it), the continuation pages' ``full`` frames, the overview's ``city``."""
+
+    table: Rect = TABLE_RECT
+    table_h_progress: float = TABLE_RECT_WITH_PROGRESS[3]
+    full: Tuple[Rect, ...] = FULL_RECTS
+    city: Rect = CITY_TABLE_RECT
+
+    def map_table_h(self, progress: bool) -> float:
+        return self.table_h_progress if progress else self.table[3]
+
+
+def _rect(item) -> Rect:
+    pos, size = item.pos(), item.rect()
+    return (pos.x(), pos.y(), size.width(), size.height())
+
+
+def frames_of(layout: QgsLayout) -> Frames:
+    """The tables' places in ``layout`` (its placeholder tables' frames; the ledger's line bounds the map page's
+    table from below); the built-in places for an item the layout lacks."""
+    def rect(item_id: str, default: Rect) -> Rect:
+        item = layout.itemById(item_id)
+        return _rect(item) if item is not None else default
+
+    table = rect("table", TABLE_RECT)
+    progress = layout.itemById("progress")
+    top = _rect(progress)[1] if progress is not None else PROGRESS_RECT[1]
+    return Frames(table=table, table_h_progress=max(0.0, min(table[3], top - 2.0 - table[1])),
+                  full=tuple(rect(f, d) for f, d in zip(FULL_FRAME_IDS, FULL_RECTS)),
+                  city=rect("city_table", CITY_TABLE_RECT))
 
 
 def table_of(layout: QgsLayout, frame_id: str = "table") -> Optional[QgsLayoutItemAttributeTable]:

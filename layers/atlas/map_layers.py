@@ -1,5 +1,8 @@
 """The atlas map's layers: memory copies of the zones and counties in the map's own CRS (simplified, styled for
-print), the enterprises, the atlas county highlighted, and an optional basemap under everything.
+print), the enterprises, the county outlines with the page's county highlighted (layers/county_outline.py's
+renderer, the dock's own), and an optional basemap under everything. Every copy draws at every scale (a large
+county's page is smaller than 1:500,000, where the dock hands points over to the choropleth) and labels in the
+atlas's font.
 
 A basemap is any raster the analyst has (a GeoTIFF, an XYZ or WMTS layer) or 天地图 built from a key
 (:func:`tianditu_layers`). The atlas works on its own copies (``clone()``), so the user's layers stay in the
@@ -15,22 +18,29 @@ import pandas as pd
 import pyogrio
 from qgis.core import (
     QgsDataSourceUri,
+    QgsExpressionContext,
+    QgsExpressionContextUtils,
     QgsFeature,
     QgsField,
     QgsFillSymbol,
     QgsGeometry,
+    QgsPalLayerSettings,
     QgsRasterLayer,
     QgsRenderContext,
-    QgsRuleBasedRenderer,
+    QgsSingleSymbolRenderer,
     QgsVectorLayer,
+    QgsVectorLayerSimpleLabeling,
 )
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtGui import QColor
 
+from ..county_outline import OUTLINE_TITLE, outline_renderer
 from ..qt_compat import FieldType
+from .layout import FONT_FAMILY
 
-__all__ = ["METRIC_CRS", "gpkg_layers", "ogr_layer", "context_layer", "memory_layer", "highlight_atlas_county",
-           "basemap_layers", "basemap_credit", "tianditu_layers", "TIANDITU_NAME"]
+__all__ = ["METRIC_CRS", "gpkg_layers", "ogr_layer", "context_layer", "memory_layer", "county_outlines", "city_outlines",
+           "for_print", "legend_items_drawn", "basemap_layers", "basemap_credit", "tianditu_layers",
+           "TIANDITU_NAME"]
 
 PathLike = Union[str, os.PathLike]
 METRIC_CRS = "EPSG:4547"  # CGCS2000 3-degree GK CM 114E (Shanxi-wide)
@@ -80,7 +90,7 @@ def context_layer(frame: gpd.GeoDataFrame, style_name: str, title: str) -> QgsVe
     layer = memory_layer(f"MultiPolygon?crs={METRIC_CRS}", title, records, fields)
     style(layer, style_name)
     _no_pattern_brush(layer)
-    return layer
+    return for_print(layer)
 
 
 def _no_pattern_brush(layer: QgsVectorLayer) -> None:
@@ -99,23 +109,63 @@ def _no_pattern_brush(layer: QgsVectorLayer) -> None:
                 sl.setColor(color)
 
 
-def highlight_atlas_county(layer: QgsVectorLayer) -> None:
-    """On a county page: the atlas county outlined strongly, every other county dimmed by a white veil;
-    on the overview page: plain county outlines."""
-    page_is_county = "attribute(@atlas_feature, 'kind') = 'county'"
-    this_county = "\"adcode\" = attribute(@atlas_feature, 'adcode')"
-    root = QgsRuleBasedRenderer.Rule(None)
-    specs = (
-        ("本县（区）", f"{page_is_county} AND {this_county}",
-         {"color": "0,0,0,0", "style": "no", "outline_color": "200,0,0", "outline_width": "0.9"}),
-        ("其他县（区，淡化）", f"{page_is_county} AND NOT ({this_county})",
-         {"color": "255,255,255,165", "style": "solid", "outline_color": "150,150,150", "outline_width": "0.2"}),
-        ("县级行政区界", f"NOT ({page_is_county}) OR @atlas_feature IS NULL",
-         {"color": "0,0,0,0", "style": "no", "outline_color": "90,90,90", "outline_width": "0.3"}),
-    )
-    for label, expression, props in specs:
-        root.appendChild(QgsRuleBasedRenderer.Rule(QgsFillSymbol.createSimple(props), 0, 0, expression, label))
-    layer.setRenderer(QgsRuleBasedRenderer(root))
+def for_print(layer: QgsVectorLayer) -> QgsVectorLayer:
+    """``layer`` drawn at every scale, its labels (if any) too and in the atlas's font: Qt's PDF writer maps some
+    Noto CJK glyphs back to radicals (小 → ⼩), so a county's name could not be searched in the PDF."""
+    layer.setScaleBasedVisibility(False)
+    labeling = layer.labeling()
+    if isinstance(labeling, QgsVectorLayerSimpleLabeling):
+        settings = QgsPalLayerSettings(labeling.settings())
+        fmt = settings.format()
+        font = fmt.font()
+        font.setFamily(FONT_FAMILY)
+        fmt.setFont(font)
+        settings.setFormat(fmt)
+        settings.scaleVisibility = False
+        layer.setLabeling(QgsVectorLayerSimpleLabeling(settings))
+    return layer
+
+
+def county_outlines(counties: gpd.GeoDataFrame) -> QgsVectorLayer:
+    """The counties as the dock draws them (layers/county_outline.py): plain outlines, or — its variable set to
+    a county (``set_current_county``) — that county strongly outlined and the others veiled; named as the
+    admin style names them."""
+    layer = context_layer(counties[["county", "city", "adcode", "geometry"]], "admin", OUTLINE_TITLE)
+    layer.setRenderer(outline_renderer())
+    return for_print(layer)
+
+
+CITY_OUTLINE = {"color": "0,0,0,0", "style": "no", "outline_color": "55,55,55", "outline_width": "0.5"}
+
+
+def city_outlines(counties: gpd.GeoDataFrame) -> QgsVectorLayer:
+    """The cities (their counties merged) as dark outlines: the overview's per-city summary found on its map."""
+    cities = counties[["city", "geometry"]].copy()
+    cities["city"] = cities["city"].fillna("")
+    merged = cities.dissolve(by="city", as_index=False)
+    layer = context_layer(merged, "", "设区市界")
+    layer.setRenderer(QgsSingleSymbolRenderer(QgsFillSymbol.createSimple(CITY_OUTLINE)))
+    layer.setLabelsEnabled(False)
+    return layer
+
+
+def legend_items_drawn(layer: QgsVectorLayer) -> List[int]:
+    """The indices of the layer's legend entries (its renderer's legend symbol items) that a feature of the layer
+    is drawn with: the legend lists only what the map can show."""
+    renderer = layer.renderer().clone()
+    context = QgsRenderContext()
+    expressions = QgsExpressionContext()
+    expressions.appendScopes(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+    context.setExpressionContext(expressions)
+    renderer.startRender(context, layer.fields())
+    keys = set()
+    try:
+        for feature in layer.getFeatures():
+            context.expressionContext().setFeature(feature)
+            keys.update(renderer.legendKeysForFeature(feature, context))
+    finally:
+        renderer.stopRender(context)
+    return [i for i, item in enumerate(renderer.legendSymbolItems()) if item.ruleKey() in keys]
 
 
 def _shapely_to_qgs(geom) -> QgsGeometry:

@@ -1,21 +1,28 @@
-"""The atlas's pages and table rows: which page shows what, and every task row on exactly one page.
+"""The atlas's pages and what each shows: which page is which, every task row on exactly one page, and the
+numbers of the dots on a county's map.
 
 A memory *page layer* is the atlas coverage layer. Its first feature is the province (overview page, kind
 ``overview``); then every county has a map page (kind ``county``) and, when its rows do not fit there,
-continuation pages (kind ``table``: "续1", "续2" …). Rows are packed onto pages by their height in lines
-(:func:`paginate`), so every row is printed and none is cut off. Each page has a ``page_key``; the task rows carry
-the key of their page, and the layout's tables show the rows whose key equals the atlas feature's.
+continuation pages (kind ``table``: "续1", "续2" …); a comparison (compare.gpkg) adds its pages after them
+(``layers/atlas/compare.py``). Rows are packed by the heights they are drawn with (``layers/atlas/tables.py``),
+so every row is printed and none is cut off. :class:`AtlasContent` holds, by page key, the rows each table frame
+of the page draws and the dot numbers of its map.
 
-People read Chinese: rules by their short names, kinds and classes by their labels (analysis/reports/labels.py); the
-counts are those of analysis/reports/run_report.py; targets and their wording come from analysis/reports/meeting.py.
+A county's rows are its flags in meeting order (analysis/reports/meeting.py), an enterprise's rows together: its
+dot on the map carries their numbers (序号), so a row of the table is found on the map and a dot in the table.
+People read Chinese: rules by their short names, kinds and classes by their labels (analysis/reports/labels.py);
+the counts are those of analysis/reports/run_report.py; targets and their wording come from
+analysis/reports/meeting.py.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import pandas as pd
 
-from ...analysis.reports.labels import class_label, kind_label, rule_names
+from ...analysis.common.cells import cell_text
+from ...analysis.reports.labels import rule_names
 from ...analysis.reports.meeting import (
     CITY_ORDER,
     SHORT_TARGETS,
@@ -25,129 +32,140 @@ from ...analysis.reports.meeting import (
     freight_target,
     meeting_order,
 )
-from ...analysis.reports.run_report import count_enterprises, run_counts
-from .layout import (
-    CELL_MARGIN,
-    FULL_COLUMNS,
-    FULL_RECTS,
-    TABLE_COLUMNS,
-    TABLE_RECT,
-    TABLE_RECT_WITH_PROGRESS,
-)
+from ...analysis.reports.run_report import enterprise_keys, run_counts
+from .layout import FULL_FRAME_IDS, Frames
+from .tables import TASK_COLUMNS, Table, TableLook, paginate
 
-__all__ = ["paginate", "wrap_cjk", "county_page_counts", "pages_and_rows", "map_table_height", "rural_sentences"]
+__all__ = ["AtlasContent", "county_page_counts", "pages_and_rows", "rural_sentences", "task_rows", "section_parts",
+           "number_text", "EMPTY_TASKS"]
 
-# Row heights as QGIS lays the table out (7.5 pt content, 8.5 pt header), in mm: the first line (the font's
-# ascent), each further line, then the cell margins and the grid. Measured on QGIS 3.22 (a row of one line is
-# the ascent, 2.51 mm, plus margins and grid; each further line 3.13 mm); QGIS from 3.28 on computes the same
-# through its text renderer (text height less the descent). The page budget keeps a reserve on top.
-LINE_FIRST_MM, LINE_NEXT_MM = 2.6, 3.2
-HEADER_MM, ROW_EXTRA_MM = 3.0, 2 * CELL_MARGIN + 0.2
-BUDGET_SHARE = 0.96
-_EM_MM = 2.65  # one CJK character at 7.5 pt
+EMPTY_TASKS = "本县无命中企业"
+# a number label: an enterprise's row numbers, consecutive ones as a range ("3–5"), others listed ("3–5、9")
+RANGE_DASH, LIST_SEP = "–", "、"
+Number = Tuple[float, float, str]  # x, y (the map's CRS), the text
 
 
-def map_table_height(progress: bool = False) -> float:
-    """The map page's table frame height: shorter when the ledger's block sits under it."""
-    return (TABLE_RECT_WITH_PROGRESS if progress else TABLE_RECT)[3]
+@dataclass
+class AtlasContent:
+    """The page records (the page layer's attributes and geometry) and, by page key, the rows each table frame
+    draws ({frame id: (table, rows)}) and the numbers of the map's dots."""
+
+    pages: List[Dict] = field(default_factory=list)
+    slots: Dict[str, Dict[str, Tuple[Table, List[Dict]]]] = field(default_factory=dict)
+    numbers: Dict[str, List[Number]] = field(default_factory=dict)
+
+    def extend(self, other: AtlasContent) -> None:
+        self.pages += other.pages
+        self.slots.update(other.slots)
+        self.numbers.update(other.numbers)
 
 
-def _chars(width_mm: float) -> float:
-    """CJK characters per line of a column ``width_mm`` wide."""
-    return (width_mm - 2 * CELL_MARGIN) / _EM_MM
+def _enterprise(rec: Dict) -> str:
+    """An enterprise's identity among a county's rows: its kind and 编号, else its name."""
+    ent = cell_text(rec.get("ent_id"))
+    return f"{cell_text(rec.get('layer')) or ''}:{ent}" if ent else f"name:{cell_text(rec.get('name')) or ''}"
 
 
-_NARROW = {f: _chars(w) for f, _h, w in TABLE_COLUMNS}
-_FULL = {f: _chars(w) for f, _h, w in FULL_COLUMNS}
+def by_enterprise(records: List[Dict]) -> List[Dict]:
+    """``records`` with each enterprise's rows together, enterprises in the order of their first row."""
+    order: Dict[str, int] = {}
+    for rec in records:
+        order.setdefault(_enterprise(rec), len(order))
+    return sorted(records, key=lambda rec: order[_enterprise(rec)])  # stable: rows keep their order within
 
 
-def _row_mm(lines: int) -> float:
-    return LINE_FIRST_MM + (max(lines, 1) - 1) * LINE_NEXT_MM + ROW_EXTRA_MM
-
-
-def _budget_mm(height: float) -> float:
-    return (height - HEADER_MM - ROW_EXTRA_MM) * BUDGET_SHARE
-
-
-def paginate(map_page_lines: Sequence[int], table_page_lines: Sequence[int],
-             map_table_mm: float = TABLE_RECT[3]) -> List[Tuple[int, int]]:
-    """(page, frame) of each of a county's rows: page 0 is its map page (the table in the right third,
-    ``map_table_mm`` high), 1, 2 … its table-only pages (two frames each). A row goes to the next frame or page
-    when it would not fit whole."""
-    first, full = _budget_mm(map_table_mm), _budget_mm(FULL_RECTS[0][3])
-    out: List[Tuple[int, int]] = []
-    page, frame, used = 0, 0, 0.0
-    for a, b in zip(map_page_lines, table_page_lines):
-        if page == 0:
-            h = _row_mm(a)
-            if used + h <= first:
-                used += h
-                out.append((0, 0))
-                continue
-            page, frame, used = 1, 0, 0.0
-        h = _row_mm(b)
-        if used + h > full and used > 0:
-            if frame + 1 < len(FULL_RECTS):
-                frame, used = frame + 1, 0.0
-            else:
-                page, frame, used = page + 1, 0, 0.0
-        used += h
-        out.append((page, frame))
-    return out
-
-
-def _lines(text: Optional[str]) -> int:
-    return 1 if not isinstance(text, str) else text.count("\n") + 1
-
-
-def _rule_classes() -> Dict[str, str]:
-    try:
-        from ...analysis.plan.rules import load_rules
-
-        return {r.id: r.action_class for r in load_rules().rules}
-    except Exception:  # noqa: BLE001 - the class column then stays blank
-        return {}
-
-
-def _task_rows(mine: pd.DataFrame, names: Dict[str, str]) -> List[Dict]:
-    """One record per flag row, its texts wrapped for both tables, with its height in lines in each."""
+def task_rows(mine: Sequence[Dict], names: Dict[str, str]) -> List[Dict]:
+    """One record per flag row of a county (``mine``: its flags' records in meeting order), numbered (seq) in
+    the order printed: an enterprise's rows together. ``_x``/``_y`` (the map's CRS), when the flags carry them,
+    place its dot."""
     rows = []
-    classes = _rule_classes()
-    for i, rec in enumerate(mine.to_dict("records"), start=1):
-        rule = names.get(str(rec.get("rule_id")), rec.get("rule_id"))
-        row = {"seq": i, "clause": rec.get("clause"),
-               "name": wrap_cjk(rec.get("name"), _NARROW["name"]), "rule": wrap_cjk(rule, _NARROW["rule"]),
-               "deadline": wrap_cjk(rec.get("deadline"), _NARROW["deadline"]),
-               "name_w": wrap_cjk(rec.get("name"), _FULL["name_w"]), "rule_w": wrap_cjk(rule, _FULL["rule_w"]),
-               "deadline_w": wrap_cjk(rec.get("deadline"), _FULL["deadline_w"]),
-               "layer_label": kind_label(rec.get("layer")),
-               "action_label": class_label(rec.get("action_class") or classes.get(str(rec.get("rule_id")), ""))}
-        row["_narrow"] = max(_lines(row[f]) for f in ("name", "rule", "deadline", "clause"))
-        row["_full"] = max(_lines(row[f]) for f in ("name_w", "layer_label", "rule_w", "clause", "deadline_w",
-                                                    "action_label"))
-        rows.append(row)
+    for i, rec in enumerate(by_enterprise(list(mine)), start=1):
+        rule_id = cell_text(rec.get("rule_id")) or ""
+        rows.append({"seq": i, "ent_id": cell_text(rec.get("ent_id")), "name": cell_text(rec.get("name")),
+                     "rule": names.get(rule_id) or cell_text(rec.get("rule_name")) or rule_id,
+                     "clause": cell_text(rec.get("clause")), "deadline": cell_text(rec.get("deadline")),
+                     "_key": _enterprise(rec), "_x": rec.get("_x"), "_y": rec.get("_y")})
     return rows
 
 
-def county_flags(ordered: pd.DataFrame, adcode: str, county: str, city: str) -> pd.DataFrame:
-    """The flags of one county: by adcode when the flags carry it, else by county and city name."""
+def number_text(seqs: Sequence[int]) -> str:
+    """3 → "3"; 3, 4, 5 → "3–5"; 3, 4, 9 → "3–4、9"."""
+    parts, run = [], []
+    for n in sorted(seqs):
+        if run and n == run[-1] + 1:
+            run.append(n)
+            continue
+        if run:
+            parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}{RANGE_DASH}{run[-1]}")
+        run = [n]
+    if run:
+        parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}{RANGE_DASH}{run[-1]}")
+    return LIST_SEP.join(parts)
+
+
+def dot_numbers(rows: Sequence[Dict]) -> List[Number]:
+    """One label per enterprise with a place: its rows' numbers at its point."""
+    seqs: Dict[str, List[int]] = {}
+    where: Dict[str, Tuple[float, float]] = {}
+    for r in rows:
+        x, y = r.get("_x"), r.get("_y")
+        if x is None or y is None or x != x or y != y:
+            continue
+        seqs.setdefault(r["_key"], []).append(int(r["seq"]))
+        where.setdefault(r["_key"], (float(x), float(y)))
+    return [(where[k][0], where[k][1], number_text(v)) for k, v in seqs.items()]
+
+
+def section_parts(rows: Sequence[Dict], table: Table, frames: Frames, progress: bool) -> List[Dict[str, List[Dict]]]:
+    """A section's rows packed on its map page's table and its continuation pages: one {frame id: rows} per page
+    (at least one, the map page, even without rows)."""
+    if not rows:
+        return [{"table": []}]
+    map_w, full_w = frames.table[2], frames.full[0][2]
+    first = [frames.map_table_h(progress) - table.header_mm(map_w)]
+    later = [f[3] - table.header_mm(f[2]) for f in frames.full]
+    placed = paginate(table.heights(rows, map_w), table.heights(rows, full_w), first, later)
+    parts: List[Dict[str, List[Dict]]] = [{"table": []}]  # a map page shows its table even when empty
+    for row, (page, frame) in zip(rows, placed):
+        while len(parts) <= page:
+            parts.append({})
+        parts[page].setdefault("table" if page == 0 else FULL_FRAME_IDS[frame], []).append(row)
+    return parts
+
+
+def _county_groups(ordered: pd.DataFrame) -> Tuple[List[Dict], Dict[tuple, List[int]]]:
+    """The flags' records (meeting order) and, by county (adcode, or county and city name when the flags have
+    no adcode), the positions of its rows."""
     if not len(ordered):
-        return ordered
-    if "adcode" in ordered.columns:
-        return ordered[ordered["adcode"].astype(str) == adcode]
-    return ordered[(ordered["county"] == county) & (ordered["city"] == city)]
+        return [], {}
+    cols = ["adcode"] if "adcode" in ordered.columns else ["county", "city"]
+    keys = ordered[cols].astype(object).where(ordered[cols].notna(), "").astype(str)
+    groups: Dict[tuple, List[int]] = {}
+    for i, key in enumerate(zip(*(keys[c] for c in cols))):
+        groups.setdefault(key, []).append(i)
+    return ordered.to_dict("records"), groups
 
 
-def county_page_counts(flags: pd.DataFrame, counties: pd.DataFrame, progress: bool = False) -> Dict[str, int]:
+def _county_key(ordered: pd.DataFrame, adcode, county, city) -> tuple:
+    return (str(adcode),) if "adcode" in ordered.columns else (str(county), str(city))
+
+
+def task_table(look: Optional[TableLook] = None) -> Table:
+    return Table(TASK_COLUMNS, look or TableLook(), EMPTY_TASKS)
+
+
+def county_page_counts(flags: pd.DataFrame, counties: pd.DataFrame, progress: bool = False,
+                       frames: Optional[Frames] = None, table: Optional[Table] = None) -> Dict[str, int]:
     """adcode → pages of that county in the atlas (its map page and its table-only pages); ``progress``: the
-    atlas is printed with a ledger (a shorter table on the map page)."""
+    atlas is printed with a ledger (a shorter table on the map page). Needs a running QgsApplication (fonts)."""
     ordered = meeting_order(flags) if len(flags) else flags
     names = rule_names()
+    frames, table = frames or Frames(), table or task_table()
+    records, groups = _county_groups(ordered)
     out = {}
     for c in counties.itertuples():
-        rows = _task_rows(county_flags(ordered, str(c.adcode), c.county, c.city), names)
-        pages = paginate([r["_narrow"] for r in rows], [r["_full"] for r in rows], map_table_height(progress))
-        out[str(c.adcode)] = 1 + (pages[-1][0] if pages else 0)
+        mine = [records[i] for i in groups.get(_county_key(ordered, c.adcode, c.county, c.city), [])]
+        out[str(c.adcode)] = len(section_parts(task_rows(mine, names), table, frames, progress))
     return out
 
 
@@ -182,70 +200,55 @@ def rural_sentences(rural: Optional[pd.DataFrame]) -> Dict[str, str]:
     return out
 
 
+def _shown(rows: Sequence[Dict]) -> str:
+    return f"第 {rows[0]['seq']}–{rows[-1]['seq']} 条" if rows else ""
+
+
 def pages_and_rows(counties, flags: pd.DataFrame, to_verify: Optional[pd.DataFrame] = None,
-                   progress: bool = False, rural: Optional[pd.DataFrame] = None):
-    """(page records, task rows) — page 0 is the overview; every county a map page and its table pages;
-    rows keyed by page. ``progress``: a ledger is printed (the map page's table is shorter); ``rural``: the run's
-    rural clean-heating table, said in the overview's and each county's subtitle."""
-    pages = []
+                   progress: bool = False, rural: Optional[pd.DataFrame] = None, frames: Optional[Frames] = None,
+                   look: Optional[TableLook] = None, ruleset=None) -> AtlasContent:
+    """The overview and every county's map page and table pages, with their rows and dot numbers.
+    ``progress``: a ledger is printed (the map page's table is shorter); ``rural``: the run's rural clean-heating
+    table, said in the overview's and each county's subtitle; ``frames``/``look``: the layout's tables;
+    ``ruleset``: the rules whose names are printed (default the shipped rules file)."""
+    frames = frames or Frames()
+    table = task_table(look)
+    out = AtlasContent()
     counts = run_counts(flags, to_verify)
     coverage = rural_sentences(rural)
-    pages.append({"page_key": "overview", "kind": "overview", "county": "", "city": "", "adcode": "",
-                  "title": "山西省 · 全省总览",
-                  "subtitle": f"{len(counties)} 个县（市、区），{counts.text_zh()}（分县统计见汇总表）"
-                              + coverage.get("", ""),
-                  "table_title": "分市汇总（企业：家；措施分类、需核实：条；各县企业任务见分县页）",
-                  "targets": _overview_targets(), "geometry": counties.union_all()})
-    rows = []
+    out.pages.append({"page_key": "overview", "kind": "overview", "county": "", "city": "", "adcode": "",
+                      "title": "山西省 · 全省总览",
+                      "subtitle": f"{len(counties)} 个县（市、区），{counts.text_zh()}（分县统计见汇总表）"
+                                  + coverage.get("", ""),
+                      "table_title": "分市汇总（企业：家；措施分类、需核实：条；各县企业任务见分县页）",
+                      "targets": _overview_targets(), "geometry": counties.union_all()})
     ordered = meeting_order(flags) if len(flags) else flags
-    names = rule_names()
-    height = map_table_height(progress)
+    names = rule_names(ruleset)  # the shipped rules file's when None, read once
+    records, groups = _county_groups(ordered)
+    keys = enterprise_keys(ordered) if len(ordered) else pd.Series([], dtype=object)
     for c in counties.itertuples():
-        mine = county_flags(ordered, c.adcode, c.county, c.city)
-        n_ent = count_enterprises(mine)
+        at = groups.get(_county_key(ordered, c.adcode, c.county, c.city), [])
+        mine = [records[i] for i in at]
+        n_ent = int(keys.iloc[at].nunique()) if at else 0  # run_report's count of enterprises
         targets = _county_targets(c.city)
-        county_rows = _task_rows(mine, names)
-        page_of = paginate([r["_narrow"] for r in county_rows], [r["_full"] for r in county_rows], height)
-        parts = 1 + (page_of[-1][0] if page_of else 0)
-        for part in range(parts):
+        rows = task_rows(mine, names)
+        parts = section_parts(rows, table, frames, progress)
+        for part, slots in enumerate(parts):
             key = f"{c.adcode}#{part}"
-            on_page = [r for r, (p, _f) in zip(county_rows, page_of) if p == part]
-            frames = 1 + max([f for p, f in page_of if p == part], default=0)
-            shown = f"第 {on_page[0]['seq']}–{on_page[-1]['seq']} 条" if on_page else ""
+            on_page = [r for frame_rows in slots.values() for r in frame_rows]
+            shown = _shown(on_page)
             suffix = "" if part == 0 else f"（续{part}）"
-            pages.append({"page_key": key, "kind": "county" if part == 0 else "table", "county": c.county,
-                          "city": c.city, "adcode": c.adcode, "title": f"{c.city} · {c.county}{suffix}",
-                          "subtitle": f"区划代码 {c.adcode}；命中 {len(mine)} 条，涉及企业 {n_ent} 家"
-                                      + (coverage.get(str(c.adcode), "") if part == 0 else "")
-                                      + (f"；任务清单共 {parts} 页，本页{shown}" if parts > 1 else ""),
-                          "table_title": f"{c.county}企业任务清单" + (f"（{shown}，续表见后页）" if parts > 1 else ""),
-                          "targets": targets, "frames": frames, "geometry": c.geometry})
-            for r in on_page:
-                rows.append({**{k: v for k, v in r.items() if not k.startswith("_")}, "page_key": key})
-    return pages, rows
-
-
-def _char_width(char: str) -> float:
-    return 0.55 if ord(char) < 0x2E80 else 1.0
-
-
-def wrap_cjk(text: Optional[str], width: float) -> Optional[str]:
-    """Break ``text`` into lines of at most ``width`` CJK character widths (the table wraps only at spaces)."""
-    if text is None or not isinstance(text, str):
-        return text
-    lines, line, used = [], "", 0.0
-    for char in text:
-        w = _char_width(char)
-        if used + w > width and line:
-            carry = ""
-            if char in _NO_LINE_START and len(line) > 1:  # a closing mark takes the character before it along
-                line, carry = line[:-1], line[-1]
-            lines.append(line)
-            line, used = carry, sum(_char_width(c) for c in carry)
-        line += char
-        used += w
-    lines.append(line)
-    return "\n".join(lines)
-
-
-_NO_LINE_START = set("）)」』】〕，。、；：！？…%")
+            many = len(parts) > 1
+            out.pages.append({"page_key": key, "kind": "county" if part == 0 else "table", "county": c.county,
+                              "city": c.city, "adcode": c.adcode, "title": f"{c.city} · {c.county}{suffix}",
+                              "subtitle": f"区划代码 {c.adcode}；命中 {len(mine)} 条，涉及企业 {n_ent} 家"
+                                          + (coverage.get(str(c.adcode), "") if part == 0 else "")
+                                          + (f"；任务清单共 {len(parts)} 页，本页{shown}" if many else ""),
+                              "table_title": f"{c.county}企业任务清单（图中点旁数字为序号）"
+                                             + (f"（{shown}，续表见后页）" if many and part == 0 else ""),
+                              "targets": targets, "frames": len(slots),
+                              "geometry": c.geometry})
+            out.slots[key] = {frame: (table, frame_rows) for frame, frame_rows in slots.items()}
+            if part == 0:
+                out.numbers[key] = dot_numbers(rows)
+    return out

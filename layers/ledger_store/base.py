@@ -14,10 +14,11 @@ from qgis.core import QgsApplication, QgsVectorLayer
 from ...analysis.inputs.validation import OutputError
 from ...analysis.ledger.updates import (
     DATA_COLUMNS,
-    FIELD_ALIASES,
     HISTORY_COLUMNS,
+    LABEL_COLUMNS,
     MONTH_COLUMNS,
     PROGRESS_COLUMNS,
+    STORED_COLUMNS,
     TASK_COLUMNS,
     Ledger,
     LedgerError,
@@ -28,10 +29,11 @@ from ...analysis.ledger.updates import (
     update_ledger,
 )
 from ..postgis_output import quote_ident
-from ..styling import apply_style
+from .readable import dress, rule_names_of
 
 __all__ = ["LedgerStore", "LedgerStoreError", "read_flags", "current_user", "LEDGER_KIND", "TABLE_COLUMNS",
-           "LEDGER_TABLES", "LAYER_TITLES", "UPSERT_COLUMNS", "column_list", "ledger_of", "no_task"]
+           "LEDGER_TABLES", "LAYER_TITLES", "UPSERT_COLUMNS", "DATA_LABELS", "STORED_COLUMNS", "column_list",
+           "ledger_of", "no_task"]
 
 LEDGER_KIND = "bluesky_zoning ledger"
 TABLE_COLUMNS: Dict[str, List[str]] = {"tasks": TASK_COLUMNS, "history": HISTORY_COLUMNS,
@@ -39,8 +41,10 @@ TABLE_COLUMNS: Dict[str, List[str]] = {"tasks": TASK_COLUMNS, "history": HISTORY
 LEDGER_TABLES: Tuple[str, ...] = ("tasks", "monthly_progress", "history", "months")
 LAYER_TITLES: Dict[str, str] = {"tasks": "月度台账·任务", "monthly_progress": "月度台账·分县进度",
                                 "history": "月度台账·状态变更记录", "months": "月度台账·各月更新"}
+# The labels of the data's codes (kind, rule, status): written with them by a monthly update.
+DATA_LABELS = [label for label, code in LABEL_COLUMNS["tasks"].items() if code in DATA_COLUMNS]
 # The data's columns a monthly update writes over an existing task (never the check-off's).
-UPSERT_COLUMNS = [c for c in DATA_COLUMNS if c != "task_id"]
+UPSERT_COLUMNS = [c for c in DATA_COLUMNS if c != "task_id"] + DATA_LABELS
 
 
 class LedgerStoreError(OutputError):
@@ -110,9 +114,17 @@ class LedgerStore:
         """Fold one month's flags (a DataFrame or a flags.gpkg path) into the ledger, creating it when missing.
         Flags equal to an earlier month's are refused (``unchanged``: the lists did not change since the last)."""
         month, frame, label = self._month_and_flags(flags, month, flags_label)
+        self._rule_names = rule_names_of(frame)  # the run's own names beside its rule ids
         who = by if by is not None else current_user()
         return self._rewrite(lambda old: update_ledger(old, frame, month, by=who, flags_label=label,
                                                        unchanged=unchanged), create=True)
+
+    def rule_names(self) -> Dict[str, str]:
+        """Rule id → short name for the ``rule_name`` column: those of the flags being recorded, else the rules
+        file's."""
+        if getattr(self, "_rule_names", None) is None:
+            self._rule_names = rule_names_of()
+        return self._rule_names
 
     def undo_month(self) -> LedgerUpdate:
         """撤销本月: the ledger as it was before its last monthly update (analysis undo_last_month)."""
@@ -133,21 +145,21 @@ class LedgerStore:
         raise NotImplementedError
 
     def layers(self) -> List[Tuple[str, QgsVectorLayer]]:
-        """(table, layer) of the ledger's four tables, tasks styled (done greyed, overdue red), Chinese aliases."""
+        """(table, layer) of the ledger's four tables, tasks styled (done greyed, overdue red), Chinese aliases,
+        each code's Chinese beside it (a ledger written before the label columns gets them first, where it can
+        be written)."""
+        self.upgrade(quiet=True)
         out = []
         for table in LEDGER_TABLES:
             layer = self.table_layer(table)
-            if not layer.isValid():
-                continue
-            if table == "tasks":
-                apply_style(layer, "ledger_tasks")
-            else:
-                for i, fld in enumerate(layer.fields()):
-                    if fld.name() in FIELD_ALIASES:
-                        layer.setFieldAlias(i, FIELD_ALIASES[fld.name()])
-            layer.setCustomProperty("bluesky_zoning/ledger", table)
-            out.append((table, layer))
+            if layer.isValid():
+                out.append((table, dress(table, layer)))
         return out
+
+    def upgrade(self, quiet: bool = False) -> None:
+        """Give a ledger written by an older version what this one writes: the label columns (filled from the
+        codes), the Chinese field names. ``quiet``: a ledger that cannot be written (read-only) stays as it is."""
+        raise NotImplementedError
 
     # -- what both stores do around their own reading and writing -------------------------------------
     @staticmethod

@@ -29,11 +29,15 @@ from ...analysis.ledger.updates import (
     check_off_change,
     empty_ledger,
     ledger_diff,
+    with_labels,
 )
+from ...analysis.schema.output_fields import write_gpkg_aliases
 from ..postgis_output import quote_ident
 from .base import (
+    DATA_LABELS,
     LAYER_TITLES,
     LEDGER_KIND,
+    STORED_COLUMNS,
     TABLE_COLUMNS,
     UPSERT_COLUMNS,
     LedgerStore,
@@ -43,6 +47,7 @@ from .base import (
     ledger_of,
     no_task,
 )
+from .readable import STYLE_NOTE, label_sets, missing_labels, sqlite_literal, style_qml
 
 __all__ = ["GpkgLedger", "BUSY_TIMEOUT_S"]
 
@@ -66,13 +71,16 @@ class GpkgLedger(LedgerStore):
 
         with atomic_path(self.path) as tmp:  # nothing there yet: GDAL creates the GeoPackage itself
             empty = empty_ledger()
-            tasks = gpd.GeoDataFrame(empty.tasks, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+            frames = {"tasks": empty.tasks, "history": empty.history, "monthly_progress": empty.progress,
+                      "months": empty.months}
+            frames = {t: with_labels(f, t).reindex(columns=STORED_COLUMNS[t]) for t, f in frames.items()}
+            tasks = gpd.GeoDataFrame(frames.pop("tasks"), geometry=gpd.GeoSeries([], crs="EPSG:4326"),
+                                     crs="EPSG:4326")
             # no R-tree: its triggers call GDAL's SQL functions, which a plain SQLite connection lacks
             pyogrio.write_dataframe(tasks, tmp, layer="tasks", driver="GPKG", geometry_type="Point",
                                     layer_options={"SPATIAL_INDEX": "NO"}, encoding="UTF-8")
-            for table in ("history", "monthly_progress", "months"):
-                pyogrio.write_dataframe(getattr(empty, "progress" if table == "monthly_progress" else table),
-                                        tmp, layer=table, driver="GPKG", append=False, encoding="UTF-8")
+            for table, empty_table in frames.items():
+                pyogrio.write_dataframe(empty_table, tmp, layer=table, driver="GPKG", append=False, encoding="UTF-8")
             meta = pd.DataFrame({"key": ["kind", "version", "created_at", "created_by"],
                                  "value": [LEDGER_KIND, "0", time.strftime("%Y-%m-%dT%H:%M:%S"), current_user()]})
             pyogrio.write_dataframe(meta, tmp, layer="ledger_meta", driver="GPKG", append=False, encoding="UTF-8")
@@ -85,6 +93,74 @@ class GpkgLedger(LedgerStore):
                     conn.execute('CREATE UNIQUE INDEX "ledger_meta_key" ON "ledger_meta" ("key")')
             finally:
                 conn.close()  # closed before the rename: Windows cannot rename an open file
+            self._write_presentation(tmp)
+
+    @staticmethod
+    def _write_presentation(path) -> None:
+        """Chinese field names where GDAL reads them (gpkg_data_columns) and, for QGIS whatever its GDAL, a
+        default style per table: the tasks as the dock styles them (replacing only the ledger's own earlier one)."""
+        write_gpkg_aliases(path, STORED_COLUMNS, qgis_style=True, styles={"tasks": style_qml("tasks")},
+                           style_note=STYLE_NOTE)
+
+    def upgrade(self, quiet: bool = False) -> None:
+        if not self.exists():
+            return
+        try:
+            conn = self._connect()
+            try:  # read first: the write lock only when something is missing
+                self._check_kind(conn)
+                stale = any(missing_labels(t, [r[1] for r in conn.execute(f"PRAGMA table_info({quote_ident(t)})")])
+                            for t in ("tasks", "history"))
+                has_styles = conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'layer_styles'").fetchone()[0]
+                style = conn.execute("SELECT styleQML FROM layer_styles WHERE f_table_name = 'tasks' AND description = ?",
+                                     (STYLE_NOTE,)).fetchone() if has_styles else None
+            finally:
+                conn.close()
+            if stale:
+                conn = self._connect()
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        self._add_labels(conn)
+                        conn.execute("COMMIT")
+                    except BaseException:
+                        conn.execute("ROLLBACK")
+                        raise
+                finally:
+                    conn.close()
+            if stale or style is None or style[0] != style_qml("tasks"):
+                self._write_presentation(self.path)
+        except (sqlite3.Error, OSError, LedgerStoreError) as exc:
+            if quiet:  # e.g. a ledger on a read-only share: read as it is
+                return
+            if isinstance(exc, LedgerStoreError):
+                raise
+            raise LedgerStoreError(_sqlite_message(self.label(), exc, "台账未改变")) from None
+
+    def _after_upgrade(self) -> None:
+        """The Chinese field names of label columns just added, once the update that added them is saved: its
+        data are kept whatever happens here (the reason goes to the QGIS log; the dock's opening tries again)."""
+        try:
+            self._write_presentation(self.path)
+        except Exception as exc:  # noqa: BLE001 - the update itself is saved; only the aliases wait
+            from ..user_errors import log_exception
+
+            log_exception(exc, f"{self.label()}：中文字段名未写入 / the ledger's field names were not written")
+
+    def _add_labels(self, conn: sqlite3.Connection) -> bool:
+        """The label columns a ledger of an older version lacks, added and filled from the codes (inside the
+        caller's transaction); whether any was added."""
+        added = False
+        for table in ("tasks", "history"):
+            present = [r[1] for r in conn.execute(f"PRAGMA table_info({quote_ident(table)})")]
+            missing = missing_labels(table, present)
+            for col in missing:
+                conn.execute(f"ALTER TABLE {quote_ident(table)} ADD COLUMN {quote_ident(col)} TEXT")
+            if missing:
+                sets = label_sets(table, sqlite_literal, quote_ident, self.rule_names(), only=missing)
+                conn.execute(f"UPDATE {quote_ident(table)} SET {', '.join(sets)}")  # nosec B608 # the ledger's own names; labels quoted
+                added = True
+        return added
 
     def _connect(self) -> sqlite3.Connection:
         # autocommit mode: transactions are opened explicitly with BEGIN IMMEDIATE
@@ -126,6 +202,7 @@ class GpkgLedger(LedgerStore):
             conn.execute("BEGIN IMMEDIATE")  # the write lock first: nobody changes the ledger between read and write
             try:
                 self._check_kind(conn)
+                added = self._add_labels(conn)
                 old = self._read(conn)
                 result = change(old)
                 self._apply(conn, ledger_diff(old, result.ledger, result.month))
@@ -137,18 +214,22 @@ class GpkgLedger(LedgerStore):
             raise LedgerStoreError(_sqlite_message(self.label(), exc, "台账未改变")) from None
         finally:
             conn.close()
+        if added:
+            self._after_upgrade()
         return result
 
     def _apply(self, conn: sqlite3.Connection, diff: LedgerDiff) -> None:
         srs = conn.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = 'tasks'").fetchone()[0]
         conn.executemany('DELETE FROM "tasks" WHERE "task_id" = ?', [(t,) for t in diff.delete_tasks])
-        columns = DATA_COLUMNS + ["geom"]
+        columns = DATA_COLUMNS + DATA_LABELS + ["geom"]
         updates = ", ".join(f"{quote_ident(c)} = excluded.{quote_ident(c)}" for c in UPSERT_COLUMNS + ["geom"])
+        upserts = with_labels(diff.upsert_tasks, "tasks", self.rule_names())
+        lon, lat = DATA_COLUMNS.index("lon"), DATA_COLUMNS.index("lat")
         conn.executemany(
             f'INSERT INTO "tasks" ({column_list(columns)}, "disagree") VALUES ({", ".join("?" * len(columns))}, 0) '  # nosec B608 # the ledger's own table and column names; values bound as ?
             f'ON CONFLICT ("task_id") DO UPDATE SET {updates}, "disagree" = CASE WHEN "tasks"."check_off" = \'done\' '
             f'AND excluded."status" <> \'done\' THEN 1 ELSE 0 END',
-            [row + (_gpkg_point(row[-2], row[-1], srs),) for row in records(diff.upsert_tasks, DATA_COLUMNS)])
+            [row + (_gpkg_point(row[lon], row[lat], srs),) for row in records(upserts, DATA_COLUMNS + DATA_LABELS)])
         conn.execute('DELETE FROM "history" WHERE "month" = ? AND "source" = \'data\'', (diff.month,))
         self._insert(conn, "history", diff.history_rows)
         conn.execute('DELETE FROM "monthly_progress" WHERE "month" = ?', (diff.month,))
@@ -160,9 +241,9 @@ class GpkgLedger(LedgerStore):
 
     @staticmethod
     def _insert(conn: sqlite3.Connection, table: str, frame: pd.DataFrame) -> None:
-        columns = TABLE_COLUMNS[table]
+        columns = STORED_COLUMNS[table]
         conn.executemany(f"INSERT INTO {quote_ident(table)} ({column_list(columns)}) VALUES ({', '.join('?' * len(columns))})",  # nosec B608 # the ledger's own table and column names; values bound as ?
-                         records(frame, columns))
+                         records(with_labels(frame, table), columns))
 
     @staticmethod
     def _bookkeeping(conn: sqlite3.Connection) -> None:
@@ -185,9 +266,11 @@ class GpkgLedger(LedgerStore):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 self._check_kind(conn)
+                added = self._add_labels(conn)
                 task = self._task(conn, task_id)
                 month = conn.execute('SELECT max("month") FROM "months"').fetchone()[0]
                 updates, row = check_off_change(task, by, now(), evidence, note, revert, month)
+                updates["check_off_label"] = with_labels(pd.DataFrame([updates]), "tasks").at[0, "check_off_label"]
                 sets = ", ".join(f"{quote_ident(c)} = ?" for c in updates)
                 conn.execute(f'UPDATE "tasks" SET {sets} WHERE "task_id" = ?', (*updates.values(), task_id))  # nosec B608 # the ledger's own table and column names; values bound as ?
                 self._insert(conn, "history", pd.DataFrame([row]))
@@ -202,6 +285,8 @@ class GpkgLedger(LedgerStore):
             raise LedgerStoreError(_sqlite_message(self.label(), exc, "销号未保存")) from None
         finally:
             conn.close()
+        if added:
+            self._after_upgrade()
         return after
 
     @staticmethod

@@ -26,7 +26,9 @@ from ...analysis.ledger.updates import (
     check_off_change,
     empty_ledger,
     ledger_diff,
+    with_labels,
 )
+from ...analysis.schema.output_fields import OUTPUT_FIELDS
 from ..convert import python_value
 from ..postgis_output import (
     SYSTEM_SCHEMAS,
@@ -39,8 +41,10 @@ from ..postgis_output import (
     result_table_layer,
 )
 from .base import (
+    DATA_LABELS,
     LAYER_TITLES,
     LEDGER_KIND,
+    STORED_COLUMNS,
     TABLE_COLUMNS,
     UPSERT_COLUMNS,
     LedgerStore,
@@ -50,6 +54,7 @@ from .base import (
     ledger_of,
     no_task,
 )
+from .readable import label_exprs, label_sets, missing_labels
 
 __all__ = ["PostgisLedger", "MAX_ATTEMPTS"]
 
@@ -140,7 +145,7 @@ class PostgisLedger(LedgerStore):
         parts = ["SET LOCAL client_min_messages = warning",
                  f"SELECT pg_advisory_xact_lock(hashtext({quote_literal('bluesky_ledger:' + s)}))",
                  f"CREATE SCHEMA IF NOT EXISTS {quote_ident(s)}"]
-        for table, columns in TABLE_COLUMNS.items():
+        for table, columns in STORED_COLUMNS.items():
             cols = ["fid bigserial PRIMARY KEY"]
             for c in columns:
                 extra = " NOT NULL UNIQUE" if (table, c) in (("tasks", "task_id"), ("months", "month")) else ""
@@ -150,6 +155,7 @@ class PostgisLedger(LedgerStore):
                 cols.append("geom geometry(Point, 4326)")
             parts.append(f"CREATE TABLE IF NOT EXISTS {self._t(table)} ({', '.join(cols)})")
             parts.append(f"COMMENT ON TABLE {self._t(table)} IS {quote_literal(LEDGER_KIND + ': ' + table)}")
+            parts.extend(self._comments(table, columns))
         parts.append(f"CREATE INDEX IF NOT EXISTS {quote_ident('tasks_geom_idx')} ON {self._t('tasks')} USING GIST (geom)")
         parts.append(f"CREATE INDEX IF NOT EXISTS {quote_ident('history_month_idx')} ON {self._t('history')} "
                      "(month, source)")
@@ -159,6 +165,41 @@ class PostgisLedger(LedgerStore):
                      f"('version', '0'), ('created_at', now()::text), ('created_by', {quote_literal(current_user())}) "
                      "ON CONFLICT (key) DO NOTHING")
         self._sql("; ".join(parts), ("创建台账", "creating the ledger"))
+
+    def _comments(self, table: str, columns) -> List[str]:
+        """Each column's Chinese name and meaning as its comment (what database tools show beside a column)."""
+        return [f"COMMENT ON COLUMN {self._t(table)}.{quote_ident(c)} IS "
+                f"{quote_literal(OUTPUT_FIELDS[c].alias + '：' + OUTPUT_FIELDS[c].meaning)}"
+                for c in columns if c in OUTPUT_FIELDS]
+
+    def upgrade(self, quiet: bool = False) -> None:
+        """The label columns a ledger of an older version lacks: added, filled from the codes and commented, in
+        one statement string (one transaction); nothing when they are there (no table lock then). Once per store."""
+        if getattr(self, "_labelled", False):
+            return
+        try:
+            if not self.exists():
+                return
+            schema = quote_literal(self.destination.schema)
+            rows = self._sql("SELECT table_name, column_name FROM information_schema.columns "  # nosec B608 # names through quote_ident, values through quote_literal
+                             f"WHERE table_schema = {schema} AND table_name IN ('tasks', 'history')",
+                             ("读取台账", "reading the ledger"))
+            parts = ["SET LOCAL client_min_messages = warning",
+                     f"SELECT pg_advisory_xact_lock(hashtext({quote_literal('bluesky_ledger:' + self.destination.schema)}))"]
+            for table in ("tasks", "history"):
+                missing = missing_labels(table, [str(c) for t, c in rows if t == table])
+                if not missing:
+                    continue
+                parts += [f"ALTER TABLE {self._t(table)} ADD COLUMN IF NOT EXISTS {quote_ident(c)} text" for c in missing]
+                sets = label_sets(table, quote_literal, quote_ident, self.rule_names(), only=missing)
+                parts.append(f"UPDATE {self._t(table)} SET {', '.join(sets)}")  # nosec B608 # names through quote_ident, values through quote_literal
+                parts.extend(self._comments(table, STORED_COLUMNS[table]))
+            if len(parts) > 2:
+                self._sql("; ".join(parts), ("更新台账表结构", "upgrading the ledger's tables"))
+            self._labelled = True
+        except LedgerStoreError:
+            if not quiet:
+                raise
 
     # -- reading ---------------------------------------------------------------------------------------
     def _version(self) -> str:
@@ -191,6 +232,7 @@ class PostgisLedger(LedgerStore):
     def _rewrite(self, change, create: bool) -> LedgerUpdate:
         if create:
             self._ensure()
+        self.upgrade()
         for _ in range(MAX_ATTEMPTS):
             version, old = self._read_consistent()
             result = change(old)
@@ -225,15 +267,17 @@ class PostgisLedger(LedgerStore):
             parts.append(f"DELETE FROM {self._t('tasks')} WHERE task_id IN ({ids})")  # nosec B608 # names through quote_ident, values through quote_literal
         if len(diff.upsert_tasks):
             rows = []
-            for row in records(diff.upsert_tasks, DATA_COLUMNS):
-                cells = [_pg_literal(v, c) for v, c in zip(row, DATA_COLUMNS)]
-                lon, lat = row[-2], row[-1]
+            columns = DATA_COLUMNS + DATA_LABELS
+            upserts = with_labels(diff.upsert_tasks, "tasks", self.rule_names())
+            for row in records(upserts, columns):
+                cells = [_pg_literal(v, c) for v, c in zip(row, columns)]
+                lon, lat = row[columns.index("lon")], row[columns.index("lat")]
                 geom = "NULL" if lon is None or lat is None else \
                     f"ST_SetSRID(ST_MakePoint({float(lon)!r}, {float(lat)!r}), 4326)"
                 rows.append("(" + ", ".join(cells + [geom]) + ")")
             sets = ", ".join(f"{quote_ident(c)} = EXCLUDED.{quote_ident(c)}" for c in UPSERT_COLUMNS + ["geom"])
             parts.append(
-                f"INSERT INTO {self._t('tasks')} AS t ({column_list(DATA_COLUMNS)}, geom) VALUES {', '.join(rows)} "  # nosec B608 # names through quote_ident, values through quote_literal
+                f"INSERT INTO {self._t('tasks')} AS t ({column_list(columns)}, geom) VALUES {', '.join(rows)} "  # nosec B608 # names through quote_ident, values through quote_literal
                 f"ON CONFLICT (task_id) DO UPDATE SET {sets}, disagree = CASE WHEN "
                 f"t.check_off = 'done' AND EXCLUDED.status <> 'done' THEN 1 ELSE 0 END")
         parts.append(f"DELETE FROM {self._t('history')} WHERE month = {month} AND source = 'data'")  # nosec B608 # names through quote_ident, values through quote_literal
@@ -242,9 +286,9 @@ class PostgisLedger(LedgerStore):
             if table != "history":
                 parts.append(f"DELETE FROM {self._t(table)} WHERE month = {month}")  # nosec B608 # names through quote_ident, values through quote_literal
             if len(frame):
-                columns = TABLE_COLUMNS[table]
+                columns = STORED_COLUMNS[table]
                 parts.append(f"INSERT INTO {self._t(table)} ({column_list(columns)}) VALUES "  # nosec B608 # names through quote_ident, values through quote_literal
-                             + ", ".join(self._values(frame, columns)))
+                             + ", ".join(self._values(with_labels(frame, table), columns)))
         parts.append(f"UPDATE {self._t('ledger_meta')} SET value = (value::bigint + 1)::text WHERE key = 'version'")  # nosec B608 # names through quote_ident, values through quote_literal
         return "; ".join(parts)
 
@@ -259,22 +303,28 @@ class PostgisLedger(LedgerStore):
     def check_off(self, task_id, by, evidence="", note="", revert=False) -> Dict[str, Any]:
         if not self.exists():
             raise LedgerStoreError(f"{self.label()}不存在：请先更新一个月份 / there is no ledger in this schema yet")
+        self.upgrade()
         task = self._task(task_id)
         at = now()
         updates, row = check_off_change(task, by, at, evidence, note, revert)  # validates; the SQL below writes
+        updates["check_off_label"] = with_labels(pd.DataFrame([updates]), "tasks").at[0, "check_off_label"]
         tasks, tid = self._t("tasks"), quote_literal(task_id)
-        sets = ", ".join(f"{quote_ident(c)} = {_pg_literal(updates[c], c)}" for c in CHECK_COLUMNS)
+        sets = ", ".join(f"{quote_ident(c)} = {_pg_literal(updates[c], c)}" for c in CHECK_COLUMNS + ["check_off_label"])
         if revert:
             guard, disagree, before, after = "AND check_off = 'done'", "0", "'done'", "status"
         else:
             guard, disagree, before, after = "", "CASE WHEN status <> 'done' THEN 1 ELSE 0 END", "status", "'done'"
-        # One row: this task's check-off columns and its history line, in one statement (one transaction).
+        # One row: this task's check-off columns and its history line, in one statement (one transaction); the
+        # history's labels from the statuses as the statement finds them.
+        labels = label_exprs("history", quote_literal, quote_ident)  # on the columns of `line` below
         sql = (f"WITH changed AS (UPDATE {tasks} SET {sets}, disagree = {disagree} WHERE task_id = {tid} {guard} "  # nosec B608 # names through quote_ident, values through quote_literal
-               f"RETURNING task_id, status) "
-               f"INSERT INTO {self._t('history')} (task_id, month, from_status, to_status, source, {quote_ident('at')}, "
-               f"{quote_ident('by')}, note) SELECT task_id, (SELECT max(month) FROM {self._t('months')}), {before}, "
-               f"{after}, 'manual', {quote_literal(at)}, {quote_literal(row['by'])}, "
-               f"{_pg_literal(row['note'], 'note')} FROM changed")
+               f"RETURNING task_id, status), "
+               f"line AS (SELECT task_id, (SELECT max(month) FROM {self._t('months')}) AS month, {before} AS from_status, "
+               f"{after} AS to_status, 'manual'::text AS source FROM changed) "
+               f"INSERT INTO {self._t('history')} (task_id, month, from_status, from_label, to_status, to_label, source, "
+               f"source_label, {quote_ident('at')}, {quote_ident('by')}, note) SELECT task_id, month, from_status, "
+               f"{labels['from_label']}, to_status, {labels['to_label']}, source, {labels['source_label']}, {quote_literal(at)}, "
+               f"{quote_literal(row['by'])}, {_pg_literal(row['note'], 'note')} FROM line")
         self._sql(sql, ("保存销号", "saving the check-off"))
         return self._task(task_id)
 

@@ -1,73 +1,73 @@
 <!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>
-<qgis styleCategories="AllStyleCategories" simplifyDrawingHints="1" hasScaleBasedVisibilityFlag="0" simplifyAlgorithm="0" simplifyLocal="1" readOnly="0" maxScale="0" simplifyDrawingTol="1" minScale="100000000" simplifyMaxScale="1" labelsEnabled="0" version="3.22.16-Białowieża" symbologyReferenceScale="-1">
+<qgis labelsEnabled="0" styleCategories="AllStyleCategories" simplifyLocal="1" version="3.22.16-Białowieża" hasScaleBasedVisibilityFlag="0" minScale="100000000" symbologyReferenceScale="-1" simplifyDrawingHints="1" simplifyAlgorithm="0" simplifyDrawingTol="1" readOnly="0" maxScale="0" simplifyMaxScale="1">
   <flags>
     <Identifiable>1</Identifiable>
     <Removable>1</Removable>
     <Searchable>1</Searchable>
     <Private>0</Private>
   </flags>
-  <temporal durationUnit="min" mode="0" limitMode="0" endField="" endExpression="" startExpression="" durationField="" fixedDuration="0" accumulate="0" startField="" enabled="0">
+  <temporal enabled="0" durationField="" endField="" startExpression="" accumulate="0" endExpression="" limitMode="0" durationUnit="min" fixedDuration="0" mode="0" startField="">
     <fixedRange>
       <start></start>
       <end></end>
     </fixedRange>
   </temporal>
-  <renderer-v2 symbollevels="0" enableorderby="0" type="singleSymbol" forceraster="0" referencescale="-1">
+  <renderer-v2 forceraster="0" type="singleSymbol" referencescale="-1" enableorderby="0" symbollevels="0">
     <symbols>
-      <symbol name="0" clip_to_extent="1" type="marker" alpha="1" force_rhr="0">
+      <symbol alpha="1" type="marker" force_rhr="0" name="0" clip_to_extent="1">
         <data_defined_properties>
           <Option type="Map">
-            <Option name="name" value="" type="QString"/>
+            <Option type="QString" name="name" value=""/>
             <Option name="properties"/>
-            <Option name="type" value="collection" type="QString"/>
+            <Option type="QString" name="type" value="collection"/>
           </Option>
         </data_defined_properties>
-        <layer pass="0" class="SimpleMarker" locked="0" enabled="1">
+        <layer enabled="1" locked="0" pass="0" class="SimpleMarker">
           <Option type="Map">
-            <Option name="angle" value="0" type="QString"/>
-            <Option name="cap_style" value="square" type="QString"/>
-            <Option name="color" value="0,0,0,0" type="QString"/>
-            <Option name="horizontal_anchor_point" value="1" type="QString"/>
-            <Option name="joinstyle" value="bevel" type="QString"/>
-            <Option name="name" value="square" type="QString"/>
-            <Option name="offset" value="0,0" type="QString"/>
-            <Option name="offset_map_unit_scale" value="3x:0,0,0,0,0,0" type="QString"/>
-            <Option name="offset_unit" value="MM" type="QString"/>
-            <Option name="outline_color" value="120,0,160,255" type="QString"/>
-            <Option name="outline_style" value="solid" type="QString"/>
-            <Option name="outline_width" value="0.5" type="QString"/>
-            <Option name="outline_width_map_unit_scale" value="3x:0,0,0,0,0,0" type="QString"/>
-            <Option name="outline_width_unit" value="MM" type="QString"/>
-            <Option name="scale_method" value="diameter" type="QString"/>
-            <Option name="size" value="4" type="QString"/>
-            <Option name="size_map_unit_scale" value="3x:0,0,0,0,0,0" type="QString"/>
-            <Option name="size_unit" value="MM" type="QString"/>
-            <Option name="vertical_anchor_point" value="1" type="QString"/>
+            <Option type="QString" name="angle" value="0"/>
+            <Option type="QString" name="cap_style" value="square"/>
+            <Option type="QString" name="color" value="120,0,160,255"/>
+            <Option type="QString" name="horizontal_anchor_point" value="1"/>
+            <Option type="QString" name="joinstyle" value="bevel"/>
+            <Option type="QString" name="name" value="diamond"/>
+            <Option type="QString" name="offset" value="1.19999999999999996,-1.19999999999999996"/>
+            <Option type="QString" name="offset_map_unit_scale" value="3x:0,0,0,0,0,0"/>
+            <Option type="QString" name="offset_unit" value="MM"/>
+            <Option type="QString" name="outline_color" value="255,255,255,255"/>
+            <Option type="QString" name="outline_style" value="solid"/>
+            <Option type="QString" name="outline_width" value="0.2"/>
+            <Option type="QString" name="outline_width_map_unit_scale" value="3x:0,0,0,0,0,0"/>
+            <Option type="QString" name="outline_width_unit" value="MM"/>
+            <Option type="QString" name="scale_method" value="diameter"/>
+            <Option type="QString" name="size" value="1.6"/>
+            <Option type="QString" name="size_map_unit_scale" value="3x:0,0,0,0,0,0"/>
+            <Option type="QString" name="size_unit" value="MM"/>
+            <Option type="QString" name="vertical_anchor_point" value="1"/>
           </Option>
-          <prop v="0" k="angle"/>
-          <prop v="square" k="cap_style"/>
-          <prop v="0,0,0,0" k="color"/>
-          <prop v="1" k="horizontal_anchor_point"/>
-          <prop v="bevel" k="joinstyle"/>
-          <prop v="square" k="name"/>
-          <prop v="0,0" k="offset"/>
-          <prop v="3x:0,0,0,0,0,0" k="offset_map_unit_scale"/>
-          <prop v="MM" k="offset_unit"/>
-          <prop v="120,0,160,255" k="outline_color"/>
-          <prop v="solid" k="outline_style"/>
-          <prop v="0.5" k="outline_width"/>
-          <prop v="3x:0,0,0,0,0,0" k="outline_width_map_unit_scale"/>
-          <prop v="MM" k="outline_width_unit"/>
-          <prop v="diameter" k="scale_method"/>
-          <prop v="4" k="size"/>
-          <prop v="3x:0,0,0,0,0,0" k="size_map_unit_scale"/>
-          <prop v="MM" k="size_unit"/>
-          <prop v="1" k="vertical_anchor_point"/>
+          <prop k="angle" v="0"/>
+          <prop k="cap_style" v="square"/>
+          <prop k="color" v="120,0,160,255"/>
+          <prop k="horizontal_anchor_point" v="1"/>
+          <prop k="joinstyle" v="bevel"/>
+          <prop k="name" v="diamond"/>
+          <prop k="offset" v="1.19999999999999996,-1.19999999999999996"/>
+          <prop k="offset_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="offset_unit" v="MM"/>
+          <prop k="outline_color" v="255,255,255,255"/>
+          <prop k="outline_style" v="solid"/>
+          <prop k="outline_width" v="0.2"/>
+          <prop k="outline_width_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="outline_width_unit" v="MM"/>
+          <prop k="scale_method" v="diameter"/>
+          <prop k="size" v="1.6"/>
+          <prop k="size_map_unit_scale" v="3x:0,0,0,0,0,0"/>
+          <prop k="size_unit" v="MM"/>
+          <prop k="vertical_anchor_point" v="1"/>
           <data_defined_properties>
             <Option type="Map">
-              <Option name="name" value="" type="QString"/>
+              <Option type="QString" name="name" value=""/>
               <Option name="properties"/>
-              <Option name="type" value="collection" type="QString"/>
+              <Option type="QString" name="type" value="collection"/>
             </Option>
           </data_defined_properties>
         </layer>
@@ -82,51 +82,51 @@
   <blendMode>0</blendMode>
   <featureBlendMode>0</featureBlendMode>
   <layerOpacity>1</layerOpacity>
-  <geometryOptions geometryPrecision="0" removeDuplicateNodes="0">
+  <geometryOptions removeDuplicateNodes="0" geometryPrecision="0">
     <activeChecks type="StringList">
-      <Option value="" type="QString"/>
+      <Option type="QString" value=""/>
     </activeChecks>
     <checkConfiguration/>
   </geometryOptions>
   <legend type="default-vector" showLabelLegend="0"/>
   <referencedLayers/>
   <fieldConfiguration>
-    <field name="ent_id" configurationFlags="None">
+    <field configurationFlags="None" name="ent_id">
       <editWidget type="">
         <config>
           <Option/>
         </config>
       </editWidget>
     </field>
-    <field name="name" configurationFlags="None">
+    <field configurationFlags="None" name="name">
       <editWidget type="">
         <config>
           <Option/>
         </config>
       </editWidget>
     </field>
-    <field name="verdict" configurationFlags="None">
+    <field configurationFlags="None" name="verdict">
       <editWidget type="">
         <config>
           <Option/>
         </config>
       </editWidget>
     </field>
-    <field name="action" configurationFlags="None">
+    <field configurationFlags="None" name="action">
       <editWidget type="">
         <config>
           <Option/>
         </config>
       </editWidget>
     </field>
-    <field name="verdict_class" configurationFlags="None">
+    <field configurationFlags="None" name="verdict_class">
       <editWidget type="">
         <config>
           <Option/>
         </config>
       </editWidget>
     </field>
-    <field name="action_class" configurationFlags="None">
+    <field configurationFlags="None" name="action_class">
       <editWidget type="">
         <config>
           <Option/>
@@ -135,40 +135,40 @@
     </field>
   </fieldConfiguration>
   <aliases>
-    <alias name="" index="0" field="ent_id"/>
-    <alias name="" index="1" field="name"/>
-    <alias name="" index="2" field="verdict"/>
-    <alias name="" index="3" field="action"/>
-    <alias name="" index="4" field="verdict_class"/>
-    <alias name="" index="5" field="action_class"/>
+    <alias field="ent_id" index="0" name=""/>
+    <alias field="name" index="1" name=""/>
+    <alias field="verdict" index="2" name=""/>
+    <alias field="action" index="3" name=""/>
+    <alias field="verdict_class" index="4" name=""/>
+    <alias field="action_class" index="5" name=""/>
   </aliases>
   <defaults>
-    <default expression="" applyOnUpdate="0" field="ent_id"/>
-    <default expression="" applyOnUpdate="0" field="name"/>
-    <default expression="" applyOnUpdate="0" field="verdict"/>
-    <default expression="" applyOnUpdate="0" field="action"/>
-    <default expression="" applyOnUpdate="0" field="verdict_class"/>
-    <default expression="" applyOnUpdate="0" field="action_class"/>
+    <default field="ent_id" expression="" applyOnUpdate="0"/>
+    <default field="name" expression="" applyOnUpdate="0"/>
+    <default field="verdict" expression="" applyOnUpdate="0"/>
+    <default field="action" expression="" applyOnUpdate="0"/>
+    <default field="verdict_class" expression="" applyOnUpdate="0"/>
+    <default field="action_class" expression="" applyOnUpdate="0"/>
   </defaults>
   <constraints>
-    <constraint exp_strength="0" unique_strength="0" constraints="0" field="ent_id" notnull_strength="0"/>
-    <constraint exp_strength="0" unique_strength="0" constraints="0" field="name" notnull_strength="0"/>
-    <constraint exp_strength="0" unique_strength="0" constraints="0" field="verdict" notnull_strength="0"/>
-    <constraint exp_strength="0" unique_strength="0" constraints="0" field="action" notnull_strength="0"/>
-    <constraint exp_strength="0" unique_strength="0" constraints="0" field="verdict_class" notnull_strength="0"/>
-    <constraint exp_strength="0" unique_strength="0" constraints="0" field="action_class" notnull_strength="0"/>
+    <constraint field="ent_id" constraints="0" notnull_strength="0" exp_strength="0" unique_strength="0"/>
+    <constraint field="name" constraints="0" notnull_strength="0" exp_strength="0" unique_strength="0"/>
+    <constraint field="verdict" constraints="0" notnull_strength="0" exp_strength="0" unique_strength="0"/>
+    <constraint field="action" constraints="0" notnull_strength="0" exp_strength="0" unique_strength="0"/>
+    <constraint field="verdict_class" constraints="0" notnull_strength="0" exp_strength="0" unique_strength="0"/>
+    <constraint field="action_class" constraints="0" notnull_strength="0" exp_strength="0" unique_strength="0"/>
   </constraints>
   <constraintExpressions>
-    <constraint desc="" field="ent_id" exp=""/>
-    <constraint desc="" field="name" exp=""/>
-    <constraint desc="" field="verdict" exp=""/>
-    <constraint desc="" field="action" exp=""/>
-    <constraint desc="" field="verdict_class" exp=""/>
-    <constraint desc="" field="action_class" exp=""/>
+    <constraint field="ent_id" desc="" exp=""/>
+    <constraint field="name" desc="" exp=""/>
+    <constraint field="verdict" desc="" exp=""/>
+    <constraint field="action" desc="" exp=""/>
+    <constraint field="verdict_class" desc="" exp=""/>
+    <constraint field="action_class" desc="" exp=""/>
   </constraintExpressions>
   <expressionfields/>
   <attributeactions/>
-  <attributetableconfig sortExpression="" sortOrder="0" actionWidgetStyle="dropDown">
+  <attributetableconfig sortOrder="0" sortExpression="" actionWidgetStyle="dropDown">
     <columns/>
   </attributetableconfig>
   <conditionalstyles>

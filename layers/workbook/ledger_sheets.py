@@ -29,12 +29,12 @@ COUNT_NOTES = ["月末仍未完成的任务（含重新出现的）", "本月首
 DATA_WAY, MANUAL_WAY = "数据销号", "人工销号"
 NO_COUNTY = "未注明县区"
 # (task column or computed key, header, width)
-# A person finds a task by the enterprise's own 编号 and the rule's name; the ledger's task code (layer:id:rule)
-# comes last, for the manual check-off tool that takes it.
+# A person finds a task by the enterprise's own 编号, its kind and the rule's name; the ledger's task code
+# (layer:id:rule) is for machines (the dock's check-off picks the task on the map) and stays out of the sheet.
 DONE_COLUMNS = [("ent_id", "编号", 14), ("name", "名称", 30), ("layer_label", "类别", 8), ("county", "县区", 12),
                 ("city", "地市", 10), ("rule_name", "规则", 26), ("action", "措施", 20), ("deadline", "完成时限", 14),
                 ("way", "销号方式", 12), ("status_label", "当前状态", 10), ("checked_by", "销号人", 18),
-                ("evidence", "证明材料", 26), ("remark", "备注", 40), ("task_id", "台账任务代码", 26)]
+                ("evidence", "证明材料", 26), ("remark", "备注", 40)]
 DONE_HEADER = [h for _, h, _ in DONE_COLUMNS]
 
 LedgerLike = Union[str, os.PathLike, Ledger, object]
@@ -161,8 +161,7 @@ def write_done_sheet(ws, ledger: Ledger, month: str, names: Optional[Mapping[str
     """销号清单 of ``month``; the number of tasks listed."""
     frame = checked_off_tasks(ledger, month, names)
     notes = [None] * len(DONE_COLUMNS)
-    notes[DONE_HEADER.index("编号")] = "企业在清单中的编号"
-    notes[DONE_HEADER.index("台账任务代码")] = "清单类型:企业编号:规则编号；“人工销号（台账任务）”时填写此代码"
+    notes[DONE_HEADER.index("编号")] = "企业在清单中的编号；编号、类别与规则一起确定一项任务"
     notes[DONE_HEADER.index("销号方式")] = "数据销号：上月还在、本月数据中已没有；人工销号：本月由核查人员核实销号"
     notes[DONE_HEADER.index("当前状态")] = f"该任务在台账中按最近一次月度更新（{ledger.latest_month}）数据的状态"
     write_table(ws, DONE_HEADER, frame.itertuples(index=False), [w for _, _, w in DONE_COLUMNS], header_notes=notes)

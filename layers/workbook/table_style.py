@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from ...analysis.common.cells import plain
 from ...analysis.reports.meeting import CITY_ORDER
 
-__all__ = ["write_table", "write_title", "read_layer", "has_layer", "no_formulas", "city_rank",
+__all__ = ["write_table", "write_title", "read_layer", "has_layer", "no_formulas", "city_rank", "cell_value",
            "BODY_FONT", "HEADER_FONT", "HEADER_FILL", "AUTHOR"]
 
 PathLike = Union[str, os.PathLike]
@@ -31,6 +31,19 @@ BODY_FONT = Font(name=FONT_NAME)
 _THIN = Side(style="thin", color="BFBFBF")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 AUTHOR = "蓝天管控"
+
+
+# A missing value that became text on its way (QGIS's NULL, Python's None, pandas' nan, <NA>, NaT): an empty
+# cell in the workbook, never the word.
+MISSING_TEXTS = frozenset({"null", "none", "nan", "<na>", "nat"})
+
+
+def cell_value(value: object) -> object:
+    """One cell as the workbook writes it: plain Python, None for anything missing."""
+    value = plain(value)
+    if isinstance(value, str) and value.strip().lower() in MISSING_TEXTS:
+        return None
+    return value
 
 
 def has_layer(path: Optional[PathLike], layer: str) -> bool:
@@ -71,7 +84,7 @@ def write_table(ws, header: Sequence[str], rows: Iterable[Sequence], widths: Opt
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         if header_notes and col - 1 < len(header_notes) and header_notes[col - 1]:
             cell.comment = Comment(header_notes[col - 1], AUTHOR)
-    body: List[List[object]] = [[plain(v) for v in row] for row in rows]  # None for NaN, Python numbers
+    body: List[List[object]] = [[cell_value(v) for v in row] for row in rows]  # None for NaN/"NULL", Python numbers
     bold = set(bold_rows) | set(range(len(body) - total_rows, len(body)))
     number_formats = number_formats or {}
     # Each cell's look is one of a few: styled once, then copied (openpyxl hashes every style object set on a

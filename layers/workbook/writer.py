@@ -11,26 +11,31 @@ import os
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Union
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment
 
 from ...analysis.common.atomic import atomic_path
+from ...analysis.inputs.admin import county_named_in, shanxi_counties
 from ...analysis.ledger.updates import same_data_as_month
 from ...analysis.reports.labels import add_label_columns, printable, rule_names
 from ...analysis.reports.meeting import add_severity, data_notes, meeting_order
 from ...analysis.reports.run_report import count_enterprises, enterprise_keys, run_counts
 from .heating import HEATING_SHEET, read_heating, write_heating_sheet
 from .ledger_sheets import LEDGER_SHEETS, ledger_month, read_ledger, write_done_sheet, write_progress_sheet
+from .scenario_sheet import write_scenario_sheets
 from .table_style import AUTHOR, BODY_FONT, HEADER_FILL, HEADER_FONT, city_rank, no_formulas, read_layer
 from .table_style import write_table as _write_table
 
-__all__ = ["write_summary_workbook", "SHEETS", "LEDGER_SHEETS", "HEATING_SHEET", "NOT_IN_COUNTY"]
+__all__ = ["write_summary_workbook", "verify_rows", "SHEETS", "LEDGER_SHEETS", "HEATING_SHEET", "NOT_IN_COUNTY",
+           "BY_NAME"]
 
 PathLike = Union[str, os.PathLike]
 SHEETS = ["分县统计", "分市统计", "任务清单", "需核实", "规则一览", "说明"]  # always written, in this order
 NOT_IN_COUNTY = "不在任何县区内"  # the 县区 of a row to verify whose point lies in no county
+BY_NAME = "按名称推断"  # said beside a county taken from the name (only when the user asks for it)
 
 TASK_COLUMNS = [  # (field, header, width)
     ("city", "设区市", 10), ("county", "县（市、区）", 12), ("adcode", "区划代码", 10), ("name", "企业名称", 30),
@@ -109,10 +114,14 @@ VERIFY_COLUMNS = {  # to_verify column → (header, width); the county's own lis
 }
 
 
-def verify_rows(to_verify: pd.DataFrame, names: Dict[str, str]) -> pd.DataFrame:
+def verify_rows(to_verify: pd.DataFrame, names: Dict[str, str], county_from_name: bool = False,
+                counties: Optional[Iterable] = None) -> pd.DataFrame:
     """The rows to verify as the sheet shows them: labels beside codes, problems in print, sorted by city
     (plan order) and county so each county finds its own block; a row whose point lies in no county (the run
-    left its county empty) says so. A to_verify table without county columns (an older run) keeps them empty."""
+    left its county empty) says so, and names the county its name states ("不在任何县区内（名称含永和县）").
+    ``county_from_name`` (the user's choice, off by default): such a row goes to that county's block instead,
+    its county marked as inferred ("永和县（按名称推断）"). ``counties``: (city, county, adcode) to look for
+    besides Shanxi's. A to_verify table without county columns (an older run) keeps them empty."""
     frame = add_label_columns(to_verify, "to_verify", names) if len(to_verify) else to_verify
     located = "county" in frame.columns
     cols = [c for c in VERIFY_COLUMNS if c in frame.columns or c in ("city", "county", "name", "problem")]
@@ -124,17 +133,28 @@ def verify_rows(to_verify: pd.DataFrame, names: Dict[str, str]) -> pd.DataFrame:
         frame["problem"] = frame["problem"].map(lambda t: printable(t, names) if isinstance(t, str) else t)
     if "row" in frame.columns:
         frame["row"] = pd.to_numeric(frame["row"], errors="coerce").map(lambda v: None if pd.isna(v) else int(v))
+    frame = frame.reset_index(drop=True)
     outside = frame["county"].isna().to_numpy() & located
-    frame["_outside"] = outside
+    named: List[Optional[tuple]] = [None] * len(frame)
+    if outside.any():
+        candidates = shanxi_counties() + list(counties or [])
+        named = [county_named_in(n, candidates) if out else None for n, out in zip(frame["name"], outside)]
+    guessed = np.array([bool(county_from_name and t) for t in named], dtype=bool)
+    code = frame.get("adcode", frame["county"]).map(lambda v: "" if v is None else str(v)).to_numpy(dtype=object)
+    for i in np.flatnonzero(guessed):  # the guessed county's block: its city and adcode
+        frame.at[i, "city"], code[i] = named[i][0], named[i][2]
+    frame["_outside"] = outside & ~guessed
     frame["_rank"] = frame["city"].map(city_rank)
-    frame["_code"] = frame.get("adcode", frame["county"]).map(lambda v: "" if v is None else str(v))
+    frame["_code"] = code
+    # the county cell says how the county is known: inferred from the name, or the point lies in none
+    said = [f"{t[1]}（{BY_NAME}）" if g else f"{NOT_IN_COUNTY}（名称含{t[1]}）" if t else NOT_IN_COUNTY
+            for t, g in zip(named, guessed)]
+    frame.loc[outside, "county"] = [t for t, out in zip(said, outside) if out]
     frame = frame.sort_values(["_outside", "_rank", "_code"], kind="stable")
-    frame.loc[frame["_outside"].astype(bool), "county"] = NOT_IN_COUNTY
     return frame[cols].reset_index(drop=True)
 
 
-def _verify_sheet(ws, to_verify: pd.DataFrame, names: Dict[str, str]) -> None:
-    frame = verify_rows(to_verify, names)
+def _verify_sheet(ws, frame: pd.DataFrame) -> None:
     cols = list(frame.columns)
     _write_table(ws, [VERIFY_COLUMNS[c][0] for c in cols], frame.itertuples(index=False),
                  [VERIFY_COLUMNS[c][1] for c in cols])
@@ -171,12 +191,30 @@ def _notes_sheet(ws, notes: List[str], counts_sentence: str) -> None:
     ws.freeze_panes = "A2"
 
 
+def _county_note(rows: pd.DataFrame, county_from_name: bool) -> Optional[str]:
+    """What 说明 says of rows to verify whose point lies in no county but whose name states one."""
+    county = rows.get("county", pd.Series(dtype=object)).astype(str)
+    guessed = int(county.str.endswith(f"（{BY_NAME}）").sum())
+    named = int(county.str.startswith(f"{NOT_IN_COUNTY}（名称含").sum())
+    if guessed:
+        return (f"需核实：{guessed} 条记录的坐标不在任何县区内，其县区按名称推断（县区后注“{BY_NAME}”），"
+                "仅供分发，请核实坐标。")
+    if named:
+        return (f"需核实：{named} 条记录的坐标不在任何县区内，名称中含有县区名（见“县区”列），未据此归县；"
+                "生成汇总表时选择“按名称推断县区”可将其列入该县。")
+    return None
+
+
 def write_summary_workbook(flags_gpkg: PathLike, out_path: PathLike, zones_gpkg: Optional[PathLike] = None,
                            synthetic: bool = True, notes: Optional[Sequence[str]] = None, ledger=None,
-                           month: Optional[str] = None) -> Path:
+                           month: Optional[str] = None, county_from_name: bool = False,
+                           compare: Optional[PathLike] = None) -> Path:
     """Write the summary workbook to ``out_path``, whole or not at all (analysis/common/atomic.py); return its path.
 
     ``notes``: the run's own notes (missing fields, zones), printed after the data notes.
+    ``compare``: a compare.gpkg (bluesky:compare_scenarios): the sheets 方案比较 and 方案变化清单 (scenario_sheet.py).
+    ``county_from_name``: a row to verify whose point lies in no county is listed under the county its name
+    states, marked as inferred (the user's choice; by default it stays "不在任何县区内（名称含…）").
     ``ledger``: the monthly ledger (a layers.ledger_store.factory.LedgerStore, its GeoPackage path or an
     analysis.ledger.updates.Ledger) for the sheets 进度 and 销号清单 of ``month`` ('YYYY-MM'; the ledger's latest
     when None). A missing ledger file or a month the ledger lacks is an error before anything is written."""
@@ -198,12 +236,17 @@ def write_summary_workbook(flags_gpkg: PathLike, out_path: PathLike, zones_gpkg:
     _county_sheet(ws, flags, rules, names)
     _city_sheet(wb.create_sheet(SHEETS[1]), flags, verdicts)
     _task_sheet(wb.create_sheet(SHEETS[2]), flags)
-    _verify_sheet(wb.create_sheet(SHEETS[3]), to_verify, names)
-    extra_notes: List[str] = []
+    counties = flags[["city", "county", "adcode"]].drop_duplicates().itertuples(index=False, name=None) \
+        if {"city", "county", "adcode"} <= set(flags.columns) else []
+    verify = verify_rows(to_verify, names, county_from_name, counties)
+    _verify_sheet(wb.create_sheet(SHEETS[3]), verify)
+    extra_notes: List[str] = [n for n in [_county_note(verify, county_from_name)] if n]
     if len(heating):
         write_heating_sheet(wb.create_sheet(HEATING_SHEET), heating)
         extra_notes.append("农村清洁取暖：覆盖率为清洁取暖户数占总户数的比例（按户数加权），目标为计划三(二)7 "
                            "“农村地区力争达到60%以上”；缺数据的村单列村数。")
+    if compare:
+        extra_notes.append(write_scenario_sheets(wb, compare))
     if book is not None:
         own = same_data_as_month(book, flags, month)
         provenance = (f"台账 {month} 记入的正是本次运行的结果" if own else

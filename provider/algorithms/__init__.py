@@ -8,6 +8,7 @@ def all_algorithms() -> List[object]:
     """New instances of every algorithm of the `bluesky` provider."""
     from .build_zones import BuildZonesAlgorithm
     from .check_off_task import CheckOffTaskAlgorithm
+    from .compare_scenarios import CompareScenariosAlgorithm
     from .export_packages import ExportCountyPackagesAlgorithm
     from .flag_enterprises import FlagEnterprisesAlgorithm
     from .import_list import ImportEnterpriseListAlgorithm
@@ -26,4 +27,5 @@ def all_algorithms() -> List[object]:
         RunAllAlgorithm(),
         UpdateLedgerAlgorithm(),
         CheckOffTaskAlgorithm(),
+        CompareScenariosAlgorithm(),
     ]

@@ -12,13 +12,39 @@ from qgis.core import (
     QgsRasterLayer,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QCoreApplication
+from qgis.PyQt.QtCore import QCoreApplication, QTranslator
 from qgis.PyQt.QtGui import QIcon
 
 from ...layers.threads import in_worker_thread
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 FIELD_MAP = "FIELD_MAP"
+
+
+CONTEXT = "BlueSkyAlgorithm"  # the algorithms' translation context (scripts/i18n_strings.py)
+_CHINESE: List[QTranslator] = []  # the plugin's Chinese read aside, for the help of a QGIS in another language
+
+
+def chinese_ui() -> bool:
+    """True in a Chinese QGIS: plugin.py installed the plugin's Chinese translation (labels are then Chinese)."""
+    return QCoreApplication.translate(CONTEXT, "Blue Sky Zoning") != "Blue Sky Zoning"
+
+
+def chinese_of(text: str) -> str:
+    """The plugin's Chinese for an English label of the algorithms, "" when it has none: from the translation
+    QGIS runs with, or (QGIS in another language) from the plugin's .qm read aside."""
+    if chinese_ui():
+        out = QCoreApplication.translate(CONTEXT, text)
+    else:
+        if not _CHINESE:
+            translator = QTranslator()
+            translator.load(os.path.join(PLUGIN_DIR, "i18n", "bluesky_zoning_zh_CN.qm"))
+            _CHINESE.append(translator)
+        try:
+            out = _CHINESE[0].translate(CONTEXT, text)
+        except UnicodeEncodeError:  # PyQt5 passes a str as ASCII to this const char*: UTF-8 bytes it takes whole
+            out = _CHINESE[0].translate(CONTEXT.encode(), text.encode("utf-8"))
+    return out if out and out != text else ""
 
 
 def translatable(text: str) -> str:
@@ -58,7 +84,48 @@ class BlueSkyAlgorithm(QgsProcessingAlgorithm):
     UPDATES_IN_PLACE: Tuple[str, ...] = ()
 
     def tr(self, text: str) -> str:
-        return QCoreApplication.translate("BlueSkyAlgorithm", text)
+        out = QCoreApplication.translate(CONTEXT, text)
+        if out != text:  # a Chinese label: its English is what the help gives beside it
+            self._other_labels()[out] = text
+        return out
+
+    # -- labels in the QGIS's language, the other language in the help ------------------------------------
+    def _other_labels(self) -> Dict[str, str]:
+        """label shown → the same label in the other language, for the labels this algorithm made."""
+        return self.__dict__.setdefault("_bluesky_other_labels", {})
+
+    def label(self, zh: str, en: str) -> str:
+        """A label in the language of the QGIS it shows in: Chinese in a Chinese QGIS, English in any other (the
+        help gives the other one: :meth:`help_with_labels`)."""
+        shown, other = (zh, en) if chinese_ui() else (en, zh)
+        self._other_labels()[shown] = other
+        return shown
+
+    def other_language(self, text: str) -> str:
+        """A label of this algorithm in the other language ("" when unknown)."""
+        known = self._other_labels().get(text)
+        if known:
+            return known
+        return "" if chinese_ui() else chinese_of(text)
+
+    def help_with_labels(self, text: str, skip: Sequence[str] = (FIELD_MAP,)) -> str:
+        """``text``, then every parameter's label in the other language: a Chinese QGIS's help gives the
+        English names, another QGIS's help the Chinese ones (the labels themselves are in one language only).
+        ``skip``: parameters left out (FIELD_MAP's label is syntax, not a name)."""
+        from html import escape
+
+        rows = []
+        for definition in self.parameterDefinitions():
+            other = self.other_language(definition.description())
+            if other and definition.name() not in skip:
+                # the name only: what follows " — " (empty: the rules file's value …) is said once in the text
+                shown, other = definition.description().split(" — ")[0], other.split(" — ")[0]
+                rows.append(f"<li>{escape(shown)}：{escape(other)}</li>" if chinese_ui()
+                            else f"<li>{escape(shown)}: {escape(other)}</li>")
+        if not rows:
+            return text
+        heading = "各参数的英文名称" if chinese_ui() else "The parameters in Chinese"
+        return f"<p>{escape(text)}</p><p><b>{heading}</b></p><ul>{''.join(rows)}</ul>"
 
     def createInstance(self):  # noqa: N802 - QGIS API name
         return type(self)()
@@ -73,11 +140,14 @@ class BlueSkyAlgorithm(QgsProcessingAlgorithm):
         return QIcon(os.path.join(PLUGIN_DIR, "icons", "icon.svg"))
 
     def helpUrl(self) -> str:  # noqa: N802 - QGIS API name
-        """The Chinese user guide shipped with the plugin (docs/用户手册.md), as the dialog's 帮助 link."""
+        """The Chinese user guide shipped with the plugin (docs/用户手册.md) as a web page (rendered into the
+        profile by layers/user_guide.py: a browser shows the .md itself as raw text), the dialog's 帮助 link."""
         from qgis.PyQt.QtCore import QUrl
 
-        path = os.path.join(PLUGIN_DIR, "docs", "用户手册.md")
-        return QUrl.fromLocalFile(path).toString() if os.path.exists(path) else ""
+        from ...layers.user_guide import GUIDE, guide_html_path
+
+        path = guide_html_path(GUIDE)
+        return QUrl.fromLocalFile(path).toString() if path else ""
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802 - QGIS API name
         # Processing runs this in a Qt pool thread; pyproj needs a thread Python made (layers/threads.py).
@@ -103,11 +173,14 @@ class BlueSkyAlgorithm(QgsProcessingAlgorithm):
         rules file's value holds: a Processing default would silently outrank the rules file."""
         from ...analysis.schema.params import format_value, param_spec
 
+        empty = translatable("empty: the rules file's value (shipped: {value})")
         for name in names:
             spec = param_spec(name)
-            description = (f"{spec.title} / {spec.en} — "
-                           + self.tr("empty: the rules file's value (shipped: {value})").format(
-                               value=format_value(spec.default)))
+            value = format_value(spec.default)
+            # one language (the QGIS's): the help gives the other (help_with_labels)
+            description = self.label(
+                f"{spec.title} — " + (chinese_of(empty) or empty).format(value=value),
+                f"{spec.en or spec.title} — " + empty.format(value=value))
             param = QgsProcessingParameterNumber(param_key(name), description,
                                                  QgsProcessingParameterNumber.Type.Double, None, True,
                                                  spec.minimum, spec.maximum)

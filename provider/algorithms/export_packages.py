@@ -12,9 +12,10 @@ from qgis.core import (
     QgsProcessingParameterFolderDestination,
 )
 
+from ...analysis.schema.output_fields import SHAPEFILE_ENCODINGS
 from ._common import BlueSkyAlgorithm
 
-ENCODINGS = ["UTF-8", "GBK"]
+ENCODINGS = list(SHAPEFILE_ENCODINGS)
 
 
 class ExportCountyPackagesAlgorithm(BlueSkyAlgorithm):

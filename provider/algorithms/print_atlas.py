@@ -1,5 +1,6 @@
 """Processing algorithm: the Chinese PDF atlas (overview page, then one page per county), optionally with the
-monthly ledger's progress and a basemap (any raster layer, or 天地图 from a key)."""
+monthly ledger's progress, a basemap (any raster layer, or 天地图 from a key) and a scenario comparison's pages
+(compare.gpkg of ``bluesky:compare_scenarios``)."""
 from __future__ import annotations
 
 import os
@@ -52,6 +53,7 @@ class PrintAtlasAlgorithm(BlueSkyAlgorithm):
     MONTH = "MONTH"
     BASEMAP = "BASEMAP"
     TIANDITU_KEY = "TIANDITU_KEY"
+    COMPARE = "COMPARE"
     PAGES = "PAGES"
 
     def name(self) -> str:
@@ -74,7 +76,9 @@ class PrintAtlasAlgorithm(BlueSkyAlgorithm):
             "'counties' layer (county, city, adcode). LEDGER (optional): the monthly ledger GeoPackage; each page "
             "then shows that month's numbers and a chart of open tasks month by month (MONTH, YYYY-MM; empty: the "
             "ledger's latest). BASEMAP (optional): a raster layer drawn under every map; or TIANDITU_KEY: a "
-            "Tianditu key for its vector map and labels (needs the internet; the key is written nowhere)."
+            "Tianditu key for its vector map and labels (needs the internet; the key is written nowhere). "
+            "COMPARE (optional): the compare.gpkg of 'Compare scenarios'; then one page per city with changed "
+            "enterprises follows the county pages: where the zones moved and who is new, released or changed."
         )
 
     def initAlgorithm(self, config: Dict[str, Any] = None) -> None:  # noqa: N802
@@ -97,6 +101,9 @@ class PrintAtlasAlgorithm(BlueSkyAlgorithm):
         self.addParameter(SecretStringParameter(self.TIANDITU_KEY,
                                                 self.tr("Tianditu key for a Tianditu basemap (optional)"),
                                                 optional=True))
+        self.addParameter(QgsProcessingParameterFile(self.COMPARE,
+                                                     self.tr("Scenario comparison compare.gpkg (optional)"),
+                                                     extension="gpkg", optional=True))
         self.addOutput(QgsProcessingOutputNumber(self.PAGES, self.tr("Number of pages")))
 
     def _basemap(self, parameters, context):
@@ -121,11 +128,15 @@ class PrintAtlasAlgorithm(BlueSkyAlgorithm):
         per_county = self.parameterAsBoolean(parameters, self.PER_COUNTY, context)
         ledger = self.parameterAsFile(parameters, self.LEDGER, context) or None
         month = (self.parameterAsString(parameters, self.MONTH, context) or "").strip() or None
+        compare = self.parameterAsFile(parameters, self.COMPARE, context) or None
         for label, path in ((self.tr("zones"), zones), (self.tr("flags"), flags), (self.tr("admin"), admin)):
             if not path or not os.path.isfile(path):
                 raise QgsProcessingException(self.tr("The {} GeoPackage does not exist: {}").format(label, path))
         if ledger and not os.path.isfile(ledger):
             raise QgsProcessingException(f"找不到台账文件「{ledger}」 / the ledger GeoPackage does not exist: {ledger}")
+        if compare and not os.path.isfile(compare):
+            raise QgsProcessingException(f"找不到方案比较文件「{compare}」 / the compare GeoPackage does not exist: "
+                                         f"{compare}")
         self.warn_if_mixed(feedback, zones, flags, admin)
         if not out.lower().endswith(".pdf"):
             out += ".pdf"
@@ -133,7 +144,7 @@ class PrintAtlasAlgorithm(BlueSkyAlgorithm):
         try:
             result = export_atlas(zones, flags, admin, out, default_notes(), per_county_dir=per_dir,
                                   feedback=feedback, ledger=ledger, month=month,
-                                  basemap=self._basemap(parameters, context))
+                                  basemap=self._basemap(parameters, context), compare=compare)
         except Exception as exc:  # noqa: BLE001
             from ...layers.user_errors import report
 

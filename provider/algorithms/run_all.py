@@ -22,7 +22,8 @@ from qgis.core import (
 )
 
 from ...analysis.reports.run_manifest import MANIFEST
-from ._common import JUDGED_LISTS, BlueSkyAlgorithm, judged_list_types
+from ...layers.output_place import output_dir
+from ._common import JUDGED_LISTS, BlueSkyAlgorithm, chinese_of, judged_list_types, translatable
 
 PACKAGES_FOLDER = "counties"  # out_dir/counties/*.zip
 #: the rules-file parameters run_all offers (each an optional Processing parameter; empty: the rules file's)
@@ -59,28 +60,31 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
         return self.tr("Run the whole analysis")
 
     def shortHelpString(self) -> str:  # noqa: N802 - QGIS API name
-        return self.tr(
+        # no code words: a person reads it (the field mapping's syntax is in the user guide, section 7)
+        return self.help_with_labels(self.tr(
             "Builds the zones of Shanxi's 2020 Blue Sky plan (coal-ban zones from the built-up areas, the "
-            "1+30 region, key-city groups, CHP heating rings, open-pit mine closure zone, planning areas), "
-            "flags every boiler, mine and plant with the plan's rules and writes zones.gpkg and flags.gpkg "
-            "to the output folder; optionally also the per-county packages, the PDF atlas, the summary "
-            "workbook and a QGIS project. The fields of every input layer are guessed from their column "
-            "names (Chinese or English); FIELD_MAP overrides a guess, one kind.field=column per entry "
-            "(kinds admin, planning, boiler, mine, plant, chp; e.g. planning.city=所属市; plant.industry=所属行业). "
-            "A planning area without a city gets the city it lies in. Distances and thresholds default to the "
-            "rules file's values."
-        )
+            "1+30 region, key-city groups, CHP heating rings, the open-pit mine closure zone, planning areas), "
+            "judges every boiler, mine, plant and village with the plan's rules and writes the zones (zones.gpkg) "
+            "and the judgements (flags.gpkg) to the output folder; with the options below (ticked in this dialog) "
+            "also the per-county packages, the PDF atlas, the summary workbook and a QGIS project. The columns of "
+            "every list are recognised by their names (Chinese or English); where one is wrong, the field mapping "
+            "names the right column (how: the user guide, section 7). A planning area without a city gets the "
+            "city it lies in. Distances and thresholds left empty take the rules file's values."))
 
-    def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API name
+    def add_input_params(self) -> None:
+        """The job's inputs: layers, rules file, rule parameters, FIELD_MAP (bluesky:compare_scenarios takes the
+        same, from here)."""
         self.addParameter(QgsProcessingParameterVectorLayer(self.ADMIN, self.tr("County boundaries"), [QgsProcessing.TypeVectorPolygon]))
         self.addParameter(QgsProcessingParameterMapLayer(
             self.BUILTUP, self.tr("Built-up areas (polygons or raster)"), None, False,
             [QgsProcessing.TypeVectorPolygon, QgsProcessing.TypeRaster]))
         point = [QgsProcessing.TypeVectorPoint]
-        one_of = self.tr("at least one of boilers, mines, plants, villages")
+        one_of = translatable("at least one of boilers, mines, plants, villages")
         for kind, name, label in JUDGED_LISTS:
-            self.addParameter(QgsProcessingParameterVectorLayer(name, f"{self.tr(label)} ({one_of})",
-                                                                judged_list_types(kind), None, True))
+            description = self.label(f"{chinese_of(label) or label}（{chinese_of(one_of) or one_of}）",
+                                     f"{label} ({one_of})")
+            self.addParameter(QgsProcessingParameterVectorLayer(name, description, judged_list_types(kind), None,
+                                                                True))
         self.addParameter(QgsProcessingParameterVectorLayer(self.CHP, self.tr("CHP plants"), point, None, True))
         self.addParameter(QgsProcessingParameterVectorLayer(self.PLANNING_AREA, self.tr("City planning areas"), [QgsProcessing.TypeVectorPolygon], None, True))
         self.addParameter(QgsProcessingParameterFile(self.RULES, self.tr("Rules file (YAML; the shipped plan when empty)"),
@@ -88,19 +92,27 @@ class RunAllAlgorithm(BlueSkyAlgorithm):
                                                      self.tr("Rules (*.yaml *.yml)")))
         self.add_rule_params(RUN_PARAMS)
         self.add_field_map_param()
+
+    def initAlgorithm(self, config=None):  # noqa: N802 - QGIS API name
+        self.add_input_params()
         for name, label, default in (
             (self.EXPORT_PACKAGES, self.tr("Export per-county packages"), False),
             (self.PRINT_ATLAS, self.tr("Print the PDF atlas"), False),
             (self.WRITE_WORKBOOK, self.tr("Write the summary workbook"), False),
             (self.SAVE_PROJECT, self.tr("Save a QGIS project"), False),
         ):
-            self.addParameter(QgsProcessingParameterBoolean(name, label, default))
+            param = QgsProcessingParameterBoolean(name, label, default)
+            # ticked in the dialog (people want the whole set); a script or model leaves them off unless it asks
+            param.setGuiDefaultValueOverride(True)
+            self.addParameter(param)
         # optional PostGIS destination: a saved QGIS connection (credentials in its authcfg) and a schema
         self.addParameter(QgsProcessingParameterProviderConnection(
             self.DB_CONNECTION, self.tr("Also write the results to this PostgreSQL connection"), "postgres", None, True))
         self.addParameter(QgsProcessingParameterDatabaseSchema(
             self.DB_SCHEMA, self.tr("Database schema for the results"), self.DB_CONNECTION, None, True))
-        self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT_DIR, self.tr("Output folder")))
+        folder = QgsProcessingParameterFolderDestination(self.OUTPUT_DIR, self.tr("Output folder"))
+        folder.setGuiDefaultValueOverride(output_dir())  # the dock's folder, not a temporary one nobody finds
+        self.addParameter(folder)
         for name, label in (("FLAGGED", self.tr("Enterprises flagged")), ("FLAGS", self.tr("Rule hits")),
                             ("TO_VERIFY", self.tr("Rows to verify")), ("ENTERPRISES", self.tr("Enterprises read"))):
             self.addOutput(QgsProcessingOutputNumber(name, label))

@@ -7,6 +7,7 @@ from typing import Any, Dict
 
 from qgis.core import (
     QgsProcessingException,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterString,
@@ -21,6 +22,8 @@ class SummaryWorkbookAlgorithm(LedgerAlgorithm):
     FLAGS_GPKG = "FLAGS_GPKG"
     ZONES_GPKG = "ZONES_GPKG"
     MONTH = "MONTH"
+    COUNTY_FROM_NAME = "COUNTY_FROM_NAME"
+    COMPARE_GPKG = "COMPARE_GPKG"
     OUTPUT_XLSX = "OUTPUT_XLSX"
 
     def name(self) -> str:
@@ -41,7 +44,8 @@ class SummaryWorkbookAlgorithm(LedgerAlgorithm):
             "the rows to verify (by city and county) and notes on the data; the rural clean-heating coverage when "
             "the run wrote it. With a monthly ledger also 进度 (the month per county, city and province, and the "
             "province month by month) and 销号清单 (the tasks checked off in the month, by the data or by hand). "
-            "Month empty: the ledger's latest."
+            "Month empty: the ledger's latest. A row to verify whose point lies in no county is listed under the "
+            "county its name states only when 'Infer the county from the name' is ticked (marked as inferred)."
         )
 
     def initAlgorithm(self, config: Dict[str, Any] = None) -> None:  # noqa: N802
@@ -52,6 +56,12 @@ class SummaryWorkbookAlgorithm(LedgerAlgorithm):
         self.add_ledger_params()
         self.addParameter(QgsProcessingParameterString(
             self.MONTH, self.tr("Month of the ledger (YYYY-MM; empty: the latest)"), "", False, True))
+        self.addParameter(QgsProcessingParameterBoolean(
+            self.COUNTY_FROM_NAME, self.tr("Infer the county from the name (rows to verify outside every county)"),
+            False))
+        self.addParameter(QgsProcessingParameterFile(
+            self.COMPARE_GPKG, self.tr("Scenario comparison (compare.gpkg of bluesky:compare_scenarios, optional)"),
+            extension="gpkg", optional=True))
         self.addParameter(QgsProcessingParameterFileDestination(self.OUTPUT_XLSX, self.tr("Workbook"),
                                                                 fileFilter="Excel (*.xlsx)"))
 
@@ -76,7 +86,10 @@ class SummaryWorkbookAlgorithm(LedgerAlgorithm):
         if not out.lower().endswith(".xlsx"):
             out += ".xlsx"
         try:
-            path = write_summary_workbook(flags, out, zones_gpkg=zones, ledger=store, month=month)
+            path = write_summary_workbook(flags, out, zones_gpkg=zones, ledger=store, month=month,
+                                          county_from_name=self.parameterAsBool(parameters, self.COUNTY_FROM_NAME,
+                                                                                context),
+                                          compare=self.parameterAsFile(parameters, self.COMPARE_GPKG, context) or None)
         except (LedgerError, InputError, OutputError) as exc:  # written for the user: shown as they are
             raise QgsProcessingException(str(exc)) from None
         except Exception as exc:  # noqa: BLE001

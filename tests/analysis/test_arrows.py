@@ -94,6 +94,8 @@ WING_ARROWS: Dict[str, Tuple[str, ...]] = {
     "analysis.reports": ("analysis.common", "analysis.schema", "analysis.inputs", "analysis.plan",
                          "analysis.zones", "analysis.flagging", "analysis.ledger"),
     "analysis": tuple(f"analysis.{w}" for w in ANALYSIS_WINGS),  # pipeline.py, on top
+    # scenario comparison: above pipeline.py (it runs the job's stages from there); nothing below imports it
+    "analysis.scenarios": tuple(f"analysis.{w}" for w in ANALYSIS_WINGS if w != "ledger") + ("analysis",),
     "demo": ("analysis",),
     "layers": ("analysis",),
     "layers.ledger_store": ("analysis", "layers"),

@@ -87,3 +87,10 @@ def test_two_records_sharing_an_id_are_two_enterprises():
     assert len(cells[("*", "*")]) == counts.enterprises  # the dock's 合计 is the same count
     assert len(cells[("140105", "T-GATE")]) == 3
     assert counts.text_zh() == "命中 4 条，涉及企业 3 家；需核实 2 条"
+
+
+def test_printable_keeps_a_quoted_name_whole():
+    """A layer's own name keeps its brackets; a canonical field name in brackets after its label is dropped."""
+    note = "工业企业图层「Plants (demo)」没有可用的「行业」字段（industry）：规则 P-COKE43 未对该图层评估"
+    out = printable(note, {"P-COKE43": "焦炉退出"})
+    assert out == "工业企业图层「Plants (demo)」没有可用的「行业」字段：规则「焦炉退出」未对该图层评估"

@@ -285,7 +285,8 @@ def test_flags_without_row_or_coordinate_columns():
 def test_every_ledger_column_has_the_one_chinese_name_of_the_output_fields():
     from bluesky_zoning.analysis.schema.output_fields import OUTPUT_FIELDS
 
-    columns = dict.fromkeys(L.TASK_COLUMNS + L.HISTORY_COLUMNS + L.PROGRESS_COLUMNS + L.MONTH_COLUMNS)
+    columns = dict.fromkeys(c for table in L.STORED_COLUMNS.values() for c in table)
+    assert set(L.TASK_COLUMNS + L.HISTORY_COLUMNS + L.PROGRESS_COLUMNS + L.MONTH_COLUMNS) < set(columns)
     assert set(L.FIELD_ALIASES) == set(columns)
     for name in columns:
         assert name in OUTPUT_FIELDS, f"ledger column {name} is not declared in OUTPUT_FIELDS"
@@ -293,9 +294,38 @@ def test_every_ledger_column_has_the_one_chinese_name_of_the_output_fields():
     # the fields a run's outputs and the ledger share read the same in both
     assert L.FIELD_ALIASES["county"] == "县（市、区）" and L.FIELD_ALIASES["name"] == "单位名称"
     # within each table a name is given once (GeoPackage aliases must be unique in a table)
-    for table in (L.TASK_COLUMNS, L.HISTORY_COLUMNS, L.PROGRESS_COLUMNS, L.MONTH_COLUMNS):
+    for table in L.STORED_COLUMNS.values():
         aliases = [L.FIELD_ALIASES[c] for c in table]
         assert len(set(aliases)) == len(aliases), table
+    # a code and its Chinese read apart: 数据状态代码 open, 数据状态 未完成
+    assert (L.FIELD_ALIASES["status"], L.FIELD_ALIASES["status_label"]) == ("数据状态代码", "数据状态")
+
+
+def test_the_stored_ledger_holds_each_codes_chinese_beside_it():
+    """Every label column right after its code; its values the one table of each code (statuses, kinds,
+    check-offs, sources, the rules' names); an unknown code as it is, an empty one empty."""
+    from bluesky_zoning.analysis.schema.fields import LAYER_KIND_LABELS
+
+    for table, labels in L.LABEL_COLUMNS.items():
+        stored = L.STORED_COLUMNS[table]
+        for label, code in labels.items():
+            assert stored.index(label) == stored.index(code) + 1, label
+    july = update(None, JULY, "2020-07").ledger
+    july = L.check_off(july, "boiler:GL-001:B-35", by="核查员", at=AT)
+    tasks = L.with_labels(july.tasks.assign(layer=["boiler"] * (len(july.tasks) - 1) + ["kiln"]), "tasks",
+                          {"B-35": "重点城市35蒸吨以下燃煤锅炉淘汰"})
+    assert list(tasks["status_label"]) == [L.STATUS_LABELS[s] for s in tasks["status"]]
+    assert list(tasks["layer_label"]) == [LAYER_KIND_LABELS["boiler"]] * (len(tasks) - 1) + ["kiln"]
+    named = tasks["rule_id"] == "B-35"
+    assert set(tasks.loc[named, "rule_name"]) == {"重点城市35蒸吨以下燃煤锅炉淘汰"}
+    assert list(tasks.loc[~named, "rule_name"]) == list(tasks.loc[~named, "rule_id"])  # no name known: the id
+    ticked = tasks["task_id"] == "boiler:GL-001:B-35"
+    assert list(tasks.loc[ticked, "check_off_label"]) == ["已人工销号"]
+    assert tasks.loc[~ticked, "check_off_label"].isna().all()
+    history = L.with_labels(july.history, "history")
+    manual = history["source"] == L.SOURCE_MANUAL
+    assert list(history.loc[manual, ["from_label", "to_label", "source_label"]].iloc[0]) == ["未完成", "已销号", "人工销号"]
+    assert history.loc[~manual, "from_label"].isna().all() and set(history.loc[~manual, "source_label"]) == {"月度数据更新"}
 
 
 def test_last_months_lists_are_not_recorded_as_a_new_month():

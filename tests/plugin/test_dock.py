@@ -169,25 +169,40 @@ def test_county_rule_table_selects_exactly_the_cell(dock):
     assert dock.iface.activeLayer() is flags
     assert dock.ui.attributesButton.isEnabled()
     assert dock.iface.mapCanvas().extent().width() < 1.5  # zoomed to 小店区 (degrees)
+    from bluesky_zoning.layers.county_outline import current_county
+
+    outline = dock.result_layers["county_outline"]
+    assert current_county(outline) == "140105"  # and highlighted on the county boundaries
     # totals: the row's 合计 is the county's enterprises, the 合计 row the rule's province total
     rule_total = sum(int(table.item(r, col).text() or 0) for r in range(1, table.rowCount()))
     assert int(table.item(0, col).text()) == rule_total
 
 
-def test_to_verify_tab_puts_problem_column_and_raw_value_first(dock):
+def test_to_verify_tab_puts_who_and_the_problem_first(dock):
+    """名称, 县区, 问题 lead (the problem whole: wrapped, rules by name), then the user's column, the raw value,
+    layer, id and row."""
     table = dock.ui.verifyTable
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
-    assert headers == ["Problem", "Your column", "Raw value", "Layer", "Id", "Row"]
+    assert headers == ["Name", "County", "Problem", "Your column", "Raw value", "Layer", "Id", "Row"]
     assert table.rowCount() > 0
-    ids = {table.item(r, 4).text() for r in range(table.rowCount())}
+    ids = {table.item(r, 6).text() for r in range(table.rowCount())}
     assert "GL-01024" in ids  # '约20吨'
-    row = next(r for r in range(table.rowCount()) if table.item(r, 4).text() == "GL-01024"
-               and table.item(r, 2).text())
-    assert table.item(row, 0).text()  # the problem
-    assert table.item(row, 1).text() == "额定蒸发量(t/h)"  # the list's own column, not capacity_tph
-    assert "20" in table.item(row, 2).text()
-    assert table.item(row, 3).text() == dock.ui.boilersCombo.currentLayer().name()
-    assert table.item(row, 5).text().isdigit()
+    row = next(r for r in range(table.rowCount()) if table.item(r, 6).text() == "GL-01024"
+               and table.item(r, 4).text())
+    frame = dock.result.to_verify
+    record = frame[(frame["ent_id"] == "GL-01024") & frame["raw"].astype(str).str.contains("20")].iloc[0]
+    assert table.item(row, 0).text() == record["name"] and table.item(row, 0).text()  # the enterprise's name
+    assert table.item(row, 1).text() == record["county"] and table.item(row, 1).text()
+    assert table.item(row, 2).text()  # the problem
+    assert table.item(row, 3).text() == "额定蒸发量(t/h)"  # the list's own column, not capacity_tph
+    assert "20" in table.item(row, 4).text()
+    assert table.item(row, 5).text() == dock.ui.boilersCombo.currentLayer().name()
+    assert table.item(row, 7).text().isdigit()
+    # a blank value names the rules it leaves undecided by their Chinese names, as the workbook prints them
+    names = {r.id: r.label for r in dock.ruleset.rules}
+    blank = [table.item(r, 2).text() for r in range(table.rowCount()) if "无法判断规则" in table.item(r, 2).text()]
+    assert blank and not any(re.search(r"\b[BMPTV]-[A-Z0-9]+", text) for text in blank)
+    assert any(f"「{names['B-35']}」" in text for text in blank)
     assert dock.verify.on_verify_cell(row, 0)
     selected = dock.result_layers["to_verify"].selectedFeatures()
     assert selected and {f["ent_id"] for f in selected} == {"GL-01024"}  # its rows, one point
@@ -219,7 +234,10 @@ def test_one_count_in_the_message_bar_the_tabs_and_the_log(dock, qgis_iface):
     # then the rows to verify grouped by problem, adding up to the same count; the rows themselves are not logged
     grouped = [int(re.search(r", (\d+) rows$", line).group(1)) for line in log if line.endswith(" rows")]
     assert sum(grouped) == counts.to_verify and len(grouped) < 30
-    assert any("额定蒸发量 cannot be parsed" in line for line in log)
+    # fields by their Chinese labels with the user's own column
+    assert any("额定蒸发量 (your column 额定蒸发量(t/h)) cannot be parsed" in line for line in log)
+    assert not any(re.search(r"\b[BMPTV]-[A-Z0-9]+\b", line) for line in log)  # rules by name, never by id
+    assert not any(re.search(r"（[a-z_]+）", line) for line in log)  # no canonical field name
     assert not any(re.search(r"第 \d+ 行", line) for line in log)
     assert not any(" / layer " in line or " / " in line and "field" in line for line in log)  # one language
     assert len(log) < 50
@@ -232,7 +250,7 @@ def test_the_map_after_a_run_stays_legible(dock):
     group = result_groups()[0]
     nodes = {n.layer().customProperty("bluesky_zoning/name"): n for n in group.children()}
     names = list(nodes)
-    assert names[:2] == ["to_verify", "enterprise_verdicts"]  # 需核实 squares drawn over the verdict points
+    assert names[:2] == ["to_verify", "enterprise_verdicts"]  # 需核实 marks drawn beside the verdict points
     zones = [n for n in names if n in ZONE_STYLES]
     assert zones.index("coal_ban_zone") > zones.index("chp_heating_radius")  # outlines over the one fill
     assert zones[-2:] == ["region_1p30", "key_city_groups"]
@@ -245,10 +263,15 @@ def test_the_map_after_a_run_stays_legible(dock):
         if fill.brushStyle() != Qt.BrushStyle.NoBrush and fill.fillColor().alpha() > 0:
             filled.append((name, fill.fillColor().alpha()))
     assert [n for n, _ in filled] == ["coal_ban_zone"] and filled[0][1] <= 50  # a light fill, the rest outlines
-    square = nodes["to_verify"].layer().renderer().symbol()
+    mark = nodes["to_verify"].layer().renderer().symbol()
     verdict_sizes = [c.symbol().size() for c in nodes["enterprise_verdicts"].layer().renderer().categories()]
-    assert square.size() > max(verdict_sizes)  # frames the enterprise's verdict point
-    assert square.symbolLayer(0).fillColor().alpha() == 0  # open: the verdict colour shows through
+    assert mark.size() < min(verdict_sizes)  # a small mark beside the point: never outweighs the verdicts
+    assert mark.symbolLayer(0).offset().x() > 0  # beside, not over: the verdict colour stays in view
+    # zoomed out, the county choropleth instead of thousands of points; the county boundaries over the zones
+    assert names[-1] == "county_choropleth" and names.index("county_outline") < names.index("coal_ban_zone")
+    assert nodes["county_choropleth"].itemVisibilityChecked()
+    assert nodes["county_choropleth"].layer().isInScaleRange(3_000_000)
+    assert not nodes["enterprise_verdicts"].layer().isInScaleRange(3_000_000)
 
 
 def test_the_total_row_zooms_to_exactly_its_enterprises(dock):
@@ -266,6 +289,13 @@ def test_the_total_row_zooms_to_exactly_its_enterprises(dock):
     verdicts = dock.result_layers["enterprise_verdicts"]
     point = next(f.geometry().asPoint() for f in verdicts.getFeatures() if feature_key(f, results.by_row) == one[0])
     assert canvas.extent().contains(point)
+    # a click on the 合计 row shows the province: no county stays highlighted
+    from bluesky_zoning.layers.county_outline import current_county, set_current_county
+
+    outline = dock.result_layers["county_outline"]
+    set_current_county(outline, "140105")
+    assert results.on_result_cell(0, 1) == len(everyone)
+    assert current_county(outline) == ""
 
 
 def test_tables_fit_a_dock_560_px_wide(dock):
@@ -287,7 +317,9 @@ def test_tables_fit_a_dock_560_px_wide(dock):
         u.tabs.setCurrentWidget(u.tabVerify)
         QCoreApplication.processEvents()
         table = u.verifyTable
-        assert table.columnViewportPosition(2) + table.columnWidth(2) <= table.viewport().width()  # raw value
+        # who and what: name, county and the whole problem (wrapped onto its lines) in view
+        assert table.columnViewportPosition(2) + table.columnWidth(2) <= table.viewport().width()
+        assert table.wordWrap() and table.rowHeight(0) > table.fontMetrics().height() * 1.5
     finally:
         dock.hide()
 
@@ -305,7 +337,7 @@ class _Opened:
 
 def test_results_folder_link_and_output_folder_beside_the_project(dock, qgis_iface, monkeypatch, tmp_path):
     import bluesky_zoning.ui.dock as dock_module
-    from bluesky_zoning.ui.panels.run import OUTPUT_FOLDER, default_output_dir
+    from bluesky_zoning.layers.output_place import OUTPUT_FOLDER, default_output_dir
     from qgis.core import Qgis
     from qgis.PyQt.QtCore import QStandardPaths, QUrl
 
@@ -342,19 +374,39 @@ def test_results_folder_link_and_output_folder_beside_the_project(dock, qgis_ifa
         project.setPresetHomePath("")
 
 
-def test_help_opens_the_user_guide_shipped_with_the_plugin(dock, monkeypatch, tmp_path):
+def test_help_shows_the_user_guide_rendered(dock, tmp_path):
+    """帮助 (at the end of the tab strip) opens the guide shipped with the plugin in a window of QGIS's own, read
+    as Markdown: headings, tables and the pictures, not the raw text."""
     import bluesky_zoning.ui.dock as dock_module
+    from qgis.PyQt.QtGui import QImage, QTextTable
 
-    assert dock.ui.tabs.cornerWidget() is dock.help_button
+    assert dock.help_button in dock.tab_strip.trailing
     plugin_dir = Path(dock_module.__file__).resolve().parents[1]
     assert Path(dock.user_guide_path()).resolve() == plugin_dir / "docs" / "用户手册.md"
-    opened = _Opened()
-    monkeypatch.setattr(dock_module, "QDesktopServices", opened)
-    guide = tmp_path / "用户手册.md"
-    guide.write_text("# 用户手册\n", encoding="utf-8")
-    monkeypatch.setattr(dock, "user_guide_path", lambda: str(guide))
     dock.help_button.click()
-    assert opened.paths == [str(guide)]
+    viewer = dock.guide_viewer
+    try:
+        assert viewer is not None and viewer.isVisible()
+        text = viewer.browser.toPlainText()
+        assert text.startswith("蓝天管控分区 用户手册") and "# " not in text and "![" not in text and "|---|" not in text
+        assert viewer.browser.document().findBlockByNumber(0).blockFormat().headingLevel() == 1
+        tables = [f for f in viewer.browser.document().rootFrame().childFrames() if isinstance(f, QTextTable)]
+        assert len(tables) >= 3  # the data table, the coordinate systems, the outputs
+        images = viewer.images()
+        assert len(images) >= 10 and all(name.startswith("images/guide_") for name, _w in images)
+        for name, width in images:  # each picture found beside the guide, none wider than the window allows
+            data = viewer.browser.loadResource(2, QUrl(name))  # QTextDocument.ImageResource: the file's bytes
+            image = QImage.fromData(data)
+            assert not image.isNull(), name
+            assert 0 < (width or image.width()) <= 860
+    finally:
+        viewer.close()
+    # a guide that is missing is said, not silently ignored
+    dock.user_guide_path = lambda: str(tmp_path / "missing.md")
+    try:
+        assert dock.open_user_guide() is False
+    finally:
+        del dock.user_guide_path
 
 
 def test_output_tab_buttons_write_packages_and_workbook(dock):
@@ -472,12 +524,16 @@ def test_data_tab_maps_every_field_and_takes_the_users_choice(dock):
         assert _field_combo(dock, "planning.city").currentData() == ""  # (none)
         _choose(dock, "plant.industry", "")
         assert dock.run.job_inputs().field_mappings == {"plant": {"industry": ""}}
-        assert "✘ 行业" in u.mappingInfo.toPlainText()
+        assert "✘ 行业：规则「" in u.mappingInfo.toPlainText()
         _latest_run(dock)
         log = u.runLog.toPlainText()
         plants = u.plantsCombo.currentLayer().name()
-        assert f"工业企业图层「{plants}」没有可用的「行业」字段（industry）：规则 P-COKE43" in log
-        assert f"城市规划区图层「{plan.name()}」没有「所属城市」字段（city）：各规划区所属城市按位置确定" in log
+        coke = dock.ruleset.get("P-COKE43").label  # rules by their names, fields by their labels (no codes)
+        assert f"工业企业图层「{plants}」没有可用的「行业」字段：规则「{coke}」" in log
+        assert f"城市规划区图层「{plan.name()}」没有「所属城市」字段：各规划区所属城市按位置确定" in log
+        # the 数据 tab said beforehand what the run did, in the log's words
+        said = next(line for line in dock.data.preview[plants] if line.startswith("✘ 行业"))
+        assert said.split("：", 1)[1] in log
         assert log.count(f"城市规划区图层「{plan.name()}」没有「所属城市」字段") == 1  # a note and a warning, logged once
         zone = pyogrio.read_dataframe(dock.result_paths["zones"], layer="planning_area", read_geometry=False)
         assert list(zone["city"]) == ["太原市"] and list(zone["name"]) == ["太原城市规划区"]

@@ -259,10 +259,103 @@ def test_ledger_layers_load_styled(gpkg_ledger):
         seen.setdefault(expression.evaluate(context), feature)
     assert set(seen) == {"overdue", "open", "checked", "done"}
     assert seen["overdue"]["rule_id"] == "M-OPEN" and seen["checked"]["disagree"] == 1
-    assert tasks.attributeAlias(tasks.fields().indexOf("task_id")) == "任务编号"
-    assert tasks.attributeAlias(tasks.fields().indexOf("status")) == "数据状态"
+    assert tasks.attributeAlias(tasks.fields().indexOf("task_id")) == "任务代码"
+    assert tasks.attributeAlias(tasks.fields().indexOf("status_label")) == "数据状态"
+    assert tasks.attributeAlias(tasks.fields().indexOf("status")) == "数据状态代码"
     progress = layers["monthly_progress"]
     assert progress.attributeAlias(progress.fields().indexOf("done")) == "本月销号"
+    # in the attribute table each code's Chinese right after it
+    shown = [c.name for c in tasks.attributeTableConfig().columns() if not c.hidden]
+    assert shown.index("status_label") == shown.index("status") + 1 and shown.index("rule_name") == shown.index("rule_id") + 1
+
+
+def _labels_agree(tasks: pd.DataFrame, history: pd.DataFrame) -> None:
+    """Every stored label is the Chinese of the code beside it (the one table of each)."""
+    from bluesky_zoning.analysis.ledger.updates import SOURCE_LABELS, STATUS_LABELS
+    from bluesky_zoning.analysis.reports.labels import LAYER_KIND_LABELS, rule_names
+
+    names = rule_names()
+    assert list(tasks["status_label"]) == [STATUS_LABELS[s] for s in tasks["status"]]
+    assert list(tasks["layer_label"]) == [LAYER_KIND_LABELS[k] for k in tasks["layer"]]
+    assert list(tasks["rule_name"]) == [names[r] for r in tasks["rule_id"]]
+    ticked = (tasks["check_off"] == "done").to_numpy()
+    assert ticked.any() and set(tasks.loc[ticked, "check_off_label"]) == {"已人工销号"}
+    assert tasks.loc[~ticked, "check_off_label"].isna().all()
+    for code, label in (("from_status", "from_label"), ("to_status", "to_label")):
+        known = history[code].notna().to_numpy()
+        assert list(history.loc[known, label]) == [STATUS_LABELS[s] for s in history.loc[known, code]]
+        assert history.loc[~known, label].isna().all()
+    assert list(history["source_label"]) == [SOURCE_LABELS[s] for s in history["source"]]
+    assert set(history["source"]) == {"data", "manual"}
+
+
+def _opened_as_a_file(path: Path, table: str):
+    """The ledger's table as a person adds it to QGIS (Layer ▸ Add, drag and drop): no plugin code involved."""
+    from qgis.core import QgsVectorLayer
+
+    layer = QgsVectorLayer(f"{path}|layername={table}", table, "ogr")
+    assert layer.isValid()
+    return layer
+
+
+def test_a_person_opening_the_ledger_file_reads_chinese(gpkg_ledger):
+    """ledger.gpkg added to QGIS by hand: every field of every table under its Chinese name, the tasks styled
+    as the dock styles them, 未完成/已销号 (and 锅炉, the rule's name, 已人工销号) beside the codes."""
+    from bluesky_zoning.analysis.ledger.updates import FIELD_ALIASES, STORED_COLUMNS
+
+    ledger, *_ = gpkg_ledger
+    for table, columns in STORED_COLUMNS.items():
+        layer = _opened_as_a_file(ledger, table)
+        fields = [f.name() for f in layer.fields() if f.name() != "fid"]
+        assert fields == columns  # labels right after their codes
+        assert {n: layer.attributeAlias(layer.fields().indexOf(n)) for n in fields} == \
+            {n: FIELD_ALIASES[n] for n in fields}
+        assert all(FIELD_ALIASES[n] and not FIELD_ALIASES[n].isascii() for n in fields)
+    tasks = _opened_as_a_file(ledger, "tasks")
+    assert tasks.renderer().type() == "categorizedSymbol"
+    assert [c.label() for c in tasks.renderer().categories()][0] == "逾期未完成"
+    assert {f["status_label"] for f in tasks.getFeatures()} == {"未完成", "已销号"}
+    _labels_agree(_read(ledger, "tasks"), _read(ledger, "history"))
+
+
+def test_a_ledger_of_an_older_version_gets_its_chinese(gpkg_ledger, tmp_path):
+    """A ledger written before the label columns and aliases (0.2–0.4): opening it in the dock adds and fills
+    them from the codes, a later check-off writes its own; the data stay as they were."""
+    import shutil
+    import sqlite3
+
+    from bluesky_zoning.analysis.ledger.updates import LABEL_COLUMNS
+    from bluesky_zoning.layers.ledger_store.factory import open_ledger
+
+    old = tmp_path / "旧台账.gpkg"
+    shutil.copy(gpkg_ledger[0], old)
+    con = sqlite3.connect(old)
+    for table, labels in LABEL_COLUMNS.items():
+        for column in labels:
+            con.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+    con.execute("DROP TABLE layer_styles")
+    con.execute("DELETE FROM gpkg_contents WHERE table_name = 'layer_styles'")
+    con.execute("DELETE FROM gpkg_ogr_contents WHERE table_name = 'layer_styles'")
+    con.execute("DELETE FROM gpkg_data_columns")
+    con.commit()
+    con.close()
+    before = open_ledger(old).read()
+    bare = _opened_as_a_file(old, "tasks")
+    assert bare.fields().indexOf("status_label") < 0 and bare.attributeAlias(bare.fields().indexOf("status")) == ""
+    del bare
+    layers = dict(open_ledger(old).layers())
+    assert layers["tasks"].fields().indexOf("status_label") >= 0
+    _labels_agree(_read(old, "tasks"), _read(old, "history"))
+    after = open_ledger(old).read()
+    for name in ("tasks", "history", "progress", "months"):
+        pd.testing.assert_frame_equal(getattr(before, name), getattr(after, name))
+    reopened = _opened_as_a_file(old, "tasks")
+    assert reopened.attributeAlias(reopened.fields().indexOf("status_label")) == "数据状态"
+    target = sorted(after.tasks.loc[after.tasks["check_off"].isna(), "task_id"])[0]
+    open_ledger(old).check_off(target, "王工", evidence="核查.pdf")
+    tasks = _read(old, "tasks").set_index("task_id")
+    assert tasks.loc[target, "check_off_label"] == "已人工销号"
+    _labels_agree(_read(old, "tasks"), _read(old, "history"))
 
 
 # -- PostGIS ---------------------------------------------------------------------------------------------
@@ -294,7 +387,7 @@ def pg_ledger(database, months):
 
 
 def test_the_ledger_in_a_postgis_schema(database, gpkg_ledger, pg_ledger, months):
-    from bluesky_zoning.analysis.ledger.updates import DATA_COLUMNS
+    from bluesky_zoning.analysis.ledger.updates import DATA_COLUMNS, FIELD_ALIASES, STORED_COLUMNS
 
     _ledger, july, august, _ids, _ = gpkg_ledger
     pg_july, pg_august = pg_ledger
@@ -323,6 +416,28 @@ def test_the_ledger_in_a_postgis_schema(database, gpkg_ledger, pg_ledger, months
     assert layers["tasks"].featureCount() == len(after.tasks)
     assert layers["tasks"].renderer().type() == "categorizedSymbol"
     assert database.psql(f'SELECT count(*) FROM "{SCHEMA}".tasks WHERE geom IS NOT NULL') == str(len(after.tasks))
+    # the same Chinese beside the codes as in the GeoPackage, and the same aliases on the layers
+    for table, keys in (("tasks", ["task_id"]), ("history", ["task_id", "month", "source", "to_status"])):
+        # the data's labels (the GeoPackage ledger has two check-offs the PostGIS one has not)
+        labels = [c for c in STORED_COLUMNS[table] if c.endswith("_label") or c == "rule_name"]
+        labels = [c for c in labels if c != "check_off_label"]
+        cells = " || chr(31) || ".join(f"coalesce({c}, '')" for c in keys + labels)  # task ids may hold a '|'
+        where = " WHERE source IS DISTINCT FROM 'manual'" if table == "history" else ""
+        rows = database.psql(f'SELECT {cells} FROM "{SCHEMA}".{table}{where}').split("\n")
+        pg = pd.DataFrame([r.split(chr(31)) for r in rows], columns=keys + labels).replace("", None)
+        gp = _read(gpkg_ledger[0], table)
+        gp = gp[gp["source"] == "data"] if table == "history" else gp
+        merged = pg.merge(gp[keys + labels], on=keys, suffixes=("_pg", "_gp"))
+        assert len(merged) == len(gp) == len(pg) > 0
+        for c in labels:
+            assert (merged[f"{c}_pg"].fillna("") == merged[f"{c}_gp"].fillna("")).all(), c
+    for table, layer in layers.items():
+        for i, fld in enumerate(layer.fields()):
+            if fld.name() in FIELD_ALIASES:
+                assert layer.attributeAlias(i) == FIELD_ALIASES[fld.name()], (table, fld.name())
+    assert database.psql(f"SELECT col_description('\"{SCHEMA}\".tasks'::regclass, attnum) FROM pg_attribute "
+                         f"WHERE attrelid = '\"{SCHEMA}\".tasks'::regclass AND attname = 'status_label'"
+                         ).startswith("数据状态：")
 
 
 def test_two_sessions_check_off_different_tasks_at_the_same_time(database, pg_ledger):
@@ -355,9 +470,42 @@ def test_two_sessions_check_off_different_tasks_at_the_same_time(database, pg_le
     manual = history[history["source"] == "manual"]
     assert sorted(manual["task_id"]) == sorted(mine[SESSION_A] + mine[SESSION_B])
     assert set(manual["month"]) == {AUGUST}
+    # each check-off wrote its Chinese beside the codes too: the task's and its history line's
+    assert database.psql(f'SELECT DISTINCT check_off, check_off_label FROM "{SCHEMA}".tasks WHERE check_off IS NOT NULL'
+                         ) == "done|已人工销号"
+    assert database.psql(f'SELECT DISTINCT from_label, to_label, source_label FROM "{SCHEMA}".history '
+                         "WHERE source = 'manual'") == "未完成|已销号|人工销号"
     backends = database.psql("SELECT count(DISTINCT pid) FROM pg_stat_activity WHERE datname = current_database() "
                              "AND usename = 'bureau_analyst_u'")
     print(f"check-offs by two sessions: {len(manual)} kept; database backends of the analyst now: {backends}")
+
+
+def test_a_postgis_ledger_of_an_older_version_gets_its_chinese(database, months):
+    """A PostGIS ledger written before the label columns: the dock's opening adds and fills them (one statement,
+    commented columns); a check-off afterwards writes its own labels."""
+    from bluesky_zoning.analysis.ledger.updates import LABEL_COLUMNS, STATUS_LABELS
+    from bluesky_zoning.analysis.reports.labels import LAYER_KIND_LABELS
+
+    old = _db(SESSION_A, "旧版台账")
+    old.update_month(months.july, JULY, by="甲")
+    before = old.read()
+    drops = [f'ALTER TABLE "旧版台账".{t} DROP COLUMN {c}' for t, cs in LABEL_COLUMNS.items() for c in cs]
+    database.psql("; ".join(drops))
+    assert database.psql("SELECT count(*) FROM information_schema.columns WHERE table_schema = '旧版台账' "
+                         "AND column_name LIKE '%label'") == "0"
+    layers = dict(_db(SESSION_B, "旧版台账").layers())
+    assert layers["tasks"].fields().indexOf("status_label") >= 0
+    assert layers["tasks"].attributeAlias(layers["tasks"].fields().indexOf("status_label")) == "数据状态"
+    pairs = [r.split("|") for r in database.psql(
+        'SELECT DISTINCT status, status_label, layer, layer_label FROM "旧版台账".tasks').split("\n")]
+    assert len(pairs) >= 3 and all((sl, ll) == (STATUS_LABELS[s], LAYER_KIND_LABELS[k]) for s, sl, k, ll in pairs)
+    assert database.psql('SELECT count(*) FROM "旧版台账".tasks WHERE rule_name IS NULL OR rule_name = rule_id') == "0"
+    assert database.psql('SELECT DISTINCT to_label, source_label FROM "旧版台账".history') == "未完成|月度数据更新"
+    for name in ("tasks", "history", "progress", "months"):
+        pd.testing.assert_frame_equal(getattr(before, name), getattr(old.read(), name))
+    target = sorted(before.tasks["task_id"])[0]
+    old.check_off(target, "丙 核查员")
+    assert database.psql(f"SELECT check_off_label FROM \"旧版台账\".tasks WHERE task_id = '{target}'") == "已人工销号"
 
 
 def test_a_check_off_saved_during_a_monthly_update_stays(database, months, monkeypatch):

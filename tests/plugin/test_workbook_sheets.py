@@ -8,6 +8,7 @@ task of 阳泉 城区 and five of 小店区 (done by the data) and adds one new 
 after each month (one of them taken back)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +87,84 @@ def test_to_verify_rows_by_city_and_county_with_names(setup, tmp_path):
     by_name = {r[col["名称"]]: r for r in body}
     assert by_name["晋城城区甲锅炉"][col["清单行号"]] == 7 and by_name["晋城城区甲锅炉"][col["字段"]] == "额定蒸发量"
     assert by_name["小店区戊村"][col["类别"]] == "村"  # the kind's label, never the code
+
+
+def _outside_rows():
+    """Rows to verify as a run writes them (county empty: the point lies in no county; pandas 3 reads the
+    blanks back as NaN), two of them naming their county, one a village that names none."""
+    return pd.DataFrame({
+        "ent_id": ["GL-03333", "GL-04500", "村庄清单-585", "E1"],
+        "layer": ["boiler", "boiler", "village", "boiler"],
+        "problem": ["点 (114.5149, 38.0423) 不在任何县区范围内", "几何为空（NULL），无坐标，无法定位", "几何为空（NULL），无坐标，无法定位",
+                    "额定蒸发量无法解析：“约二十吨”"],
+        "row": [233, 3079, 585, 7], "field": ["lon,lat", "geometry", "geometry", "capacity_tph"],
+        "raw": ["114.5149, 38.0423", "NULL", None, "约二十吨"],
+        "name": ["临汾市永和县新兴宾馆", "阳泉市郊区富民医院锅炉房", "黄家屯村", "晋城城区甲锅炉"],
+        "column": [None, None, None, "蒸吨"],
+        "county": [None, None, None, "城区"], "city": [None, None, None, "晋城市"],
+        "adcode": [None, None, None, "140502"],
+    })
+
+
+def _verify_sheet(path):
+    rows = list(openpyxl.load_workbook(path)["需核实"].iter_rows(values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def _notes(path):
+    return "\n".join(str(r[0]) for r in openpyxl.load_workbook(path)["说明"].iter_rows(values_only=True))
+
+
+def test_county_from_the_name_only_when_asked(setup, tmp_path):
+    """A point in no county: by default the row says so and names the county its name holds, never placing it
+    there; with county_from_name it goes to that county's block, marked as inferred; a name without a county
+    stays outside either way."""
+    from bluesky_zoning.layers.workbook.writer import BY_NAME, NOT_IN_COUNTY
+
+    flags = _flags_copy(setup.fx, tmp_path / "flags.gpkg", to_verify=_outside_rows())
+    plain = _verify_sheet(write_summary_workbook(flags, tmp_path / "默认.xlsx"))
+    by_name = {r["名称"]: r for r in plain}
+    assert by_name["临汾市永和县新兴宾馆"]["县区"] == f"{NOT_IN_COUNTY}（名称含永和县）"
+    assert by_name["阳泉市郊区富民医院锅炉房"]["县区"] == f"{NOT_IN_COUNTY}（名称含郊区）"
+    assert by_name["黄家屯村"]["县区"] == NOT_IN_COUNTY
+    assert all(by_name[n]["地市"] is None for n in ("临汾市永和县新兴宾馆", "阳泉市郊区富民医院锅炉房", "黄家屯村"))
+    assert plain[0]["名称"] == "晋城城区甲锅炉"  # the rows outside every county after the counties' blocks
+    assert not any(BY_NAME in str(r["县区"]) for r in plain)
+    assert "未据此归县" in _notes(tmp_path / "默认.xlsx")
+
+    out = write_summary_workbook(flags, tmp_path / "按名称.xlsx", county_from_name=True)
+    asked = _verify_sheet(out)
+    by_name = {r["名称"]: r for r in asked}
+    assert (by_name["临汾市永和县新兴宾馆"]["地市"], by_name["临汾市永和县新兴宾馆"]["县区"]) == ("临汾市", f"永和县（{BY_NAME}）")
+    assert (by_name["阳泉市郊区富民医院锅炉房"]["地市"], by_name["阳泉市郊区富民医院锅炉房"]["县区"]) == ("阳泉市", f"郊区（{BY_NAME}）")
+    assert (by_name["黄家屯村"]["地市"], by_name["黄家屯村"]["县区"]) == (None, NOT_IN_COUNTY)
+    # each in its city's block, in the plan's order; the row still outside every county last
+    assert [r["名称"] for r in asked] == ["阳泉市郊区富民医院锅炉房", "晋城城区甲锅炉", "临汾市永和县新兴宾馆", "黄家屯村"]
+    assert by_name["临汾市永和县新兴宾馆"]["需核实原因"].startswith("点 (114.5149, 38.0423) 不在任何县区范围内")
+    assert "按名称推断" in _notes(out) and "请核实坐标" in _notes(out)
+
+
+MISSING_WORDS = re.compile(r"(?<![A-Za-z])(NULL|None|nan|NaN|<NA>|NaT)(?![A-Za-z])")
+
+
+def test_no_cell_says_null_none_or_nan(setup, tmp_path):
+    """Whatever a value's way into the workbook (QGIS's NULL text, None, pandas 3's NaN for a blank string, a
+    NaN distance), its cell is empty: no cell of any sheet holds the word."""
+    tv = _outside_rows()
+    tv.loc[3, "raw"] = "None"
+    tv["column"] = pd.array([None, float("nan"), "nan", "蒸吨"], dtype=object)
+    flags = _flags_copy(setup.fx, tmp_path / "flags.gpkg", to_verify=tv, heating=_heating_frame())
+    out = write_summary_workbook(flags, tmp_path / "汇总表.xlsx", setup.zones_gpkg, ledger=setup.ledger_gpkg)
+    wb = openpyxl.load_workbook(out)
+    cells = [(ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str)]
+    assert [c for c in cells if MISSING_WORDS.search(c[2])] == []
+    rows = _verify_sheet(out)
+    assert {r["名称"]: r["原始值"] for r in rows}["阳泉市郊区富民医院锅炉房"] is None  # was "NULL"
+    assert {r["名称"]: r["原始值"] for r in rows}["晋城城区甲锅炉"] is None  # was "None"
+    assert all(r["清单列名"] in (None, "蒸吨") for r in rows)
+    # the check itself finds the words
+    assert MISSING_WORDS.search("原始值 NULL") and MISSING_WORDS.search("nan") and not MISSING_WORDS.search("Nanjing")
 
 
 HEATING = [  # level, city, county, adcode, villages, households, clean, coverage, target, meets, unknown
@@ -193,6 +272,17 @@ def _records(ws):
     return [dict(zip(rows[0], r)) for r in rows[1:]]
 
 
+def _by_task(rows):
+    """销号清单's rows by the ledger's task code, worked out from what a person reads: 类别, 编号, 规则."""
+    from bluesky_zoning.analysis.reports.labels import LAYER_KIND_LABELS, rule_names
+
+    kinds = {v: k for k, v in LAYER_KIND_LABELS.items()}
+    rules = {v: k for k, v in rule_names().items()}
+    keyed = {f"{kinds[r['类别']]}:{r['编号']}:{rules[r['规则']]}": r for r in rows}
+    assert len(keyed) == len(rows)  # 编号, 类别 and 规则 tell every task apart
+    return keyed
+
+
 def test_progress_equals_the_ledger(setup, tmp_path):
     out = write_summary_workbook(setup.flags_gpkg, tmp_path / "汇总表.xlsx", setup.zones_gpkg, ledger=setup.ledger_gpkg)
     wb = openpyxl.load_workbook(out)
@@ -225,10 +315,10 @@ def test_checked_off_list_of_the_month(setup, tmp_path):
                                  month="2020-8")
     wb = openpyxl.load_workbook(out)
     header = [c.value for c in wb["销号清单"][1]]
-    assert {"编号", "台账任务代码", "名称", "县区", "地市", "规则", "措施", "完成时限", "销号方式", "销号人", "证明材料", "备注"} <= set(header)
-    assert header[0] == "编号"  # a person reads the enterprise's own number first, the task code last
+    assert {"编号", "名称", "类别", "县区", "地市", "规则", "措施", "完成时限", "销号方式", "销号人", "证明材料", "备注"} <= set(header)
+    assert header[0] == "编号" and "台账任务代码" not in header  # the enterprise's own number, no machine code
     rows = _records(wb["销号清单"])
-    by_id = {r["台账任务代码"]: r for r in rows}
+    by_id = _by_task(rows)
     assert set(by_id) == setup.dropped | {setup.august_tick}  # never the tick taken back
     assert all(by_id[t]["销号方式"] == "数据销号" for t in setup.dropped)
     assert by_id[setup.august_tick]["销号方式"] == "人工销号"
@@ -259,7 +349,7 @@ def test_an_earlier_month(setup, tmp_path):
     july = setup.ledger.progress[setup.ledger.progress["month"] == JULY]
     assert counties == {r.adcode: [int(getattr(r, n)) for n in NUMBERS] for r in july.itertuples()}
     assert set(months) == {JULY, AUGUST}  # the second block always shows every month
-    rows = {r["台账任务代码"]: r for r in _records(wb["销号清单"])}
+    rows = _by_task(_records(wb["销号清单"]))
     assert set(rows) == set(setup.july_ticks)  # July: only the two ticked off by hand after it
     for task_id, by in setup.july_ticks.items():
         assert rows[task_id]["销号方式"] == "人工销号" and rows[task_id]["销号人"] == by
@@ -287,8 +377,8 @@ MACHINE_CODES = {"boiler", "mine", "plant", "village", "chp", "open", "done", "r
 
 
 def test_every_cell_is_chinese(setup, tmp_path):
-    """Walks every cell of every sheet (ledger and rural heating included): no cell is a machine code, and no
-    code word or rule id shows inside a text, except in 台账任务代码 (the key the check-off tool takes)."""
+    """Walks every cell of every sheet (ledger and rural heating included): no cell is a machine code or a
+    ledger task code ("boiler:E001:B-35"), and no code word or rule id shows inside a text."""
     from bluesky_zoning.analysis.ledger.updates import STATUS_LABELS
     from bluesky_zoning.analysis.reports.labels import (
         LAYER_KIND_LABELS,
@@ -306,6 +396,8 @@ def test_every_cell_is_chinese(setup, tmp_path):
     found, texts = _machine_code_cells(wb, codes)
     assert found == []
     assert english_code_words(texts) == []
+    task_codes = set(setup.ledger.tasks["task_id"])
+    assert not [t for t in texts if str(t) in task_codes or re.search(r"\b(boiler|mine|plant|chp|village):", str(t))]
     assert {"锅炉", "未完成", "已销号", "数据销号", "人工销号", "达标", "未达标", "县区", "全省"} <= set(texts)
     # the walk itself reports a code wherever it is: a cell holding 'done' or ' Boiler '
     wb["进度"]["C40"], wb["农村清洁取暖"]["B3"] = "done", " Boiler "
@@ -313,13 +405,12 @@ def test_every_cell_is_chinese(setup, tmp_path):
 
 
 def _machine_code_cells(wb, codes):
-    """(cells that are a machine code, every other text) of every sheet, 销号清单's 台账任务代码 column aside."""
+    """(cells that are a machine code, every other text) of every sheet."""
     texts, found = [], []
     for ws in wb.worksheets:
-        skip = {i for i, c in enumerate(ws[1]) if c.value == "台账任务代码"} if ws.title == "销号清单" else set()
         for row in ws.iter_rows():
-            for i, cell in enumerate(row):
-                if cell.value is None or i in skip:
+            for cell in row:
+                if cell.value is None:
                     continue
                 if str(cell.value).strip() in codes or str(cell.value).strip().lower() in codes:
                     found.append((ws.title, cell.coordinate, cell.value))
@@ -353,3 +444,25 @@ def test_processing_ledger_and_month(qgis_processing, setup, tmp_path):
     with pytest.raises(QgsProcessingException, match="没有选择台账"):
         run({"FLAGS_GPKG": str(setup.flags_gpkg), "MONTH": AUGUST, "OUTPUT_XLSX": str(tmp_path / "八月.xlsx")})
     assert not (tmp_path / "十月.xlsx").exists() and not (tmp_path / "八月.xlsx").exists()
+
+
+def test_processing_infers_the_county_only_when_ticked(qgis_processing, setup, tmp_path):
+    from bluesky_zoning.layers.workbook.writer import BY_NAME
+    from bluesky_zoning.provider.algorithms.summary_workbook import SummaryWorkbookAlgorithm
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback
+
+    alg = SummaryWorkbookAlgorithm().create()
+    param = alg.parameterDefinition("COUNTY_FROM_NAME")
+    assert param is not None and param.defaultValue() is False
+    flags = _flags_copy(setup.fx, tmp_path / "flags.gpkg", to_verify=_outside_rows())
+    counties = {}
+    for ticked in (None, True):
+        params = {"FLAGS_GPKG": str(flags), "OUTPUT_XLSX": str(tmp_path / f"汇总表_{ticked}.xlsx")}
+        if ticked is not None:
+            params["COUNTY_FROM_NAME"] = ticked
+        ok, msg = alg.checkParameterValues(params, QgsProcessingContext())
+        assert ok, msg
+        out = alg.processAlgorithm(params, QgsProcessingContext(), QgsProcessingFeedback())["OUTPUT_XLSX"]
+        counties[ticked] = {r["名称"]: r["县区"] for r in _verify_sheet(out)}
+    assert counties[None]["临汾市永和县新兴宾馆"] == "不在任何县区内（名称含永和县）"  # left alone: no guessing
+    assert counties[True]["临汾市永和县新兴宾馆"] == f"永和县（{BY_NAME}）"

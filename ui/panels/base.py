@@ -39,6 +39,8 @@ class DockContext(Protocol):
     data: Any  # the 数据 tab's panel
     rules: Any  # the 规则 tab's panel
     progress: Any  # the 进度 tab's panel
+    run: Any  # the 分析 tab's panel (its ``last_inputs``: the last run's JobInputs)
+    scenarios: Any  # the 方案比较 tab's panel (``saved_comparison()``: its compare.gpkg of this run)
 
     def start_task(self, description: str, work: Callable, on_done: Optional[Callable] = None,
                    on_error: Optional[Callable] = None, on_canceled: Optional[Callable] = None) -> Any: ...
@@ -104,3 +106,6 @@ class Panel:
         index = self.ui.tabs.indexOf(page) if page is not None else -1
         if index >= 0:
             self.ui.tabs.setTabText(index, text)
+            strip = getattr(self.ui, "tabStrip", None)  # the tab names the dock shows (ui/tab_strip.py)
+            if strip is not None:
+                strip.refresh_button(index)

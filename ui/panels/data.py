@@ -3,12 +3,14 @@ canonical field is read from (the user's choice over the guess), the list import
 from __future__ import annotations
 
 import os
+import re
 from typing import Dict, Optional
 
 from qgis.core import QgsFieldProxyModel, QgsProject, QgsRasterLayer, QgsVectorLayer
 from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.PyQt.QtWidgets import QComboBox, QTableWidgetItem
 
+from ...layers.convert import columns_read
 from ...layers.qt_compat import layer_filters
 from ..map_view import zoom_to_layer
 from .base import SETTINGS, Panel, tr
@@ -30,6 +32,7 @@ class DataPanel(Panel):
         super().__init__(dock)
         self.field_overrides: Dict[str, Dict[str, str]] = {}  # kind -> {field: column, "" for none}
         self.override_layers: Dict[str, str] = {}  # kind -> id of the layer the overrides are for
+        self.preview: Dict[str, list] = {}  # layer name -> the 数据 tab's lines on it, as plain text
         u = self.ui
         u.demoLink.setText('<a href="demo">{}</a>'.format(tr("Load the Shanxi demo data")))
         u.adminCombo.setFilters(layer_filters("PolygonLayer"))
@@ -105,7 +108,7 @@ class DataPanel(Panel):
         from ...analysis.inputs.validation import InputError, check_field_mapping
         from ...analysis.schema.fields import guess_field_mapping
 
-        columns = [f.name() for f in layer.fields()]
+        columns = columns_read(layer)  # as the run reads the layer: a GeoPackage's fid is no column of the list
         try:
             return check_field_mapping(columns, kind, layer.name(), self.field_overrides.get(kind))
         except InputError:  # a choice of another layer's columns: the guess (the run says what is wrong)
@@ -134,14 +137,33 @@ class DataPanel(Panel):
         # Rebuilt after this signal returns: the combo emitting it is one of the table's cells.
         QTimer.singleShot(0, self.update_mapping_info)
 
+    def field_effects(self, kind: str, layer, mapping: Dict[str, Optional[str]]) -> Dict[str, tuple]:
+        """field → (how, words) for each field the run will not read from a column: what the run does instead,
+        in the very words of its log (analysis/inputs/field_checks.missing_field_effects, rule ids by name)."""
+        from ...analysis.inputs.field_checks import missing_field_effects
+        from ...analysis.pipeline import rule_fields
+        from ...analysis.reports.labels import printable, rule_names
+
+        ruleset = self.dock.ruleset
+        verify, false = rule_fields(ruleset, kind) if ruleset is not None else ({}, {})
+        off = set(self.dock.rules.disabled_rules())  # switched off on the 规则 tab: not part of the run
+        verify, false = ({f: [r for r in ids if r not in off] for f, ids in d.items()} for d in (verify, false))
+        names = rule_names(ruleset)
+        return {name: (how, printable(words, names))
+                for name, how, words in missing_field_effects(kind, mapping, layer.name(), verify, false)}
+
     def update_mapping_info(self, *_args) -> None:
         """For each list and the planning areas: the column each canonical field is read from (✔, or ✘ when
-        none; * marks a required field), and the table of combos to change it."""
+        none; * marks a required field) and, for a field read from no column, what the run will do instead,
+        as its log will say it; and the table of combos to change the columns."""
+        from html import escape, unescape
+
         from ...analysis.schema.fields import fields_for
 
         table = self.ui.fieldTable
         table.setRowCount(0)
         lines = []
+        self.preview = {}
         for kind, combo_name in MAP_KINDS:
             layer = getattr(self.ui, combo_name).currentLayer()
             if layer is None:
@@ -149,17 +171,27 @@ class DataPanel(Panel):
             if self.override_layers.get(kind) != layer.id():  # another layer, other columns: guess afresh
                 self.field_overrides.pop(kind, None)
                 self.override_layers[kind] = layer.id()
-            columns = [f.name() for f in layer.fields()]
+            columns = columns_read(layer)
             mapping = self.field_mapping(kind, layer)
-            parts = []
+            effects = self.field_effects(kind, layer, mapping)
+            found, gaps = [], []
             for fdef in fields_for(kind):
                 if fdef.name in ("lon", "lat"):  # a point layer's position is its geometry
                     continue
                 column = mapping.get(fdef.name)
                 label = fdef.label + (" *" if fdef.required else "")
-                parts.append(f"✔ {label} ← {column}" if column else f"<span style='color:#a33'>✘ {label}</span>")
+                how, words = effects.get(fdef.name, ("", ""))
+                if column:
+                    found.append(f"✔ {escape(label)} ← {escape(column)}")
+                elif how == "derived":  # worked out from other columns: its rules are evaluated
+                    gaps.append(f"✔ {escape(label)}：{escape(words)}")
+                else:
+                    gaps.append(f"<span style='color:#a33'>✘ {escape(label)}</span>"
+                                + (f"：{escape(words)}" if words else ""))
                 self._add_field_row(layer.name(), kind, fdef.name, label, columns, column)
-            lines.append(f"<b>{layer.name()}</b>: " + "；".join(parts))
+            lines.append(f"<b>{escape(layer.name())}</b>: " + "；".join(found)
+                         + "".join(f"<br>&nbsp;&nbsp;{gap}" for gap in gaps))
+            self.preview[layer.name()] = [unescape(re.sub(r"<[^>]+>", "", line)) for line in found + gaps]
         table.resizeColumnsToContents()
         self.ui.mappingInfo.setHtml("<br>".join(lines) or tr("Choose the enterprise layers or import a list."))
 

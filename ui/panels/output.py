@@ -6,7 +6,16 @@ import os
 
 from qgis.core import QgsApplication
 from qgis.gui import QgsMapLayerComboBox, QgsProviderConnectionComboBox
-from qgis.PyQt.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLineEdit, QPushButton, QSizePolicy
+from qgis.PyQt.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+)
 
 from ...analysis.reports.run_report import one_language
 from ...layers.qt_compat import layer_filters
@@ -60,6 +69,7 @@ class OutputPanel(Panel):
         form.addRow(self.db_button)
         u.outputLayout.insertWidget(u.outputLayout.indexOf(u.outputStatus), box)
         u.outputLayout.insertWidget(u.outputLayout.indexOf(u.atlasButton), self._basemap_box())
+        self._encoding_row()
         for label in (u.outputHint, u.outputStatus):  # next to the buttons; the stretch below takes the rest
             label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         u.outputLayout.addStretch(1)
@@ -67,6 +77,28 @@ class OutputPanel(Panel):
         u.dbConnection, u.dbSchema, u.dbButton = self.db_connection, self.db_schema, self.db_button
         u.outputHint.setText(tr("Run the analysis first; its files can then be written here."))
         self.set_enabled(False)
+
+    def _encoding_row(self) -> None:
+        """The county packages' shapefile encoding beside their button: UTF-8, or GBK for ArcGIS 10.x users."""
+        from ...analysis.schema.output_fields import SHAPEFILE_ENCODINGS
+
+        u = self.ui
+        self.encoding_combo = QComboBox(u)
+        self.encoding_combo.setObjectName("encodingCombo")
+        for encoding in SHAPEFILE_ENCODINGS:
+            self.encoding_combo.addItem(encoding, encoding)
+        self.encoding_combo.setToolTip(tr("The encoding of the packages' shapefiles: UTF-8, or GBK for ArcGIS 10.x "
+                                          "(column names: up to 3 Chinese characters in UTF-8, 5 in GBK)"))
+        row = QHBoxLayout()
+        index = u.outputLayout.indexOf(u.packagesButton)
+        u.outputLayout.removeWidget(u.packagesButton)
+        row.addWidget(u.packagesButton, 1)
+        row.addWidget(QLabel(tr("Shapefile encoding"), u))
+        row.addWidget(self.encoding_combo)
+        u.outputLayout.insertLayout(index, row)
+
+    def encoding(self) -> str:
+        return self.encoding_combo.currentData() or "UTF-8"
 
     def _basemap_box(self) -> QGroupBox:
         """The atlas's optional basemap: a raster layer of the project, or 天地图 from the analyst's own key (kept
@@ -125,10 +157,13 @@ class OutputPanel(Panel):
         self.db_connection.setConnection(settings.value(SETTINGS + "db_connection", "", type=str))
         self.db_connection.blockSignals(False)
         self.db_schema.setEditText(settings.value(SETTINGS + "db_schema", "bluesky", type=str))
+        self.encoding_combo.setCurrentIndex(max(0, self.encoding_combo.findData(
+            settings.value(SETTINGS + "package_encoding", "UTF-8", type=str))))
 
     def save(self, settings) -> None:
         settings.setValue(SETTINGS + "db_connection", self.db_connection.currentConnection() or "")
         settings.setValue(SETTINGS + "db_schema", self.db_schema.currentText())
+        settings.setValue(SETTINGS + "package_encoding", self.encoding())
 
     def on_results(self) -> None:
         self.set_enabled(bool(self.dock.result_paths.get("flags")))
@@ -165,11 +200,13 @@ class OutputPanel(Panel):
             return None
         paths, out_dir = self.dock.result_paths, self.out_dir()
         out = os.path.join(out_dir, "counties")
+        encoding = self.encoding()
 
         def work(task):
             from ...layers.county_packages import export_county_packages
 
-            zips = export_county_packages(paths["zones"], paths["flags"], out, progress=task.setProgress,
+            zips = export_county_packages(paths["zones"], paths["flags"], out, encoding=encoding,
+                                          progress=task.setProgress,
                                           is_canceled=task.isCanceled, admin_gpkg=paths["admin"],
                                           warn=warnings.append)
             return out, len(zips)
@@ -191,12 +228,14 @@ class OutputPanel(Panel):
         notes = [str(n) for n in self.dock.result.notes]
         ledger, month = self.dock.progress.output_ledger()
         basemap = self.basemap()
+        compare = self.dock.scenarios.saved_comparison()  # 保存为方案 of this run: its pages per city
 
         def work(task):
             from ...layers.atlas.export import export_atlas
 
             res = export_atlas(paths["zones"], paths["flags"], paths["admin"], os.path.join(out_dir, "atlas.pdf"), notes,
-                               ledger=ledger, month=month if ledger is not None else None, basemap=basemap)
+                               ledger=ledger, month=month if ledger is not None else None, basemap=basemap,
+                               compare=compare)
             return str(res.path) if res is not None else ""
 
         return self.dock.start_task(tr("Printing the atlas"), work, self._done(tr("Atlas")))
@@ -206,12 +245,13 @@ class OutputPanel(Panel):
             return None
         paths, out = self.dock.result_paths, os.path.join(self.out_dir(), "summary.xlsx")
         ledger, month = self.dock.progress.output_ledger()
+        compare = self.dock.scenarios.saved_comparison()  # 保存为方案 of this run: the 方案比较 sheets
 
         def work(task):
             from ...layers.workbook.writer import write_summary_workbook
 
             return str(write_summary_workbook(paths["flags"], out, paths["zones"], ledger=ledger,
-                                              month=month if ledger is not None else None))
+                                              month=month if ledger is not None else None, compare=compare))
 
         return self.dock.start_task(tr("Writing the summary workbook"), work, self._done(tr("Summary workbook")))
 

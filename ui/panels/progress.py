@@ -40,6 +40,7 @@ from .run import step_text
 
 COUNTS = ("open", "new", "done", "reopened", "overdue")  # monthly_progress's columns, in the table's order
 GPKG, POSTGIS = "gpkg", "postgis"
+LEDGER_NAME = "ledger.gpkg"  # the ledger's file name where the tab looks for one (scripts/demo.py writes it too)
 
 
 def next_month(month: Optional[str]) -> str:
@@ -62,6 +63,7 @@ class ProgressPanel(Panel):
         self.task = None  # the running update or check-off
         self.reading = None  # the running read
         self.reading_key = ""  # of which ledger
+        self.path_chosen = False  # the ledger file was chosen (or updated) by the user, not offered by the tab
         self.widget = self._build()
         self.set_update_enabled()
 
@@ -93,7 +95,13 @@ class ProgressPanel(Panel):
         form.addRow(self.schema_label, self.db_schema)
         self.month_combo = QComboBox(box)
         self.month_combo.setToolTip(tr("The months the ledger holds; the table shows the one chosen."))
-        form.addRow(tr("Month"), self.month_combo)
+        self.undo_button = QPushButton(tr("Undo the last month"), box)
+        self.undo_button.setToolTip(tr("Restore the ledger as it was before its last monthly update; earlier "
+                                       "months and manual check-offs stay."))
+        months_row = QHBoxLayout()  # undo beside the months: the tab stays as narrow as the dock
+        months_row.addWidget(self.month_combo, 1)
+        months_row.addWidget(self.undo_button)
+        form.addRow(tr("Month"), months_row)
         row = QHBoxLayout()
         self.new_month = QLineEdit(box)
         self.new_month.setPlaceholderText("YYYY-MM")
@@ -103,17 +111,11 @@ class ProgressPanel(Panel):
         row.addWidget(self.new_month, 1)
         row.addWidget(self.update_button)
         form.addRow(tr("Last run as month"), row)
-        row2 = QHBoxLayout()
         self.unchanged_check = QCheckBox(tr("The lists did not change since the last month"), box)
         self.unchanged_check.setToolTip(tr("Results identical to an earlier month are refused (last month's lists "
                                            "still loaded). Tick this only when the month's lists really did not "
                                            "change since the ledger's last month."))
-        self.undo_button = QPushButton(tr("Undo the last month"), box)
-        self.undo_button.setToolTip(tr("Restore the ledger as it was before its last monthly update; earlier "
-                                       "months and manual check-offs stay."))
-        row2.addWidget(self.unchanged_check, 1)
-        row2.addWidget(self.undo_button)
-        form.addRow("", row2)
+        form.addRow(self.unchanged_check)
         layout.addWidget(box)
         self.progress_bar = QProgressBar(page)
         self.progress_bar.setVisible(False)
@@ -159,7 +161,7 @@ class ProgressPanel(Panel):
 
     def connect(self) -> None:
         self.location.currentIndexChanged.connect(self._location_changed)
-        self.ledger_file.fileChanged.connect(self._location_changed)
+        self.ledger_file.fileChanged.connect(self._file_chosen)
         self.db_connection.connectionChanged.connect(self._connection_changed)
         self.db_schema.lineEdit().editingFinished.connect(self._location_changed)
         self.db_schema.activated.connect(self._location_changed)
@@ -167,6 +169,7 @@ class ProgressPanel(Panel):
         self.update_button.clicked.connect(lambda: self.update_ledger())
         self.undo_button.clicked.connect(lambda: self.undo_month())
         self.ui.tabs.currentChanged.connect(self._tab_shown)
+        self.ui.outDir.fileChanged.connect(lambda _path: self.offer_default_ledger())  # runs elsewhere now
         self.tasks.connect()
 
     # -- where the ledger is -------------------------------------------------------------------------------
@@ -175,25 +178,65 @@ class ProgressPanel(Panel):
             widget.blockSignals(True)
         self.location.setCurrentIndex(max(0, self.location.findData(settings.value(SETTINGS + "ledger/location", GPKG,
                                                                                    type=str))))
-        self.ledger_file.setFilePath(settings.value(SETTINGS + "ledger/path", "", type=str))
+        remembered = settings.value(SETTINGS + "ledger/path", "", type=str)
+        self.path_chosen = bool(remembered)
+        # the last ledger used; else one offered where the runs are (created there by the first update)
+        self.ledger_file.setFilePath(remembered or self.default_ledger_path())
         # only the saved connection's name and the schema are remembered, never connection details
         self.db_connection.setConnection(settings.value(SETTINGS + "ledger/db_connection", "", type=str))
         self.db_schema.setEditText(settings.value(SETTINGS + "ledger/db_schema", "", type=str))
         for widget in (self.location, self.ledger_file, self.db_connection, self.db_schema):
             widget.blockSignals(False)
         self.show_location_rows()
-        # a remembered GeoPackage is read at once; a database waits for the tab (it may ask for a password)
-        if self.location_kind() == GPKG and self.ledger_file.filePath():
+        # a GeoPackage is read at once (or the tab says there is none yet); a database waits for the tab (it may
+        # ask for a password), and without one named the tab says where a ledger can be kept
+        if self.location_kind() == GPKG or not self.location_key():
             self.refresh()
 
     def save(self, settings) -> None:
         settings.setValue(SETTINGS + "ledger/location", self.location_kind())
-        settings.setValue(SETTINGS + "ledger/path", self.ledger_file.filePath())
+        settings.setValue(SETTINGS + "ledger/path", self.ledger_file.filePath() if self.path_chosen else "")
         settings.setValue(SETTINGS + "ledger/db_connection", self.db_connection.currentConnection() or "")
         settings.setValue(SETTINGS + "ledger/db_schema", self.db_schema.currentText().strip())
 
     def location_kind(self) -> str:
         return self.location.currentData() or GPKG
+
+    def ledger_candidates(self) -> List[str]:
+        """Where a ledger beside the runs would be, most likely first: in the last run's folder and the folder
+        above it (the dock's runs are run_… folders inside the output folder), beside the project (the demo's
+        out/demo/ledger.gpkg beside demo.qgz), in the 分析 tab's output folder."""
+        from qgis.core import QgsProject
+
+        from ...layers.output_place import default_output_dir
+
+        folders = []
+        flags = self.dock.result_paths.get("flags")
+        if flags:
+            run_folder = os.path.dirname(os.path.abspath(flags))
+            folders += [run_folder, os.path.dirname(run_folder)]
+        if QgsProject.instance().homePath():
+            folders.append(QgsProject.instance().homePath())
+        folders.append(self.ui.outDir.filePath() or default_output_dir())
+        return list(dict.fromkeys(os.path.join(f, LEDGER_NAME) for f in folders if f))
+
+    def default_ledger_path(self) -> str:
+        """The first ledger that exists beside the runs, else the one in the output folder (made by the first
+        update)."""
+        candidates = self.ledger_candidates()
+        return next((p for p in candidates if os.path.isfile(p)), candidates[-1] if candidates else "")
+
+    def offer_default_ledger(self) -> None:
+        """While the user has chosen no ledger file, offer the one beside the runs (and read it)."""
+        if self.path_chosen or self.location_kind() != GPKG:
+            return
+        path = self.default_ledger_path()
+        if path and os.path.normcase(os.path.abspath(path)) != os.path.normcase(os.path.abspath(self.ledger_path()
+                                                                                                or ".")):
+            self.ledger_file.blockSignals(True)
+            self.ledger_file.setFilePath(path)
+            self.ledger_file.blockSignals(False)
+            self.refresh()
 
     def show_location_rows(self) -> None:
         database = self.location_kind() == POSTGIS
@@ -225,6 +268,13 @@ class ProgressPanel(Panel):
             return open_ledger(destination=DatabaseDestination(name, schema) if name and schema else None)
         return open_ledger(path=self.ledger_path() or None)
 
+    def _file_chosen(self, *_args) -> None:
+        """The user's own ledger file from now on (cleared: the one beside the runs is offered again)."""
+        self.path_chosen = bool(self.ledger_file.filePath().strip())
+        if not self.path_chosen:
+            self.offer_default_ledger()
+        self._location_changed()
+
     def _location_changed(self, *_args) -> None:
         self.show_location_rows()
         self.save(QgsSettings())
@@ -240,8 +290,10 @@ class ProgressPanel(Panel):
     def _tab_shown(self, index: int) -> None:
         """A remembered database ledger is read when the tab is first shown (the database may ask for the
         master password, which the dock's opening should not)."""
-        if self.ui.tabs.widget(index) is self.widget and self.location_key() and self.location_key() != self.loaded_key:
-            self.refresh()
+        if self.ui.tabs.widget(index) is not self.widget:
+            return
+        if not self.location_key() or self.location_key() != self.loaded_key:
+            self.refresh()  # without a place named, the hint says where a ledger can be kept
 
     # -- reading -------------------------------------------------------------------------------------------
     def _forget_ledger(self, text: str) -> None:
@@ -263,6 +315,9 @@ class ProgressPanel(Panel):
             self._forget_ledger(ledger_error_text(exc))
             return None
         key = self.location_key()
+        if self.location_kind() == GPKG and not os.path.exists(self.ledger_path()):
+            self.show_ledger(None, store.label(), key)  # none there yet: the tab says so at once
+            return None
         if self.reading is not None and not self.reading.done and self.reading_key == key:
             return self.reading  # already being read
         if self.location_kind() == POSTGIS:
@@ -388,6 +443,7 @@ class ProgressPanel(Panel):
 
     def on_results(self) -> None:
         self.set_update_enabled()
+        self.offer_default_ledger()  # a run elsewhere: the ledger beside it
 
     def update_ledger(self, month: Optional[str] = None):
         """Fold the last run's flags.gpkg into the ledger for ``month`` (the new-month field when None), in a task
@@ -428,6 +484,9 @@ class ProgressPanel(Panel):
         def done(value) -> None:
             result, ledger, label = value
             if key == self.location_key():
+                if self.location_kind() == GPKG:  # the ledger used: remembered for the next QGIS session
+                    self.path_chosen = True
+                    self.save(QgsSettings())
                 self.new_month.clear()  # the month is in; the next one is suggested
                 self.show_ledger(ledger, label, key, result.month)
             c = result.counts

@@ -15,7 +15,7 @@ from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import QHeaderView, QLabel, QPushButton, QTableWidgetItem
 
 from ...layers.user_errors import user_message
-from ..map_view import zoom_rect
+from ..map_view import highlight_county, zoom_rect
 from .base import tr, ui_is_chinese
 
 TOTAL_KEY = "*"
@@ -157,6 +157,8 @@ class LedgerTaskList:
         self.dock.iface.setActiveLayer(layer)
         if count:
             zoom_rect(self.dock.iface.mapCanvas(), layer.boundingBoxOfSelected(), layer.crs())
+        # the county highlighted on the last run's county boundaries (the province row: none)
+        highlight_county(self.dock.admin_norm, None if key == TOTAL else (key[0] or f"name:{key[1]}"))
         self.fill(key)
         return count
 

@@ -9,7 +9,7 @@ from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QHeaderView, QTableWidgetItem
 
 from ...analysis.reports.run_report import TOTAL_KEY, county_rule_table, run_counts
-from ..map_view import zoom_rect, zoom_to_county
+from ..map_view import highlight_county, zoom_rect, zoom_to_county
 from .base import Panel, tr
 from .run import counts_text
 
@@ -136,6 +136,7 @@ class ResultsPanel(Panel):
         n = self.select_enterprises(keys, key, rule)
         if key == TOTAL_KEY:
             self.zoom_to_enterprises(keys)
+            highlight_county(self.dock.admin_norm, None)  # the province: no county stands out
         else:
             zoom_to_county(self.dock.iface.mapCanvas(), self.dock.admin_norm, key)
         return n

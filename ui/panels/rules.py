@@ -244,7 +244,7 @@ class RulesPanel(Panel):
         off = self.disabled_rules()
         if off:
             lines.append(tr("Rules switched off: {rules}").format(
-                rules="、".join(f"{self.rule_label(r)}（{r}）" for r in off)))
+                rules="、".join(f"「{self.rule_label(r)}」" for r in off)))
         if ruleset is not None:
             changed = [(k, v) for k, v in self.params().items()
                        if k in ruleset.params and abs(float(ruleset.params[k]) - v) > 1e-9]

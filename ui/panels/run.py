@@ -6,26 +6,18 @@ import datetime as _dt
 import os
 from typing import List, Optional
 
-from qgis.core import QgsApplication, QgsProject, QgsRasterLayer, QgsSettings, QgsVectorLayer
+from qgis.core import QgsProject, QgsRasterLayer, QgsSettings, QgsVectorLayer
 from qgis.gui import QgsFileWidget
-from qgis.PyQt.QtCore import QStandardPaths, QUrl
+from qgis.PyQt.QtCore import QUrl
 
 from ...analysis.inputs.validation import InputError
 from ...analysis.schema.fields import LAYER_KINDS
+from ...layers.output_place import OUTPUT_DIR_SETTING, chosen_output_dir, default_output_dir
 from ...layers.user_errors import report, user_message
-from .base import SETTINGS, Panel, tr, ui_is_chinese
+from .base import Panel, tr, ui_is_chinese
 
-OUTPUT_FOLDER = "蓝天管控分析结果"
 # The lists the rules judge, as JobInputs.enterprises keys (the CHP plants go in JobInputs.chp).
 JUDGED_KINDS = tuple(kind for kind in LAYER_KINDS if kind != "chp")
-
-
-def default_output_dir() -> str:
-    """Beside the saved project, else in the user's documents: where people look for their files."""
-    home = QgsProject.instance().homePath()
-    if not home:
-        home = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or os.path.expanduser("~")
-    return os.path.join(home, OUTPUT_FOLDER)
 
 
 def step_text(step: int, total: int, name: str) -> str:
@@ -52,6 +44,8 @@ class RunPanel(Panel):
 
     def __init__(self, dock) -> None:
         super().__init__(dock)
+        self.running_inputs = None  # layers.run_job.JobInputs of the run under way
+        self.last_inputs = None  # … and of the last complete run (the 方案比较 tab's base)
         self.task = None  # the running analysis task
         self.out_dir_chosen = False  # False: the default folder, which follows the project
         self.provisional_1p30 = False  # the run uses the rules file's unverified 1+30 list
@@ -77,14 +71,13 @@ class RunPanel(Panel):
             pass
 
     def restore(self, settings) -> None:
-        saved = settings.value(SETTINGS + "output_dir", "", type=str)
-        # a folder inside the QGIS profile was the old default, not a choice: nobody looks there
-        profile = os.path.normpath(QgsApplication.qgisSettingsDirPath())
-        self.out_dir_chosen = bool(saved) and not os.path.normpath(saved).startswith(profile)
-        self._set_out_dir(saved if self.out_dir_chosen else default_output_dir())
+        chosen = chosen_output_dir()
+        self.out_dir_chosen = bool(chosen)
+        self._set_out_dir(chosen or default_output_dir())
 
     def save(self, settings) -> None:
-        settings.setValue(SETTINGS + "output_dir", self.ui.outDir.filePath() if self.out_dir_chosen else "")
+        # bluesky:run_all's dialog offers the same folder (layers/output_place.py)
+        settings.setValue(OUTPUT_DIR_SETTING, self.ui.outDir.filePath() if self.out_dir_chosen else "")
 
     def _set_out_dir(self, path: str) -> None:
         self.ui.outDir.blockSignals(True)
@@ -175,6 +168,7 @@ class RunPanel(Panel):
         u.stepLabel.setText(tr("Starting…"))
         u.runFolderLink.setVisible(False)
         u.runLog.clear()
+        self.running_inputs = inputs
         self.provisional_1p30 = inputs.region_1p30 is None and self.dock.rules.region_1p30_provisional()
         self.dock.log(tr("Run started: {dir}").format(dir=out_dir))
         task = self.dock.start_task(tr("Blue Sky Zoning analysis"), work,
@@ -220,6 +214,7 @@ class RunPanel(Panel):
 
         self._finished_ui()
         result, paths = payload
+        self.last_inputs = self.running_inputs  # the 方案比较 tab reads the same inputs for its base
         u = self.ui
         u.progressBar.setValue(100)
         u.progressBar.setFormat(tr("Done") + "  (%p%)")
@@ -228,22 +223,30 @@ class RunPanel(Panel):
         self.show_1p30_note(self.provisional_1p30)
         counts = run_counts(result.flags, result.to_verify)
         folder = os.path.dirname(self.dock.result_paths["flags"])
-        self.write_log(result, choices, counts, folder)
+        self.write_log(result, choices, counts, folder, columns)
         u.runFolderLink.setText(tr("Results folder: {link}").format(link=folder_link(folder, os.path.basename(folder))))
         u.runFolderLink.setVisible(True)
         self.dock.message(counts_text(counts) + " " + folder_link(folder, tr("Open the results folder")), success=True)
 
-    def write_log(self, result, choices: List[str], counts, folder: str) -> None:
+    def write_log(self, result, choices: List[str], counts, folder: str, columns=None) -> None:
         """The run in a few lines: assumptions and choices, the counts, the rows to verify by problem,
-        other input checks, where the files are — each once, in the dock's language."""
+        other input checks, where the files are — each once, in the dock's language, with rules by their
+        Chinese names and fields by their Chinese labels and the user's own columns (no code words).
+        ``columns``: kind → {field: the user's column} the run read."""
+        from ...analysis.reports.labels import printable, rule_names
         from ...analysis.reports.run_report import one_language, problem_groups, without_row_messages
 
         chinese = ui_is_chinese()
+        names = rule_names(self.dock.ruleset)
+
+        def said(line: str) -> str:  # the workbook's words for print (analysis/reports/labels.printable)
+            return printable(one_language(line, chinese), names)
+
         notes = [str(n) for n in result.notes]
         log = self.dock.log
         log(tr("Assumptions and choices of this run:"))
         for line in notes + choices:
-            log("  • " + one_language(line, chinese))
+            log("  • " + said(line))
         log(counts_text(counts))
         groups = problem_groups(result.to_verify)
         if groups:
@@ -251,6 +254,9 @@ class RunPanel(Panel):
             phrases = problem_phrases()
             for g in groups:
                 field = "" if g.problem in ("duplicate_id", "generated_id") else g.label
+                column = user_column((columns or {}).get(g.kind, {}), g.field)
+                if field and column and column != field:
+                    field = tr("{label} (your column {column})").format(label=field, column=column)
                 log("  • " + tr("{layer}: {field} {problem}, {n} rows").format(
                     layer=g.layer, field=field, problem=phrases.get(g.problem, phrases["other"]), n=g.rows))
         checks = [m for m in without_row_messages(result.messages, result.to_verify)
@@ -258,7 +264,7 @@ class RunPanel(Panel):
         if checks:
             log(tr("Input checks:"))
             for line in checks:
-                log("  • " + one_language(line, chinese))
+                log("  • " + said(line))
         log(tr("Results written to {dir}").format(dir=folder))
 
     def show_1p30_note(self, show: bool) -> None:
@@ -268,6 +274,15 @@ class RunPanel(Panel):
         for label in (self.ui.summaryNote1p30, self.ui.runNote1p30):
             label.setText("⚠ " + provisional_1p30_text())
             label.setVisible(show)
+
+
+def user_column(mapping, field: str) -> str:
+    """The user's column(s) a canonical field was read from ("经度、纬度" for a position), "" when none."""
+    if field in ("lon,lat", "lon", "lat", "geometry"):
+        parts = [mapping.get("lon"), mapping.get("lat")]
+    else:
+        parts = [mapping.get(f) for f in str(field).split(",")]
+    return "、".join(str(p) for p in parts if p)
 
 
 def counts_text(counts) -> str:

@@ -1,5 +1,6 @@
-"""需核实 tab: every row that could not be judged — the problem, the user's own column and the raw value first,
-then layer, id and row; a click selects the row's point (or zooms to its county)."""
+"""需核实 tab: every row that could not be judged — who (the enterprise's name and county) and the whole problem
+first (rules by their Chinese names, as the workbook prints them), then the user's own column, the raw value,
+layer, id and row; a click selects the row's point (or zooms to its county)."""
 from __future__ import annotations
 
 from typing import Dict, Optional
@@ -8,17 +9,18 @@ from qgis.core import QgsFeatureRequest
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QHeaderView, QTableWidgetItem
 
+from ...analysis.common.cells import cell_text
 from ..map_view import zoom_rect, zoom_to_county
 from .base import Panel, tr
 
 POSITION_FIELDS = ("lon,lat", "lon", "lat", "geometry")
-PROBLEM_WIDTH = 200  # px
+# px: name and county stay narrow (whole in the tooltip); the problem wraps in its own width, so the three
+# lead columns fit a dock 560 px wide and the problem is read whole without hovering
+NAME_WIDTH, COUNTY_WIDTH, PROBLEM_WIDTH = 130, 80, 240
 
 
 def _text(value) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    text = str(value)
+    text = cell_text(value) or ""
     return "" if text in ("nan", "None", "NaT", "<NA>") else text
 
 
@@ -32,19 +34,25 @@ def _row_number(value) -> str:
         return str(value)
 
 
+def verify_headers():
+    return {"name": tr("Name"), "county": tr("County"), "problem": tr("Problem"), "column": tr("Your column"),
+            "raw": tr("Raw value"), "layer": tr("Layer"), "ent_id": tr("Id"), "row": tr("Row")}
+
+
 class VerifyPanel(Panel):
     TAB = "tabVerify"
-    COLUMNS = ("problem", "column", "raw", "layer", "ent_id", "row")
+    COLUMNS = ("name", "county", "problem", "column", "raw", "layer", "ent_id", "row")
 
     def __init__(self, dock) -> None:
         super().__init__(dock)
         self.columns_read: Dict[str, Dict[str, Optional[str]]] = {}  # kind -> {field: the user's column}
         table = self.ui.verifyTable
         table.setColumnCount(len(self.COLUMNS))
-        table.setHorizontalHeaderLabels([tr("Problem"), tr("Your column"), tr("Raw value"), tr("Layer"), tr("Id"),
-                                         tr("Row")])
+        headers = verify_headers()
+        table.setHorizontalHeaderLabels([headers[c] for c in self.COLUMNS])
         table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        table.setWordWrap(True)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
 
     def title(self) -> str:
         return tr("To verify")
@@ -57,26 +65,35 @@ class VerifyPanel(Panel):
 
     def user_column(self, kind: str, field: str) -> str:
         """The user's column a canonical field was read from ("经度、纬度" or "（位置）" for a position)."""
-        mapping = self.columns_read.get(kind, {})
-        if field in POSITION_FIELDS:
-            cols = [c for c in (mapping.get("lon"), mapping.get("lat")) if c]
-            return "、".join(cols) if cols else tr("(position)")
-        parts = [mapping.get(f) or "" for f in str(field).split(",")]
-        return "、".join(p for p in parts if p) or ""
+        from .run import user_column
+
+        column = user_column(self.columns_read.get(kind, {}), field)
+        return column or (tr("(position)") if field in POSITION_FIELDS else "")
+
+    def problem_text(self, text: str, names) -> str:
+        """The problem as people read it: rule ids by their Chinese names (analysis/reports/labels.printable,
+        the workbook's own words)."""
+        from ...analysis.reports.labels import printable
+
+        return printable(text, names) if text else ""
 
     def fill_verify_table(self) -> None:
+        from ...analysis.reports.labels import rule_names
+
         table = self.ui.verifyTable
         frame = self.dock.result.to_verify if self.dock.result is not None else None
         table.setRowCount(0)
         if frame is None or len(frame) == 0:
             self.set_title(tr("To verify"))
             return
+        names = rule_names(self.dock.ruleset)
         frame = frame.reset_index(drop=True)
         table.setRowCount(len(frame))
         for row, rec in frame.iterrows():
             kind, field = _text(rec.get("layer")), _text(rec.get("field"))
             column = _text(rec.get("column")) or self.user_column(kind, field)  # the run's own record first
-            values = {"problem": _text(rec.get("problem")), "column": column,
+            values = {"name": _text(rec.get("name")), "county": _text(rec.get("county")),
+                      "problem": self.problem_text(_text(rec.get("problem")), names), "column": column,
                       "raw": _text(rec.get("raw")), "layer": _text(rec.get("source_layer")) or kind,
                       "ent_id": _text(rec.get("ent_id")), "row": _row_number(rec.get("row"))}
             for col, key in enumerate(self.COLUMNS):
@@ -87,8 +104,9 @@ class VerifyPanel(Panel):
                 "kind": kind, "row": values["row"], "ent_id": values["ent_id"],
                 "adcode": _text(rec.get("adcode"))})
         table.resizeColumnsToContents()
-        # the problem first but not the whole width: column, raw value and layer stay in a 560 px dock
-        table.setColumnWidth(0, min(table.columnWidth(0), PROBLEM_WIDTH))
+        for col, width in ((0, NAME_WIDTH), (1, COUNTY_WIDTH), (2, PROBLEM_WIDTH)):
+            table.setColumnWidth(col, min(table.columnWidth(col), width))
+        table.resizeRowsToContents()  # the problem wraps onto as many lines as it needs
         self.set_title(tr("To verify") + f" ({len(frame)})")
 
     def on_verify_cell(self, row: int, _col: int) -> bool:

@@ -47,6 +47,8 @@ def check():
     iface = qgis.utils.iface
     report = {"loaded": "bluesky_zoning" in qgis.utils.plugins, "active": "bluesky_zoning" in qgis.utils.active_plugins}
     report["menu"] = [m for m in _menu_texts(iface) if m[2] == "bluesky_zoning_open_panel"]
+    # QGIS's own menus: in QGIS's language (zh-Hans: 工程, 编辑 …), which the plugin's Chinese sits beside
+    report["main_menus"] = [top.text().replace("&", "") for top in iface.mainWindow().menuBar().actions()]
     providers = [p.id() for p in QgsApplication.processingRegistry().providers()]
     report["provider_registered"] = "bluesky" in providers
     action = iface.mainWindow().findChild(QAction, "bluesky_zoning_open_panel")

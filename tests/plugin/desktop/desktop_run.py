@@ -20,11 +20,14 @@ def profile_dir(profiles_root: Path) -> Path:
 
 
 def use_chinese_locale(profile: Path) -> None:
-    """Make QGIS start in zh_CN, as the analysts run it (the plugin's .qm must then be loaded)."""
+    """Make QGIS start in Simplified Chinese (zh-Hans), as the analysts run it: QGIS's own translation and the
+    plugin's .qm must then both be loaded (scripts/desktop_session.py says how, one place for both)."""
+    from desktop_session import chinese_locale_ini
+
     ini = profile / "QGIS" / "QGIS3.ini"
     text = ini.read_text(encoding="utf-8") if ini.exists() else ""
     ini.parent.mkdir(parents=True, exist_ok=True)
-    ini.write_text(text + "\n[locale]\nuserLocale=zh_CN\noverrideFlag=true\n", encoding="utf-8")
+    ini.write_text(text + chinese_locale_ini(), encoding="utf-8")
 
 
 def run_check(profiles_root: Path, extra_env: Optional[Dict[str, str]] = None, timeout: int = 240) -> dict:
@@ -48,7 +51,10 @@ def assert_plugin_worked(result: dict, profiles_root: Path) -> None:
     assert result["provider_registered"]
     assert result["menu"], "no menu entry for the plugin"
     assert result["menu"][0][1] == "蓝天管控 Blue Sky"
-    assert result["menu"][0][3] == "打开面板"  # zh_CN translation loaded
+    assert result["menu"][0][3] == "打开面板"  # the plugin's Chinese loaded (its zh_CN .qm for QGIS's zh-Hans)
+    # QGIS itself in Chinese too: its main menus (工程, 编辑, 视图 …), not "Project", "Edit", "View"
+    menus = result.get("main_menus", [])
+    assert any("工程" in m for m in menus) and not any(m.startswith(("Project", "Edit", "View")) for m in menus), menus
     assert result["dock_visible"] and result["dock_title"] == "蓝天管控分区"
     assert result["unloaded"]
     assert not result["provider_after_unload"]

@@ -1,0 +1,290 @@
+"""Big GeoPackage point layers written in bulk, for GDAL before 3.8: the rows, and the R-tree spatial index.
+
+GDAL 3.8 and later take a whole table through the Arrow interface and fill a new layer's R-tree in bulk
+themselves. Earlier ones write feature by feature (about 4 µs a row for a flag table) and insert every feature
+into the R-tree one by one (SQLite's R-tree module, about 10 µs a feature: most of a minute for the 4.6M
+verdicts of 10M boilers). Here GDAL makes the layer while it is still empty, with its index, so the table, the
+R-tree, their triggers and the GeoPackage's own tables are GDAL's; the triggers are set aside
+(:func:`triggers_aside`) while the rows go in with one prepared insert (:func:`insert_points`: the standard
+GeoPackage point blob, the layer's extent and feature count kept as GDAL keeps them) and the R-tree's nodes
+are written whole (:func:`fill_rtree`: packed sort-tile-recursive, in the layout SQLite's R-tree module reads,
+``rtreecheck()`` passes); then the triggers are put back, so later edits in QGIS keep everything up to date.
+"""
+from __future__ import annotations
+
+import math
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, List, Optional, Tuple, Union
+
+import numpy as np
+
+# Layers with fewer features keep GDAL's own way (a second or less).
+BULK_MIN_ROWS = 50_000
+# One cell of a node: the rowid (leaf) or child node number, then min x, max x, min y, max y; big-endian.
+_CELL = np.dtype([("id", ">i8"), ("box", ">f4", (4,))])
+
+
+def gdal_fills_rtree_in_bulk() -> bool:
+    """GDAL 3.8 and later build a new layer's R-tree in bulk themselves."""
+    import pyogrio
+
+    return tuple(pyogrio.__gdal_version__[:2]) >= (3, 8)
+
+
+def _name(table: str, column: str) -> str:
+    return f"rtree_{table}_{column}"
+
+
+def geometry_column(con: sqlite3.Connection, table: str) -> str:
+    row = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)",
+                      (table,)).fetchone()
+    if row is None:
+        raise ValueError(f"{table}: no geometry column in gpkg_geometry_columns")
+    return str(row[0])
+
+
+@contextmanager
+def triggers_aside(path: Union[str, Path], table: str) -> Iterator[None]:
+    """The layer's triggers (R-tree, feature count) dropped for the duration: their SQL as GDAL wrote it is
+    kept and put back."""
+    con = sqlite3.connect(str(path))
+    try:
+        saved = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                            (table,)).fetchall()
+        for name, _sql in saved:
+            con.execute(f'DROP TRIGGER "{name}"')
+        con.commit()
+    finally:
+        con.close()
+    try:
+        yield
+    finally:
+        con = sqlite3.connect(str(path))
+        try:
+            for _trigger, sql in saved:
+                con.execute(sql)
+            con.commit()
+        finally:
+            con.close()
+
+
+def _float32_down(v: np.ndarray) -> np.ndarray:
+    f = v.astype(np.float32)
+    above = f > v
+    f[above] = np.nextafter(f[above], np.float32(-np.inf))
+    return f
+
+
+def _float32_up(v: np.ndarray) -> np.ndarray:
+    f = v.astype(np.float32)
+    below = f < v
+    f[below] = np.nextafter(f[below], np.float32(np.inf))
+    return f
+
+
+def _str_order(boxes: np.ndarray, per_node: int) -> np.ndarray:
+    """Sort-tile-recursive order: vertical slices of about √(nodes) nodes each by x centre, then by y centre
+    within a slice; consecutive runs of ``per_node`` then make compact nodes."""
+    n = len(boxes)
+    cx = boxes[:, 0].astype(float) + boxes[:, 1]
+    cy = boxes[:, 2].astype(float) + boxes[:, 3]
+    slices = max(1, math.ceil(math.sqrt(math.ceil(n / per_node))))
+    per_slice = slices * per_node
+    by_x = np.argsort(cx, kind="stable")
+    slice_of = np.empty(n, dtype=np.int64)
+    slice_of[by_x] = np.arange(n) // per_slice
+    return np.lexsort((cy, slice_of))
+
+
+def _node_blobs(ids: np.ndarray, boxes: np.ndarray, per_node: int, node_size: int, depth: int) -> List[bytes]:
+    """Nodes of ``per_node`` consecutive cells (the last one may hold fewer), each ``node_size`` bytes: depth
+    (read from the root only), cell count, cells, zeros."""
+    n = len(ids)
+    nodes = math.ceil(n / per_node)
+    cells = np.zeros(nodes * per_node, dtype=_CELL)
+    cells["id"][:n] = ids
+    cells["box"][:n] = boxes
+    raw = np.zeros((nodes, node_size), dtype=np.uint8)
+    counts = np.full(nodes, per_node, dtype=">u2")
+    counts[-1] = n - per_node * (nodes - 1)
+    raw[:, 0:2] = np.full(nodes, depth, dtype=">u2").view(np.uint8).reshape(nodes, 2)
+    raw[:, 2:4] = counts.view(np.uint8).reshape(nodes, 2)
+    raw[:, 4:4 + per_node * _CELL.itemsize] = cells.view(np.uint8).reshape(nodes, per_node * _CELL.itemsize)
+    return [row.tobytes() for row in raw]
+
+
+def fill_rtree(path: Union[str, Path], table: str, bounds: np.ndarray) -> int:
+    """Write the R-tree of a layer whose features have fids 1 … n in the order of ``bounds`` (n × (minx, miny,
+    maxx, maxy); NaN for a missing or empty geometry, which the index leaves out, as GDAL's triggers do).
+    The layer's R-tree must exist and be empty. Returns the number of entries."""
+    bounds = np.asarray(bounds, dtype=float).reshape(-1, 4)
+    con = sqlite3.connect(str(path))
+    try:
+        rtree = _name(table, geometry_column(con, table))
+        first, last, count = con.execute(f'SELECT min(fid), max(fid), count(*) FROM "{table}"').fetchone()
+        if count != len(bounds) or (count and (first, last) != (1, count)):
+            raise RuntimeError(f"{table}: fids are not 1 … {len(bounds)} as written ({first}, {last}, {count})")
+        if con.execute(f'SELECT count(*) FROM "{rtree}_rowid"').fetchone()[0]:
+            raise RuntimeError(f"{table}: the R-tree is not empty")
+        node_size = int(con.execute(f'SELECT length(data) FROM "{rtree}_node" WHERE nodeno = 1').fetchone()[0])
+        per_node = (node_size - 4) // _CELL.itemsize
+        keep = np.flatnonzero(np.isfinite(bounds).all(axis=1))
+        fids = keep.astype(np.int64) + 1
+        boxes = np.column_stack([_float32_down(bounds[keep, 0]), _float32_up(bounds[keep, 2]),
+                                 _float32_down(bounds[keep, 1]), _float32_up(bounds[keep, 3])])
+        # Levels from the leaves up; node 1 is the root, the others are numbered from 2 as they come.
+        ids, level, next_node = fids, 0, 2
+        node_rows: List[Tuple[int, bytes]] = []
+        parent_of: List[np.ndarray] = []
+        leaf_of = None
+        while len(ids) > per_node:
+            order = _str_order(boxes, per_node)
+            ids, boxes = ids[order], boxes[order]
+            nodes = math.ceil(len(ids) / per_node)
+            numbers = np.arange(next_node, next_node + nodes, dtype=np.int64)
+            next_node += nodes
+            node_rows += zip(numbers.tolist(), _node_blobs(ids, boxes, per_node, node_size, 0))
+            holder = np.repeat(numbers, per_node)[:len(ids)]
+            if level == 0:
+                leaf_of = (ids, holder)
+            else:
+                parent_of.append(np.column_stack([ids, holder]))
+            starts = np.arange(0, len(ids), per_node)
+            boxes = np.column_stack([np.minimum.reduceat(boxes[:, 0], starts), np.maximum.reduceat(boxes[:, 1], starts),
+                                     np.minimum.reduceat(boxes[:, 2], starts), np.maximum.reduceat(boxes[:, 3], starts)])
+            ids, level = numbers, level + 1
+        # The root holds what is left; its first two bytes say how many levels lie below it.
+        root = _node_blobs(ids, boxes, per_node, node_size, level)[0] if len(ids) else None
+        if level == 0:
+            leaf_of = (ids, np.ones(len(ids), dtype=np.int64))
+        else:
+            parent_of.append(np.column_stack([ids, np.ones(len(ids), dtype=np.int64)]))
+        con.execute("PRAGMA synchronous = OFF")  # a temporary file: atomic_path renames it only when whole
+        if root is not None:
+            con.execute(f'UPDATE "{rtree}_node" SET data = ? WHERE nodeno = 1', (root,))
+        con.executemany(f'INSERT INTO "{rtree}_node" (nodeno, data) VALUES (?, ?)', node_rows)
+        rowid, holder = leaf_of
+        # Every entry's leaf, by fid, handed over as one JSON array that SQLite reads itself (json_each):
+        # millions of rows bound one by one from Python would take twice as long.
+        node_of = np.zeros(len(bounds), dtype=np.int64)
+        node_of[rowid - 1] = holder
+        try:
+            con.execute(f'INSERT INTO "{rtree}_rowid" (rowid, nodeno) SELECT key + 1, value FROM json_each(?) '
+                        f'WHERE value > 0', ("[" + ",".join(map(str, node_of.tolist())) + "]",))
+        except sqlite3.OperationalError:  # an SQLite without JSON (before 3.38, built without it)
+            fids = np.flatnonzero(node_of) + 1
+            con.executemany(f'INSERT INTO "{rtree}_rowid" (rowid, nodeno) VALUES (?, ?)',
+                            zip(fids.tolist(), node_of[fids - 1].tolist()))
+        if parent_of:
+            pairs = np.concatenate(parent_of)
+            con.executemany(f'INSERT INTO "{rtree}_parent" (nodeno, parentnode) VALUES (?, ?)', pairs.tolist())
+        con.commit()
+        return len(fids)
+    finally:
+        con.close()
+
+
+# The GeoPackage blob of a 2D point: "GP", version 0, flags (little-endian, no envelope; 0x10 more: empty),
+# the SRS id, then the WKB point (byte order 1, type 1, x, y) — what GDAL writes.
+_POINT_BLOB = 29
+
+
+def _point_blobs(x: np.ndarray, y: np.ndarray, srs_id: int, empty: np.ndarray) -> List[bytes]:
+    n = len(x)
+    raw = np.zeros((n, _POINT_BLOB), dtype=np.uint8)
+    raw[:, 0:2] = np.frombuffer(b"GP", dtype=np.uint8)
+    raw[:, 3] = np.where(empty, 0x11, 0x01)
+    raw[:, 4:8] = np.frombuffer(np.int32(srs_id).astype("<i4").tobytes(), dtype=np.uint8)
+    raw[:, 8] = 1
+    raw[:, 9:13] = np.frombuffer(np.uint32(1).astype("<u4").tobytes(), dtype=np.uint8)
+    xy = np.column_stack([np.where(empty, np.nan, x), np.where(empty, np.nan, y)]).astype("<f8")
+    raw[:, 13:29] = xy.view(np.uint8).reshape(n, 16)
+    return raw.view(f"V{_POINT_BLOB}").ravel().tolist()  # void items come out as bytes, trailing zeros kept
+
+
+def _cell_values(column: Any) -> Optional[list]:
+    """A column as SQLite values (None for a blank), or None when its type is not a plain one."""
+    import pandas as pd
+
+    dtype = column.dtype
+    if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+        values = column.to_numpy(dtype=object)
+        if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+            return None  # numbers, dates or mixed values in an object column: GDAL knows how to write them
+        blank = pd.isna(values)
+        if blank.any():
+            values = values.copy()
+            values[blank] = None
+        return values.tolist()
+    if pd.api.types.is_bool_dtype(dtype) or not (pd.api.types.is_integer_dtype(dtype) or
+                                                 pd.api.types.is_float_dtype(dtype)):
+        return None
+    if isinstance(dtype, np.dtype):
+        return column.to_numpy().tolist()  # NaN binds as NULL
+    return column.to_numpy(dtype=object, na_value=None).tolist()  # nullable Int64 / Float64
+
+
+def insert_points(path: Union[str, Path], table: str, frame: Any) -> bool:
+    """Insert a GeoDataFrame of points (or missing geometries) into the empty GDAL-made layer ``table`` whose
+    triggers are aside, as GDAL would: the rows with fids 1 … n, the layer's extent and feature count. False
+    (nothing written) when a geometry is not a point or a column not of a plain type: GDAL writes those."""
+    import shapely
+
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    kind = shapely.get_type_id(geoms)  # -1: missing
+    if not ((kind == 0) | (kind == -1)).all() or shapely.has_z(geoms).any():
+        return False
+    con = sqlite3.connect(str(path))
+    try:
+        gcol = geometry_column(con, table)
+        srs_id = int(con.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)",
+                                 (table,)).fetchone()[0])
+        declared = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
+        cols = [c for c in frame.columns if c != frame.geometry.name]
+        if set(cols) - set(declared):
+            return False
+        values = [_cell_values(frame[c]) for c in cols]
+        if any(v is None for v in values):
+            return False
+        if con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]:
+            raise RuntimeError(f"{table}: the layer is not empty")
+        present = kind == 0
+        empty = present & shapely.is_empty(geoms)
+        real = present & ~empty
+        x, y = np.full(len(geoms), np.nan), np.full(len(geoms), np.nan)
+        x[real], y[real] = shapely.get_x(geoms[real]), shapely.get_y(geoms[real])
+        blobs = _point_blobs(x, y, srs_id, empty)
+        if not present.all():
+            blobs = [b if p else None for b, p in zip(blobs, present.tolist())]
+        names = ", ".join(f'"{c}"' for c in [gcol] + cols)
+        con.execute("PRAGMA synchronous = OFF")  # a temporary file: atomic_path renames it only when whole
+        try:
+            con.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * (len(cols) + 1))})',
+                            zip(blobs, *values))
+        except (sqlite3.InterfaceError, sqlite3.ProgrammingError, OverflowError):
+            con.rollback()  # a value sqlite3 cannot bind: nothing written, GDAL writes the layer
+            return False
+        if real.any():
+            con.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? "
+                        "WHERE lower(table_name) = lower(?)",
+                        (float(x[real].min()), float(y[real].min()), float(x[real].max()), float(y[real].max()),
+                         table))
+        con.execute("UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+                    "WHERE lower(table_name) = lower(?)", (table,))
+        con.commit()
+    finally:
+        con.close()
+    set_feature_count(path, table, len(frame))
+    return True
+
+
+def set_feature_count(path: Union[str, Path], table: str, n: int) -> None:
+    """The layer's feature count in ``gpkg_ogr_contents``, which its triggers (set aside) did not keep."""
+    con = sqlite3.connect(str(path))
+    try:
+        con.execute("UPDATE gpkg_ogr_contents SET feature_count = ? WHERE lower(table_name) = lower(?)", (n, table))
+        con.commit()
+    finally:
+        con.close()
