@@ -54,7 +54,7 @@ def triggers_aside(path: Union[str, Path], table: str) -> Iterator[None]:
         saved = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
                             (table,)).fetchall()
         for name, _sql in saved:
-            con.execute(f'DROP TRIGGER "{name}"')
+            con.execute(f'DROP TRIGGER "{name}"')  # nosec B608 # names of our own layer's GDAL tables; values are bound
         con.commit()
     finally:
         con.close()
@@ -123,12 +123,12 @@ def fill_rtree(path: Union[str, Path], table: str, bounds: np.ndarray) -> int:
     con = sqlite3.connect(str(path))
     try:
         rtree = _name(table, geometry_column(con, table))
-        first, last, count = con.execute(f'SELECT min(fid), max(fid), count(*) FROM "{table}"').fetchone()
+        first, last, count = con.execute(f'SELECT min(fid), max(fid), count(*) FROM "{table}"').fetchone()  # nosec B608 # names of our own layer's GDAL tables; values are bound
         if count != len(bounds) or (count and (first, last) != (1, count)):
             raise RuntimeError(f"{table}: fids are not 1 … {len(bounds)} as written ({first}, {last}, {count})")
-        if con.execute(f'SELECT count(*) FROM "{rtree}_rowid"').fetchone()[0]:
+        if con.execute(f'SELECT count(*) FROM "{rtree}_rowid"').fetchone()[0]:  # nosec B608 # names of our own layer's GDAL tables; values are bound
             raise RuntimeError(f"{table}: the R-tree is not empty")
-        node_size = int(con.execute(f'SELECT length(data) FROM "{rtree}_node" WHERE nodeno = 1').fetchone()[0])
+        node_size = int(con.execute(f'SELECT length(data) FROM "{rtree}_node" WHERE nodeno = 1').fetchone()[0])  # nosec B608 # names of our own layer's GDAL tables; values are bound
         per_node = (node_size - 4) // _CELL.itemsize
         keep = np.flatnonzero(np.isfinite(bounds).all(axis=1))
         fids = keep.astype(np.int64) + 1
@@ -163,23 +163,23 @@ def fill_rtree(path: Union[str, Path], table: str, bounds: np.ndarray) -> int:
             parent_of.append(np.column_stack([ids, np.ones(len(ids), dtype=np.int64)]))
         con.execute("PRAGMA synchronous = OFF")  # a temporary file: atomic_path renames it only when whole
         if root is not None:
-            con.execute(f'UPDATE "{rtree}_node" SET data = ? WHERE nodeno = 1', (root,))
-        con.executemany(f'INSERT INTO "{rtree}_node" (nodeno, data) VALUES (?, ?)', node_rows)
+            con.execute(f'UPDATE "{rtree}_node" SET data = ? WHERE nodeno = 1', (root,))  # nosec B608 # names of our own layer's GDAL tables; values are bound
+        con.executemany(f'INSERT INTO "{rtree}_node" (nodeno, data) VALUES (?, ?)', node_rows)  # nosec B608 # names of our own layer's GDAL tables; values are bound
         rowid, holder = leaf_of
         # Every entry's leaf, by fid, handed over as one JSON array that SQLite reads itself (json_each):
         # millions of rows bound one by one from Python would take twice as long.
         node_of = np.zeros(len(bounds), dtype=np.int64)
         node_of[rowid - 1] = holder
         try:
-            con.execute(f'INSERT INTO "{rtree}_rowid" (rowid, nodeno) SELECT key + 1, value FROM json_each(?) '
+            con.execute(f'INSERT INTO "{rtree}_rowid" (rowid, nodeno) SELECT key + 1, value FROM json_each(?) '  # nosec B608 # names of our own layer's GDAL tables; values are bound
                         f'WHERE value > 0', ("[" + ",".join(map(str, node_of.tolist())) + "]",))
         except sqlite3.OperationalError:  # an SQLite without JSON (before 3.38, built without it)
             fids = np.flatnonzero(node_of) + 1
-            con.executemany(f'INSERT INTO "{rtree}_rowid" (rowid, nodeno) VALUES (?, ?)',
+            con.executemany(f'INSERT INTO "{rtree}_rowid" (rowid, nodeno) VALUES (?, ?)',  # nosec B608 # names of our own layer's GDAL tables; values are bound
                             zip(fids.tolist(), node_of[fids - 1].tolist()))
         if parent_of:
             pairs = np.concatenate(parent_of)
-            con.executemany(f'INSERT INTO "{rtree}_parent" (nodeno, parentnode) VALUES (?, ?)', pairs.tolist())
+            con.executemany(f'INSERT INTO "{rtree}_parent" (nodeno, parentnode) VALUES (?, ?)', pairs.tolist())  # nosec B608 # names of our own layer's GDAL tables; values are bound
         con.commit()
         return len(fids)
     finally:
@@ -241,14 +241,14 @@ def insert_points(path: Union[str, Path], table: str, frame: Any) -> bool:
         gcol = geometry_column(con, table)
         srs_id = int(con.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)",
                                  (table,)).fetchone()[0])
-        declared = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]
+        declared = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")')]  # nosec B608 # names of our own layer's GDAL tables; values are bound
         cols = [c for c in frame.columns if c != frame.geometry.name]
         if set(cols) - set(declared):
             return False
         values = [_cell_values(frame[c]) for c in cols]
         if any(v is None for v in values):
             return False
-        if con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]:
+        if con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]:  # nosec B608 # names of our own layer's GDAL tables; values are bound
             raise RuntimeError(f"{table}: the layer is not empty")
         present = kind == 0
         empty = present & shapely.is_empty(geoms)
@@ -261,7 +261,7 @@ def insert_points(path: Union[str, Path], table: str, frame: Any) -> bool:
         names = ", ".join(f'"{c}"' for c in [gcol] + cols)
         con.execute("PRAGMA synchronous = OFF")  # a temporary file: atomic_path renames it only when whole
         try:
-            con.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * (len(cols) + 1))})',
+            con.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * (len(cols) + 1))})',  # nosec B608 # names of our own layer's GDAL tables; values are bound
                             zip(blobs, *values))
         except (sqlite3.InterfaceError, sqlite3.ProgrammingError, OverflowError):
             con.rollback()  # a value sqlite3 cannot bind: nothing written, GDAL writes the layer
