@@ -212,7 +212,7 @@ def _labeling(field: str, size: float, max_scale: Optional[int], priority: int =
         settings.centroidInside = True
     if right_of_mm is not None:
         settings.placement = QgsPalLayerSettings.Placement.OverPoint
-        settings.quadOffset = QgsPalLayerSettings.QuadrantPosition.QuadrantRight
+        settings.quadOffset = QgsPalLayerSettings.QuadrantRight  # old name, an alias from 3.30 on
         settings.xOffset = right_of_mm
         settings.offsetUnits = QgsUnitTypes.RenderMillimeters
     settings.setFormat(label_text_format(size))

@@ -67,6 +67,19 @@ def _arrow_writes() -> bool:
     return True
 
 
+def _typed_for_arrow(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Text columns with no value at all (an empty layer, a note never filled) as strings: Arrow types them
+    'null', a field type GDAL cannot create, where the row-by-row path makes them String fields."""
+    geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    empty = [c for c in frame.columns if c != geom and frame[c].dtype == object and not frame[c].notna().any()]
+    if not empty:
+        return frame
+    out = frame.copy(deep=False)
+    for col in empty:
+        out[col] = out[col].astype(pd.StringDtype())
+    return out
+
+
 def _write_layer(tmp: Path, name: str, frame: gpd.GeoDataFrame, geometry_type: Optional[str], first: bool,
                  metadata: Optional[Mapping[str, str]]) -> None:
     import pyogrio
@@ -80,8 +93,8 @@ def _write_layer(tmp: Path, name: str, frame: gpd.GeoDataFrame, geometry_type: O
             import pyarrow
 
             try:
-                pyogrio.write_dataframe(frame, tmp, append=not first, dataset_metadata=meta, use_arrow=True,
-                                        **options)
+                pyogrio.write_dataframe(_typed_for_arrow(frame), tmp, append=not first, dataset_metadata=meta,
+                                        use_arrow=True, **options)
                 return
             except pyarrow.ArrowException:
                 pass  # a column Arrow cannot type (numbers among texts): refused before GDAL wrote anything

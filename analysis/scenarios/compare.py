@@ -109,7 +109,8 @@ def enterprise_changes(base: AnalysisResult, variant: AnalysisResult) -> gpd.Geo
     ents = list(zip(both["layer"], both["ent_id"]))
     both["verdict_base"] = [verdict_b.get(e) for e in ents]
     both["verdict_variant"] = [verdict_v.get(e) for e in ents]
-    side = both["_merge"].astype(str).to_numpy()
+    # to_numpy, not astype(str): an empty categorical cannot be cast on pandas 2.2 with numpy 2
+    side = both["_merge"].to_numpy(dtype=object)
     differs = np.zeros(len(both), bool)
     for col in _MEASURE:
         if f"{col}_b" in both.columns:

@@ -19,7 +19,8 @@ from .tables import UNITS, Measure, Table, units_font
 
 __all__ = ["PageDrawing", "place_numbers", "NUMBER_PT"]
 
-_TYPE = QgsLayoutItemRegistry.PluginItem + 0x4253  # the plugin's own item types ('BS'), not registered
+_PLUGIN_ITEM = QgsLayoutItemRegistry.ItemType.PluginItem  # a plain int on PyQt5, an enum member on Qt6 builds
+_TYPE = int(getattr(_PLUGIN_ITEM, "value", _PLUGIN_ITEM)) + 0x4253  # the plugin's own item types ('BS'), not registered
 NUMBER_PT = 6.0
 NUMBER_COLOR, NUMBER_BOX = "#111111", QColor(255, 255, 255, 225)
 Slots = Dict[str, Dict[str, Tuple[Table, List[Dict]]]]

@@ -33,7 +33,7 @@ from .layout import (
 )
 
 __all__ = ["Column", "TASK_COLUMNS", "CHANGE_COLUMNS", "TableLook", "Table", "Measure", "paginate", "column_widths",
-           "units_font", "UNITS"]  # the columns are layout.py's (the placeholders hold them too)
+           "units_font", "UNITS", "fit_label_text"]  # the columns are layout.py's (the placeholders hold them too)
 
 UNITS = 100.0  # drawing units per mm
 PT_MM = 25.4 / 72.0
@@ -146,6 +146,22 @@ class Measure:
         out = tuple(lines) if lines else ("",)
         self._wrapped[key] = out
         return out
+
+
+def fit_label_text(label, text: str) -> str:
+    """``text`` with line breaks where the layout label ``label`` (a QgsLayoutItemLabel) must wrap it.
+
+    Why: from QGIS 3.28 on, labels draw through QGIS's text renderer, which wraps at spaces only, so a Chinese
+    line with none ran past the frame and was cut off (the atlas's targets and notes boxes on 3.40). Broken
+    here by the font's own widths, the text reads the same on every QGIS; 3.22 finds nothing left to wrap."""
+    fmt = label.textFormat() if hasattr(label, "textFormat") else None
+    qfont = fmt.font() if fmt is not None else label.font()
+    pt = fmt.size() if fmt is not None else qfont.pointSizeF()
+    inner_mm = label.rect().width() - 2 * label.marginX()
+    if inner_mm <= 0 or pt <= 0:
+        return text
+    measure = Measure(units_font(qfont.family(), pt, qfont.bold()))
+    return "\n".join(measure.wrap(text, inner_mm * UNITS * 0.97))  # 3 %: the renderer's own rounding
 
 
 @dataclass

