@@ -84,7 +84,7 @@ from .pages import AtlasContent, county_page_counts, pages_and_rows
 from .painted import PageDrawing
 from .progress import add_progress, read_ledger
 from .render import PageRun, PageViews, View, print_pdf
-from .tables import Table, TableLook, fit_label_text
+from .tables import Table, TableLook, label_wrapper
 
 __all__ = ["AtlasResult", "TEMPLATE_PATH", "default_notes", "build_layout", "write_template", "export_atlas",
            "county_page_counts", "tianditu_layers"]
@@ -251,8 +251,8 @@ def _bind(layout: QgsPrintLayout, page_layer: QgsVectorLayer, notes: Sequence[st
     legend.setAutoUpdateModel(False)
     legend.setLegendFilterByMapEnabled(False)  # a hit-test render per page; each kind of page has its own legend
     notes_item: QgsLayoutItemLabel = layout.itemById("notes")
-    notes_item.setText(fit_label_text(notes_item, "数据说明\n" + "\n".join(f"{i}. {n}" for i, n in
-                                                                             enumerate(notes, start=1))))
+    notes_item.setText(label_wrapper(notes_item)("数据说明\n" + "\n".join(f"{i}. {n}" for i, n in
+                                                                           enumerate(notes, start=1))))
 
     frames = {}
     for frame_id in ("table", *FULL_FRAME_IDS, "city_table"):
@@ -317,10 +317,11 @@ def export_atlas(zones_gpkg: PathLike, flags_gpkg: PathLike, admin_gpkg: PathLik
             add_progress(pages, book, month, charts)
         credit = basemap_credit(bases)
         targets_item = layout.itemById("targets")
+        wrap_targets = label_wrapper(targets_item) if targets_item is not None else None
         for page in pages:
             page["credit"] = credit
-            if targets_item is not None and page.get("targets"):
-                page["targets"] = fit_label_text(targets_item, page["targets"])
+            if wrap_targets is not None and page.get("targets"):
+                page["targets"] = wrap_targets(page["targets"])
         # pages in the map's own CRS, so the atlas extent needs no reprojection
         metric = gpd.GeoSeries([p["geometry"] for p in pages], crs=4326).to_crs(METRIC_CRS)
         for page, geom in zip(pages, metric):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from qgis.PyQt.QtCore import QLineF, QPointF, QRectF
 from qgis.PyQt.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
@@ -33,7 +33,7 @@ from .layout import (
 )
 
 __all__ = ["Column", "TASK_COLUMNS", "CHANGE_COLUMNS", "TableLook", "Table", "Measure", "paginate", "column_widths",
-           "units_font", "UNITS", "fit_label_text"]  # the columns are layout.py's (the placeholders hold them too)
+           "units_font", "UNITS", "label_wrapper"]  # the columns are layout.py's (the placeholders hold them too)
 
 UNITS = 100.0  # drawing units per mm
 PT_MM = 25.4 / 72.0
@@ -148,8 +148,9 @@ class Measure:
         return out
 
 
-def fit_label_text(label, text: str) -> str:
-    """``text`` with line breaks where the layout label ``label`` (a QgsLayoutItemLabel) must wrap it.
+def label_wrapper(label) -> Callable[[str], str]:
+    """A function giving a text with line breaks where the layout label ``label`` (a QgsLayoutItemLabel) must
+    wrap it; one Measure for every text the label gets (the atlas's pages).
 
     Why: from QGIS 3.28 on, labels draw through QGIS's text renderer, which wraps at spaces only, so a Chinese
     line with none ran past the frame and was cut off (the atlas's targets and notes boxes on 3.40). Broken
@@ -159,9 +160,10 @@ def fit_label_text(label, text: str) -> str:
     pt = fmt.size() if fmt is not None else qfont.pointSizeF()
     inner_mm = label.rect().width() - 2 * label.marginX()
     if inner_mm <= 0 or pt <= 0:
-        return text
+        return lambda text: text
     measure = Measure(units_font(qfont.family(), pt, qfont.bold()))
-    return "\n".join(measure.wrap(text, inner_mm * UNITS * 0.97))  # 3 %: the renderer's own rounding
+    width = inner_mm * UNITS * 0.97  # 3 %: the renderer's own rounding
+    return lambda text: "\n".join(measure.wrap(text, width))
 
 
 @dataclass
