@@ -234,69 +234,106 @@ def read_points(path: Path, coords: bool = False):
     return _read_points_arrow(path, coords)
 
 
-def _arrow_xy(column) -> Tuple[np.ndarray, np.ndarray]:
-    """x, y of a chunked Arrow WKB column of 2D points, read from the buffers (shapely for anything else)."""
+def _arrow_xy(chunk) -> Tuple[np.ndarray, np.ndarray]:
+    """x, y of an Arrow WKB array of 2D points, read from its buffers (shapely for anything else)."""
     import shapely
 
-    xs, ys = [], []
-    for chunk in column.chunks:
-        n = len(chunk)
-        if n == 0:
-            continue
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + n + 1]
-        data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
-        rec = data[offsets[0]:offsets[-1]]
-        plain = chunk.null_count == 0 and bool((np.diff(offsets) == 21).all())
-        if plain:
-            rec = rec.reshape(n, 21)
-            plain = bool((rec[:, 0] == 1).all() and (rec[:, 1:5].view("<u4")[:, 0] == 1).all())
-        if plain:  # little-endian WKB Point: 1 byte order, 4 type, 8 x, 8 y
-            xs.append(rec[:, 5:13].copy().view("<f8")[:, 0])
-            ys.append(rec[:, 13:21].copy().view("<f8")[:, 0])
-        else:
-            g = shapely.from_wkb(np.asarray(chunk.to_pylist(), dtype=object))
-            ok = shapely.get_type_id(g) == 0
-            xs.append(np.where(ok, shapely.get_x(g), np.nan))
-            ys.append(np.where(ok, shapely.get_y(g), np.nan))
-    if not xs:
+    n = len(chunk)
+    if n == 0:
         return np.empty(0), np.empty(0)
-    return np.concatenate(xs), np.concatenate(ys)
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + n + 1]
+    data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+    rec = data[offsets[0]:offsets[-1]]
+    plain = chunk.null_count == 0 and bool((np.diff(offsets) == 21).all())
+    if plain:
+        rec = rec.reshape(n, 21)
+        plain = bool((rec[:, 0] == 1).all() and (rec[:, 1:5].view("<u4")[:, 0] == 1).all())
+    if plain:  # little-endian WKB Point: 1 byte order, 4 type, 8 x, 8 y
+        return rec[:, 5:13].copy().view("<f8")[:, 0], rec[:, 13:21].copy().view("<f8")[:, 0]
+    g = shapely.from_wkb(np.asarray(chunk.to_pylist(), dtype=object))
+    ok = shapely.get_type_id(g) == 0
+    return np.where(ok, shapely.get_x(g), np.nan), np.where(ok, shapely.get_y(g), np.nan)
 
 
-def _arrow_categorical(column):
-    import pandas as pd
-    import pyarrow as pa
+class _Codes:
+    """A text column read batch by batch as codes into one list of categories (-1: blank)."""
 
-    enc = column.dictionary_encode().combine_chunks()
-    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
-    cats = enc.dictionary.to_pylist() if isinstance(enc, pa.DictionaryArray) else []
-    return pd.Categorical.from_codes(codes, categories=cats)
+    def __init__(self, n: int):
+        self.codes = np.full(n, -1, dtype=np.int8)
+        self.categories: List[str] = []
+        self._index: Dict[str, int] = {}
+
+    def add(self, start: int, array) -> None:
+        import pyarrow as pa
+
+        enc = array.dictionary_encode()
+        if isinstance(enc, pa.ChunkedArray):
+            enc = enc.combine_chunks()
+        local = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        for text in enc.dictionary.to_pylist():
+            if text not in self._index:
+                if len(self.categories) >= 127:
+                    raise ValueError("more than 127 distinct values in a bench text column")
+                self._index[text] = len(self.categories)
+                self.categories.append(text)
+        to_global = np.array([self._index[t] for t in enc.dictionary.to_pylist()] + [-1], dtype=np.int8)
+        self.codes[start:start + len(local)] = to_global[local]
+
+    def categorical(self):
+        import pandas as pd
+
+        return pd.Categorical.from_codes(self.codes, categories=self.categories)
 
 
 def _read_points_arrow(path: Path, coords: bool = False):
+    """Batch by batch (GDAL's Arrow stream), into arrays made once for all the rows: only one batch of Arrow
+    memory exists at a time, not a second copy of the layer."""
     import geopandas as gpd
     import pyogrio
     import shapely
 
+    n = int(pyogrio.read_info(path, layer=POINTS_LAYER)["features"])
+    x, y = np.empty(n), np.empty(n)
+    ent_id, cap = np.empty(n, dtype=np.int64), np.empty(n)
+    low_nox = np.empty(n, dtype=bool)
+    fuel, use = _Codes(n), _Codes(n)
+    low_blank = False
     # GDAL < 3.8.3 reads GeoPackage booleans wrongly through Arrow; SQL hands the flag over as an integer.
     sql = (f'SELECT ent_id, fuel, capacity_tph, "use", CAST(low_nox_done AS INTEGER) AS low_nox_done, geom '
            f'FROM "{POINTS_LAYER}"')
-    meta, tab = pyogrio.read_arrow(path, sql=sql)
-    x, y = _arrow_xy(tab.column(meta["geometry_name"] or "geom"))
-    low = tab.column("low_nox_done")
-    low_nox = (low.fill_null(0).to_numpy() != 0) if low.null_count == 0 else \
-        np.array([None if v is None else bool(v) for v in low.to_pylist()], dtype=object)
-    cap = tab.column("capacity_tph").to_numpy()
-    data = {"ent_id": tab.column("ent_id").to_numpy(), "fuel": _arrow_categorical(tab.column("fuel")),
-            "capacity_tph": np.asarray(cap, dtype=float), "use": _arrow_categorical(tab.column("use")),
+    at = 0
+    with pyogrio.open_arrow(path, sql=sql, use_pyarrow=True) as (meta, reader):
+        gname = meta["geometry_name"] or "geom"
+        for batch in reader:
+            k = batch.num_rows
+            if at + k > n:
+                raise RuntimeError(f"{path}: more rows than the {n} its layer reports")
+            part = slice(at, at + k)
+            x[part], y[part] = _arrow_xy(batch.column(gname))
+            ids = batch.column("ent_id")
+            if ids.null_count:
+                raise ValueError(f"{path}: blank ent_id in the bench points")
+            ent_id[part] = ids.to_numpy()
+            cap[part] = batch.column("capacity_tph").to_numpy(zero_copy_only=False)
+            low = batch.column("low_nox_done")
+            low_blank = low_blank or low.null_count > 0
+            low_nox[part] = low.fill_null(0).to_numpy(zero_copy_only=False) != 0
+            fuel.add(at, batch.column("fuel"))
+            use.add(at, batch.column("use"))
+            at += k
+        crs = meta.get("crs") or "EPSG:4326"
+    if at != n:
+        raise RuntimeError(f"{path}: {at} rows read, its layer reports {n}")
+    if low_blank:
+        raise ValueError(f"{path}: blank low_nox_done in the bench points")
+    data = {"ent_id": ent_id, "fuel": fuel.categorical(), "capacity_tph": cap, "use": use.categorical(),
             "low_nox_done": low_nox}
-    del tab
     if coords:
         import pandas as pd
         from bluesky_zoning.analysis.flagging.engine import PointTable
 
-        return PointTable(pd.DataFrame(data, copy=False), x, y, crs=meta.get("crs") or "EPSG:4326")
-    return gpd.GeoDataFrame(data, geometry=shapely.points(x, y), crs=meta.get("crs") or "EPSG:4326")
+        return PointTable(pd.DataFrame(data, copy=False), x, y, crs=crs)
+    return gpd.GeoDataFrame(data, geometry=shapely.points(x, y), crs=crs)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -488,6 +525,7 @@ def child_flag_big(path: Path, out_path: Path) -> Dict:
     del ents, _b
     gc.collect()
     base_rss = peak_rss_gb()
+    use0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     gdf = read_points(path, coords=True)  # coordinates only: points are made for the output rows alone
     t1 = time.perf_counter()
@@ -498,7 +536,12 @@ def child_flag_big(path: Path, out_path: Path) -> Dict:
     # aliases, atomic), given the verdicts; the hits and rows to verify are left empty here.
     write_flags(res.flags.iloc[:0], verdicts, res.to_verify.iloc[:0], out_path)
     t3 = time.perf_counter()
+    use1 = resource.getrusage(resource.RUSAGE_SELF)
+    # The kernel's share (system time, page faults) is printed apart: on a virtual machine, memory touched for
+    # the first time can cost seconds per GB, which is the machine's, not the code's.
     return {"n": int(len(gdf)), "read_s": t1 - t0, "flag_s": t2 - t1, "write_s": t3 - t2, "total_s": t3 - t0,
+            "user_s": use1.ru_utime - use0.ru_utime, "sys_s": use1.ru_stime - use0.ru_stime,
+            "minor_faults": use1.ru_minflt - use0.ru_minflt,
             "flags": int(len(res.flags)), "verdicts": int(len(verdicts)), "to_verify": int(len(res.to_verify)),
             "peak_gb": peak_rss_gb(), "base_gb": base_rss}
 
@@ -752,7 +795,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"{r['label']:>5}: read {r['read_s']:.1f} s + flag {r['flag_s']:.1f} s + write verdicts (result_files) "
               f"{r['write_s']:.1f} s = {r['total_s']:.1f} s; {r['flags']} flags, {r['verdicts']} verdicts, "
               f"{r['to_verify']} to verify; peak RSS {r['peak_gb']:.2f} GB (zones + inputs before the read: "
-              f"{r['base_gb']:.2f} GB)")
+              f"{r['base_gb']:.2f} GB); CPU: user {r['user_s']:.1f} s, system {r['sys_s']:.1f} s "
+              f"({r['minor_faults'] / 1e6:.2f}M page faults)")
     print(f"province run on the demo data (run_analysis, no atlas): {province_s:.2f} s "
           f"(runs: {', '.join(f'{p:.2f}' for p in province_all)}); "
           f"{len(result.flags)} flags, {len(result.verdicts)} verdicts")
@@ -769,7 +813,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     ratio_f = one_m["plugin_s"] / one_m["floor_s"] if one_m else None
     print(f"bench: ratio_vs_qgis_1M={fmt(ratio_q, '.1f')} ratio_vs_floor_1M={fmt(ratio_f, '.2f')} "
           f"flag_10M_s={fmt(ten_m['total_s'] if ten_m else None, '.1f')} "
-          f"peak_GB={fmt(ten_m['peak_gb'] if ten_m else None, '.2f')} zones_s={zones_s:.2f} "
+          f"peak_GB={fmt(ten_m['peak_gb'] if ten_m else None, '.2f')} "
+          f"flag_10M_user_s={fmt(ten_m['user_s'] if ten_m else None, '.1f')} "
+          f"flag_10M_sys_s={fmt(ten_m['sys_s'] if ten_m else None, '.1f')} zones_s={zones_s:.2f} "
           f"province_run_s={province_s:.2f} whatif_s={whatif_s:.2f} atlas_s={fmt(atlas_s, '.1f')}", flush=True)
     if qgis is not None:
         qgis.app.exitQgis()

@@ -68,7 +68,9 @@ class Layer:
             self._id_done = np.zeros(len(self.id_keys), dtype=bool)
         need = _not_done(pos, self._id_done)
         if len(need):
-            self._id_text[need] = [str(v) for v in self.id_keys[need].tolist()]
+            # fromiter, not a list: numpy would inspect each item of a list as a possible sequence (seconds for
+            # millions of ids)
+            self._id_text[need] = np.fromiter(map(str, self.id_keys[need].tolist()), dtype=object, count=len(need))
             self._id_done[need] = True
         return self._id_text[pos]
 
@@ -150,6 +152,8 @@ def _coords(layer: Layer) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     if layer.xy is not None:
         x, y = layer.xy
         ok = np.isfinite(x) & np.isfinite(y)
+        if ok.all():  # the usual case: the arrays as given (read only here), not a copy of millions
+            return x, y, ok
         return np.where(ok, x, np.nan), np.where(ok, y, np.nan), ok
     geoms = np.asarray(layer.gdf.geometry.values, dtype=object)
     is_point = shapely.get_type_id(geoms) == 0

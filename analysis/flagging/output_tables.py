@@ -45,6 +45,7 @@ class HitTable:
         self._hits = hits
         self._reason: Optional[np.ndarray] = None
         self._distance: Optional[np.ndarray] = None
+        self._group: Optional[np.ndarray] = None
         # The layer's code (rank among the layers present, as a sorted factorize gives it) and the rule's
         # position in the rules file: worked out once per frame and taken per hit.
         frame_layer, self.kinds = pd.factorize(meta["layer"], sort=True) if len(hits) else (np.zeros(0, int), [])
@@ -67,6 +68,13 @@ class HitTable:
 
     def rows(self, rows: np.ndarray) -> HitRows:
         return HitRows(self, rows)
+
+    def group_order(self) -> np.ndarray:
+        """The hits grouped by enterprise (layer, row), rules in the file's order: :func:`_group_order`, once for
+        the verdicts and the flags."""
+        if self._group is None:
+            self._group = _group_order(self.layer_code, self.pos, self.order)
+        return self._group
 
 
 class HitRows:
@@ -212,7 +220,7 @@ def verdicts_table(hits: HitTable, geoms_of: Mapping[str, Any]) -> gpd.GeoDataFr
         return _empty_points(cols)
     layer_codes, order, pos, sev = hits.layer_code, hits.order, hits.pos, hits.severity
     # Rows grouped by enterprise (layer, pos), rules in the file's order inside a group.
-    srt2 = _group_order(layer_codes, pos, order)
+    srt2 = hits.group_order()
     lc2, ps2 = layer_codes[srt2], pos[srt2]
     starts = np.flatnonzero(np.r_[True, (lc2[1:] != lc2[:-1]) | (ps2[1:] != ps2[:-1])])
     sizes = np.diff(np.r_[starts, len(srt2)])
@@ -296,7 +304,7 @@ def flags_table(hits: HitTable, geoms_of: Mapping[str, Any]) -> gpd.GeoDataFrame
     cols = FLAG_COLUMNS + FLAG_EXTRA_COLUMNS
     if hits.n == 0:
         return _empty_points(cols)
-    rows = hits.rows(_group_order(hits.layer_code, hits.pos, hits.order))
+    rows = hits.rows(hits.group_order())
     data = {c: rows.column(c) for c in cols}
     data["distance_km"] = data["distance_km"].astype(float)
     return _frame(data, rows.geoms(geoms_of))

@@ -22,6 +22,8 @@ import numpy as np
 
 # Layers with fewer features keep GDAL's own way (a second or less).
 BULK_MIN_ROWS = 50_000
+# Rows bound per executemany (and R-tree entries per statement): a few tens of MB of Python values at a time.
+CHUNK_ROWS = 200_000
 # One cell of a node: the rowid (leaf) or child node number, then min x, max x, min y, max y; big-endian.
 _CELL = np.dtype([("id", ">i8"), ("box", ">f4", (4,))])
 
@@ -166,22 +168,27 @@ def fill_rtree(path: Union[str, Path], table: str, bounds: np.ndarray) -> int:
             con.execute(f'UPDATE "{rtree}_node" SET data = ? WHERE nodeno = 1', (root,))  # nosec B608 # names of our own layer's GDAL tables; values are bound
         con.executemany(f'INSERT INTO "{rtree}_node" (nodeno, data) VALUES (?, ?)', node_rows)  # nosec B608 # names of our own layer's GDAL tables; values are bound
         rowid, holder = leaf_of
-        # Every entry's leaf, by fid, handed over as one JSON array that SQLite reads itself (json_each):
-        # millions of rows bound one by one from Python would take twice as long.
+        # Every entry's leaf, by fid, handed over as JSON arrays that SQLite reads itself (json_each), a chunk
+        # at a time: millions of rows bound one by one from Python would take twice as long.
         node_of = np.zeros(len(bounds), dtype=np.int64)
         node_of[rowid - 1] = holder
+        del rowid, holder, leaf_of
+        done = 0
         try:
-            con.execute(f'INSERT INTO "{rtree}_rowid" (rowid, nodeno) SELECT key + 1, value FROM json_each(?) '  # nosec B608 # names of our own layer's GDAL tables; values are bound
-                        f'WHERE value > 0', ("[" + ",".join(map(str, node_of.tolist())) + "]",))
+            while done < len(node_of):
+                part = node_of[done:done + CHUNK_ROWS]
+                con.execute(f'INSERT INTO "{rtree}_rowid" (rowid, nodeno) SELECT key + ?, value FROM json_each(?) '  # nosec B608 # names of our own layer's GDAL tables; values are bound
+                            f'WHERE value > 0', (done + 1, "[" + ",".join(map(str, part.tolist())) + "]"))
+                done += len(part)
         except sqlite3.OperationalError:  # an SQLite without JSON (before 3.38, built without it)
-            fids = np.flatnonzero(node_of) + 1
+            fids = np.flatnonzero(node_of[done:]) + done + 1
             con.executemany(f'INSERT INTO "{rtree}_rowid" (rowid, nodeno) VALUES (?, ?)',  # nosec B608 # names of our own layer's GDAL tables; values are bound
                             zip(fids.tolist(), node_of[fids - 1].tolist()))
         if parent_of:
             pairs = np.concatenate(parent_of)
             con.executemany(f'INSERT INTO "{rtree}_parent" (nodeno, parentnode) VALUES (?, ?)', pairs.tolist())  # nosec B608 # names of our own layer's GDAL tables; values are bound
         con.commit()
-        return len(fids)
+        return len(keep)
     finally:
         con.close()
 
@@ -226,16 +233,37 @@ def _cell_values(column: Any) -> Optional[list]:
     return column.to_numpy(dtype=object, na_value=None).tolist()  # nullable Int64 / Float64
 
 
-def insert_points(path: Union[str, Path], table: str, frame: Any) -> bool:
-    """Insert a GeoDataFrame of points (or missing geometries) into the empty GDAL-made layer ``table`` whose
-    triggers are aside, as GDAL would: the rows with fids 1 … n, the layer's extent and feature count. False
-    (nothing written) when a geometry is not a point or a column not of a plain type: GDAL writes those."""
+def point_coords(geoms: np.ndarray) -> Optional[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """(x, y, present, empty) of an array of 2D points or missing geometries (x, y NaN where there is no
+    point), else None: a layer of other geometries, or with Z, is GDAL's to write."""
     import shapely
 
-    geoms = np.asarray(frame.geometry.values, dtype=object)
     kind = shapely.get_type_id(geoms)  # -1: missing
     if not ((kind == 0) | (kind == -1)).all() or shapely.has_z(geoms).any():
+        return None
+    present = kind == 0
+    empty = present & shapely.is_empty(geoms)
+    real = present & ~empty
+    if real.all():  # the usual case: no copy of the geometries
+        return shapely.get_x(geoms), shapely.get_y(geoms), present, empty
+    x, y = np.full(len(geoms), np.nan), np.full(len(geoms), np.nan)  # NaN where no point: blob and index
+    x[real], y[real] = shapely.get_x(geoms[real]), shapely.get_y(geoms[real])
+    return x, y, present, empty
+
+
+def insert_points(path: Union[str, Path], table: str, frame: Any,
+                  coords: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = None) -> bool:
+    """Insert a GeoDataFrame of points (or missing geometries) into the empty GDAL-made layer ``table`` whose
+    triggers are aside, as GDAL would: the rows with fids 1 … n, the layer's extent and feature count. False
+    (nothing written) when a geometry is not a point or a column not of a plain type: GDAL writes those.
+
+    ``coords``: the frame's :func:`point_coords`, when the caller has them. Rows go in ``CHUNK_ROWS`` at a time
+    in one transaction, so the Python values bound for SQLite exist for one chunk at a time (for millions of
+    rows, gigabytes otherwise); a chunk that cannot be bound rolls the whole insert back."""
+    coords = coords if coords is not None else point_coords(np.asarray(frame.geometry.values, dtype=object))
+    if coords is None:
         return False
+    x, y, present, empty = coords
     con = sqlite3.connect(str(path))
     try:
         gcol = geometry_column(con, table)
@@ -245,31 +273,32 @@ def insert_points(path: Union[str, Path], table: str, frame: Any) -> bool:
         cols = [c for c in frame.columns if c != frame.geometry.name]
         if set(cols) - set(declared):
             return False
-        values = [_cell_values(frame[c]) for c in cols]
-        if any(v is None for v in values):
-            return False
         if con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]:  # nosec B608 # names of our own layer's GDAL tables; values are bound
             raise RuntimeError(f"{table}: the layer is not empty")
-        present = kind == 0
-        empty = present & shapely.is_empty(geoms)
-        real = present & ~empty
-        x, y = np.full(len(geoms), np.nan), np.full(len(geoms), np.nan)
-        x[real], y[real] = shapely.get_x(geoms[real]), shapely.get_y(geoms[real])
-        blobs = _point_blobs(x, y, srs_id, empty)
-        if not present.all():
-            blobs = [b if p else None for b, p in zip(blobs, present.tolist())]
         names = ", ".join(f'"{c}"' for c in [gcol] + cols)
+        sql = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * (len(cols) + 1))})'  # nosec B608 # names of our own layer's GDAL tables; values are bound
         con.execute("PRAGMA synchronous = OFF")  # a temporary file: atomic_path renames it only when whole
-        try:
-            con.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * (len(cols) + 1))})',  # nosec B608 # names of our own layer's GDAL tables; values are bound
-                            zip(blobs, *values))
-        except (sqlite3.InterfaceError, sqlite3.ProgrammingError, OverflowError):
-            con.rollback()  # a value sqlite3 cannot bind: nothing written, GDAL writes the layer
-            return False
+        columns = [frame[c] for c in cols]
+        for start in range(0, len(frame), CHUNK_ROWS):
+            part = slice(start, min(len(frame), start + CHUNK_ROWS))
+            values = [_cell_values(col.iloc[part]) for col in columns]
+            if any(v is None for v in values):
+                con.rollback()  # numbers, dates or mixed values in a text column: GDAL writes the layer
+                return False
+            blobs = _point_blobs(x[part], y[part], srs_id, empty[part])
+            if not present[part].all():
+                blobs = [b if p else None for b, p in zip(blobs, present[part].tolist())]
+            try:
+                con.executemany(sql, zip(blobs, *values))
+            except (sqlite3.InterfaceError, sqlite3.ProgrammingError, OverflowError):
+                con.rollback()  # a value sqlite3 cannot bind: nothing written, GDAL writes the layer
+                return False
+            del values, blobs
+        real = present & ~empty
         if real.any():
             con.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? "
                         "WHERE lower(table_name) = lower(?)",
-                        (float(x[real].min()), float(y[real].min()), float(x[real].max()), float(y[real].max()),
+                        (float(np.nanmin(x)), float(np.nanmin(y)), float(np.nanmax(x)), float(np.nanmax(y)),
                          table))
         con.execute("UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
                     "WHERE lower(table_name) = lower(?)", (table,))

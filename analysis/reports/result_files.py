@@ -103,11 +103,17 @@ def _write_layer(tmp: Path, name: str, frame: gpd.GeoDataFrame, geometry_type: O
     # GDAL before 3.8 writes row by row and inserts each feature into the R-tree (minutes for millions): the
     # layer is made empty, with its index, the rows go in by one prepared insert and the index in bulk.
     pyogrio.write_dataframe(frame.iloc[:0], tmp, append=not first, dataset_metadata=meta, **options)
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    coords = gpkg_bulk.point_coords(geoms)
     with gpkg_bulk.triggers_aside(tmp, name):
-        if not gpkg_bulk.insert_points(tmp, name, frame):
+        if coords is None or not gpkg_bulk.insert_points(tmp, name, frame, coords):
             pyogrio.write_dataframe(frame, tmp, append=True, **options)
             gpkg_bulk.set_feature_count(tmp, name, len(frame))
-        gpkg_bulk.fill_rtree(tmp, name, shapely.bounds(np.asarray(frame.geometry.values)))
+        # a point's box is the point itself
+        bounds = np.column_stack([coords[0], coords[1], coords[0], coords[1]]) if coords is not None else \
+            shapely.bounds(geoms)
+        del coords
+        gpkg_bulk.fill_rtree(tmp, name, bounds)
 
 
 def write_gpkg(path: PathLike, layers: Mapping[str, gpd.GeoDataFrame], geometry_types: Mapping[str, str],

