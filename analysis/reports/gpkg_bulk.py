@@ -1,14 +1,16 @@
-"""Big GeoPackage point layers written in bulk, for GDAL before 3.8: the rows, and the R-tree spatial index.
+"""Big GeoPackage point layers written in bulk: the rows, and the R-tree spatial index.
 
-GDAL 3.8 and later take a whole table through the Arrow interface and fill a new layer's R-tree in bulk
-themselves. Earlier ones write feature by feature (about 4 µs a row for a flag table) and insert every feature
-into the R-tree one by one (SQLite's R-tree module, about 10 µs a feature: most of a minute for the 4.6M
-verdicts of 10M boilers). Here GDAL makes the layer while it is still empty, with its index, so the table, the
-R-tree, their triggers and the GeoPackage's own tables are GDAL's; the triggers are set aside
-(:func:`triggers_aside`) while the rows go in with one prepared insert (:func:`insert_points`: the standard
-GeoPackage point blob, the layer's extent and feature count kept as GDAL keeps them) and the R-tree's nodes
-are written whole (:func:`fill_rtree`: packed sort-tile-recursive, in the layout SQLite's R-tree module reads,
-``rtreecheck()`` passes); then the triggers are put back, so later edits in QGIS keep everything up to date.
+GDAL before 3.8 writes feature by feature (about 4 µs a row for a flag table) and inserts every feature into
+the R-tree one by one (SQLite's R-tree module, about 10 µs a feature: most of a minute for the 4.6M verdicts
+of 10M boilers). GDAL 3.8 and later take a whole table through the Arrow interface and fill the R-tree in
+bulk, but turning millions of rows of Python text into Arrow costs more than it saves (the 4.6M verdicts on
+GDAL 3.10: 65 s through Arrow, 39 s here). So on every GDAL, GDAL makes the layer while it is still empty,
+with its index, and the table, the R-tree, their triggers and the GeoPackage's own tables are GDAL's; the
+triggers are set aside (:func:`triggers_aside`) while the rows go in by one prepared insert, a chunk at a time
+(:func:`insert_points`: the standard GeoPackage point blob, the layer's extent and feature count kept as GDAL
+keeps them), and the R-tree's nodes are written whole (:func:`fill_rtree`: packed sort-tile-recursive, in the
+layout SQLite's R-tree module reads, ``rtreecheck()`` passes); then the triggers are put back, so later edits
+in QGIS keep everything up to date.
 """
 from __future__ import annotations
 
@@ -26,13 +28,6 @@ BULK_MIN_ROWS = 50_000
 CHUNK_ROWS = 200_000
 # One cell of a node: the rowid (leaf) or child node number, then min x, max x, min y, max y; big-endian.
 _CELL = np.dtype([("id", ">i8"), ("box", ">f4", (4,))])
-
-
-def gdal_fills_rtree_in_bulk() -> bool:
-    """GDAL 3.8 and later build a new layer's R-tree in bulk themselves."""
-    import pyogrio
-
-    return tuple(pyogrio.__gdal_version__[:2]) >= (3, 8)
 
 
 def _name(table: str, column: str) -> str:

@@ -87,7 +87,7 @@ def _write_layer(tmp: Path, name: str, frame: gpd.GeoDataFrame, geometry_type: O
     options = dict(layer=name, driver="GPKG", geometry_type=geometry_type, encoding="UTF-8")
     meta = dict(metadata) if metadata and first else None
     bulk = (geometry_type == "Point" and isinstance(frame, gpd.GeoDataFrame) and
-            len(frame) >= gpkg_bulk.BULK_MIN_ROWS and not gpkg_bulk.gdal_fills_rtree_in_bulk())
+            len(frame) >= gpkg_bulk.BULK_MIN_ROWS)
     if not bulk:
         if _arrow_writes():
             import pyarrow
@@ -100,8 +100,8 @@ def _write_layer(tmp: Path, name: str, frame: gpd.GeoDataFrame, geometry_type: O
                 pass  # a column Arrow cannot type (numbers among texts): refused before GDAL wrote anything
         pyogrio.write_dataframe(frame, tmp, append=not first, dataset_metadata=meta, **options)
         return
-    # GDAL before 3.8 writes row by row and inserts each feature into the R-tree (minutes for millions): the
-    # layer is made empty, with its index, the rows go in by one prepared insert and the index in bulk.
+    # A big point layer (gpkg_bulk, on every GDAL): the layer is made empty, with its index, the rows go in by
+    # one prepared insert, a chunk at a time, and the index in bulk.
     pyogrio.write_dataframe(frame.iloc[:0], tmp, append=not first, dataset_metadata=meta, **options)
     geoms = np.asarray(frame.geometry.values, dtype=object)
     coords = gpkg_bulk.point_coords(geoms)

@@ -224,7 +224,6 @@ def test_bulk_written_layer_is_gdals_layer(tmp_path, verdicts, monkeypatch, numb
     plain = result_files.write_flags(res.flags, v, res.to_verify, tmp_path / "plain.gpkg")
     monkeypatch.setattr(gpkg_bulk, "BULK_MIN_ROWS", 100)
     monkeypatch.setattr(gpkg_bulk, "CHUNK_ROWS", 700)  # several chunks of rows and of R-tree entries
-    monkeypatch.setattr(gpkg_bulk, "gdal_fills_rtree_in_bulk", lambda: False)
     calls = []
     real = gpkg_bulk.insert_points
     monkeypatch.setattr(gpkg_bulk, "insert_points", lambda *a: calls.append(real(*a)) or calls[-1])
