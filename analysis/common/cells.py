@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["is_missing", "plain", "cell_text"]
+__all__ = ["is_missing", "plain", "cell_text", "cell_texts"]
 
 
 def is_missing(value: Any) -> bool:
@@ -44,3 +45,14 @@ def cell_text(value: Any) -> Optional[str]:
         return None
     text = str(value)
     return text if text != "" else None
+
+
+def cell_texts(values: Any) -> np.ndarray:
+    """:func:`cell_text` of every value, as a new object array. A column of plain ``str`` and ``None`` (what the
+    ledger's text columns hold) is answered at C speed; any other column goes cell by cell."""
+    arr = np.asarray(values, dtype=object)  # may be pandas' read-only view: only read here
+    if set(map(type, arr)) <= {str, type(None)}:
+        out = arr.copy()
+        out[arr == ""] = None
+        return out
+    return np.fromiter((cell_text(v) for v in arr), dtype=object, count=len(arr))

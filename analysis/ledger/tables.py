@@ -13,7 +13,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from ..common.cells import cell_text, plain
+from ..common.cells import cell_texts, plain
 from ..schema.fields import LAYER_KIND_LABELS
 from ..schema.output_fields import field_alias
 
@@ -101,7 +101,7 @@ def with_labels(df: pd.DataFrame, table: str, rule_names: Optional[Mapping[str, 
         if code not in out.columns:
             continue
         names = code_labels(code, rule_names)
-        texts = [cell_text(v) for v in out[code].to_numpy()]
+        texts = cell_texts(out[code].to_numpy())
         out[label] = pd.Series([names.get(t, t) if t is not None else None for t in texts], index=out.index,
                                dtype=object)
     return out
@@ -153,7 +153,7 @@ def typed(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
         elif col in FLOAT_COLUMNS:
             out[col] = pd.to_numeric(pd.Series(values), errors="coerce").astype("float64").to_numpy()
         else:  # object even when empty: an empty float column would make a REAL field of a text one
-            out[col] = pd.Series([cell_text(v) for v in values], index=out.index, dtype=object)
+            out[col] = pd.Series(cell_texts(values), index=out.index, dtype=object)
     return out
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from bluesky_zoning.analysis.common.cells import cell_text, is_missing, plain
+import pytest
+from bluesky_zoning.analysis.common.cells import cell_text, cell_texts, is_missing, plain
 from bluesky_zoning.analysis.ledger.tables import HISTORY_COLUMNS, PROGRESS_COLUMNS, records, typed
 
 
@@ -29,3 +30,21 @@ def test_ledger_rows_reach_sqlite_as_plain_values():
     assert all(type(v) in (str, int, type(None)) for row in rows for v in row)
     history = typed(pd.DataFrame({"task_id": ["b:1:B-35"], "note": [pd.NA]}), HISTORY_COLUMNS)
     assert records(history, HISTORY_COLUMNS) == [("b:1:B-35", None, None, None, None, None, None, None)]
+
+
+
+@pytest.mark.parametrize("values", [
+    ["甲", "", None, "乙"],  # plain text: the quick path
+    ["a", np.nan, None, pd.NA],  # blanks of every kind
+    [1, 2.5, "x", np.int64(3), np.float64("nan"), pd.NaT],  # mixed: cell by cell
+    [],
+    [np.str_("x"), "y"],
+])
+def test_cell_texts_is_cell_text_of_every_value(values):
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    arr.setflags(write=False)  # pandas 3 hands out read-only arrays: read, never written
+    before = list(arr)
+    out = cell_texts(arr)
+    assert out.dtype == object and list(out) == [cell_text(v) for v in values]
+    assert all(a is b for a, b in zip(arr, before))
