@@ -153,3 +153,25 @@ def test_two_counties_with_one_name_and_code_are_warned_about(fixture, tmp_path)
                                             "140728_平遥县.zip"]
     assert len(warnings) == 1 and "140502_城区.zip" in warnings[0] and "140502_城区_2.zip" in warnings[0]
     assert "请核对行政区划图层" in warnings[0]
+
+
+def test_package_commits_skip_the_disk_wait_in_the_writers_thread_only():
+    """The package GeoPackage's quick commits are a thread-local GDAL option: QGIS's other threads, and this
+    thread once the write is done, keep their own setting."""
+    import threading
+
+    from bluesky_zoning.layers.county_packages import _commits_without_sync
+    from osgeo import gdal
+
+    def seen_elsewhere():
+        out = []
+        t = threading.Thread(target=lambda: out.append(gdal.GetConfigOption("OGR_SQLITE_SYNCHRONOUS")))
+        t.start()
+        t.join()
+        return out[0]
+
+    assert gdal.GetConfigOption("OGR_SQLITE_SYNCHRONOUS") is None
+    with _commits_without_sync():
+        assert gdal.GetConfigOption("OGR_SQLITE_SYNCHRONOUS") == "OFF"
+        assert seen_elsewhere() is None
+    assert gdal.GetConfigOption("OGR_SQLITE_SYNCHRONOUS") is None
