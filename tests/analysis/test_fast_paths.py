@@ -263,6 +263,28 @@ def test_bulk_written_layer_is_gdals_layer(tmp_path, verdicts, monkeypatch, numb
     assert sorted(got["ent_id"]) == sorted(want["ent_id"]) and len(want) > 10
 
 
+def test_rtree_node_order_is_slices_by_x_then_y_within_a_slice():
+    """The packed R-tree's order: vertical slices of √(nodes) nodes by x centre, y centre within a slice; the
+    one-key sort gives exactly the two-key sort's order when no two centres are equal."""
+    rng = np.random.default_rng(5)
+    # distinct centres in float32 (the index's precision): shuffled steps of 2e-4°, far above its resolution
+    x, y = 110.2 + rng.permutation(20_000) * 2.2e-4, 34.5 + rng.permutation(20_000) * 3.1e-4
+    boxes = np.column_stack([x, x, y, y]).astype(np.float32)
+    per_node = 51
+    order = gpkg_bulk._str_order(boxes, per_node)
+    cx = boxes[:, 0].astype(float) + boxes[:, 1]
+    cy = boxes[:, 2].astype(float) + boxes[:, 3]
+    assert len(np.unique(cx)) == len(cx) and len(np.unique(cy)) == len(cy)
+    per_slice = int(np.ceil(np.sqrt(np.ceil(len(x) / per_node)))) * per_node
+    slice_of = np.empty(len(x), dtype=np.int64)
+    slice_of[np.argsort(cx)] = np.arange(len(x)) // per_slice
+    np.testing.assert_array_equal(order, np.lexsort((cy, slice_of)))
+    # and a node's points are close together: a leaf spans a small part of the province
+    spans = [np.ptp(x[order[i:i + per_node]]) * np.ptp(y[order[i:i + per_node]])
+             for i in range(0, len(x) - per_node, per_node)]
+    assert np.median(spans) < 4.4 * 6.2 / 100
+
+
 def test_nearest_plant_distances_for_rows_in_any_order():
     from bluesky_zoning.analysis.flagging.spatial_index import GEOD, NearestPlants
 
