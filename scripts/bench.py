@@ -79,6 +79,15 @@ def size_label(n: int) -> str:
 
 
 def peak_rss_gb() -> float:
+    """This process's peak resident memory. Linux keeps ru_maxrss across exec, so a child started by a big
+    parent would report the parent's peak; VmHWM belongs to the process's own memory and starts anew."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0 ** 2  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0 ** 2  # Linux: KiB
 
 
