@@ -215,8 +215,8 @@ def _read(path, layer):
     return pyogrio.read_dataframe(path, layer=layer)
 
 
-@pytest.mark.parametrize("numbers_in_text", [False, True])
-def test_bulk_written_layer_is_gdals_layer(tmp_path, verdicts, monkeypatch, numbers_in_text):
+@pytest.mark.parametrize("numbers_in_text, rows_per_statement", [(False, 64), (False, 1), (True, 64)])
+def test_bulk_written_layer_is_gdals_layer(tmp_path, verdicts, monkeypatch, numbers_in_text, rows_per_statement):
     v, res = verdicts
     if numbers_in_text:  # a text column holding numbers, in the last chunk: the chunks before it are rolled
         # back and GDAL writes the rows (insert_points declines)
@@ -224,6 +224,8 @@ def test_bulk_written_layer_is_gdals_layer(tmp_path, verdicts, monkeypatch, numb
     plain = result_files.write_flags(res.flags, v, res.to_verify, tmp_path / "plain.gpkg")
     monkeypatch.setattr(gpkg_bulk, "BULK_MIN_ROWS", 100)
     monkeypatch.setattr(gpkg_bulk, "CHUNK_ROWS", 700)  # several chunks of rows and of R-tree entries
+    # 64: a chunk is ten statements of 64 rows and 60 rows one by one; 1: every row its own statement
+    monkeypatch.setattr(gpkg_bulk, "ROWS_PER_STATEMENT", rows_per_statement)
     calls = []
     real = gpkg_bulk.insert_points
     monkeypatch.setattr(gpkg_bulk, "insert_points", lambda *a: calls.append(real(*a)) or calls[-1])
