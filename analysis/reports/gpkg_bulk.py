@@ -7,10 +7,10 @@ bulk, but turning millions of rows of Python text into Arrow costs more than it 
 GDAL 3.10: 65 s through Arrow, 39 s here). So on every GDAL, GDAL makes the layer while it is still empty,
 with its index, and the table, the R-tree, their triggers and the GeoPackage's own tables are GDAL's; the
 triggers are set aside (:func:`triggers_aside`) while the rows go in by prepared inserts of many rows each, a
-chunk at a time (:func:`insert_points`: the standard GeoPackage point blob, the layer's extent and feature count
-kept as GDAL keeps them), and the R-tree's nodes are written whole (:func:`fill_rtree`: packed sort-tile-recursive, in the
-layout SQLite's R-tree module reads, ``rtreecheck()`` passes); then the triggers are put back, so later edits
-in QGIS keep everything up to date.
+chunk at a time (:func:`insert_points`: the standard GeoPackage point blob, the layer's extent and feature
+count kept as GDAL keeps them), and the R-tree's nodes are written whole (:func:`fill_rtree`: packed
+sort-tile-recursive, in the layout SQLite's R-tree module reads, ``rtreecheck()`` passes); then the triggers
+are put back, so later edits in QGIS keep everything up to date.
 """
 from __future__ import annotations
 
