@@ -6,29 +6,39 @@ of 10M boilers). GDAL 3.8 and later take a whole table through the Arrow interfa
 bulk, but turning millions of rows of Python text into Arrow costs more than it saves (the 4.6M verdicts on
 GDAL 3.10: 65 s through Arrow, 39 s here). So on every GDAL, GDAL makes the layer while it is still empty,
 with its index, and the table, the R-tree, their triggers and the GeoPackage's own tables are GDAL's; the
-triggers are set aside (:func:`triggers_aside`) while the rows go in by prepared inserts of many rows each, a
-chunk at a time (:func:`insert_points`: the standard GeoPackage point blob, the layer's extent and feature
-count kept as GDAL keeps them), and the R-tree's nodes are written whole (:func:`fill_rtree`: packed
-sort-tile-recursive, in the layout SQLite's R-tree module reads, ``rtreecheck()`` passes); then the triggers
-are put back, so later edits in QGIS keep everything up to date.
+triggers are set aside (:func:`triggers_aside`) while the rows go in a chunk at a time, each chunk an image of
+its rows that SQLite copies (:mod:`.sqlite_image`) or else prepared inserts of many rows each
+(:func:`insert_points`: the standard GeoPackage point blob, the layer's extent and feature count kept as GDAL
+keeps them), and the R-tree's nodes are written whole (:func:`fill_rtree`: packed sort-tile-recursive, in the
+layout SQLite's R-tree module reads, ``rtreecheck()`` passes); then the triggers are put back, so later edits
+in QGIS keep everything up to date.
 """
 from __future__ import annotations
 
 import math
 import sqlite3
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 
+from . import sqlite_image
+
 # Layers with fewer features keep GDAL's own way (a second or less).
 BULK_MIN_ROWS = 50_000
-# Rows bound per executemany (and R-tree entries per statement): a few tens of MB of Python values at a time.
-CHUNK_ROWS = 200_000
+# Rows per chunk (an image or an executemany; R-tree entries per statement): a few MB to tens of MB at a time,
+# below the size from which the C allocator maps fresh memory (and gives it back) for every chunk.
+CHUNK_ROWS = 50_000
 # Rows per INSERT (a multi-row VALUES): one step of SQLite per many rows, not one per row (4.6M verdicts: about a
 # fifth less time). Bounded by SQLite's limit on bound values (999 before SQLite 3.32, 32766 since).
 ROWS_PER_STATEMENT = 2_000
+# Chunks go to SQLite as images of their rows where Python has ``deserialize`` (3.11+): about half the time of
+# binding them (:mod:`.sqlite_image`). The attached schema that holds the image of the chunk being copied:
+IMAGES = True
+_IMAGE = "bulk_image"
 # One cell of a node: the rowid (leaf) or child node number, then min x, max x, min y, max y; big-endian.
 _CELL = np.dtype([("id", ">i8"), ("box", ">f4", (4,))])
 
@@ -199,7 +209,7 @@ def fill_rtree(path: Union[str, Path], table: str, bounds: np.ndarray) -> int:
 _POINT_BLOB = 29
 
 
-def _point_blobs(x: np.ndarray, y: np.ndarray, srs_id: int, empty: np.ndarray) -> List[bytes]:
+def _point_blob_matrix(x: np.ndarray, y: np.ndarray, srs_id: int, empty: np.ndarray) -> np.ndarray:
     n = len(x)
     raw = np.zeros((n, _POINT_BLOB), dtype=np.uint8)
     raw[:, 0:2] = np.frombuffer(b"GP", dtype=np.uint8)
@@ -209,7 +219,12 @@ def _point_blobs(x: np.ndarray, y: np.ndarray, srs_id: int, empty: np.ndarray) -
     raw[:, 9:13] = np.frombuffer(np.uint32(1).astype("<u4").tobytes(), dtype=np.uint8)
     xy = np.column_stack([np.where(empty, np.nan, x), np.where(empty, np.nan, y)]).astype("<f8")
     raw[:, 13:29] = xy.view(np.uint8).reshape(n, 16)
-    return raw.view(f"V{_POINT_BLOB}").ravel().tolist()  # void items come out as bytes, trailing zeros kept
+    return raw
+
+
+def _point_blobs(x: np.ndarray, y: np.ndarray, srs_id: int, empty: np.ndarray) -> List[bytes]:
+    # void items come out as bytes, trailing zeros kept
+    return _point_blob_matrix(x, y, srs_id, empty).view(f"V{_POINT_BLOB}").ravel().tolist()
 
 
 def _cell_values(column: Any) -> Optional[np.ndarray]:
@@ -261,6 +276,75 @@ def point_coords(geoms: np.ndarray) -> Optional[Tuple[np.ndarray, np.ndarray, np
     return x, y, present, empty
 
 
+class _InOrder:
+    """The chunks' statements, one at a time and in order, on a thread of their own: SQLite copies chunk k while
+    chunk k + 1 is built (SQLite lets go of Python's lock while it works). The connection is used by one thread
+    at a time: the caller touches it only before the first job and after :meth:`wait`."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="gpkg_bulk")
+        self._last: Optional[Future] = None
+
+    def submit(self, job: Callable[[], None]) -> None:
+        self.wait()
+        self._last = self._pool.submit(job)
+
+    def wait(self) -> None:
+        """Until the last job has ended; its error, if any, is raised here."""
+        last, self._last = self._last, None
+        if last is not None:
+            last.result()
+
+    def close(self) -> None:
+        """Let a running job end (its outcome dropped: the caller is already failing), and the thread with it."""
+        last, self._last = self._last, None
+        if last is not None:
+            futures_wait([last])
+        self._pool.shutdown()
+
+
+class _ImageRefused(Exception):
+    """SQLite could not read an image of rows: a fault of :mod:`.sqlite_image`, never written anywhere."""
+
+
+def _images(con: sqlite3.Connection) -> bool:
+    """Whether rows go to SQLite as images (:mod:`.sqlite_image`): Python 3.11+ can hand SQLite one."""
+    return IMAGES and hasattr(con, "deserialize")
+
+
+def _image_kinds(frame: Any, cols: List[str]) -> Optional[List[str]]:
+    """Each column's kind in an image ("int", "float", "text"), or None when a column has another type
+    (nullable numbers, dates, booleans): then every row is bound, as the types are GDAL's to judge."""
+    import pandas as pd
+
+    kinds = []
+    for c in cols:
+        dtype = frame[c].dtype
+        if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+            kinds.append("text")
+        elif isinstance(dtype, np.dtype) and dtype.kind in "iu":
+            kinds.append("int")
+        elif isinstance(dtype, np.dtype) and dtype.kind == "f":
+            kinds.append("float")
+        else:
+            return None
+    return kinds
+
+
+def _chunk_image(gcol: str, blobs: np.ndarray, columns: List[Any], kinds: List[str], part: slice) -> np.ndarray:
+    fixed = {gcol: sqlite_image.blob_column(blobs)}
+    texts = {}
+    for col, kind in zip(columns, kinds):
+        values = col.iloc[part]
+        if kind == "int":
+            fixed[col.name] = sqlite_image.int_column(values.to_numpy())
+        elif kind == "float":
+            fixed[col.name] = sqlite_image.float_column(values.to_numpy())
+        else:
+            texts[col.name] = values.to_numpy(dtype=object)
+    return sqlite_image.table_image(fixed, texts)
+
+
 def insert_points(path: Union[str, Path], table: str, frame: Any,
                   coords: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = None) -> bool:
     """Insert a GeoDataFrame of points (or missing geometries) into the empty GDAL-made layer ``table`` whose
@@ -268,13 +352,14 @@ def insert_points(path: Union[str, Path], table: str, frame: Any,
     (nothing written) when a geometry is not a point or a column not of a plain type: GDAL writes those.
 
     ``coords``: the frame's :func:`point_coords`, when the caller has them. Rows go in ``CHUNK_ROWS`` at a time
-    in one transaction, so the Python values bound for SQLite exist for one chunk at a time (for millions of
-    rows, gigabytes otherwise); a chunk that cannot be bound rolls the whole insert back."""
+    in one transaction, each chunk as an image of its rows that SQLite copies (:mod:`.sqlite_image`, Python
+    3.11+), else bound as values; so what is handed to SQLite exists for a chunk or two at a time (for millions
+    of rows, gigabytes otherwise). A chunk that cannot be bound rolls the whole insert back."""
     coords = coords if coords is not None else point_coords(np.asarray(frame.geometry.values, dtype=object))
     if coords is None:
         return False
     x, y, present, empty = coords
-    con = sqlite3.connect(str(path))
+    con = sqlite3.connect(str(path), check_same_thread=False)  # used by _InOrder's thread, one at a time
     try:
         gcol = geometry_column(con, table)
         srs_id = int(con.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)",
@@ -290,30 +375,64 @@ def insert_points(path: Union[str, Path], table: str, frame: Any,
         per = max(1, min(ROWS_PER_STATEMENT, _variable_limit(con) // (len(cols) + 1)))
         sql_one = f'INSERT INTO "{table}" ({names}) VALUES {one}'  # nosec B608 # names of our own layer's GDAL tables; values are bound
         sql_many = f'INSERT INTO "{table}" ({names}) VALUES {", ".join([one] * per)}'  # nosec B608 # names of our own layer's GDAL tables; values are bound
+        sql_image = (f'INSERT INTO "{table}" ({names}) SELECT {names} FROM {_IMAGE}.{sqlite_image.TABLE} '  # nosec B608 # names of our own layer's GDAL tables; values are bound
+                     f'ORDER BY "{sqlite_image.ROW_COLUMN}"')
+        kinds = _image_kinds(frame, cols) if _images(con) else None
+        if kinds is not None and sqlite_image.ROW_COLUMN not in cols:
+            con.execute(f"ATTACH DATABASE ':memory:' AS {_IMAGE}")  # before the transaction, which ATTACH may not enter
+        else:
+            kinds = None
         con.execute("PRAGMA synchronous = OFF")  # a temporary file: atomic_path renames it only when whole
         columns = [frame[c] for c in cols]
-        for start in range(0, len(frame), CHUNK_ROWS):
-            part = slice(start, min(len(frame), start + CHUNK_ROWS))
-            # The chunk's values as one (rows × columns) object array: whole statements take ``per`` rows of it
-            # as one flat row each, in order (fids follow the frame), the rest go in one row per statement.
-            cells = np.empty((part.stop - part.start, len(cols) + 1), dtype=object)
-            for j, col in enumerate(columns, start=1):
-                values = _cell_values(col.iloc[part])
-                if values is None:
-                    con.rollback()  # numbers, dates or mixed values in a text column: GDAL writes the layer
-                    return False
-                cells[:, j] = values
-            cells[:, 0] = _point_blobs(x[part], y[part], srs_id, empty[part])
-            cells[~present[part], 0] = None
-            whole = len(cells) // per * per
+
+        def copy_image(image: np.ndarray) -> None:
             try:
-                if whole:
-                    con.executemany(sql_many, cells[:whole].reshape(-1, per * cells.shape[1]).tolist())
-                con.executemany(sql_one, cells[whole:].tolist())
-            except (sqlite3.InterfaceError, sqlite3.ProgrammingError, OverflowError):
-                con.rollback()  # a value sqlite3 cannot bind: nothing written, GDAL writes the layer
-                return False
-            del cells
+                con.deserialize(image, name=_IMAGE)
+                con.execute(sql_image)
+            except sqlite3.DatabaseError as exc:
+                if getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+                    raise _ImageRefused(str(exc)) from exc
+                raise
+
+        def bind(cells: np.ndarray) -> None:
+            whole = len(cells) // per * per  # whole statements take ``per`` rows each, as one flat row, in order
+            if whole:
+                con.executemany(sql_many, cells[:whole].reshape(-1, per * cells.shape[1]).tolist())
+            con.executemany(sql_one, cells[whole:].tolist())
+
+        writer = _InOrder()
+        try:
+            for start in range(0, len(frame), CHUNK_ROWS):
+                part = slice(start, min(len(frame), start + CHUNK_ROWS))
+                if kinds is not None and present[part].all():
+                    blobs = _point_blob_matrix(x[part], y[part], srs_id, empty[part])
+                    try:
+                        image = _chunk_image(gcol, blobs, columns, kinds, part)
+                    except sqlite_image.NotImaged:
+                        pass  # this chunk's rows are bound
+                    else:
+                        writer.submit(lambda image=image: copy_image(image))
+                        continue
+                # The chunk's values as one (rows × columns) object array (fids follow the frame).
+                cells = np.empty((part.stop - part.start, len(cols) + 1), dtype=object)
+                for j, col in enumerate(columns, start=1):
+                    values = _cell_values(col.iloc[part])
+                    if values is None:
+                        writer.close()
+                        con.rollback()  # numbers, dates or mixed values in a text column: GDAL writes the layer
+                        return False
+                    cells[:, j] = values
+                cells[:, 0] = _point_blobs(x[part], y[part], srs_id, empty[part])
+                cells[~present[part], 0] = None
+                writer.submit(lambda cells=cells: bind(cells))
+                del cells
+            writer.wait()
+        except (sqlite3.InterfaceError, sqlite3.ProgrammingError, OverflowError, _ImageRefused):
+            writer.close()
+            con.rollback()  # a value sqlite3 cannot bind, an image SQLite cannot read: GDAL writes the layer
+            return False
+        finally:
+            writer.close()
         real = present & ~empty
         if real.any():
             con.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? "

@@ -20,7 +20,7 @@ from bluesky_zoning.analysis.flagging.spatial_index import CoverGrid, GridFrame,
 from bluesky_zoning.analysis.inputs.enterprises import enterprises_from_table, read_table
 from bluesky_zoning.analysis.pipeline import build_zones, builtup_polygons, prepare_admin
 from bluesky_zoning.analysis.plan.rules import load_rules
-from bluesky_zoning.analysis.reports import gpkg_bulk, result_files
+from bluesky_zoning.analysis.reports import gpkg_bulk, result_files, sqlite_image
 from bluesky_zoning.analysis.zones import geometry as zone_geometry
 from bluesky_zoning.demo.data import ensure_demo_data
 
@@ -215,22 +215,46 @@ def _read(path, layer):
     return pyogrio.read_dataframe(path, layer=layer)
 
 
-@pytest.mark.parametrize("numbers_in_text, rows_per_statement", [(False, 64), (False, 1), (True, 64)])
-def test_bulk_written_layer_is_gdals_layer(tmp_path, verdicts, monkeypatch, numbers_in_text, rows_per_statement):
+# route: how the chunks go in. "image": images of their rows (bulk_image), "bind": bound values, 64 rows per
+# statement (a chunk is ten statements and 60 rows one by one) or 1; "long text": one name over an image's
+# limit, so its chunk is bound and the others are images; "numbers": a text column holding a number in the last
+# chunk, so the chunks before it are rolled back and GDAL writes the rows (insert_points declines).
+@pytest.mark.parametrize("route, rows_per_statement", [("image", 64), ("bind", 64), ("bind", 1), ("long text", 64),
+                                                       ("numbers", 64)])
+def test_bulk_written_layer_is_gdals_layer(tmp_path, verdicts, monkeypatch, route, rows_per_statement):
     v, res = verdicts
-    if numbers_in_text:  # a text column holding numbers, in the last chunk: the chunks before it are rolled
-        # back and GDAL writes the rows (insert_points declines)
+    if route == "numbers":
         v = v.assign(county=[7 if i == len(v) - 2 else c for i, c in enumerate(v["county"])])
+    if route == "long text":
+        v = v.assign(name=["长" * 3000 if i == 1000 else n for i, n in enumerate(v["name"])])  # 9,000 bytes
     plain = result_files.write_flags(res.flags, v, res.to_verify, tmp_path / "plain.gpkg")
     monkeypatch.setattr(gpkg_bulk, "BULK_MIN_ROWS", 100)
     monkeypatch.setattr(gpkg_bulk, "CHUNK_ROWS", 700)  # several chunks of rows and of R-tree entries
-    # 64: a chunk is ten statements of 64 rows and 60 rows one by one; 1: every row its own statement
     monkeypatch.setattr(gpkg_bulk, "ROWS_PER_STATEMENT", rows_per_statement)
-    calls = []
+    monkeypatch.setattr(gpkg_bulk, "IMAGES", route != "bind")
+    calls, images = [], []
     real = gpkg_bulk.insert_points
     monkeypatch.setattr(gpkg_bulk, "insert_points", lambda *a: calls.append(real(*a)) or calls[-1])
+
+    def image(fixed, texts):
+        try:
+            images.append(real_image(fixed, texts))
+        except sqlite_image.NotImaged:
+            images.append(None)
+            raise
+        return images[-1]
+
+    real_image = sqlite_image.table_image
+    monkeypatch.setattr(sqlite_image, "table_image", image)
     bulk = result_files.write_flags(res.flags, v, res.to_verify, tmp_path / "bulk.gpkg")
-    assert calls and all(calls) != numbers_in_text
+    assert calls and all(calls) != (route == "numbers")
+    chunks = sum(-(-n // 700) for n in (len(res.flags), len(v)))
+    assert chunks >= 10
+    # the first verdict chunk holds rows without a point: bound; "long text": the second is too
+    expected = {"image": chunks - 1, "bind": 0, "long text": chunks - 2}
+    if route in expected:
+        assert sum(i is not None for i in images) == expected[route]
+        assert sum(i is None for i in images) == (route == "long text")
     for layer in result_files.FLAG_LAYER_NAMES:
         a, b = _read(plain, layer), _read(bulk, layer)
         assert list(a.columns) == list(b.columns) and a.dtypes.equals(b.dtypes)
