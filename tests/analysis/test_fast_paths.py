@@ -218,9 +218,10 @@ def _read(path, layer):
 # route: how the chunks go in. "image": images of their rows (bulk_image), "bind": bound values, 64 rows per
 # statement (a chunk is ten statements and 60 rows one by one) or 1; "long text": one name over an image's
 # limit, so its chunk is bound and the others are images; "numbers": a text column holding a number in the last
-# chunk, so the chunks before it are rolled back and GDAL writes the rows (insert_points declines).
+# chunk, so the chunks before it are rolled back and GDAL writes the rows (insert_points declines); "bad image":
+# an image SQLite cannot read (a leaf page's type byte zeroed), so GDAL writes the rows too.
 @pytest.mark.parametrize("route, rows_per_statement", [("image", 64), ("bind", 64), ("bind", 1), ("long text", 64),
-                                                       ("numbers", 64)])
+                                                       ("numbers", 64), ("bad image", 64)])
 def test_bulk_written_layer_is_gdals_layer(tmp_path, verdicts, monkeypatch, route, rows_per_statement):
     v, res = verdicts
     if route == "numbers":
@@ -242,12 +243,16 @@ def test_bulk_written_layer_is_gdals_layer(tmp_path, verdicts, monkeypatch, rout
         except sqlite_image.NotImaged:
             images.append(None)
             raise
+        if route == "bad image":
+            assert len(images[-1]) > 3 * sqlite_image.PAGE  # page 1, the root, leaves from page 3
+            images[-1][2 * sqlite_image.PAGE] = 0
         return images[-1]
 
     real_image = sqlite_image.table_image
     monkeypatch.setattr(sqlite_image, "table_image", image)
     bulk = result_files.write_flags(res.flags, v, res.to_verify, tmp_path / "bulk.gpkg")
-    assert calls and all(calls) != (route == "numbers")
+    # insert_points of the flags, verdicts, to verify (False: it declined, GDAL wrote the layer)
+    assert calls == {"numbers": [True, False, True], "bad image": [False, False, True]}.get(route, [True] * 3)
     chunks = sum(-(-n // 700) for n in (len(res.flags), len(v)))
     assert chunks >= 10
     # the first verdict chunk holds rows without a point: bound; "long text": the second is too
