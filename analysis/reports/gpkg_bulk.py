@@ -223,9 +223,9 @@ def _point_blob_matrix(x: np.ndarray, y: np.ndarray, srs_id: int, empty: np.ndar
     return raw
 
 
-def _point_blobs(x: np.ndarray, y: np.ndarray, srs_id: int, empty: np.ndarray) -> List[bytes]:
-    # void items come out as bytes, trailing zeros kept
-    return _point_blob_matrix(x, y, srs_id, empty).view(f"V{_POINT_BLOB}").ravel().tolist()
+def _blob_list(raw: np.ndarray) -> List[bytes]:
+    """Rows of a blob matrix as bytes values for binding (void items come out as bytes, trailing zeros kept)."""
+    return raw.view(f"V{raw.shape[1]}").ravel().tolist()
 
 
 def _cell_values(column: Any) -> Optional[np.ndarray]:
@@ -315,9 +315,12 @@ def _images(con: sqlite3.Connection) -> bool:
 
 def _image_kinds(frame: Any, cols: List[str]) -> Optional[List[str]]:
     """Each column's kind in an image ("int", "float", "text"), or None when a column has another type
-    (nullable numbers, dates, booleans): then every row is bound, as the types are GDAL's to judge."""
+    (nullable numbers, dates, booleans; or the image's own rowid name): then every row is bound, as the types
+    are GDAL's to judge."""
     import pandas as pd
 
+    if sqlite_image.ROW_COLUMN in cols:
+        return None
     kinds = []
     for c in cols:
         dtype = frame[c].dtype
@@ -379,10 +382,8 @@ def insert_points(path: Union[str, Path], table: str, frame: Any,
         sql_image = (f'INSERT INTO "{table}" ({names}) SELECT {names} FROM {_IMAGE}.{sqlite_image.TABLE} '  # nosec B608 # names of our own layer's GDAL tables; values are bound
                      f'ORDER BY "{sqlite_image.ROW_COLUMN}"')
         kinds = _image_kinds(frame, cols) if _images(con) else None
-        if kinds is not None and sqlite_image.ROW_COLUMN not in cols:
+        if kinds is not None:
             con.execute(f"ATTACH DATABASE ':memory:' AS {_IMAGE}")  # before the transaction, which ATTACH may not enter
-        else:
-            kinds = None
         con.execute("PRAGMA synchronous = OFF")  # a temporary file: atomic_path renames it only when whole
         columns = [frame[c] for c in cols]
 
@@ -405,8 +406,8 @@ def insert_points(path: Union[str, Path], table: str, frame: Any,
         try:
             for start in range(0, len(frame), CHUNK_ROWS):
                 part = slice(start, min(len(frame), start + CHUNK_ROWS))
+                blobs = _point_blob_matrix(x[part], y[part], srs_id, empty[part])
                 if kinds is not None and present[part].all():
-                    blobs = _point_blob_matrix(x[part], y[part], srs_id, empty[part])
                     try:
                         image = _chunk_image(gcol, blobs, columns, kinds, part)
                     except sqlite_image.NotImaged:
@@ -423,7 +424,7 @@ def insert_points(path: Union[str, Path], table: str, frame: Any,
                         con.rollback()  # numbers, dates or mixed values in a text column: GDAL writes the layer
                         return False
                     cells[:, j] = values
-                cells[:, 0] = _point_blobs(x[part], y[part], srs_id, empty[part])
+                cells[:, 0] = _blob_list(blobs)
                 cells[~present[part], 0] = None
                 writer.submit(lambda cells=cells: bind(cells))
                 del cells
