@@ -41,6 +41,11 @@ def clean_polygons(geoms: Iterable, crs, min_area_m2: float, max_hole_m2: float,
     parts = [_fill_small_holes(p, max_hole_m2) for p in parts if p.area >= min_area_m2]
     if not parts:
         return _empty()
+    # A patch inside a hole just filled now lies in the filled polygon: it is part of it, not a second area.
+    inner, outer = shapely.STRtree(parts).query(parts, predicate="within")
+    inside = set(inner[inner != outer].tolist())
+    if inside:
+        parts = [p for i, p in enumerate(parts) if i not in inside]
     out = gpd.GeoDataFrame({"builtup_id": np.arange(1, len(parts) + 1),
                             "area_km2": np.round([p.area / 1e6 for p in parts], 4)},
                            geometry=parts, crs=metric.crs)

@@ -35,6 +35,23 @@ def test_raster_drops_specks_and_fills_small_holes(tmp_path):
     assert not big.contains(shapely_point(112.0 + 0.0005 * 100, 37.5 - 0.0005 * 100))
 
 
+def test_a_patch_in_a_filled_hole_becomes_part_of_the_filled_area(tmp_path):
+    # A block with a 5 × 5 hole (≈ 61 000 m², under the 70 000 m² filled here) and, inside it, a 3 × 3 patch
+    # (≈ 22 000 m², above the 20 000 m² kept): once the hole is filled, the patch is part of the block.
+    arr = np.zeros((60, 60))
+    arr[10:40, 10:40] = 1.0
+    arr[20:25, 20:25] = 0.0
+    arr[21:24, 21:24] = 1.0
+    path = tmp_path / "island.tif"
+    _write_tif(path, arr)
+    out = builtup_from_raster(path, threshold=0.5, min_area_m2=20_000, max_hole_m2=70_000)
+    assert len(out) == 1 and len(out.geometry.iloc[0].interiors) == 0
+    kept = builtup_from_raster(path, threshold=0.5, min_area_m2=20_000, max_hole_m2=50_000)
+    assert len(kept) == 2 and not kept.geometry.iloc[0].overlaps(kept.geometry.iloc[1])  # hole kept: two areas
+    # 900 pixels filled against 875 + 9 kept: the patch is counted once, inside the filled block
+    assert out["area_km2"].iloc[0] / kept["area_km2"].sum() == pytest.approx(900 / 884, rel=2e-3)
+
+
 def shapely_point(x, y):
     from shapely.geometry import Point
 
