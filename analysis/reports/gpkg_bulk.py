@@ -9,19 +9,22 @@ with its index, and the table, the R-tree, their triggers and the GeoPackage's o
 triggers are set aside (:func:`triggers_aside`) while the rows go in a chunk at a time, each chunk an image of
 its rows that SQLite copies (:mod:`.sqlite_image`) or else prepared inserts of many rows each
 (:func:`insert_points`: the standard GeoPackage point blob, the layer's extent and feature count kept as GDAL
-keeps them), and the R-tree's nodes are written whole (:func:`fill_rtree`: packed sort-tile-recursive, in the
-layout SQLite's R-tree module reads, ``rtreecheck()`` passes); then the triggers are put back, so later edits
-in QGIS keep everything up to date.
+keeps them), and the R-tree's nodes are written whole (:func:`plan_rtree`: packed sort-tile-recursive, in the
+layout SQLite's R-tree module reads, ``rtreecheck()`` passes; worked out by another thread while the rows go in,
+and stored between their chunks, or by :func:`write_rtree` after GDAL's rows); then the triggers are put back,
+so later edits in QGIS keep everything up to date.
 """
 from __future__ import annotations
 
 import math
 import sqlite3
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
+from typing import Any, Callable, Deque, Iterator, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -39,6 +42,11 @@ ROWS_PER_STATEMENT = 2_000
 # binding them (:mod:`.sqlite_image`). The attached schema that holds the image of the chunk being copied:
 IMAGES = True
 _IMAGE = "bulk_image"
+# R-tree leaf-map rows (fid, leaf) per image (two integers a row, some 6 MB): a step of SQLite's about as long as a
+# few chunks of rows, so that the steps fit between the chunks.
+_MAP_ROWS = 250_000
+# Chunks (images or bound rows, some 10 MB each) built ahead of the one SQLite stores.
+_QUEUED = 3
 # One cell of a node: the rowid (leaf) or child node number, then min x, max x, min y, max y; big-endian.
 _CELL = np.dtype([("id", ">i8"), ("box", ">f4", (4,))])
 
@@ -129,80 +137,162 @@ def _node_blobs(ids: np.ndarray, boxes: np.ndarray, per_node: int, node_size: in
     return [row.tobytes() for row in raw]
 
 
-def fill_rtree(path: Union[str, Path], table: str, bounds: np.ndarray) -> int:
-    """Write the R-tree of a layer whose features have fids 1 … n in the order of ``bounds`` (n × (minx, miny,
-    maxx, maxy); NaN for a missing or empty geometry, which the index leaves out, as GDAL's triggers do).
-    The layer's R-tree must exist and be empty. Returns the number of entries."""
-    bounds = np.asarray(bounds, dtype=float).reshape(-1, 4)
+class _ImageRefused(Exception):
+    """SQLite could not read an image of rows: a fault of :mod:`.sqlite_image`, never written anywhere."""
+
+
+@dataclass
+class RtreePlan:
+    """A layer's packed R-tree, worked out from its features' boxes alone (:func:`plan_rtree`), so that it can be
+    made while the rows go in, and written after them (:func:`write_rtree`)."""
+
+    entries: int  # features indexed (those with a box)
+    root: Optional[bytes]  # node 1; None when no feature has a box
+    nodes: List[Tuple[int, bytes]]  # the other nodes: (number, blob)
+    leaf_of: np.ndarray  # by fid - 1: the leaf holding the feature, 0 for a feature left out
+    parents: np.ndarray  # (node, its parent) for every node below the root
+
+
+def rtree_node_size(path: Union[str, Path], table: str) -> int:
+    """The bytes of one node of the layer's R-tree (SQLite's R-tree module fixes it when GDAL makes the index)."""
     con = sqlite3.connect(str(path))
     try:
         rtree = _name(table, geometry_column(con, table))
-        first, last, count = con.execute(f'SELECT min(fid), max(fid), count(*) FROM "{table}"').fetchone()  # nosec B608 # names of our own layer's GDAL tables; values are bound
-        if count != len(bounds) or (count and (first, last) != (1, count)):
-            raise RuntimeError(f"{table}: fids are not 1 … {len(bounds)} as written ({first}, {last}, {count})")
-        if con.execute(f'SELECT count(*) FROM "{rtree}_rowid"').fetchone()[0]:  # nosec B608 # names of our own layer's GDAL tables; values are bound
-            raise RuntimeError(f"{table}: the R-tree is not empty")
-        node_size = int(con.execute(f'SELECT length(data) FROM "{rtree}_node" WHERE nodeno = 1').fetchone()[0])  # nosec B608 # names of our own layer's GDAL tables; values are bound
-        per_node = (node_size - 4) // _CELL.itemsize
-        keep = np.flatnonzero(np.isfinite(bounds).all(axis=1))
-        fids = keep.astype(np.int64) + 1
-        boxes = np.column_stack([_float32_down(bounds[keep, 0]), _float32_up(bounds[keep, 2]),
-                                 _float32_down(bounds[keep, 1]), _float32_up(bounds[keep, 3])])
-        # Levels from the leaves up; node 1 is the root, the others are numbered from 2 as they come.
-        ids, level, next_node = fids, 0, 2
-        node_rows: List[Tuple[int, bytes]] = []
-        parent_of: List[np.ndarray] = []
-        leaf_of = None
-        while len(ids) > per_node:
-            order = _str_order(boxes, per_node)
-            ids, boxes = ids[order], boxes[order]
-            nodes = math.ceil(len(ids) / per_node)
-            numbers = np.arange(next_node, next_node + nodes, dtype=np.int64)
-            next_node += nodes
-            node_rows += zip(numbers.tolist(), _node_blobs(ids, boxes, per_node, node_size, 0))
-            holder = np.repeat(numbers, per_node)[:len(ids)]
-            if level == 0:
-                leaf_of = (ids, holder)
-            else:
-                parent_of.append(np.column_stack([ids, holder]))
-            starts = np.arange(0, len(ids), per_node)
-            boxes = np.column_stack([np.minimum.reduceat(boxes[:, 0], starts), np.maximum.reduceat(boxes[:, 1], starts),
-                                     np.minimum.reduceat(boxes[:, 2], starts), np.maximum.reduceat(boxes[:, 3], starts)])
-            ids, level = numbers, level + 1
-        # The root holds what is left; its first two bytes say how many levels lie below it.
-        root = _node_blobs(ids, boxes, per_node, node_size, level)[0] if len(ids) else None
-        if level == 0:
-            leaf_of = (ids, np.ones(len(ids), dtype=np.int64))
-        else:
-            parent_of.append(np.column_stack([ids, np.ones(len(ids), dtype=np.int64)]))
-        con.execute("PRAGMA synchronous = OFF")  # a temporary file: atomic_path renames it only when whole
-        if root is not None:
-            con.execute(f'UPDATE "{rtree}_node" SET data = ? WHERE nodeno = 1', (root,))  # nosec B608 # names of our own layer's GDAL tables; values are bound
-        con.executemany(f'INSERT INTO "{rtree}_node" (nodeno, data) VALUES (?, ?)', node_rows)  # nosec B608 # names of our own layer's GDAL tables; values are bound
-        rowid, holder = leaf_of
-        # Every entry's leaf, by fid, handed over as JSON arrays that SQLite reads itself (json_each), a chunk
-        # at a time: millions of rows bound one by one from Python would take twice as long.
-        node_of = np.zeros(len(bounds), dtype=np.int64)
-        node_of[rowid - 1] = holder
-        del rowid, holder, leaf_of
-        done = 0
-        try:
-            while done < len(node_of):
-                part = node_of[done:done + CHUNK_ROWS]
-                con.execute(f'INSERT INTO "{rtree}_rowid" (rowid, nodeno) SELECT key + ?, value FROM json_each(?) '  # nosec B608 # names of our own layer's GDAL tables; values are bound
-                            f'WHERE value > 0', (done + 1, "[" + ",".join(map(str, part.tolist())) + "]"))
-                done += len(part)
-        except sqlite3.OperationalError:  # an SQLite without JSON (before 3.38, built without it)
-            fids = np.flatnonzero(node_of[done:]) + done + 1
-            con.executemany(f'INSERT INTO "{rtree}_rowid" (rowid, nodeno) VALUES (?, ?)',  # nosec B608 # names of our own layer's GDAL tables; values are bound
-                            zip(fids.tolist(), node_of[fids - 1].tolist()))
-        if parent_of:
-            pairs = np.concatenate(parent_of)
-            con.executemany(f'INSERT INTO "{rtree}_parent" (nodeno, parentnode) VALUES (?, ?)', pairs.tolist())  # nosec B608 # names of our own layer's GDAL tables; values are bound
-        con.commit()
-        return len(keep)
+        return int(con.execute(f'SELECT length(data) FROM "{rtree}_node" WHERE nodeno = 1').fetchone()[0])  # nosec B608 # names of our own layer's GDAL tables; values are bound
     finally:
         con.close()
+
+
+def plan_rtree(bounds: np.ndarray, node_size: int) -> RtreePlan:
+    """The packed R-tree (sort-tile-recursive) of features with fids 1 … n in the order of ``bounds`` (n × (minx,
+    miny, maxx, maxy); NaN for a missing or empty geometry, which the index leaves out, as GDAL's triggers do).
+    Numpy only (it lets go of Python's lock for the sorts): a thread can make it while SQLite stores the rows."""
+    bounds = np.asarray(bounds, dtype=float).reshape(-1, 4)
+    per_node = (node_size - 4) // _CELL.itemsize
+    keep = np.flatnonzero(np.isfinite(bounds).all(axis=1))
+    fids = keep.astype(np.int64) + 1
+    boxes = np.column_stack([_float32_down(bounds[keep, 0]), _float32_up(bounds[keep, 2]),
+                             _float32_down(bounds[keep, 1]), _float32_up(bounds[keep, 3])])
+    # Levels from the leaves up; node 1 is the root, the others are numbered from 2 as they come.
+    ids, level, next_node = fids, 0, 2
+    node_rows: List[Tuple[int, bytes]] = []
+    parent_of: List[np.ndarray] = []
+    leaf_of = np.zeros(len(bounds), dtype=np.int64)
+    while len(ids) > per_node:
+        order = _str_order(boxes, per_node)
+        ids, boxes = ids[order], boxes[order]
+        nodes = math.ceil(len(ids) / per_node)
+        numbers = np.arange(next_node, next_node + nodes, dtype=np.int64)
+        next_node += nodes
+        node_rows += zip(numbers.tolist(), _node_blobs(ids, boxes, per_node, node_size, 0))
+        holder = np.repeat(numbers, per_node)[:len(ids)]
+        if level == 0:
+            leaf_of[ids - 1] = holder
+        else:
+            parent_of.append(np.column_stack([ids, holder]))
+        starts = np.arange(0, len(ids), per_node)
+        boxes = np.column_stack([np.minimum.reduceat(boxes[:, 0], starts), np.maximum.reduceat(boxes[:, 1], starts),
+                                 np.minimum.reduceat(boxes[:, 2], starts), np.maximum.reduceat(boxes[:, 3], starts)])
+        ids, level = numbers, level + 1
+    # The root holds what is left; its first two bytes say how many levels lie below it.
+    root = _node_blobs(ids, boxes, per_node, node_size, level)[0] if len(ids) else None
+    if level == 0:
+        leaf_of[ids - 1] = 1
+    else:
+        parent_of.append(np.column_stack([ids, np.ones(len(ids), dtype=np.int64)]))
+    parents = np.concatenate(parent_of) if parent_of else np.zeros((0, 2), dtype=np.int64)
+    return RtreePlan(len(keep), root, node_rows, leaf_of, parents)
+
+
+def write_rtree(path: Union[str, Path], table: str, plan: RtreePlan) -> int:
+    """Write a :func:`plan_rtree` into the layer's empty R-tree; the layer's fids must be 1 … n, n the plan's
+    features. Returns the number of entries."""
+    con = sqlite3.connect(str(path))
+    try:
+        rtree = _name(table, geometry_column(con, table))
+        _check_rtree_empty(con, table, rtree)
+        _check_fids(con, table, len(plan.leaf_of))
+        images = _images(con)
+        if images:
+            con.execute(f"ATTACH DATABASE ':memory:' AS {_IMAGE}")  # before the transaction, which ATTACH may not enter
+        con.execute("PRAGMA synchronous = OFF")  # a temporary file: atomic_path renames it only when whole
+        try:
+            for step in rtree_steps(con, rtree, plan, images):
+                step()
+        except _ImageRefused:  # the R-tree's writes undone, and done again without images
+            con.rollback()
+            con.execute(f"DETACH DATABASE {_IMAGE}")
+            for step in rtree_steps(con, rtree, plan, False):
+                step()
+        con.commit()
+        return plan.entries
+    finally:
+        con.close()
+
+
+def _check_rtree_empty(con: sqlite3.Connection, table: str, rtree: str) -> None:
+    if con.execute(f'SELECT count(*) FROM "{rtree}_rowid"').fetchone()[0]:  # nosec B608 # names of our own layer's GDAL tables; values are bound
+        raise RuntimeError(f"{table}: the R-tree is not empty")
+
+
+def _check_fids(con: sqlite3.Connection, table: str, n: int) -> None:
+    """The layer's fids are 1 … n, as the R-tree's plan numbers its features."""
+    # min and max each alone: SQLite reads them off the ends of the key's B-tree (together, it scans the table)
+    first = con.execute(f'SELECT min(fid) FROM "{table}"').fetchone()[0]  # nosec B608 # names of our own layer's GDAL tables; values are bound
+    last = con.execute(f'SELECT max(fid) FROM "{table}"').fetchone()[0]  # nosec B608 # names of our own layer's GDAL tables; values are bound
+    count = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # nosec B608 # names of our own layer's GDAL tables; values are bound
+    if count != n or (count and (first, last) != (1, count)):
+        raise RuntimeError(f"{table}: fids are not 1 … {n} as written ({first}, {last}, {count})")
+
+
+def rtree_steps(con: sqlite3.Connection, rtree: str, plan: RtreePlan, images: bool) -> List[Callable[[], None]]:
+    """A plan's writes as steps of a second or less each, to run in order: the nodes, the leaf map a part at a
+    time (images of (fid, leaf) rows, with ``images`` and ``_IMAGE`` attached; else JSON arrays SQLite reads
+    itself), the parents. A step raises :class:`_ImageRefused` when SQLite cannot read its image."""
+    rowid_table = f"{rtree}_rowid"
+
+    def nodes() -> None:
+        if plan.root is not None:
+            con.execute(f'UPDATE "{rtree}_node" SET data = ? WHERE nodeno = 1', (plan.root,))  # nosec B608 # names of our own layer's GDAL tables; values are bound
+        con.executemany(f'INSERT INTO "{rtree}_node" (nodeno, data) VALUES (?, ?)', plan.nodes)  # nosec B608 # names of our own layer's GDAL tables; values are bound
+
+    def parents() -> None:
+        con.executemany(f'INSERT INTO "{rtree}_parent" (nodeno, parentnode) VALUES (?, ?)', plan.parents.tolist())  # nosec B608 # names of our own layer's GDAL tables; values are bound
+
+    fids = np.flatnonzero(plan.leaf_of) + 1
+    if images:
+        maps = [lambda part=fids[s:s + _MAP_ROWS]: _copy_leaf_map(con, rowid_table, part, plan.leaf_of[part - 1])
+                for s in range(0, len(fids), _MAP_ROWS)]
+    else:
+        maps = [lambda: _insert_leaf_map(con, rowid_table, plan.leaf_of)]
+    return [nodes, *maps, parents]
+
+
+def _copy_leaf_map(con: sqlite3.Connection, rowid_table: str, fids: np.ndarray, leaves: np.ndarray) -> None:
+    image = sqlite_image.table_image({"fid": sqlite_image.int_column(fids), "leaf": sqlite_image.int_column(leaves)}, {})
+    try:
+        con.deserialize(image, name=_IMAGE)
+        con.execute(f'INSERT INTO "{rowid_table}" (rowid, nodeno) SELECT fid, leaf FROM {_IMAGE}.{sqlite_image.TABLE}')  # nosec B608 # names of our own layer's GDAL tables; values are bound
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+            raise _ImageRefused(str(exc)) from exc
+        raise
+
+
+def _insert_leaf_map(con: sqlite3.Connection, rowid_table: str, leaf_of: np.ndarray) -> None:
+    """Every indexed feature's leaf, by fid, as JSON arrays SQLite reads itself (json_each), a chunk at a time:
+    bound one by one from Python, millions take twice as long."""
+    done = 0
+    try:
+        while done < len(leaf_of):
+            part = leaf_of[done:done + CHUNK_ROWS]
+            con.execute(f'INSERT INTO "{rowid_table}" (rowid, nodeno) SELECT key + ?, value FROM json_each(?) '  # nosec B608 # names of our own layer's GDAL tables; values are bound
+                        f'WHERE value > 0', (done + 1, "[" + ",".join(map(str, part.tolist())) + "]"))
+            done += len(part)
+    except sqlite3.OperationalError:  # an SQLite without JSON (before 3.38, built without it)
+        rest = np.flatnonzero(leaf_of[done:]) + done + 1
+        con.executemany(f'INSERT INTO "{rowid_table}" (rowid, nodeno) VALUES (?, ?)',  # nosec B608 # names of our own layer's GDAL tables; values are bound
+                        zip(rest.tolist(), leaf_of[rest - 1].tolist()))
 
 
 # The GeoPackage blob of a 2D point: "GP", version 0, flags (little-endian, no envelope; 0x10 more: empty),
@@ -279,33 +369,42 @@ def point_coords(geoms: np.ndarray) -> Optional[Tuple[np.ndarray, np.ndarray, np
 
 class _InOrder:
     """The chunks' statements, one at a time and in order, on a thread of their own: SQLite copies chunk k while
-    chunk k + 1 is built (SQLite lets go of Python's lock while it works). The connection is used by one thread
-    at a time: the caller touches it only before the first job and after :meth:`wait`."""
+    chunks k + 1 … are built (SQLite lets go of Python's lock while it works). Up to ``_QUEUED`` jobs wait their
+    turn, so a long one (an R-tree step) does not hold the building up. Once a job has failed, the ones after it
+    do nothing. The connection is used by one thread at a time: the caller touches it only before the first job
+    and after :meth:`wait` or :meth:`close`."""
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="gpkg_bulk")
-        self._last: Optional[Future] = None
+        self._pending: Deque[Future] = deque()
+        self._failed = False
 
     def submit(self, job: Callable[[], None]) -> None:
-        self.wait()
-        self._last = self._pool.submit(job)
+        while len(self._pending) >= _QUEUED:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(self._run, job))
+
+    def _run(self, job: Callable[[], None]) -> None:
+        if self._failed:
+            return  # an earlier job failed: the caller rolls back
+        try:
+            job()
+        except BaseException:
+            self._failed = True
+            raise
 
     def wait(self) -> None:
-        """Until the last job has ended; its error, if any, is raised here."""
-        last, self._last = self._last, None
-        if last is not None:
-            last.result()
+        """Until every job has ended; the first error, if any, is raised here."""
+        while self._pending:
+            self._pending.popleft().result()
 
     def close(self) -> None:
-        """Let a running job end (its outcome dropped: the caller is already failing), and the thread with it."""
-        last, self._last = self._last, None
-        if last is not None:
-            futures_wait([last])
+        """Let a running job end (outcomes dropped: the caller is already failing), and the thread with it."""
+        for job in self._pending:
+            job.cancel()
+        futures_wait(list(self._pending))
+        self._pending.clear()
         self._pool.shutdown()
-
-
-class _ImageRefused(Exception):
-    """SQLite could not read an image of rows: a fault of :mod:`.sqlite_image`, never written anywhere."""
 
 
 def _images(con: sqlite3.Connection) -> bool:
@@ -350,7 +449,8 @@ def _chunk_image(gcol: str, blobs: np.ndarray, columns: List[Any], kinds: List[s
 
 
 def insert_points(path: Union[str, Path], table: str, frame: Any,
-                  coords: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = None) -> bool:
+                  coords: Optional[Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = None,
+                  rtree: Optional[Future[RtreePlan]] = None) -> bool:
     """Insert a GeoDataFrame of points (or missing geometries) into the empty GDAL-made layer ``table`` whose
     triggers are aside, as GDAL would: the rows with fids 1 … n, the layer's extent and feature count. False
     (nothing written) when a geometry is not a point or a column not of a plain type: GDAL writes those.
@@ -358,7 +458,12 @@ def insert_points(path: Union[str, Path], table: str, frame: Any,
     ``coords``: the frame's :func:`point_coords`, when the caller has them. Rows go in ``CHUNK_ROWS`` at a time
     in one transaction, each chunk as an image of its rows that SQLite copies (:mod:`.sqlite_image`, Python
     3.11+), else bound as values; so what is handed to SQLite exists for a chunk or two at a time (for millions
-    of rows, gigabytes otherwise). A chunk that cannot be bound rolls the whole insert back."""
+    of rows, gigabytes otherwise). A chunk that cannot be bound rolls the whole insert back.
+
+    ``rtree``: the layer's :func:`plan_rtree`, being made by another thread. Its writes (:func:`rtree_steps`) go
+    in the same transaction, one after each chunk from the moment the plan is ready, so SQLite stores them while
+    the next chunk is built; the R-tree (empty before) is then whole when True is returned, and untouched when
+    False is."""
     coords = coords if coords is not None else point_coords(np.asarray(frame.geometry.values, dtype=object))
     if coords is None:
         return False
@@ -374,6 +479,9 @@ def insert_points(path: Union[str, Path], table: str, frame: Any,
             return False
         if con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]:  # nosec B608 # names of our own layer's GDAL tables; values are bound
             raise RuntimeError(f"{table}: the layer is not empty")
+        rtree_name = _name(table, gcol)
+        if rtree is not None:
+            _check_rtree_empty(con, table, rtree_name)
         names = ", ".join(f'"{c}"' for c in [gcol] + cols)
         one = f"({', '.join('?' * (len(cols) + 1))})"
         per = max(1, min(ROWS_PER_STATEMENT, _variable_limit(con) // (len(cols) + 1)))
@@ -402,9 +510,23 @@ def insert_points(path: Union[str, Path], table: str, frame: Any,
                 con.executemany(sql_many, cells[:whole].reshape(-1, per * cells.shape[1]).tolist())
             con.executemany(sql_one, cells[whole:].tolist())
 
+        # The R-tree's steps once its plan is ready: the writer thread runs one after each chunk it stores.
+        steps: Deque[Callable[[], None]] = deque()
+        planned = rtree is None
+
+        def then_a_step(job: Callable[[], None]) -> Callable[[], None]:
+            def run() -> None:
+                job()
+                if steps:
+                    steps.popleft()()
+            return run
+
         writer = _InOrder()
         try:
             for start in range(0, len(frame), CHUNK_ROWS):
+                if not planned and rtree.done():
+                    steps.extend(rtree_steps(con, rtree_name, rtree.result(), kinds is not None))
+                    planned = True
                 part = slice(start, min(len(frame), start + CHUNK_ROWS))
                 blobs = _point_blob_matrix(x[part], y[part], srs_id, empty[part])
                 if kinds is not None and present[part].all():
@@ -413,7 +535,7 @@ def insert_points(path: Union[str, Path], table: str, frame: Any,
                     except sqlite_image.NotImaged:
                         pass  # this chunk's rows are bound
                     else:
-                        writer.submit(lambda image=image: copy_image(image))
+                        writer.submit(then_a_step(lambda image=image: copy_image(image)))
                         continue
                 # The chunk's values as one (rows × columns) object array (fids follow the frame).
                 cells = np.empty((part.stop - part.start, len(cols) + 1), dtype=object)
@@ -426,9 +548,15 @@ def insert_points(path: Union[str, Path], table: str, frame: Any,
                     cells[:, j] = values
                 cells[:, 0] = _blob_list(blobs)
                 cells[~present[part], 0] = None
-                writer.submit(lambda cells=cells: bind(cells))
+                writer.submit(then_a_step(lambda cells=cells: bind(cells)))
                 del cells
             writer.wait()
+            if not planned:
+                steps.extend(rtree_steps(con, rtree_name, rtree.result(), kinds is not None))
+            while steps:  # what the chunks left of the R-tree
+                steps.popleft()()
+            if rtree is not None:
+                _check_fids(con, table, len(frame))
         except (sqlite3.InterfaceError, sqlite3.ProgrammingError, OverflowError, _ImageRefused):
             writer.close()
             con.rollback()  # a value sqlite3 cannot bind, an image SQLite cannot read: GDAL writes the layer

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Dict, Mapping, Optional, Union
 
@@ -100,20 +101,23 @@ def _write_layer(tmp: Path, name: str, frame: gpd.GeoDataFrame, geometry_type: O
                 pass  # a column Arrow cannot type (numbers among texts): refused before GDAL wrote anything
         pyogrio.write_dataframe(frame, tmp, append=not first, dataset_metadata=meta, **options)
         return
-    # A big point layer (gpkg_bulk, on every GDAL): the layer is made empty, with its index, the rows go in by
-    # one prepared insert, a chunk at a time, and the index in bulk.
+    # A big point layer (gpkg_bulk, on every GDAL): the layer is made empty, with its index, the rows go in a
+    # chunk at a time, and the index in bulk, worked out by a thread of its own while the rows go in and stored
+    # between their chunks.
     pyogrio.write_dataframe(frame.iloc[:0], tmp, append=not first, dataset_metadata=meta, **options)
     geoms = np.asarray(frame.geometry.values, dtype=object)
     coords = gpkg_bulk.point_coords(geoms)
-    with gpkg_bulk.triggers_aside(tmp, name):
-        if coords is None or not gpkg_bulk.insert_points(tmp, name, frame, coords):
-            pyogrio.write_dataframe(frame, tmp, append=True, **options)
-            gpkg_bulk.set_feature_count(tmp, name, len(frame))
-        # a point's box is the point itself
-        bounds = np.column_stack([coords[0], coords[1], coords[0], coords[1]]) if coords is not None else \
-            shapely.bounds(geoms)
-        del coords
-        gpkg_bulk.fill_rtree(tmp, name, bounds)
+    # a point's box is the point itself
+    bounds = np.column_stack([coords[0], coords[1], coords[0], coords[1]]) if coords is not None else \
+        shapely.bounds(geoms)
+    with ThreadPoolExecutor(1, thread_name_prefix="rtree_plan") as pool:
+        plan = pool.submit(gpkg_bulk.plan_rtree, bounds, gpkg_bulk.rtree_node_size(tmp, name))
+        del bounds
+        with gpkg_bulk.triggers_aside(tmp, name):
+            if coords is None or not gpkg_bulk.insert_points(tmp, name, frame, coords, rtree=plan):
+                pyogrio.write_dataframe(frame, tmp, append=True, **options)
+                gpkg_bulk.set_feature_count(tmp, name, len(frame))
+                gpkg_bulk.write_rtree(tmp, name, plan.result())
 
 
 def write_gpkg(path: PathLike, layers: Mapping[str, gpd.GeoDataFrame], geometry_types: Mapping[str, str],

@@ -292,11 +292,19 @@ def test_bulk_written_layer_is_gdals_layer(tmp_path, verdicts, monkeypatch, rout
     monkeypatch.setattr(gpkg_bulk, "CHUNK_ROWS", 700)  # several chunks of rows and of R-tree entries
     monkeypatch.setattr(gpkg_bulk, "ROWS_PER_STATEMENT", rows_per_statement)
     monkeypatch.setattr(gpkg_bulk, "IMAGES", route != "bind")
-    calls, images = [], []
+    calls, images, maps = [], [], []
     real = gpkg_bulk.insert_points
-    monkeypatch.setattr(gpkg_bulk, "insert_points", lambda *a: calls.append(real(*a)) or calls[-1])
+    monkeypatch.setattr(gpkg_bulk, "insert_points", lambda *a, **k: calls.append(real(*a, **k)) or calls[-1])
+    rtrees_apart = []  # R-trees written on their own: only for rows GDAL wrote (else in insert_points' transaction)
+    real_rtree = gpkg_bulk.write_rtree
+    monkeypatch.setattr(gpkg_bulk, "write_rtree", lambda *a: rtrees_apart.append(a[1]) or real_rtree(*a))
 
     def image(fixed, texts):
+        if not texts:  # an R-tree's leaf map (fid, leaf); "bad image": its first page after the schema's zeroed
+            maps.append(real_image(fixed, texts))
+            if route == "bad image":
+                maps[-1][sqlite_image.PAGE] = 0
+            return maps[-1]
         try:
             images.append(real_image(fixed, texts))
         except sqlite_image.NotImaged:
@@ -311,11 +319,18 @@ def test_bulk_written_layer_is_gdals_layer(tmp_path, verdicts, monkeypatch, rout
     monkeypatch.setattr(sqlite_image, "table_image", image)
     bulk = result_files.write_flags(res.flags, v, res.to_verify, tmp_path / "bulk.gpkg")
     # insert_points of the flags, verdicts, to verify (False: it declined, GDAL wrote the layer)
-    assert calls == {"numbers": [True, False, True], "bad image": [False, False, True]}.get(route, [True] * 3)
+    # ("bad image": every image is refused, the R-trees' leaf maps too, so GDAL writes every layer's rows)
+    assert calls == {"numbers": [True, False, True], "bad image": [False, False, False]}.get(route, [True] * 3)
     chunks = sum(-(-n // 700) for n in (len(res.flags), len(v)))
     assert chunks >= 10
     # the first verdict chunk holds rows without a point: bound; "long text": the second is too
     expected = {"image": chunks - 1, "bind": 0, "long text": chunks - 2}
+    # every layer's leaf map went as an image (refused ones, "bad image": then as JSON), but where images are off;
+    # a layer whose rows went to GDAL after all ("numbers") has its map made twice (the first one rolled back)
+    assert len(maps) == 0 if route == "bind" else len(maps) >= len(calls)
+    if route == "image":
+        assert len(maps) == len(calls)
+    assert len(rtrees_apart) == calls.count(False)
     if route in expected:
         assert sum(i is not None for i in images) == expected[route]
         assert sum(i is None for i in images) == (route == "long text")

@@ -81,3 +81,13 @@ def test_unsigned_integers_beyond_sqlites_range_are_refused():
     with pytest.raises(sqlite_image.NotImaged):
         sqlite_image.int_column(np.array([2 ** 63], dtype=np.uint64))
     assert sqlite_image.int_column(np.array([2 ** 63 - 1], dtype=np.uint64))[1].tobytes() == b"\x7f" + b"\xff" * 7
+
+
+def test_an_image_of_fixed_width_columns_only_reads_back():
+    """An R-tree's leaf map (fid, leaf): integers only, so the prefixes are the cells."""
+    fids = np.arange(1, 30_001) * 3
+    leaves = np.arange(30_000) // 167 + 2
+    image = sqlite_image.table_image({"fid": sqlite_image.int_column(fids), "leaf": sqlite_image.int_column(leaves)}, {})
+    con = _open(image)
+    assert con.execute("PRAGMA page_count").fetchone()[0] > 10
+    assert con.execute("SELECT fid, leaf FROM t ORDER BY rowid").fetchall() == list(zip(fids.tolist(), leaves.tolist()))
