@@ -23,6 +23,8 @@ GRID_MIN_POINTS = 100_000
 # Cells of a grid: about one per point, at least this many and at most that many (measured on Shanxi's 119
 # counties: with 4M cells about 5 % of the points share a cell with a county edge and are tested exactly).
 GRID_CELLS = (250_000, 4_000_000)
+# Points worked on at once where whole-layer temporaries would be hundreds of MB (GridFrame).
+BLOCK_POINTS = 1 << 20
 _MAX_ROWS = 32_000  # row numbers fit int16, which numpy sorts by radix
 
 
@@ -95,13 +97,18 @@ class GridFrame:
         cells = int(np.clip(len(x), *GRID_CELLS))
         self.cell = float(np.sqrt(w * h / cells)) if w > 0 and h > 0 else max(w, h, 1e-9)
         self.nx, self.ny = int(w / self.cell) + 1, int(h / self.cell) + 1
-        # Each point's cell, row-major; -1 outside the grid or without coordinates (NaN compares false).
+        # Each point's cell, row-major; -1 outside the grid or without coordinates (NaN compares false). A block
+        # of points at a time: the temporaries are a few MB the allocator hands back warm, where whole-layer ones
+        # (10M points: some 600 MB) cost more in fresh memory than in arithmetic.
+        self.cell_of = np.empty(len(x), dtype=np.int32 if self.nx * self.ny < 2 ** 31 else np.int64)
         with np.errstate(invalid="ignore"):
-            fx, fy = (x - self.x0) / self.cell, (y - self.y0) / self.cell
-            inside = (fx >= 0) & (fx < self.nx) & (fy >= 0) & (fy < self.ny)
-        self.cell_of = np.full(len(x), -1, dtype=np.int64)
-        self.cell_of[inside] = fy[inside].astype(np.int64) * self.nx + fx[inside].astype(np.int64)
-        self.outside = np.flatnonzero(~inside & np.isfinite(x) & np.isfinite(y))
+            for s in range(0, len(x), BLOCK_POINTS):
+                fx, fy = (x[s:s + BLOCK_POINTS] - self.x0) / self.cell, (y[s:s + BLOCK_POINTS] - self.y0) / self.cell
+                inside = (fx >= 0) & (fx < self.nx) & (fy >= 0) & (fy < self.ny)
+                cell = fy.astype(np.int64) * self.nx + fx.astype(np.int64)  # any number outside: replaced next
+                cell[~inside] = -1
+                self.cell_of[s:s + BLOCK_POINTS] = cell
+        self.outside = np.flatnonzero((self.cell_of < 0) & np.isfinite(x) & np.isfinite(y))
 
     def cells(self, x: np.ndarray, y: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """Column and row of coordinates, clipped to one cell beyond the grid on every side."""
@@ -159,11 +166,14 @@ class CoverGrid:
     def locate(self) -> np.ndarray:
         """The first geometry covering each point of the frame, else -1 (no coordinates: -1)."""
         f = self.frame
-        result = np.full(len(f.x), -1, dtype=np.int64)
-        inside = np.flatnonzero(f.cell_of >= 0)
-        lab = self.label[f.cell_of[inside]]
-        result[inside] = lab
-        unsure = np.concatenate([inside[lab == -2], f.outside])
+        result = np.empty(len(f.x), dtype=np.int64)
+        unsure_parts = []
+        for s in range(0, len(f.x), BLOCK_POINTS):  # a block at a time, as GridFrame works the cells out
+            cell = f.cell_of[s:s + BLOCK_POINTS]
+            lab = np.where(cell >= 0, self.label[np.maximum(cell, 0)], -1)
+            result[s:s + BLOCK_POINTS] = lab
+            unsure_parts.append(np.flatnonzero(lab == -2) + s)
+        unsure = np.concatenate([*unsure_parts, f.outside])
         if len(unsure):
             result[unsure] = locate(PointIndex(f.x, f.y, unsure), self.geoms)[unsure]
         return result

@@ -66,7 +66,10 @@ def _awkward_polygons():
     return [big, tri, None, sliver, shapely.Polygon(), multi]
 
 
-def test_cover_grid_answers_like_the_exact_test():
+@pytest.mark.parametrize("block", [None, 7_777])  # the points' cells worked out in one block, or in many
+def test_cover_grid_answers_like_the_exact_test(monkeypatch, block):
+    if block:
+        monkeypatch.setattr(spatial_index, "BLOCK_POINTS", block)
     geoms = _awkward_polygons()
     rng = np.random.default_rng(7)
     x = rng.uniform(-1, 10, 60_000)
@@ -130,6 +133,23 @@ def test_point_table_gives_the_tables_of_its_geodataframe(demo):
         assert bool(np.all(shapely.to_wkb(np.asarray(a.geometry.values)) == shapely.to_wkb(np.asarray(b.geometry.values))))
         pd.testing.assert_frame_equal(pd.DataFrame(a.drop(columns="geometry")), pd.DataFrame(b.drop(columns="geometry")))
     assert len(by_table.flags) > 100
+
+
+@pytest.mark.parametrize("ids", ["text", "integer", "none"])
+def test_the_engine_leaves_the_input_table_as_it_was(demo, ids):
+    """The engine's columns (row, name, ent_id as text or made up) go on a shallow copy of the input; none of them
+    reaches the analyst's table, and no value of it changes."""
+    boilers = demo["tables"]["boiler"].gdf.drop(columns=["name", "row"], errors="ignore")
+    if ids == "integer":
+        boilers = boilers.assign(ent_id=np.arange(7, 7 + len(boilers)))
+    elif ids == "none":
+        boilers = boilers.drop(columns="ent_id")
+    boilers = gpd.GeoDataFrame(boilers, geometry=boilers.geometry.name)
+    before = boilers.copy(deep=True)
+    res = flag_enterprises(demo["zones"], demo["admin"], {"boiler": boilers}, demo["rules"])
+    assert len(res.verdicts) > 100 and set(res.verdicts["name"].isna()) == {True}
+    assert list(boilers.columns) == list(before.columns)
+    pd.testing.assert_frame_equal(boilers, before)
 
 
 # -------------------------------------------------------------------------------------- the cache
