@@ -268,15 +268,21 @@ def rtree_steps(con: sqlite3.Connection, rtree: str, plan: RtreePlan, images: bo
     return [nodes, *maps, parents]
 
 
-def _copy_leaf_map(con: sqlite3.Connection, rowid_table: str, fids: np.ndarray, leaves: np.ndarray) -> None:
-    image = sqlite_image.table_image({"fid": sqlite_image.int_column(fids), "leaf": sqlite_image.int_column(leaves)}, {})
+def _copy_image(con: sqlite3.Connection, image: np.ndarray, sql: str) -> None:
+    """Attach ``image`` as ``_IMAGE`` and run ``sql``, which copies from it; :class:`_ImageRefused` when SQLite
+    cannot read the image (the statement then took none of it)."""
     try:
         con.deserialize(image, name=_IMAGE)
-        con.execute(f'INSERT INTO "{rowid_table}" (rowid, nodeno) SELECT fid, leaf FROM {_IMAGE}.{sqlite_image.TABLE}')  # nosec B608 # names of our own layer's GDAL tables; values are bound
+        con.execute(sql)
     except sqlite3.DatabaseError as exc:
         if getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
             raise _ImageRefused(str(exc)) from exc
         raise
+
+
+def _copy_leaf_map(con: sqlite3.Connection, rowid_table: str, fids: np.ndarray, leaves: np.ndarray) -> None:
+    image = sqlite_image.table_image({"fid": sqlite_image.int_column(fids), "leaf": sqlite_image.int_column(leaves)}, {})
+    _copy_image(con, image, f'INSERT INTO "{rowid_table}" (rowid, nodeno) SELECT fid, leaf FROM {_IMAGE}.{sqlite_image.TABLE}')  # nosec B608 # names of our own layer's GDAL tables; values are bound
 
 
 def _insert_leaf_map(con: sqlite3.Connection, rowid_table: str, leaf_of: np.ndarray) -> None:
@@ -495,15 +501,6 @@ def insert_points(path: Union[str, Path], table: str, frame: Any,
         con.execute("PRAGMA synchronous = OFF")  # a temporary file: atomic_path renames it only when whole
         columns = [frame[c] for c in cols]
 
-        def copy_image(image: np.ndarray) -> None:
-            try:
-                con.deserialize(image, name=_IMAGE)
-                con.execute(sql_image)
-            except sqlite3.DatabaseError as exc:
-                if getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
-                    raise _ImageRefused(str(exc)) from exc
-                raise
-
         def bind(cells: np.ndarray) -> None:
             whole = len(cells) // per * per  # whole statements take ``per`` rows each, as one flat row, in order
             if whole:
@@ -535,7 +532,7 @@ def insert_points(path: Union[str, Path], table: str, frame: Any,
                     except sqlite_image.NotImaged:
                         pass  # this chunk's rows are bound
                     else:
-                        writer.submit(then_a_step(lambda image=image: copy_image(image)))
+                        writer.submit(then_a_step(lambda image=image: _copy_image(con, image, sql_image)))
                         continue
                 # The chunk's values as one (rows × columns) object array (fids follow the frame).
                 cells = np.empty((part.stop - part.start, len(cols) + 1), dtype=object)
