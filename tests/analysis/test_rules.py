@@ -86,6 +86,29 @@ def test_user_can_add_and_switch_off_rules_without_python(tmp_path):
     assert "燃煤锅炉" in path.read_text(encoding="utf-8")  # Chinese written as such, not escaped
 
 
+def test_a_rules_file_read_again_is_parsed_once_and_is_its_own_copy(tmp_path):
+    """The parsed text is cached: what one caller does with its rules never reaches the next read, and an edited
+    file is read anew."""
+    first = load_rules()
+    first.raw["rules"].clear()
+    first.raw["params"]["b35_tph"] = 1
+    first.params["b35_tph"] = 1
+    members = dict(first.regions["region_1p30"]["members"])
+    first.regions["region_1p30"]["members"].clear()
+    again = load_rules()
+    assert again.regions["region_1p30"]["members"] == members and members
+    assert {r.id for r in again.rules} == EXPECTED
+    assert again.params["b35_tph"] == 35 and again.get("B-35").conditions[1].value == 35
+    assert again.raw["params"]["b35_tph"]["value"] == 35 and len(again.raw["rules"]) == len(EXPECTED)
+    path = tmp_path / "my_rules.yaml"
+    shipped = DEFAULT_RULES_PATH.read_text(encoding="utf-8")
+    line = "  b35_tph:                  # 京津冀及周边、汾渭平原 8 市淘汰 35 蒸吨/小时以下燃煤锅炉\n    value: 35\n"
+    assert line in shipped
+    for value in (30, 25):
+        path.write_text(shipped.replace(line, line.replace("value: 35", f"value: {value}")), encoding="utf-8")
+        assert load_rules(path).params["b35_tph"] == value
+
+
 def test_with_region_1p30_and_params():
     rs = load_rules().with_region_1p30(["太原市/all", "晋中市/榆次区"], verified=True)
     assert rs.regions["region_1p30"]["members"] == {"太原市": "all", "晋中市": ["榆次区"]}
