@@ -50,6 +50,7 @@ from ..analysis.schema.output_fields import (
     truncate_to_bytes,
     write_gpkg_aliases,
 )
+from .scratch_files import ScratchFolder
 
 __all__ = [
     "ZONE_LAYER_TITLES",
@@ -75,6 +76,8 @@ FLAG_LAYER_TITLES: Dict[str, str] = {
 COUNTY_LAYER_NAMES = ("counties", "admin", "county_boundaries")
 DICTIONARY_NAME = "字段说明.csv"
 README_NAME = "说明.txt"
+# A file of a package: its name in the zip, and the file or its bytes.
+ZipEntry = Tuple[str, Union[Path, bytes]]
 
 
 class CountyPackageError(RuntimeError):
@@ -303,6 +306,14 @@ def _fit_dbf(value, encoding: str):
     return truncate_to_bytes(value, DBF_TEXT_BYTES - len("…".encode(encoding)), encoding) + "…"
 
 
+def _short_texts(series: pd.Series) -> bool:
+    """Blanks and texts of at most DBF_TEXT_BYTES // 4 characters (4 bytes a character at most, in UTF-8)."""
+    if pd.api.types.infer_dtype(series, skipna=True) not in ("string", "empty"):
+        return False
+    longest = series.str.len().max()
+    return bool(pd.isna(longest) or longest <= DBF_TEXT_BYTES // 4)
+
+
 def _shapefile_ready(gdf: gpd.GeoDataFrame, mapping: Dict[str, str], encoding: str = "UTF-8") -> gpd.GeoDataFrame:
     """Columns renamed to their short names; booleans → 0/1, datetimes → ISO text (dBASE has neither); texts
     cut to what a dBASE field holds."""
@@ -314,6 +325,8 @@ def _shapefile_ready(gdf: gpd.GeoDataFrame, mapping: Dict[str, str], encoding: s
         elif pd.api.types.is_datetime64_any_dtype(series):
             frame[col] = series.dt.strftime("%Y-%m-%d").fillna("")
         elif series.dtype == object or isinstance(series.dtype, pd.StringDtype):  # pandas 3 text: the str dtype
+            if _short_texts(series):
+                continue  # texts only, none longer than a field holds in any encoding: kept as they are
             frame[col] = series.map(lambda v: _fit_dbf(v if v is None or isinstance(v, (str, int, float)) else str(v),
                                                        encoding))
     return frame.rename(columns=mapping)
@@ -326,29 +339,34 @@ def _attribute_columns(gdf: pd.DataFrame) -> List[str]:
 
 @contextmanager
 def _commits_without_sync() -> Iterator[None]:
-    """SQLite commits without waiting for the disk, for this thread's GDAL writes only (a thread-local GDAL
-    option; no other write of QGIS is touched). The package's GeoPackage is a temporary file, zipped and then
-    deleted, and the zip is written whole or not at all: waiting for the disk at each of its dozen commits took
-    half of the packages' time. Without GDAL's Python bindings the writes simply wait."""
+    """SQLite commits without waiting for the disk and without a rollback journal, for this thread's GDAL writes
+    only (thread-local GDAL options; no other write of QGIS is touched). The package's GeoPackage is a temporary
+    file, zipped and then deleted, and the zip is written whole or not at all: waiting for the disk at each of its
+    dozen commits took half of the packages' time, and a journal file made and removed for each, a tenth more.
+    Without GDAL's Python bindings the writes simply wait."""
     try:
         from osgeo import gdal
     except ImportError:  # pragma: no cover - QGIS always ships them
         yield
         return
-    previous = gdal.GetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", None)
-    gdal.SetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", "OFF")
+    options = {"OGR_SQLITE_SYNCHRONOUS": "OFF", "OGR_SQLITE_JOURNAL": "OFF"}
+    previous = {k: gdal.GetThreadLocalConfigOption(k, None) for k in options}
+    for key, value in options.items():
+        gdal.SetThreadLocalConfigOption(key, value)
     try:
         yield
     finally:
-        gdal.SetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", previous)
+        for key, value in previous.items():
+            gdal.SetThreadLocalConfigOption(key, value)
 
 
-def _write_gpkg_layer(gdf: pd.DataFrame, gpkg: Path, name: str) -> None:
+def _write_gpkg_layer(gdf: pd.DataFrame, gpkg: str, name: str, first: bool) -> None:
+    """A layer into the package's GeoPackage; ``first`` makes the file."""
     with _commits_without_sync():
-        if gpkg.exists():
-            pyogrio.write_dataframe(gdf, str(gpkg), layer=name, driver="GPKG", append=True)
+        if first:
+            pyogrio.write_dataframe(gdf, gpkg, layer=name, driver="GPKG", dataset_options={"VERSION": "1.2"})
         else:
-            pyogrio.write_dataframe(gdf, str(gpkg), layer=name, driver="GPKG", dataset_options={"VERSION": "1.2"})
+            pyogrio.write_dataframe(gdf, gpkg, layer=name, driver="GPKG", append=True)
 
 
 # GDAL's process-wide SHAPE_ENCODING option decides how shapefile text is recoded. QGIS's OGR provider
@@ -371,39 +389,44 @@ def _write_shapefile(gdf: gpd.GeoDataFrame, path: Path, encoding: str) -> None:
 def _write_package(
     layers: Dict[str, gpd.GeoDataFrame], stem: str, work: Path, encoding: str,
     titles: Optional[Dict[str, str]] = None,
-) -> List[Path]:
-    """Write shapefiles, GeoPackage, dictionary and readme of one county into ``work``; the files written.
+) -> List[ZipEntry]:
+    """The files of one county's package, in zip order: shapefiles, GeoPackage, dictionary and readme. The
+    GeoPackage is written into ``work``; the others are made in a :class:`ScratchFolder` (GDAL's memory, else
+    ``work``) and handed over as bytes.
     ``titles``: the layers' Chinese titles (the zones' with the parameters they were built with)."""
     titles = titles or {**ZONE_LAYER_TITLES, **FLAG_LAYER_TITLES}
-    files: List[Path] = []
+    entries: List[ZipEntry] = []
     dictionary: List[Dict[str, str]] = []
-    gpkg = work / f"{stem}.gpkg"
-    for name, gdf in layers.items():
-        title = titles.get(name, name)
-        mapping = shapefile_field_names(_attribute_columns(gdf), encoding, readable=True)
-        dictionary.extend(field_dictionary_rows(mapping, name, title))
-        if isinstance(gdf, gpd.GeoDataFrame):
-            shp = work / f"{name}.shp"
-            _write_shapefile(_shapefile_ready(gdf, mapping, encoding), shp, encoding)
-            files.extend(p for p in (shp.with_suffix(s) for s in (".shp", ".shx", ".dbf", ".prj", ".cpg"))
-                         if p.exists())
-            _write_gpkg_layer(gdf, gpkg, name)
-        else:
-            dbf = work / f"{name}.dbf"
-            _write_shapefile(_shapefile_ready(gdf, mapping), dbf, encoding)
-            files.extend(p for p in (dbf, dbf.with_suffix(".cpg")) if p.exists())
-            _write_gpkg_layer(gdf, gpkg, name)
+    scratch = ScratchFolder(work)
+    gpkg_name = f"{stem}.gpkg"
+    gpkg = work / gpkg_name
+    try:
+        for k, (name, gdf) in enumerate(layers.items()):
+            title = titles.get(name, name)
+            mapping = shapefile_field_names(_attribute_columns(gdf), encoding, readable=True)
+            dictionary.extend(field_dictionary_rows(mapping, name, title))
+            if isinstance(gdf, gpd.GeoDataFrame):
+                _write_shapefile(_shapefile_ready(gdf, mapping, encoding), scratch.path(f"{name}.shp"), encoding)
+                parts = [f"{name}{s}" for s in (".shp", ".shx", ".dbf", ".prj", ".cpg")]
+            else:
+                _write_shapefile(_shapefile_ready(gdf, mapping), scratch.path(f"{name}.dbf"), encoding)
+                parts = [f"{name}.dbf", f"{name}.cpg"]
+            for part in parts:
+                if scratch.exists(part):
+                    # the .cpg names the encoding so QGIS / ArcGIS read the Chinese right
+                    data = encoding.encode("ascii") if part.endswith(".cpg") else scratch.read(part)
+                    entries.append((part, data))
+                    if scratch.in_memory:
+                        scratch.remove(part)
+            # On disk: pyogrio cannot add a layer to a GeoPackage in GDAL's memory (it makes the file anew)
+            _write_gpkg_layer(gdf, str(gpkg), name, first=k == 0)
+    finally:
+        scratch.close()
     write_gpkg_aliases(gpkg, {name: _attribute_columns(gdf) for name, gdf in layers.items()}, qgis_style=True)
-    for path in files:  # the .cpg names the encoding so QGIS / ArcGIS read the Chinese right
-        if path.suffix == ".cpg":
-            path.write_text(encoding, encoding="ascii")
-    csv = work / DICTIONARY_NAME
-    pd.DataFrame(dictionary, columns=["图层", "图层说明", "短字段名", "完整字段名", "中文名", "含义"]).to_csv(
-        csv, index=False, encoding="utf-8-sig"
-    )
-    readme = work / README_NAME
-    readme.write_text(_readme_text(stem, layers, encoding, titles), encoding="utf-8-sig")
-    return files + [gpkg, csv, readme]
+    csv = pd.DataFrame(dictionary, columns=["图层", "图层说明", "短字段名", "完整字段名", "中文名", "含义"]).to_csv(
+        index=False)
+    return entries + [(gpkg_name, gpkg), (DICTIONARY_NAME, csv.encode("utf-8-sig")),
+                      (README_NAME, _readme_text(stem, layers, encoding, titles).encode("utf-8-sig"))]
 
 
 def _readme_text(stem: str, layers: Dict[str, gpd.GeoDataFrame], encoding: str, titles: Dict[str, str]) -> str:
@@ -424,12 +447,16 @@ def _readme_text(stem: str, layers: Dict[str, gpd.GeoDataFrame], encoding: str, 
     return "\n".join(lines) + "\n"
 
 
-def _zip_atomically(files: Sequence[Path], target: Path) -> None:
-    """One county's zip, whole or absent: a bureau never opens half a zip (analysis/common/atomic.py)."""
+def _zip_atomically(entries: Sequence[ZipEntry], target: Path) -> None:
+    """One county's zip, whole or absent: a bureau never opens half a zip (analysis/common/atomic.py).
+    ``entries``: (name in the zip, a file or its bytes)."""
     with atomic_path(target) as part, \
             zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-        for path in files:
-            zf.write(path, arcname=path.name)
+        for name, source in entries:
+            if isinstance(source, Path):
+                zf.write(source, arcname=name)
+            else:
+                zf.writestr(name, source)
 
 
 def export_county_packages(
@@ -476,11 +503,11 @@ def export_county_packages(
         work = Path(tmp) / f"c{i:04d}"
         work.mkdir()
         try:
-            files = _write_package(layers, file_name[: -len(".zip")], work, enc, titles)
+            entries = _write_package(layers, file_name[: -len(".zip")], work, enc, titles)
             if canceled():
                 return None
             target = out / file_name
-            _zip_atomically(files, target)
+            _zip_atomically(entries, target)
             return target
         finally:
             shutil.rmtree(work, ignore_errors=True)

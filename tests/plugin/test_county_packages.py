@@ -163,15 +163,54 @@ def test_package_commits_skip_the_disk_wait_in_the_writers_thread_only():
     from bluesky_zoning.layers.county_packages import _commits_without_sync
     from osgeo import gdal
 
-    def seen_elsewhere():
+    def seen_elsewhere(option):
         out = []
-        t = threading.Thread(target=lambda: out.append(gdal.GetConfigOption("OGR_SQLITE_SYNCHRONOUS")))
+        t = threading.Thread(target=lambda: out.append(gdal.GetConfigOption(option)))
         t.start()
         t.join()
         return out[0]
 
-    assert gdal.GetConfigOption("OGR_SQLITE_SYNCHRONOUS") is None
-    with _commits_without_sync():
-        assert gdal.GetConfigOption("OGR_SQLITE_SYNCHRONOUS") == "OFF"
-        assert seen_elsewhere() is None
-    assert gdal.GetConfigOption("OGR_SQLITE_SYNCHRONOUS") is None
+    for option in ("OGR_SQLITE_SYNCHRONOUS", "OGR_SQLITE_JOURNAL"):
+        assert gdal.GetConfigOption(option) is None
+        with _commits_without_sync():
+            assert gdal.GetConfigOption(option) == "OFF"
+            assert seen_elsewhere(option) is None
+        assert gdal.GetConfigOption(option) is None
+
+
+def test_packages_made_in_memory_equal_those_made_on_disk(fixture, tmp_path, monkeypatch):
+    """The shapefiles are made in GDAL's memory when pyogrio shares QGIS's GDAL (here it does), else in the work
+    folder on disk: the zips hold the same files, byte for byte (the GeoPackage: the same layers and rows), and
+    nothing is left in GDAL's memory."""
+    import sqlite3
+
+    from bluesky_zoning.layers import scratch_files
+    from osgeo import gdal
+
+    assert scratch_files.memory_shared()
+    in_memory = export_county_packages(fixture.zones_gpkg, fixture.flags_gpkg, tmp_path / "memory",
+                                       admin_gpkg=fixture.admin_gpkg)
+    assert not [n for n in gdal.ReadDir("/vsimem/") or [] if n.startswith("bluesky_scratch")]
+    monkeypatch.setattr(scratch_files, "memory_shared", lambda: False)
+    on_disk = export_county_packages(fixture.zones_gpkg, fixture.flags_gpkg, tmp_path / "disk",
+                                     admin_gpkg=fixture.admin_gpkg)
+    assert [p.name for p in in_memory] == [p.name for p in on_disk] and len(in_memory) == 4
+    for a, b in zip(in_memory, on_disk):
+        with zipfile.ZipFile(a) as za, zipfile.ZipFile(b) as zb:
+            assert za.namelist() == zb.namelist()
+            assert sum(n.endswith(".shp") for n in za.namelist()) >= 3
+            for name in za.namelist():
+                if not name.endswith(".gpkg"):
+                    assert za.read(name) == zb.read(name), name
+        layers = [r[0] for r in pyogrio.list_layers(f"/vsizip/{a}/{a.stem}.gpkg")]
+        assert layers == [r[0] for r in pyogrio.list_layers(f"/vsizip/{b}/{b.stem}.gpkg")]
+        for layer in layers:
+            if layer != "layer_styles":  # its update time differs
+                pd.testing.assert_frame_equal(pyogrio.read_dataframe(f"/vsizip/{a}/{a.stem}.gpkg", layer=layer),
+                                              pyogrio.read_dataframe(f"/vsizip/{b}/{b.stem}.gpkg", layer=layer))
+        with zipfile.ZipFile(a) as za:
+            gpkg = tmp_path / f"{a.stem}.gpkg"
+            gpkg.write_bytes(za.read(f"{a.stem}.gpkg"))
+        con = sqlite3.connect(gpkg)
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        con.close()
