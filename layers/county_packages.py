@@ -310,8 +310,8 @@ def _short_texts(series: pd.Series) -> bool:
     """Blanks and texts of at most DBF_TEXT_BYTES // 4 characters (4 bytes a character at most, in UTF-8)."""
     if pd.api.types.infer_dtype(series, skipna=True) not in ("string", "empty"):
         return False
-    longest = series.str.len().max()
-    return bool(pd.isna(longest) or longest <= DBF_TEXT_BYTES // 4)
+    # a loop, not .str.len(): a package's layers are small, and the accessor costs more than the texts
+    return max((len(v) for v in series.to_numpy(dtype=object) if isinstance(v, str)), default=0) <= DBF_TEXT_BYTES // 4
 
 
 def _shapefile_ready(gdf: gpd.GeoDataFrame, mapping: Dict[str, str], encoding: str = "UTF-8") -> gpd.GeoDataFrame:
