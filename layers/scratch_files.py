@@ -28,14 +28,12 @@ def memory_shared() -> bool:
     probe = f"/vsimem/bluesky_scratch_probe_{next(_COUNTER)}.csv"
     try:
         pyogrio.write_dataframe(pd.DataFrame({"a": [1]}), probe, driver="CSV")
-        return gdal.VSIStatL(probe) is not None
     except Exception:  # noqa: BLE001 - any failure means: use the disk
         return False
-    finally:
-        try:
-            gdal.Unlink(probe)
-        except Exception:  # noqa: BLE001 - nothing was written there
-            pass
+    shared = gdal.VSIStatL(probe) is not None
+    if shared:  # (else the probe's few bytes stay in pyogrio's own memory, once per process)
+        gdal.Unlink(probe)
+    return shared
 
 
 class ScratchFolder:
