@@ -78,6 +78,10 @@ DICTIONARY_NAME = "字段说明.csv"
 README_NAME = "说明.txt"
 # A file of a package: its name in the zip, and the file or its bytes.
 ZipEntry = Tuple[str, Union[Path, bytes]]
+# A layer's shapefile is made in GDAL's memory up to this many rows (some tens of MB), and a package keeps up to
+# this many bytes of its files in memory until its zip; past either, the files wait on disk as before.
+MEMORY_ROWS = 50_000
+MEMORY_BYTES = 64 << 20
 
 
 class CountyPackageError(RuntimeError):
@@ -397,7 +401,8 @@ def _write_package(
     titles = titles or {**ZONE_LAYER_TITLES, **FLAG_LAYER_TITLES}
     entries: List[ZipEntry] = []
     dictionary: List[Dict[str, str]] = []
-    scratch = ScratchFolder(work)
+    memory, disk = ScratchFolder(work), ScratchFolder(work, memory=False)
+    held = 0  # bytes of the package kept in Python's memory until the zip
     gpkg_name = f"{stem}.gpkg"
     gpkg = work / gpkg_name
     try:
@@ -405,23 +410,32 @@ def _write_package(
             title = titles.get(name, name)
             mapping = shapefile_field_names(_attribute_columns(gdf), encoding, readable=True)
             dictionary.extend(field_dictionary_rows(mapping, name, title))
+            folder = memory if len(gdf) <= MEMORY_ROWS else disk
             if isinstance(gdf, gpd.GeoDataFrame):
-                _write_shapefile(_shapefile_ready(gdf, mapping, encoding), scratch.path(f"{name}.shp"), encoding)
+                _write_shapefile(_shapefile_ready(gdf, mapping, encoding), folder.path(f"{name}.shp"), encoding)
                 parts = [f"{name}{s}" for s in (".shp", ".shx", ".dbf", ".prj", ".cpg")]
             else:
-                _write_shapefile(_shapefile_ready(gdf, mapping), scratch.path(f"{name}.dbf"), encoding)
+                _write_shapefile(_shapefile_ready(gdf, mapping), folder.path(f"{name}.dbf"), encoding)
                 parts = [f"{name}.dbf", f"{name}.cpg"]
-            for part in parts:
-                if scratch.exists(part):
-                    # the .cpg names the encoding so QGIS / ArcGIS read the Chinese right
-                    data = encoding.encode("ascii") if part.endswith(".cpg") else scratch.read(part)
-                    entries.append((part, data))
-                    if scratch.in_memory:
-                        scratch.remove(part)
+            for part in (p for p in parts if folder.exists(p)):
+                if part.endswith(".cpg"):  # the .cpg names the encoding so QGIS / ArcGIS read the Chinese right
+                    entries.append((part, encoding.encode("ascii")))
+                elif not folder.in_memory:
+                    entries.append((part, work / part))
+                else:
+                    data = folder.read(part)
+                    if held + len(data) > MEMORY_BYTES:  # past the bound: this file waits for the zip on disk
+                        (work / part).write_bytes(data)
+                        entries.append((part, work / part))
+                    else:
+                        held += len(data)
+                        entries.append((part, data))
+                if folder.in_memory:
+                    folder.remove(part)
             # On disk: pyogrio cannot add a layer to a GeoPackage in GDAL's memory (it makes the file anew)
             _write_gpkg_layer(gdf, str(gpkg), name, first=k == 0)
     finally:
-        scratch.close()
+        memory.close()
     write_gpkg_aliases(gpkg, {name: _attribute_columns(gdf) for name, gdf in layers.items()}, qgis_style=True)
     csv = pd.DataFrame(dictionary, columns=["图层", "图层说明", "短字段名", "完整字段名", "中文名", "含义"]).to_csv(
         index=False)

@@ -39,10 +39,11 @@ def memory_shared() -> bool:
 class ScratchFolder:
     """Files written by GDAL (pyogrio) by path and read back as bytes; removed by :meth:`close`.
 
-    ``disk``: the folder to use when GDAL's memory is not shared (created by the caller, removed by it)."""
+    ``disk``: the folder to use when GDAL's memory is not shared, or ``memory`` is False (created by the caller,
+    removed by it)."""
 
-    def __init__(self, disk: Path):
-        self.in_memory = memory_shared()
+    def __init__(self, disk: Path, memory: bool = True):
+        self.in_memory = memory and memory_shared()
         if self.in_memory:
             self.root = f"/vsimem/bluesky_scratch_{next(_COUNTER)}"
         else:

@@ -180,34 +180,49 @@ def test_package_commits_skip_the_disk_wait_in_the_writers_thread_only():
 
 def test_packages_made_in_memory_equal_those_made_on_disk(fixture, tmp_path, monkeypatch):
     """The shapefiles are made in GDAL's memory when pyogrio shares QGIS's GDAL (here it does), else in the work
-    folder on disk: the zips hold the same files, byte for byte (the GeoPackage: the same layers and rows), and
-    nothing is left in GDAL's memory."""
+    folder on disk, as are a layer past MEMORY_ROWS and the files past a package's MEMORY_BYTES: the zips hold
+    the same files every way, byte for byte (the GeoPackage: the same layers and rows), and nothing is left in
+    GDAL's memory."""
     import sqlite3
 
-    from bluesky_zoning.layers import scratch_files
+    from bluesky_zoning.layers import county_packages, scratch_files
     from osgeo import gdal
 
-    assert scratch_files.memory_shared()
-    in_memory = export_county_packages(fixture.zones_gpkg, fixture.flags_gpkg, tmp_path / "memory",
+    def export(folder):
+        paths = export_county_packages(fixture.zones_gpkg, fixture.flags_gpkg, tmp_path / folder,
                                        admin_gpkg=fixture.admin_gpkg)
-    assert not [n for n in gdal.ReadDir("/vsimem/") or [] if n.startswith("bluesky_scratch")]
-    monkeypatch.setattr(scratch_files, "memory_shared", lambda: False)
-    on_disk = export_county_packages(fixture.zones_gpkg, fixture.flags_gpkg, tmp_path / "disk",
-                                     admin_gpkg=fixture.admin_gpkg)
-    assert [p.name for p in in_memory] == [p.name for p in on_disk] and len(in_memory) == 4
-    for a, b in zip(in_memory, on_disk):
-        with zipfile.ZipFile(a) as za, zipfile.ZipFile(b) as zb:
-            assert za.namelist() == zb.namelist()
-            assert sum(n.endswith(".shp") for n in za.namelist()) >= 3
-            for name in za.namelist():
-                if not name.endswith(".gpkg"):
-                    assert za.read(name) == zb.read(name), name
-        layers = [r[0] for r in pyogrio.list_layers(f"/vsizip/{a}/{a.stem}.gpkg")]
-        assert layers == [r[0] for r in pyogrio.list_layers(f"/vsizip/{b}/{b.stem}.gpkg")]
-        for layer in layers:
-            if layer != "layer_styles":  # its update time differs
-                pd.testing.assert_frame_equal(pyogrio.read_dataframe(f"/vsizip/{a}/{a.stem}.gpkg", layer=layer),
-                                              pyogrio.read_dataframe(f"/vsizip/{b}/{b.stem}.gpkg", layer=layer))
+        assert not [n for n in gdal.ReadDir("/vsimem/") or [] if n.startswith("bluesky_scratch")]
+        return paths
+
+    assert scratch_files.memory_shared()
+    in_memory = export("memory")
+    other = {}
+    with monkeypatch.context() as m:
+        m.setattr(county_packages, "MEMORY_ROWS", 0)  # every layer's shapefile on disk
+        other["rows"] = export("rows")
+    with monkeypatch.context() as m:
+        m.setattr(county_packages, "MEMORY_BYTES", 1)  # every file spilled to disk after GDAL made it in memory
+        other["bytes"] = export("bytes")
+    with monkeypatch.context() as m:
+        m.setattr(scratch_files, "memory_shared", lambda: False)
+        other["disk"] = export("disk")
+    for route, on_disk in other.items():
+        assert [p.name for p in in_memory] == [p.name for p in on_disk] and len(in_memory) == 4, route
+        for a, b in zip(in_memory, on_disk):
+            with zipfile.ZipFile(a) as za, zipfile.ZipFile(b) as zb:
+                assert za.namelist() == zb.namelist(), route
+                assert sum(n.endswith(".shp") for n in za.namelist()) >= 3
+                for name in za.namelist():
+                    if not name.endswith(".gpkg"):
+                        assert za.read(name) == zb.read(name), (route, name)
+            layers = [r[0] for r in pyogrio.list_layers(f"/vsizip/{a}/{a.stem}.gpkg")]
+            assert layers == [r[0] for r in pyogrio.list_layers(f"/vsizip/{b}/{b.stem}.gpkg")]
+            for layer in layers:
+                if layer != "layer_styles":  # its update time differs
+                    pd.testing.assert_frame_equal(
+                        pyogrio.read_dataframe(f"/vsizip/{a}/{a.stem}.gpkg", layer=layer),
+                        pyogrio.read_dataframe(f"/vsizip/{b}/{b.stem}.gpkg", layer=layer))
+    for a in in_memory:
         with zipfile.ZipFile(a) as za:
             gpkg = tmp_path / f"{a.stem}.gpkg"
             gpkg.write_bytes(za.read(f"{a.stem}.gpkg"))
