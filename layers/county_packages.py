@@ -50,7 +50,7 @@ from ..analysis.schema.output_fields import (
     truncate_to_bytes,
     write_gpkg_aliases,
 )
-from .scratch_files import ScratchFolder
+from .scratch_files import MemoryFolder, memory_shared
 
 __all__ = [
     "ZONE_LAYER_TITLES",
@@ -395,13 +395,13 @@ def _write_package(
     titles: Optional[Dict[str, str]] = None,
 ) -> List[ZipEntry]:
     """The files of one county's package, in zip order: shapefiles, GeoPackage, dictionary and readme. The
-    GeoPackage is written into ``work``; the others are made in a :class:`ScratchFolder` (GDAL's memory, else
-    ``work``) and handed over as bytes.
+    GeoPackage is written into ``work``; the shapefiles are made in GDAL's memory (:mod:`.scratch_files`) and
+    handed over as bytes, else (memory not shared, a layer past MEMORY_ROWS) written into ``work`` too.
     ``titles``: the layers' Chinese titles (the zones' with the parameters they were built with)."""
     titles = titles or {**ZONE_LAYER_TITLES, **FLAG_LAYER_TITLES}
     entries: List[ZipEntry] = []
     dictionary: List[Dict[str, str]] = []
-    memory, disk = ScratchFolder(work), ScratchFolder(work, memory=False)
+    memory = MemoryFolder() if memory_shared() else None
     held = 0  # bytes of the package kept in Python's memory until the zip
     gpkg_name = f"{stem}.gpkg"
     gpkg = work / gpkg_name
@@ -410,32 +410,36 @@ def _write_package(
             title = titles.get(name, name)
             mapping = shapefile_field_names(_attribute_columns(gdf), encoding, readable=True)
             dictionary.extend(field_dictionary_rows(mapping, name, title))
-            folder = memory if len(gdf) <= MEMORY_ROWS else disk
+            in_memory = memory is not None and len(gdf) <= MEMORY_ROWS
+            where = memory.path if in_memory else (lambda part: str(work / part))
             if isinstance(gdf, gpd.GeoDataFrame):
-                _write_shapefile(_shapefile_ready(gdf, mapping, encoding), folder.path(f"{name}.shp"), encoding)
+                _write_shapefile(_shapefile_ready(gdf, mapping, encoding), where(f"{name}.shp"), encoding)
                 parts = [f"{name}{s}" for s in (".shp", ".shx", ".dbf", ".prj", ".cpg")]
             else:
-                _write_shapefile(_shapefile_ready(gdf, mapping), folder.path(f"{name}.dbf"), encoding)
+                _write_shapefile(_shapefile_ready(gdf, mapping), where(f"{name}.dbf"), encoding)
                 parts = [f"{name}.dbf", f"{name}.cpg"]
-            for part in (p for p in parts if folder.exists(p)):
+            for part in parts:
+                if not (memory.exists(part) if in_memory else (work / part).is_file()):
+                    continue  # (a layer without a CRS has no .prj)
                 if part.endswith(".cpg"):  # the .cpg names the encoding so QGIS / ArcGIS read the Chinese right
                     entries.append((part, encoding.encode("ascii")))
-                elif not folder.in_memory:
+                elif not in_memory:
                     entries.append((part, work / part))
                 else:
-                    data = folder.read(part)
+                    data = memory.read(part)
                     if held + len(data) > MEMORY_BYTES:  # past the bound: this file waits for the zip on disk
                         (work / part).write_bytes(data)
                         entries.append((part, work / part))
                     else:
                         held += len(data)
                         entries.append((part, data))
-                if folder.in_memory:
-                    folder.remove(part)
+                if in_memory:
+                    memory.remove(part)
             # On disk: pyogrio cannot add a layer to a GeoPackage in GDAL's memory (it makes the file anew)
             _write_gpkg_layer(gdf, str(gpkg), name, first=k == 0)
     finally:
-        memory.close()
+        if memory is not None:
+            memory.close()
     write_gpkg_aliases(gpkg, {name: _attribute_columns(gdf) for name, gdf in layers.items()}, qgis_style=True)
     csv = pd.DataFrame(dictionary, columns=["图层", "图层说明", "短字段名", "完整字段名", "中文名", "含义"]).to_csv(
         index=False)

@@ -1,15 +1,14 @@
-"""A scratch folder for files that are made only to be zipped: in GDAL's memory (``/vsimem/``) when pyogrio
-writes through the same GDAL as its Python bindings (as inside QGIS), else on disk.
+"""Files made only to be zipped, kept in GDAL's memory (``/vsimem/``) when pyogrio writes through the same GDAL
+as its Python bindings (as inside QGIS).
 
-A county package is a dozen small shapefiles and a GeoPackage of as many layers. On disk, every one of them is
-files created, synced and read back for the zip: about a third of the packages' time. In memory, GDAL does the
-same work without the file system.
+A county package is a dozen small shapefiles: on disk, each is files created, synced and read back for the zip,
+about a third of the packages' time. In memory, GDAL does the same work without the file system. Where the
+memory is not shared (a pyogrio wheel with a GDAL of its own), callers write to their work folder instead.
 """
 from __future__ import annotations
 
 import functools
 import itertools
-from pathlib import Path
 from typing import List
 
 _COUNTER = itertools.count()  # next() on it is atomic: threads get distinct names
@@ -36,41 +35,28 @@ def memory_shared() -> bool:
     return shared
 
 
-class ScratchFolder:
-    """Files written by GDAL (pyogrio) by path and read back as bytes; removed by :meth:`close`.
+class MemoryFolder:
+    """A folder in GDAL's memory: files written by pyogrio by path, read back as bytes, freed by :meth:`close`.
+    Only for use when :func:`memory_shared` is true."""
 
-    ``disk``: the folder to use when GDAL's memory is not shared, or ``memory`` is False (created by the caller,
-    removed by it)."""
-
-    def __init__(self, disk: Path, memory: bool = True):
-        self.in_memory = memory and memory_shared()
-        if self.in_memory:
-            self.root = f"/vsimem/bluesky_scratch_{next(_COUNTER)}"
-        else:
-            self.root = str(disk)
+    def __init__(self):
+        self.root = f"/vsimem/bluesky_scratch_{next(_COUNTER)}"
 
     def path(self, name: str) -> str:
         """Where GDAL writes ``name``."""
         return f"{self.root}/{name}"
 
     def names(self) -> List[str]:
-        """The files in the folder."""
-        if not self.in_memory:
-            return sorted(p.name for p in Path(self.root).iterdir() if p.is_file())
         from osgeo import gdal
 
         return sorted(gdal.ReadDir(self.root) or [])
 
     def exists(self, name: str) -> bool:
-        if not self.in_memory:
-            return Path(self.path(name)).is_file()
         from osgeo import gdal
 
         return gdal.VSIStatL(self.path(name)) is not None
 
     def read(self, name: str) -> bytes:
-        if not self.in_memory:
-            return Path(self.path(name)).read_bytes()
         from osgeo import gdal
 
         handle = gdal.VSIFOpenL(self.path(name), "rb")
@@ -88,17 +74,12 @@ class ScratchFolder:
         return bytes(data)
 
     def remove(self, name: str) -> None:
-        if not self.in_memory:
-            Path(self.path(name)).unlink(missing_ok=True)
-            return
         from osgeo import gdal
 
         gdal.Unlink(self.path(name))
 
     def close(self) -> None:
-        """Free the memory the files held (a disk folder is the caller's to remove)."""
-        if not self.in_memory:
-            return
+        """Free the memory the files held."""
         from osgeo import gdal
 
         for name in self.names():
