@@ -345,7 +345,8 @@ ALIAS_STYLE_NOTE = "中文字段别名 / Chinese field aliases"
 
 
 def write_gpkg_aliases(path, layers: Mapping[str, Iterable[str]], qgis_style: bool = False,
-                       styles: Optional[Mapping[str, str]] = None, style_note: str = ALIAS_STYLE_NOTE) -> None:
+                       styles: Optional[Mapping[str, str]] = None, style_note: str = ALIAS_STYLE_NOTE,
+                       durable: bool = True) -> None:
     """Write the Chinese aliases of the declared fields of ``layers`` (layer → its columns) into a GeoPackage.
 
     Always in the standard ``gpkg_data_columns`` table (``name`` = alias, ``description`` = meaning; GDAL 3.7
@@ -355,6 +356,7 @@ def write_gpkg_aliases(path, layers: Mapping[str, Iterable[str]], qgis_style: bo
     table is a layer of its own, so the run's own GeoPackages (read back layer by layer) do without it.
     ``styles``: a whole QML for some layers instead (the ledger's tasks: their symbology too); ``style_note``
     is the styles' description: an earlier style of these layers with the same one is replaced, no other.
+    ``durable=False``: a scratch file (zipped, then deleted): SQLite neither journals nor waits for the disk.
     """
     import sqlite3
     from xml.sax.saxutils import quoteattr  # nosec B406 # it escapes an attribute we write; nothing is parsed
@@ -363,6 +365,9 @@ def write_gpkg_aliases(path, layers: Mapping[str, Iterable[str]], qgis_style: bo
     layers = {table: list(columns) for table, columns in layers.items()}
     con = sqlite3.connect(str(path))
     try:
+        if not durable:
+            con.execute("PRAGMA journal_mode = OFF")
+            con.execute("PRAGMA synchronous = OFF")
         con.execute(
             "CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, "
             "name TEXT, title TEXT, description TEXT, mime_type TEXT, constraint_name TEXT, "

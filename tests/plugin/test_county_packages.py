@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import zipfile
 
+import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pytest
@@ -222,10 +223,47 @@ def test_packages_made_in_memory_equal_those_made_on_disk(fixture, tmp_path, mon
                     pd.testing.assert_frame_equal(
                         pyogrio.read_dataframe(f"/vsizip/{a}/{a.stem}.gpkg", layer=layer),
                         pyogrio.read_dataframe(f"/vsizip/{b}/{b.stem}.gpkg", layer=layer))
-    for a in in_memory:
-        with zipfile.ZipFile(a) as za:
-            gpkg = tmp_path / f"{a.stem}.gpkg"
-            gpkg.write_bytes(za.read(f"{a.stem}.gpkg"))
+    def schema(zip_path, folder):  # the GeoPackage's tables, triggers, indexes and metadata, as SQLite holds them
+        with zipfile.ZipFile(zip_path) as zf:
+            gpkg = tmp_path / folder / f"{zip_path.stem}.gpkg"
+            gpkg.write_bytes(zf.read(f"{zip_path.stem}.gpkg"))
         con = sqlite3.connect(gpkg)
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        con.close()
+        try:
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            return [con.execute(q).fetchall() for q in (
+                "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name",
+                "SELECT table_name, data_type, identifier, min_x, min_y, max_x, max_y, srs_id FROM gpkg_contents "
+                "ORDER BY table_name",
+                "SELECT * FROM gpkg_geometry_columns ORDER BY table_name",
+                "SELECT * FROM gpkg_extensions ORDER BY table_name, extension_name",
+                "SELECT * FROM gpkg_data_columns ORDER BY table_name, column_name",
+                "PRAGMA application_id", "PRAGMA user_version")]
+        finally:
+            con.close()
+
+    # the GeoPackage is copied in from FlatGeobufs in GDAL's memory, or appended layer by layer on the disk route
+    for a, b in zip(in_memory, other["disk"]):
+        made = schema(a, "memory")
+        assert len(made[0]) > 50 and made[0] == schema(b, "disk")[0]
+        assert made == schema(b, "disk")
+
+
+def test_a_geopackage_gdal_cannot_write_is_an_error_not_a_half_package(tmp_path):
+    """A failure inside GDAL while copying the layers in (its errors are return codes inside QGIS) is raised,
+    naming the file and the layer: the package is not zipped from a half-written GeoPackage."""
+    from bluesky_zoning.layers.county_packages import _write_gpkg
+    from bluesky_zoning.layers.scratch_files import MemoryFolder
+    from shapely.geometry import Point
+
+    layer = gpd.GeoDataFrame({"a": [1]}, geometry=[Point(112.5, 37.9)], crs=4326)
+    memory = MemoryFolder()
+    try:
+        with pytest.raises(OSError, match="a.gpkg: create"):
+            _write_gpkg({"x": layer}, tmp_path / "no_such_folder" / "a.gpkg", tmp_path, memory)
+        with pytest.raises(OSError, match="b.gpkg: layer gpkg_x"):  # a name GeoPackage reserves
+            _write_gpkg({"x": layer, "gpkg_x": layer}, tmp_path / "b.gpkg", tmp_path, memory)
+        assert memory.names() == []  # the FlatGeobufs are gone either way
+        _write_gpkg({"x": layer}, tmp_path / "c.gpkg", tmp_path, memory)
+        assert pyogrio.read_dataframe(tmp_path / "c.gpkg", layer="x")["a"].tolist() == [1]
+    finally:
+        memory.close()
