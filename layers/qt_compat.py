@@ -4,9 +4,7 @@ QgsField takes QVariant.Type up to QGIS 3.36 and QMetaType.Type from 3.38 on; a 
 the latter (PyQt6 has no QVariant.Type). The Qt5 branch spells the members unscoped (``QVariant.Int``): QGIS's
 pyqt5_to_pyqt6 script, which the plugin website runs, rewrites ``QVariant.Type.Int`` to exactly that.
 Layer-combo filters moved to Qgis.LayerFilters in 3.34, where
-the QgsMapLayerProxyModel overload is deprecated. The layout's lossless-image flag is
-QgsLayoutRenderContext.FlagLosslessImageRendering on 3.22, a scoped QgsLayoutRenderContext.Flag member on 3.40 and
-Qgis.LayoutRenderFlag.LosslessImageRendering from 3.44 on. Every other enum the plugin uses has a single spelling
+the QgsMapLayerProxyModel overload is deprecated. Every other enum the plugin uses has a single spelling
 that works on 3.22 … 4.x (tests/plugin/test_qt6_ready.py holds that).
 """
 import operator
@@ -49,16 +47,3 @@ def layer_filters(*names: str):
     # Wrapped in the flags type, sip picks the current overload rather than the deprecated one.
     return flags(value) if flags is not None else value
 
-
-def lossless_image_flag():
-    """The layout render flag that keeps pictures (the atlas charts) lossless, in the running QGIS's spelling:
-    each spelling is absent or renamed on some of 3.22 … 4.x, so the old unscoped one is looked up by name."""
-    from qgis.core import QgsLayoutRenderContext
-
-    moved = getattr(Qgis, "LayoutRenderFlag", None)  # QGIS >= 3.44
-    if moved is not None:
-        return moved.LosslessImageRendering
-    scoped = getattr(QgsLayoutRenderContext, "Flag", None)  # 3.40: a scoped enum
-    if scoped is not None and hasattr(scoped, "FlagLosslessImageRendering"):
-        return scoped.FlagLosslessImageRendering
-    return getattr(QgsLayoutRenderContext, "FlagLosslessImageRendering")  # noqa: B009 - 3.22's unscoped name

@@ -24,7 +24,6 @@ that of analysis/reports/meeting.py, the overview's choropleth that of layers/co
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
@@ -82,7 +81,7 @@ from .map_layers import (
 )
 from .pages import AtlasContent, county_page_counts, pages_and_rows
 from .painted import PageDrawing
-from .progress import add_progress, read_ledger
+from .progress import OpenChart, add_progress, read_ledger
 from .render import PageRun, PageViews, View, print_pdf
 from .tables import Table, TableLook, label_wrapper
 
@@ -91,7 +90,7 @@ __all__ = ["AtlasResult", "TEMPLATE_PATH", "default_notes", "build_layout", "wri
 
 PathLike = Union[str, os.PathLike]
 PAGE_FIELDS = ["page_key", "kind", "county", "city", "adcode", "title", "subtitle", "table_title", "targets",
-               "frames", "progress", "chart", "credit"]
+               "frames", "progress", "credit"]
 CHOROPLETH_OPACITY_OVER_BASEMAP = 0.75  # the basemap reads through the counties' colours
 
 
@@ -222,18 +221,22 @@ def _views(outline, cities, zones: Dict[str, QgsVectorLayer], verdicts, chorople
 
 
 def _remove_placeholders(layout: QgsPrintLayout) -> None:
-    """The placeholder tables out of the layout: the atlas draws the tables (a hidden item is still refreshed
-    on every page)."""
+    """The placeholder tables and chart out of the layout: the atlas draws them (a hidden item is still
+    refreshed on every page)."""
     for multi in list(layout.multiFrames()):
         if isinstance(multi, QgsLayoutItemAttributeTable):
             for frame in list(multi.frames()):
                 layout.removeLayoutItem(frame)
             layout.removeMultiFrame(multi)
+    chart = layout.itemById("chart")
+    if chart is not None:
+        layout.removeLayoutItem(chart)
 
 
-def _bind(layout: QgsPrintLayout, page_layer: QgsVectorLayer, notes: Sequence[str], content: AtlasContent) -> None:
-    """The page layer as the atlas's coverage, the map driven by it, the notes; the placeholder tables replaced
-    by the item that draws the tables and the dots' numbers where they were."""
+def _bind(layout: QgsPrintLayout, page_layer: QgsVectorLayer, notes: Sequence[str], content: AtlasContent,
+          charts: Dict[str, OpenChart]) -> None:
+    """The page layer as the atlas's coverage, the map driven by it, the notes; the placeholder tables and chart
+    replaced by the item that draws the tables, the ledger's charts and the dots' numbers where they were."""
     map_item: QgsLayoutItemMap = layout.itemById("map")
     map_item.setCrs(QgsCoordinateReferenceSystem(METRIC_CRS))
     map_item.setKeepLayerSet(True)
@@ -255,13 +258,13 @@ def _bind(layout: QgsPrintLayout, page_layer: QgsVectorLayer, notes: Sequence[st
                                                                            enumerate(notes, start=1))))
 
     frames = {}
-    for frame_id in ("table", *FULL_FRAME_IDS, "city_table"):
+    for frame_id in ("table", *FULL_FRAME_IDS, "city_table", "chart"):
         placeholder = layout.itemById(frame_id)
         if placeholder is not None:
             frames[frame_id] = QRectF(placeholder.pos(), placeholder.rect().size())
     _remove_placeholders(layout)
     PageDrawing(layout, frames, content.slots, map_item, content.numbers,
-                [i for i in (layout.itemById("north"), layout.itemById("scalebar")) if i is not None])
+                [i for i in (layout.itemById("north"), layout.itemById("scalebar")) if i is not None], charts)
 
     atlas = layout.atlas()
     atlas.setCoverageLayer(page_layer)
@@ -312,52 +315,52 @@ def export_atlas(zones_gpkg: PathLike, flags_gpkg: PathLike, admin_gpkg: PathLik
     content.slots["overview"] = {"city_table": (_city_table(look, book is not None), _city_records(summary))}
     pages = content.pages
 
-    with tempfile.TemporaryDirectory(prefix="bluesky-atlas-") as charts:  # the charts live until the export ends
-        if book is not None:
-            add_progress(pages, book, month, charts)
-        credit = basemap_credit(bases)
-        targets_item = layout.itemById("targets")
-        wrap_targets = label_wrapper(targets_item) if targets_item is not None else None
-        for page in pages:
-            page["credit"] = credit
-            if wrap_targets is not None and page.get("targets"):
-                page["targets"] = wrap_targets(page["targets"])
-        # pages in the map's own CRS, so the atlas extent needs no reprojection
-        metric = gpd.GeoSeries([p["geometry"] for p in pages], crs=4326).to_crs(METRIC_CRS)
-        for page, geom in zip(pages, metric):
-            page["geometry"] = geom
-        page_layer = memory_layer(f"MultiPolygon?crs={METRIC_CRS}", "atlas_pages", pages, PAGE_FIELDS,
-                                  int_fields=["frames"])
+    charts: Dict[str, OpenChart] = {}
+    if book is not None:
+        month, charts = add_progress(pages, book, month)
+    credit = basemap_credit(bases)
+    targets_item = layout.itemById("targets")
+    wrap_targets = label_wrapper(targets_item) if targets_item is not None else None
+    for page in pages:
+        page["credit"] = credit
+        if wrap_targets is not None and page.get("targets"):
+            page["targets"] = wrap_targets(page["targets"])
+    # pages in the map's own CRS, so the atlas extent needs no reprojection
+    metric = gpd.GeoSeries([p["geometry"] for p in pages], crs=4326).to_crs(METRIC_CRS)
+    for page, geom in zip(pages, metric):
+        page["geometry"] = geom
+    page_layer = memory_layer(f"MultiPolygon?crs={METRIC_CRS}", "atlas_pages", pages, PAGE_FIELDS,
+                              int_fields=["frames"])
 
-        # context layers in the map's CRS, simplified below what a page can show, which keeps the PDF small:
-        # every page would otherwise carry the full vertex detail of the zones and outlines
-        outline, cities = county_outlines(counties), city_outlines(counties)
-        zones = _zone_layers(zones_gpkg)
-        verdicts = _verdict_layer(flags_gpkg)
-        choropleth = _choropleth(counties, flags, book, month, bool(bases))
-        extra = [lyr for lyr in (section.changes, section.zone_changes) if lyr is not None] if section else []
-        for vl in [outline, cities, *zones.values(), verdicts, choropleth, *extra, *bases, page_layer]:
-            project.addMapLayer(vl, False)
-        _bind(layout, page_layer, notes, content)
-        views = PageViews(layout, _views(outline, cities, zones, verdicts, choropleth, section, bases), outline)
-        n_county = sum(1 for p in pages if p["kind"] == "county")
-        n_compare = sum(1 for p in pages if p["kind"] == "compare")
-        if feedback is not None and hasattr(feedback, "pushInfo"):
-            feedback.pushInfo(f"图集：{len(pages)} 页（1 总览 + {n_county} 县地图页 + "
-                              + (f"{n_compare} 方案比较页 + " if section is not None else "")
-                              + f"{len(pages) - 1 - n_county - n_compare} 清单续页）"
-                              + (f"；台账月份 {month}" if month else "") + (f"；{credit}" if credit else ""))
-        run = PageRun(layout, pages, range(len(pages)), views.prepare)
-        path = print_pdf(run, Path(out_pdf), feedback, lossless=not bases)
-        if path is None:
-            return None
-        county_pdfs = (_county_pdfs(layout, pages, counties, views, per_county_dir, feedback, not bases)
-                       if per_county_dir else [])
+    # context layers in the map's CRS, simplified below what a page can show, which keeps the PDF small:
+    # every page would otherwise carry the full vertex detail of the zones and outlines
+    outline, cities = county_outlines(counties), city_outlines(counties)
+    zones = _zone_layers(zones_gpkg)
+    verdicts = _verdict_layer(flags_gpkg)
+    choropleth = _choropleth(counties, flags, book, month, bool(bases))
+    extra = [lyr for lyr in (section.changes, section.zone_changes) if lyr is not None] if section else []
+    for vl in [outline, cities, *zones.values(), verdicts, choropleth, *extra, *bases, page_layer]:
+        project.addMapLayer(vl, False)
+    _bind(layout, page_layer, notes, content, charts)
+    views = PageViews(layout, _views(outline, cities, zones, verdicts, choropleth, section, bases), outline)
+    n_county = sum(1 for p in pages if p["kind"] == "county")
+    n_compare = sum(1 for p in pages if p["kind"] == "compare")
+    if feedback is not None and hasattr(feedback, "pushInfo"):
+        feedback.pushInfo(f"图集：{len(pages)} 页（1 总览 + {n_county} 县地图页 + "
+                          + (f"{n_compare} 方案比较页 + " if section is not None else "")
+                          + f"{len(pages) - 1 - n_county - n_compare} 清单续页）"
+                          + (f"；台账月份 {month}" if month else "") + (f"；{credit}" if credit else ""))
+    run = PageRun(layout, pages, range(len(pages)), views.prepare)
+    path = print_pdf(run, Path(out_pdf), feedback)
+    if path is None:
+        return None
+    county_pdfs = (_county_pdfs(layout, pages, counties, views, per_county_dir, feedback)
+                   if per_county_dir else [])
     return AtlasResult(path, len(pages), county_pdfs, month)
 
 
 def _county_pdfs(layout: QgsPrintLayout, pages: List[Dict], counties, views: PageViews, folder: PathLike,
-                 feedback: Optional[QgsFeedback], lossless: bool) -> List[Path]:
+                 feedback: Optional[QgsFeedback]) -> List[Path]:
     """One PDF per county (its map page and table pages), from the same layout."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -370,6 +373,6 @@ def _county_pdfs(layout: QgsPrintLayout, pages: List[Dict], counties, views: Pag
         mine = [n for n, p in enumerate(pages) if str(p["adcode"]) == str(c.adcode) and
                 p["page_key"].startswith(f"{c.adcode}#")]
         target = folder / f"{county_file_stem(c.adcode, c.county)}.pdf"
-        if mine and print_pdf(PageRun(layout, pages, mine, views.prepare), target, None, lossless) is not None:
+        if mine and print_pdf(PageRun(layout, pages, mine, views.prepare), target, None) is not None:
             out.append(target)
     return out

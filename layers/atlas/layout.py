@@ -5,12 +5,12 @@ when it is left out of the export. Items are found by id: ``map``, ``title``, ``
 page's table, right third), ``city_table`` (the overview's per-city summary) and ``table_full_left`` /
 ``table_full_right`` (the two frames of a continuation page's full-page table).
 
-The tables are placeholders: where the atlas draws its tables (layers/atlas/tables.py) and how they look
-(fonts, colours, grid, margin); their columns are the column sets here (``TASK_COLUMNS``, ``CHANGE_COLUMNS``,
-``CITY_COLUMNS``), the same on a map page and its continuation pages. What a page shows is decided by the atlas
-feature (the page layer of ``layers/atlas/pages.py``): its ``kind`` (overview, county, compare, table) and
-whether it has a ``progress`` line, a ``chart`` picture or a ``credit`` — so one layout serves every page and
-the template stays editable in QGIS.
+The tables and the chart are placeholders: where the atlas draws its tables (layers/atlas/tables.py) and how they
+look (fonts, colours, grid, margin), where it draws the ledger's chart (layers/atlas/progress.py); the tables'
+columns are the column sets here (``TASK_COLUMNS``, ``CHANGE_COLUMNS``, ``CITY_COLUMNS``), the same on a map page
+and its continuation pages. What a page shows is decided by the atlas feature (the page layer of
+``layers/atlas/pages.py``): its ``kind`` (overview, county, compare, table) and whether it has a ``progress`` line
+or a ``credit`` — so one layout serves every page and the template stays editable in QGIS.
 """
 from __future__ import annotations
 
@@ -247,12 +247,8 @@ def build_layout(project: QgsProject) -> QgsPrintLayout:
     _attribute_table(layout, list(zip(FULL_FRAME_IDS, FULL_RECTS)), TASK_COLUMNS)
     _attribute_table(layout, [("city_table", CITY_TABLE_RECT)], CITY_COLUMNS)
     _label(layout, "progress", '[% "progress" %]', 8, PROGRESS_RECT, bold=True, color="#1f4e79")
-    chart = QgsLayoutItemPicture(layout)
+    chart = QgsLayoutItemPicture(layout)  # a placeholder: the page's chart is drawn in its place (progress.py)
     chart.setId("chart")
-    chart.setResizeMode(QgsLayoutItemPicture.ResizeMode.Zoom)
-    # the page's own chart (a PNG drawn for it, layers/atlas/progress.py)
-    chart.dataDefinedProperties().setProperty(QgsLayoutObject.DataDefinedProperty.PictureSource,
-                                              QgsProperty.fromExpression("attribute(@atlas_feature, 'chart')"))
     layout.addLayoutItem(chart)
     _place(chart, *CHART_RECT)
 
@@ -262,7 +258,7 @@ def build_layout(project: QgsProject) -> QgsPrintLayout:
     # the overview has no task rows of its own: no empty table there, the per-city summary instead
     _exclude_from_export(layout.itemById("table"), f"{ON_TABLE_PAGE} OR {ON_OVERVIEW}")
     _exclude_from_export(layout.itemById("city_table"), f"NOT ({ON_OVERVIEW})")
-    for item_id in ("progress", "chart", "credit"):  # only when there is a ledger, a chart, a basemap
+    for item_id in ("progress", "credit"):  # only when there is a ledger, a basemap
         _exclude_from_export(layout.itemById(item_id), f"{ON_TABLE_PAGE} OR {_empty(item_id)}")
     _exclude_from_export(layout.itemById(FULL_FRAME_IDS[0]), f"NOT ({ON_TABLE_PAGE})")
     # the right half only when the page's rows run on into it

@@ -1,6 +1,7 @@
 """What the atlas draws on its pages itself, as one layout item added for the export (never saved in the
-template): the page's tables in their frames (``layers/atlas/tables.py`` draws them) and the numbers beside the
-dots of the map, the rows' 序号 of the page's table, so a row is found on the map and a dot in the table.
+template): the page's tables in their frames (``layers/atlas/tables.py`` draws them), the ledger's chart in its
+frame (``layers/atlas/progress.py``) and the numbers beside the dots of the map, the rows' 序号 of the page's table,
+so a row is found on the map and a dot in the table.
 
 The item reads the page it is on from the atlas feature (``page_key``) and draws that page's content. The numbers are placed beside their dot where they cover no other number, dot, north arrow or scale
 bar; where no place is free, at the right of the dot anyway (every number printed).
@@ -78,10 +79,12 @@ def place_numbers(points: Sequence[Tuple[float, float, float, float]], area: QRe
 class PageDrawing(QgsLayoutItem):
     """Everything the atlas draws itself on a page, as one item over the whole page (one item is refreshed per
     page, not one per frame): the tables of the page in their frames (``frames``: frame id → its rectangle on
-    the page, mm) and the numbers beside the dots of ``map_item``."""
+    the page, mm), its chart (``charts``: page key → a chart with ``draw(painter, size_mm, units_per_mm)``) in
+    the ``chart`` frame and the numbers beside the dots of ``map_item``."""
 
     def __init__(self, layout, frames: Dict[str, QRectF], slots: Slots, map_item: QgsLayoutItemMap,
-                 numbers: Dict[str, List[Number]], obstacles: Sequence[QgsLayoutItem] = ()) -> None:
+                 numbers: Dict[str, List[Number]], obstacles: Sequence[QgsLayoutItem] = (),
+                 charts: Optional[Dict[str, object]] = None) -> None:
         super().__init__(layout)
         self.setId("atlas_drawn")
         self.setFrameEnabled(False)
@@ -91,7 +94,7 @@ class PageDrawing(QgsLayoutItem):
         self.attemptSetSceneRect(QRectF(page.pos(), page.rect().size()))
         self.setZValue(max((i.zValue() for i in layout.items() if isinstance(i, QgsLayoutItem) and i is not self),
                            default=0) + 1)
-        self.frames, self.slots = frames, slots
+        self.frames, self.slots, self.charts = frames, slots, charts or {}
         self.map_item, self.numbers, self.obstacle_items = map_item, numbers, list(obstacles)
         self.measure = Measure(units_font(FONT_FAMILY, NUMBER_PT, bold=True))
 
@@ -121,6 +124,12 @@ class PageDrawing(QgsLayoutItem):
                 painter.save()
                 painter.translate((rect.x() - origin.x()) * UNITS, (rect.y() - origin.y()) * UNITS)
                 table.draw(painter, rect.width(), rows)
+                painter.restore()
+            chart, rect = self.charts.get(key), self.frames.get("chart")
+            if chart is not None and rect is not None:
+                painter.save()
+                painter.translate((rect.x() - origin.x()) * UNITS, (rect.y() - origin.y()) * UNITS)
+                chart.draw(painter, (rect.width(), rect.height()), UNITS)
                 painter.restore()
             numbers = self.numbers.get(key)
             if numbers:

@@ -29,7 +29,6 @@ from ...analysis.common.atomic import atomic_path
 from ...analysis.common.file_checks import check_pdf
 from ...analysis.inputs.validation import OutputError
 from ..county_outline import set_current_county
-from ..qt_compat import lossless_image_flag
 
 __all__ = ["View", "PageViews", "PageRun", "print_pdf", "PDF_DPI"]
 
@@ -122,21 +121,15 @@ class _Canceled(Exception):
     """The export was canceled: nothing replaces the target."""
 
 
-def print_pdf(run: PageRun, out_pdf: Path, feedback: Optional[QgsFeedback], lossless: bool = True) -> Optional[Path]:
+def print_pdf(run: PageRun, out_pdf: Path, feedback: Optional[QgsFeedback]) -> Optional[Path]:
     """The pages of ``run`` as one PDF, written whole or not at all, and only when it has its pages, each with
-    text, and drawn maps (file_checks.check_pdf); None when canceled. ``lossless``: pictures (the ledger's
-    charts) stored losslessly — Qt's PDF writer makes a JPEG of every picture otherwise (blurred text, ~30 kB a
-    chart); off under a basemap, whose images would then be stored raw."""
-    layout = run.layout()
+    text, and drawn maps (file_checks.check_pdf); None when canceled."""
     settings = QgsLayoutExporter.PdfExportSettings()
     settings.dpi = PDF_DPI
     settings.rasterizeWholeImage = False
     settings.forceVectorOutput = True  # vector maps: no per-page raster images (was ~230 kB a page)
     settings.exportMetadata = True
     settings.textRenderFormat = QgsRenderContext.TextFormatAlwaysText  # searchable text, not outlines
-    if lossless:
-        layout.renderContext().setFlag(lossless_image_flag(), True)
-        settings.flags = layout.renderContext().flags()
     pages = run.count()
     try:
         with atomic_path(out_pdf, check=lambda written: check_pdf(written, pages)) as tmp:

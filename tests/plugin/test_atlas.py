@@ -125,7 +125,13 @@ def test_atlas_cancel_leaves_nothing(qgis_app, fixture, tmp_path):
 
 
 def test_template_ships_and_loads(qgis_app):
-    from bluesky_zoning.layers.atlas.layout import TEMPLATE_PATH, build_layout, load_layout, table_of
+    from bluesky_zoning.layers.atlas.layout import (
+        CHART_RECT,
+        TEMPLATE_PATH,
+        build_layout,
+        load_layout,
+        table_of,
+    )
     from qgis.core import QgsLayoutItemPicture, QgsLayoutObject, QgsProject
 
     assert TEMPLATE_PATH.exists()
@@ -136,11 +142,12 @@ def test_template_ships_and_loads(qgis_app):
         assert layout.itemById(item_id) is not None, item_id
     assert table_of(layout) is not None and table_of(layout, "table_full_left") is not None
     assert table_of(layout, "city_table") is not None
-    # the chart's picture comes from the page's own 'chart' attribute
+    # the chart's place: the atlas draws each page's chart there (no picture file to load)
     chart = layout.itemById("chart")
-    assert isinstance(chart, QgsLayoutItemPicture)
+    assert isinstance(chart, QgsLayoutItemPicture) and not chart.picturePath()
     source = chart.dataDefinedProperties().property(QgsLayoutObject.DataDefinedProperty.PictureSource)
-    assert "'chart'" in source.expressionString()
+    assert not source.isActive()
+    assert (chart.pos().x(), chart.pos().y(), chart.rect().width(), chart.rect().height()) == CHART_RECT
     # the shipped template is the one the code builds (run write_template() after changing build_layout)
     built = build_layout(project)
     assert sorted(i.id() for i in layout.items() if hasattr(i, "id") and i.id()) == \

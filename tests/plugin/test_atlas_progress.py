@@ -160,6 +160,11 @@ def test_atlas_shows_the_ledger_the_city_summary_and_the_freight_targets(months,
     assert dark_blue > 30, dark_blue
     empty = _crop(_render(out, _page_of(pages, "晋中市 · 平遥县"), dpi, tmp_path / "py.png"), CHART_RECT, dpi)
     assert (empty.min(axis=2) < 235).mean() < 0.001
+    # drawn on the page, not pasted as a picture: its words are the PDF's text, and the PDF holds no image
+    assert "未完成任务数（项）" in _flat(pages[yq - 1]) and "2020-08" in _flat(pages[yq - 1])
+    assert "未完成任务数（项）" not in _flat(pages[_page_of(pages, "晋中市 · 平遥县") - 1])
+    listed = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True).stdout
+    assert len(listed.strip().splitlines()) == 2, listed  # the listing's two header lines only
 
 
 def test_overview_numbers_equal_the_workbook(months, tmp_path):
