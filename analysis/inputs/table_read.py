@@ -209,16 +209,18 @@ def xlsx_sheet_size(path: Union[str, Path], sheet: Union[int, str] = 0, max_rows
 # Reading
 
 
-def _convert_cell(cell):
-    """A cell as pandas' openpyxl reader gives it (pandas.io.excel._openpyxl.OpenpyxlReader._convert_cell)."""
-    from openpyxl.cell.cell import TYPE_ERROR, TYPE_NUMERIC
+_TYPE_ERROR, _TYPE_NUMERIC = "e", "n"  # openpyxl's cell.data_type codes (openpyxl.cell.cell.TYPE_ERROR, TYPE_NUMERIC)
 
+
+def _convert_cell(cell):
+    """A cell as pandas' openpyxl reader gives it (pandas.io.excel._openpyxl.OpenpyxlReader._convert_cell).
+    (No import in here: inside QGIS every import statement goes through its hook, a cost per cell.)"""
     value = cell.value
     if value is None:
         return ""
-    if cell.data_type == TYPE_ERROR:
+    if cell.data_type == _TYPE_ERROR:
         return float("nan")
-    if cell.data_type == TYPE_NUMERIC:
+    if cell.data_type == _TYPE_NUMERIC:
         as_int = int(value)
         return as_int if as_int == value else float(value)
     return value
