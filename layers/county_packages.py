@@ -380,7 +380,8 @@ def _write_gpkg(layers: Dict[str, pd.DataFrame], gpkg: Path, work: Path, memory:
     GeoPackage's time. So, where pyogrio shares GDAL with its Python bindings, each layer is written by pyogrio
     as a FlatGeobuf (its types, rows in order) and GDAL copies it into a GeoPackage opened once. Elsewhere
     pyogrio appends layer by layer; both give the same file (tested)."""
-    if memory is None:
+    # A column named fid (any case) is GeoPackage's own key: GDAL 3.6's CopyLayer never returns on one
+    if memory is None or any(str(c).lower() == "fid" for gdf in layers.values() for c in gdf.columns):
         for k, (name, gdf) in enumerate(layers.items()):
             _write_gpkg_layer(gdf, str(gpkg), name, first=k == 0)
         return
@@ -407,7 +408,11 @@ def _copy_into_gpkg(layers: Dict[str, pd.DataFrame], gpkg: Path, work: Path, mem
             pyogrio.write_dataframe(gdf, source, layer=name, driver="FlatGeobuf", layer_options={"SPATIAL_INDEX": "NO"})
             try:
                 src = ogr.Open(source)
-                if src is None or target.CopyLayer(src.GetLayer(0), name, options=["SPATIAL_INDEX=YES"]) is None:
+                copied = None if src is None else target.CopyLayer(src.GetLayer(0), name,
+                                                                    options=["SPATIAL_INDEX=YES"])
+                # a row CopyLayer could not write is only an error it records (it returns the layer short of it),
+                # and the next CopyLayer clears it: checked here, layer by layer
+                if copied is None or gdal.GetLastErrorType() >= gdal.CE_Failure:
                     raise failed(f"layer {name}")
                 src = None
             finally:
@@ -415,8 +420,9 @@ def _copy_into_gpkg(layers: Dict[str, pd.DataFrame], gpkg: Path, work: Path, mem
                     Path(source).unlink(missing_ok=True)
                 else:
                     memory.remove(f"{name}.fgb")
+        gdal.ErrorReset()
     finally:
-        target = None  # closes the file: SQLite writes what is left
+        target = None  # closes the file: SQLite writes what is left (a full disk shows here)
     if gdal.GetLastErrorType() >= gdal.CE_Failure:
         raise failed("write")
 

@@ -265,5 +265,10 @@ def test_a_geopackage_gdal_cannot_write_is_an_error_not_a_half_package(tmp_path)
         assert memory.names() == []  # the FlatGeobufs are gone either way
         _write_gpkg({"x": layer}, tmp_path / "c.gpkg", tmp_path, memory)
         assert pyogrio.read_dataframe(tmp_path / "c.gpkg", layer="x")["a"].tolist() == [1]
+        # a column named FID is the GeoPackage's key: written by pyogrio's appends (GDAL 3.6's CopyLayer hangs)
+        keyed = layer.assign(FID=[7])
+        _write_gpkg({"x": layer, "keyed": keyed}, tmp_path / "d.gpkg", tmp_path, memory)
+        read = pyogrio.read_dataframe(tmp_path / "d.gpkg", layer="keyed", fid_as_index=True)
+        assert read.index.tolist() == [7] and read["a"].tolist() == [1]
     finally:
         memory.close()
