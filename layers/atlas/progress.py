@@ -9,10 +9,9 @@ it took a quarter of the atlas's time: each picture compressed, read back on its
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from qgis.PyQt.QtCore import QRectF, Qt
 from qgis.PyQt.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
@@ -30,7 +29,6 @@ from .layout import FONT_FAMILY
 
 __all__ = ["read_ledger", "add_progress", "OpenChart", "CHART_DPI"]
 
-PathLike = Union[str, os.PathLike]
 CHART_DPI = 200  # the chart's drawing unit: a dot at this resolution (the lines' widths and the sizes are in dots)
 _BAR, _BAR_NOW, _AXIS, _GRID, _TEXT = "#9dbbdc", "#1f4e79", "#606060", "#e3e3e3", "#202020"
 
