@@ -42,7 +42,7 @@ from qgis.core import (
     QgsRectangle,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QRectF
+from qgis.PyQt.QtCore import QCoreApplication, QEvent, QRectF
 
 from ...analysis.common.file_names import county_file_stem
 from ...analysis.reports.labels import printable, rule_names
@@ -221,16 +221,26 @@ def _views(outline, cities, zones: Dict[str, QgsVectorLayer], verdicts, chorople
 
 
 def _remove_placeholders(layout: QgsPrintLayout) -> None:
-    """The placeholder tables and chart out of the layout: the atlas draws them (a hidden item is still
-    refreshed on every page)."""
+    """The placeholder tables and chart out of the layout and deleted: the atlas draws them (a hidden item is
+    still refreshed on every page)."""
+    gone = []
     for multi in list(layout.multiFrames()):
         if isinstance(multi, QgsLayoutItemAttributeTable):
             for frame in list(multi.frames()):
                 layout.removeLayoutItem(frame)
-            layout.removeMultiFrame(multi)
+                gone.append(frame)
+            layout.removeMultiFrame(multi)  # only forgets it
+            multi.deleteLater()
+            gone.append(multi)
     chart = layout.itemById("chart")
     if chart is not None:
         layout.removeLayoutItem(chart)
+        gone.append(chart)
+    # removeLayoutItem deletes later, from an event loop; a script, Processing or a background task runs none, and
+    # the removed items stayed alive, each table frame measuring itself on every page (a quarter of the atlas's
+    # page changes). Their deletion is carried out now, for these objects alone.
+    for obj in gone:
+        QCoreApplication.sendPostedEvents(obj, QEvent.Type.DeferredDelete)
 
 
 def _bind(layout: QgsPrintLayout, page_layer: QgsVectorLayer, notes: Sequence[str], content: AtlasContent,

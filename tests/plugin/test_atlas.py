@@ -154,6 +154,46 @@ def test_template_ships_and_loads(qgis_app):
         sorted(i.id() for i in built.items() if hasattr(i, "id") and i.id())
 
 
+def _placeholders_removed() -> tuple:
+    """The shipped layout's placeholder tables and chart taken out: whether each object was deleted, and the ids and
+    tables left in the layout."""
+    from bluesky_zoning.layers.atlas.export import _remove_placeholders
+    from bluesky_zoning.layers.atlas.layout import load_layout
+    from qgis.core import QgsLayoutItemAttributeTable, QgsProject
+    from qgis.PyQt import sip
+
+    project = QgsProject()
+    layout = load_layout(project)
+    tables = [m for m in layout.multiFrames() if isinstance(m, QgsLayoutItemAttributeTable)]
+    placeholders = [f for m in tables for f in m.frames()] + tables + [layout.itemById("chart")]
+    assert len(tables) == 3 and len(placeholders) >= 7 and all(p is not None for p in placeholders)
+    _remove_placeholders(layout)
+    left = sorted(i.id() for i in layout.items() if hasattr(i, "id") and i.id())
+    return [sip.isdeleted(p) for p in placeholders], left, len(layout.multiFrames())
+
+
+def test_placeholders_are_deleted_where_no_event_loop_runs(qgis_app):
+    """removeLayoutItem only schedules a deletion for the event loop, and neither a script, Processing nor the
+    dock's background task runs one: the placeholder tables stayed alive and measured themselves again on every
+    page (a quarter of the time the atlas spent turning pages). They are deleted at once, in the main thread and
+    in the worker thread alike."""
+    from bluesky_zoning.ui.tasks import BlueSkyTask
+    from qgis.core import QgsApplication
+    from task_wait import wait_for
+
+    deleted, left, tables = _placeholders_removed()
+    assert all(deleted) and tables == 0
+    assert {"map", "legend", "scalebar", "north", "title", "notes", "progress"} <= set(left)
+    assert not {"table", "table_full_left", "table_full_right", "city_table", "chart"} & set(left)
+
+    task = BlueSkyTask("placeholders", lambda _t: _placeholders_removed())
+    QgsApplication.taskManager().addTask(task)
+    wait_for(task)
+    assert task.exception is None, task.trace
+    deleted, left, tables = task.result
+    assert all(deleted) and tables == 0 and "chart" not in left
+
+
 def test_atlas_printed_from_a_background_task_is_drawn(qgis_app, fixture, tmp_path):
     """The dock prints from a QgsTask and the Toolbox from a Processing task: the export then runs in the
     plugin's worker thread, where the layout must still render (a Python-made thread gave white pages)."""
