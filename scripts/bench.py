@@ -19,6 +19,8 @@ Then, in a fresh process, 10M points are read from their GeoPackage, flagged and
 the plugin's writer (``reports.result_files.write_flags``: spatial index, aliases; wall time and peak RSS); after it, the
 machine's floors for two of its parts: GDAL's Arrow read of the points alone, and SQLite storing the verdict rows
 again without Python.
+Before the 10M step, what this machine charges (a fresh process): seconds per GB to touch new memory for the first
+time and once freed, and a pure-Python reference loop, so the figures can be read against the machine.
 Finally the province run on the demo data (``pipeline.run_analysis``, no atlas), a what-if rerun of it after
 one change (``scenarios.session.ScenarioSession.run``, CHP radius + 5 km, in a session that has run its base)
 and the atlas (``layers.atlas.export.export_atlas``) are timed.
@@ -559,6 +561,29 @@ def child_flag_big(path: Path, out_path: Path) -> Dict:
             "peak_gb": peak_rss_gb(), "base_gb": base_rss, "read_floor_s": read_floor, "store_floor_s": store_floor}
 
 
+def child_machine() -> Dict:
+    """What this machine charges, measured in a fresh process like the 10M step: seconds per GB to touch new
+    memory for the first time (the kernel's share apart) and to touch it again once freed, and a pure-Python
+    reference loop. On a virtual machine whose host backs guest memory lazily the first figure can be
+    hundreds of times the second; the 10M step's system time is mostly that."""
+    size = 1 << 29  # half a GB: enough to measure, a few seconds on a slow host
+    use0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    first = np.ones(size // 8)
+    t1, use1 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
+    del first
+    again = np.ones(size // 8)
+    t2 = time.perf_counter()
+    del again
+    t3 = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    t4 = time.perf_counter()
+    gb = size / 1e9
+    return {"first_touch_s_per_gb": (t1 - t0) / gb, "first_touch_sys_s_per_gb": (use1.ru_stime - use0.ru_stime) / gb,
+            "touch_again_s_per_gb": (t2 - t1) / gb, "python_loop_s": t4 - t3, "loop_sum": total}
+
+
 def read_floor_s(path: Path) -> Optional[float]:
     """What GDAL alone takes to read the points: its Arrow stream of the same columns, the batches taken and
     dropped (no conversion to numpy). None without pyarrow."""
@@ -710,6 +735,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         if a.child[0] == "flagbig":
             print(json.dumps(child_flag_big(Path(a.child[1]), Path(a.child[2]))))
             return 0
+        if a.child[0] == "machine":
+            print(json.dumps(child_machine()))
+            return 0
         raise SystemExit(f"unknown child {a.child}")
 
     started = time.perf_counter()
@@ -797,6 +825,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         del gdf, fin
         gc.collect()
 
+    log("this machine: first touch of new memory, a Python loop (fresh process)")
+    machine = run_child(["machine"])
     big_rows = []
     for n in big:
         lab = size_label(n)
@@ -853,6 +883,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"{r['label']:>5}: this machine's floors, measured after: GDAL's Arrow read of the points "
               f"{fmt(r['read_floor_s'], '.1f')} s; SQLite storing the {r['verdicts']} verdict rows again, without "
               f"Python, {r['store_floor_s']:.1f} s")
+    print(f"this machine, in a fresh process: new memory touched for the first time "
+          f"{machine['first_touch_s_per_gb']:.2f} s/GB (kernel {machine['first_touch_sys_s_per_gb']:.2f} s/GB), "
+          f"touched again once freed {machine['touch_again_s_per_gb']:.2f} s/GB; a Python loop of 10M additions "
+          f"{machine['python_loop_s']:.2f} s")
     print(f"province run on the demo data (run_analysis, no atlas): {province_s:.2f} s "
           f"(runs: {', '.join(f'{p:.2f}' for p in province_all)}); "
           f"{len(result.flags)} flags, {len(result.verdicts)} verdicts")
@@ -874,7 +908,9 @@ def main(argv: Optional[List[str]] = None) -> int:
           f"flag_10M_sys_s={fmt(ten_m['sys_s'] if ten_m else None, '.1f')} "
           f"read_floor_10M_s={fmt(ten_m['read_floor_s'] if ten_m else None, '.1f')} "
           f"store_floor_10M_s={fmt(ten_m['store_floor_s'] if ten_m else None, '.1f')} zones_s={zones_s:.2f} "
-          f"province_run_s={province_s:.2f} whatif_s={whatif_s:.2f} atlas_s={fmt(atlas_s, '.1f')}", flush=True)
+          f"province_run_s={province_s:.2f} whatif_s={whatif_s:.2f} atlas_s={fmt(atlas_s, '.1f')} "
+          f"first_touch_s_per_GB={machine['first_touch_s_per_gb']:.2f} python_loop_s={machine['python_loop_s']:.2f}",
+          flush=True)
     if qgis is not None:
         qgis.app.exitQgis()
     return 1 if failures else 0
