@@ -564,8 +564,8 @@ def child_flag_big(path: Path, out_path: Path) -> Dict:
 def child_machine() -> Dict:
     """What this machine charges, measured in a fresh process like the 10M step: seconds per GB to touch new
     memory for the first time (the kernel's share apart) and to touch it again once freed, and a pure-Python
-    reference loop. On a virtual machine whose host backs guest memory lazily the first figure can be
-    hundreds of times the second; the 10M step's system time is mostly that."""
+    reference loop. On a virtual machine whose host backs guest memory lazily the first figure can be a
+    hundred times the second (about 90 times here); the 10M step's system time is mostly that."""
     size = 1 << 29  # half a GB: enough to measure, a few seconds on a slow host
     use0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
     first = np.ones(size // 8)
